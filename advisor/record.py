@@ -1,0 +1,116 @@
+"""The invocation record: the one table every importer produces.
+
+Every source (CloudWatch text or JSON logs, exports, public traces, the local
+target) yields these columns, so everything downstream is format-blind. See
+``DESIGN.md`` ("The invocation record") for the meaning of each column.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+STATUS_SUCCESS = "success"
+STATUS_TIMEOUT = "timeout"
+STATUS_ERROR = "error"
+STATUSES = (STATUS_SUCCESS, STATUS_TIMEOUT, STATUS_ERROR)
+
+#: Column name -> Arrow type. Nullable throughout; ``function``, ``request_id``,
+#: ``end_time``, ``duration_ms`` and ``status`` are required to be non-null.
+SCHEMA = pa.schema(
+    [
+        ("function", pa.string()),
+        ("request_id", pa.string()),
+        ("start_time", pa.timestamp("ns", tz="UTC")),
+        ("end_time", pa.timestamp("ns", tz="UTC")),
+        ("duration_ms", pa.float64()),
+        ("billed_duration_ms", pa.int64()),
+        ("memory_mb", pa.int64()),
+        ("max_memory_used_mb", pa.int64()),
+        ("init_ms", pa.float64()),
+        ("restore_ms", pa.float64()),
+        ("billed_restore_ms", pa.int64()),
+        ("status", pa.string()),
+        ("error_type", pa.string()),
+        ("log_stream", pa.string()),
+        ("architecture", pa.string()),
+    ]
+)
+
+COLUMNS: tuple[str, ...] = tuple(SCHEMA.names)
+REQUIRED: tuple[str, ...] = ("function", "request_id", "duration_ms", "status")
+
+#: pandas dtypes matching :data:`SCHEMA` (nullable extension types where ints may be null).
+DTYPES: dict[str, str] = {
+    "function": "string",
+    "request_id": "string",
+    "start_time": "datetime64[ns, UTC]",
+    "end_time": "datetime64[ns, UTC]",
+    "duration_ms": "float64",
+    "billed_duration_ms": "Int64",
+    "memory_mb": "Int64",
+    "max_memory_used_mb": "Int64",
+    "init_ms": "float64",
+    "restore_ms": "float64",
+    "billed_restore_ms": "Int64",
+    "status": "string",
+    "error_type": "string",
+    "log_stream": "string",
+    "architecture": "string",
+}
+
+
+def empty_frame() -> pd.DataFrame:
+    """Return an empty record table with the right columns and dtypes."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in DTYPES.items()})
+
+
+def conform(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with exactly the record columns, in order, with record dtypes.
+
+    Missing optional columns are added as nulls; extra columns are dropped.
+
+    Raises:
+        ValueError: a required column is missing (a programming error in an importer).
+    """
+    missing = [name for name in REQUIRED if name not in frame.columns]
+    if missing:
+        raise ValueError(f"record table lacks required columns {missing}")
+    out = {}
+    for name, dtype in DTYPES.items():
+        if name in frame.columns:
+            out[name] = frame[name].astype(dtype)
+        else:
+            out[name] = pd.Series(index=frame.index, dtype=dtype)
+    return pd.DataFrame(out)
+
+
+def to_json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Render records as JSON-ready dicts: ISO 8601 UTC times, nulls as ``None``.
+
+    The ``function`` and ``architecture`` columns are omitted; they belong to the
+    function, not to one invocation's log line.
+    """
+    rows: list[dict[str, Any]] = []
+    fields = [c for c in COLUMNS if c not in ("function", "architecture")]
+    for row in frame[fields].itertuples(index=False):
+        item: dict[str, Any] = {}
+        for name, value in zip(fields, row):
+            item[name] = _json_value(value)
+        rows.append(item)
+    return rows
+
+
+def _json_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.tz_convert("UTC").isoformat().replace("+00:00", "Z")
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if hasattr(value, "item"):  # numpy scalar
+        return _json_value(value.item())
+    return value

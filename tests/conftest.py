@@ -1,0 +1,88 @@
+"""Fixtures shared by the whole suite: the CLI runner, golden files, the shared data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from advisor.cli import run
+
+REPO = Path(__file__).resolve().parents[1]
+GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
+#: Real public data (read-only, with provenance) lives beside the checkout, as on CI.
+SHARED_DATA = Path(os.environ.get("ADVISOR_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+#: Rendered reports are compared at this width, without colour.
+REPORT_WIDTH = 100
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Rewrite tests/golden/*.txt from the current output instead of comparing.",
+    )
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The directory of real public data (``../shared/data``)."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"shared data not found at {SHARED_DATA}; set ADVISOR_SHARED_DATA")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, empty workspace directory, also set as ADVISOR_HOME."""
+    path = tmp_path / "ws"
+    monkeypatch.setenv("ADVISOR_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def cli(workspace: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """Run ``advisor ARGS...`` in-process at a fixed width without colour.
+
+    Returns a function ``cli(*args) -> CliResult``.
+    """
+    monkeypatch.setenv("COLUMNS", str(REPORT_WIDTH))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TERM", "dumb")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+    def invoke(*args: str) -> CliResult:
+        capsys.readouterr()
+        code = run([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return invoke
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):
+    """Compare text with ``tests/golden/NAME`` (``pytest --update-goldens`` rewrites it)."""
+    update = request.config.getoption("--update-goldens")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN_DIR / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            return
+        if not path.exists():
+            pytest.fail(f"golden file {path} missing; run pytest --update-goldens to create it")
+        assert text == path.read_text(), f"output differs from {path}; rerun with --update-goldens if intended"
+
+    return check
