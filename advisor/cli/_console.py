@@ -15,8 +15,12 @@ def console() -> Console:
 
 
 def error_console() -> Console:
-    """A console on the current stderr for errors, warnings and progress."""
-    return Console(file=sys.stderr, highlight=False)
+    """A console on the current stderr for errors, warnings and progress.
+
+    Soft-wrapped: an error is one line however narrow the terminal, so it can be
+    grepped and copied whole.
+    """
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
 def emit_json(document: Any) -> None:

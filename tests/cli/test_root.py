@@ -27,3 +27,13 @@ def test_python_dash_m_advisor_runs():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == f"advisor {__version__}"
+
+
+def test_error_messages_are_never_wrapped_at_the_terminal_width(cli, tmp_path):
+    from advisor.cli import _console
+
+    long_value = "x" * 150
+    console = _console.error_console()
+    with console.capture() as captured:
+        console.print(f"error: {long_value} is not valid.", markup=False)
+    assert captured.get() == f"error: {long_value} is not valid.\n"
