@@ -1,0 +1,24 @@
+"""Prices and costs: dated, sourced catalogs and an exact cost engine.
+
+Money is :class:`decimal.Decimal` dollars, exact (no float ever touches a sum).
+"""
+
+from __future__ import annotations
+
+from advisor.pricing._base import CostBreakdown
+from advisor.pricing.lambda_ import (
+    billed_ms,
+    gb_seconds,
+    lambda_month_cost,
+    lambda_records_cost,
+    provisioned_cost,
+)
+
+__all__ = [
+    "CostBreakdown",
+    "billed_ms",
+    "gb_seconds",
+    "lambda_month_cost",
+    "lambda_records_cost",
+    "provisioned_cost",
+]
