@@ -258,8 +258,16 @@ def bundled_dir() -> Path:
     return Path(__file__).resolve().parents[2] / SOURCE_DIRNAME
 
 
+def use_workspace(path: Path | None) -> None:
+    """Read override catalogs from ``path`` (a workspace given on the command line); ``None`` resets."""
+    global _workspace
+    _workspace = path
+
+
 def workspace_dir() -> Path:
-    """The workspace directory: ``$ADVISOR_HOME`` or ``./.advisor``."""
+    """The workspace directory: the one in use, else ``$ADVISOR_HOME``, else ``./.advisor``."""
+    if _workspace is not None:
+        return _workspace
     return Path(os.environ.get("ADVISOR_HOME") or DEFAULT_WORKSPACE)
 
 
@@ -341,6 +349,7 @@ def is_stale(as_of: dt.date, today: dt.date | None = None) -> bool:
     return (today - as_of).days > STALE_AFTER_DAYS
 
 
+_workspace: Path | None = None
 _CACHE: dict[tuple[str, tuple[tuple[str, int, bool], ...]], Catalog[Any]] = {}
 
 
