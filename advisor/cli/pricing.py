@@ -36,8 +36,8 @@ def show(
     json_output: JsonOption = False,
 ) -> None:
     """Show the prices in use with their sources and dates."""
-    _catalog.use_workspace(workspace)
-    views = describe(provider, region)
+    with _catalog.using_workspace(workspace):
+        views = describe(provider, region)
     for view in views:
         if view.stale:
             error_console().print(
@@ -83,19 +83,20 @@ def cost(
     json_output: JsonOption = False,
 ) -> None:
     """Cost of a Lambda configuration (per invocation or for N) or of a dedicated instance."""
-    _catalog.use_workspace(workspace)
     region = region or "us-east-1"
     if instance_type is not None:
         if hours is None or memory is not None or duration_ms is not None:
             raise UsageError("--instance takes --hours (and --region), not Lambda options.")
-        _instance_cost(instance_type, hours, region, json_output)
+        with _catalog.using_workspace(workspace):
+            _instance_cost(instance_type, hours, region, json_output)
         return
     if memory is None or duration_ms is None:
         raise UsageError("give --memory and --duration-ms (or --instance TYPE --hours H).")
-    estimate = lambda_estimate(
-        memory, duration_ms, arch=arch, region=region, invocations=invocations,
-        free_tier=free_tier, provisioned=provisioned, hours=hours,
-    )
+    with _catalog.using_workspace(workspace):
+        estimate = lambda_estimate(
+            memory, duration_ms, arch=arch, region=region, invocations=invocations,
+            free_tier=free_tier, provisioned=provisioned, hours=hours,
+        )
     document = {
         "region": region, "arch": arch, "memory_mb": memory, "billed_duration_ms": estimate.billed_duration_ms,
         "invocations": invocations, "free_tier": free_tier, "provisioned": provisioned, "hours": hours,
@@ -132,8 +133,8 @@ def _instance_cost(instance_type: str, hours: float, region: str, json_output: b
 @pricing_app.command("refresh")
 def refresh_command(region: RegionOption = None, workspace: WorkspaceOption = None, json_output: JsonOption = False) -> None:
     """Fetch current Lambda and EC2 prices from the AWS Price List API into an override catalog."""
-    _catalog.use_workspace(workspace)
-    result = refresh(region or "us-east-1")
+    with _catalog.using_workspace(workspace):
+        result = refresh(region or "us-east-1")
     changes = [
         {"catalog": c.catalog, "key": c.key, "old": _text(c.old), "new": _text(c.new)} for c in result.changes
     ]

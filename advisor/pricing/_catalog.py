@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -258,10 +259,15 @@ def bundled_dir() -> Path:
     return Path(__file__).resolve().parents[2] / SOURCE_DIRNAME
 
 
-def use_workspace(path: Path | None) -> None:
-    """Read override catalogs from ``path`` (a workspace given on the command line); ``None`` resets."""
+@contextmanager
+def using_workspace(path: Path | None) -> Iterator[None]:
+    """Within the block, read override catalogs from workspace ``path`` (``None``: the default)."""
     global _workspace
-    _workspace = path
+    previous, _workspace = _workspace, path
+    try:
+        yield
+    finally:
+        _workspace = previous
 
 
 def workspace_dir() -> Path:
