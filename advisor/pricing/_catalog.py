@@ -208,6 +208,9 @@ class Family(Generic[T]):
     collection: str  # top-level key holding the entries: "regions", "providers"
     parse_entry: Callable[[Node], T]
     parse_settings: Callable[[Node], Mapping[str, Figure]] | None = None
+    #: 2: an override replaces whole entries (a region); 3: it replaces items inside an entry
+    #: (one instance type of a region), so a refresh of some instance types keeps the others.
+    override_depth: int = 2
 
     @property
     def filename(self) -> str:
@@ -367,7 +370,10 @@ def _merge(family: Family[T], files: list[CatalogFile]) -> Catalog[T]:
         root = file.node()
         collection = root.get(family.collection, required=not file.override)
         for key, node in collection.items() if collection else ():
-            entries[key] = family.parse_entry(node)
+            parsed = family.parse_entry(node)
+            if family.override_depth > 2 and key in entries:
+                parsed = {**entries[key], **parsed}  # type: ignore[dict-item]
+            entries[key] = parsed
             origin[key] = file
         settings_node = root.get("settings", required=False)
         if settings_node is not None and family.parse_settings is not None:

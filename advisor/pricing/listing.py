@@ -75,15 +75,21 @@ def describe(provider: str | None = None, region: str | None = None, *, today: d
 
 
 def _rows(family: Family[Any], catalog: _catalog.Catalog[Any]) -> list[Row]:
-    """Rows from each file, skipping entries a later file overrides."""
+    """Rows from each file, hiding those a later file overrides (whole entries or items)."""
+    per_file = [(file, list(_catalog.figures(file))) for file in catalog.files]
     rows = []
-    for file in catalog.files:
-        for key, figure in _catalog.figures(file):
-            parts = key.split(".")
-            if parts[0] == family.collection and catalog.origin.get(parts[1]) is not file:
-                continue
-            rows.append(Row(key, figure, file.path))
+    for index, (file, figures) in enumerate(per_file):
+        later = {_scope(key, family) for _, later_figures in per_file[index + 1 :] for key, _ in later_figures}
+        rows += [Row(key, figure, file.path) for key, figure in figures if _scope(key, family) not in later]
     return rows
+
+
+def _scope(key: str, family: Family[Any]) -> str:
+    """The part of a key an override replaces as a whole."""
+    parts = key.replace("[", ".[").split(".")
+    if parts[0] != family.collection:
+        return key
+    return ".".join(parts[: family.override_depth])
 
 
 def _keep(key: str, family: Family[Any], provider: str | None, region: str | None) -> bool:
