@@ -106,12 +106,14 @@ def cost(
         emit_json(document)
         return
     basis = f"{invocations:,} invocations" if invocations is not None else "one invocation"
-    table = Table(title=f"Lambda {memory} MB {arch} {region}, {estimate.billed_duration_ms} ms billed, {basis}", title_justify="left")
+    out = console()
+    out.print(f"Lambda {memory} MB {arch} in {region}, {estimate.billed_duration_ms} ms billed, {basis}")
+    table = Table()
     table.add_column("component")
     table.add_column("USD", justify="right")
     for key in ("compute_usd", "requests_usd", "provisioned_usd", "total_usd"):
         table.add_row(key.removesuffix("_usd"), document[key])
-    console().print(table)
+    out.print(table)
 
 
 def _instance_cost(instance_type: str, hours: float, region: str, json_output: bool) -> None:
