@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal
 from typing import Annotated, Optional
 
@@ -136,7 +137,11 @@ def _instance_cost(instance_type: str, hours: float, region: str, json_output: b
 def refresh_command(region: RegionOption = None, workspace: WorkspaceOption = None, json_output: JsonOption = False) -> None:
     """Fetch current Lambda and EC2 prices from the AWS Price List API into an override catalog."""
     with _catalog.using_workspace(workspace):
-        result = refresh(region or "us-east-1")
+        if json_output or not sys.stderr.isatty():
+            result = refresh(region or "us-east-1")
+        else:
+            with error_console().status("asking the AWS Price List API") as status:
+                result = refresh(region or "us-east-1", progress=status.update)
     changes = [
         {"catalog": c.catalog, "key": c.key, "old": _text(c.old), "new": _text(c.new)} for c in result.changes
     ]

@@ -29,6 +29,8 @@ DEFAULT_ARCH: Final = "x86_64"
 #: Invocations that ended before this instant were billed in 100 ms steps.
 ONE_MS_BILLING_SINCE: Final = pd.Timestamp("2020-12-01T00:00:00Z")
 REQUESTS_PER_PRICE_UNIT: Final = 1_000_000
+#: Lambda never bills less than one granule (1 ms; 100 ms before December 2020).
+MIN_BILLED_MS: Final = 1
 SECONDS_PER_HOUR: Final = 3600
 MB_PER_GB: Final = 1024
 #: Largest MB-ms product summed in one int64 block without overflow risk.
@@ -122,6 +124,8 @@ def prices(region: str = DEFAULT_REGION, arch: str = DEFAULT_ARCH) -> tuple[Regi
 def billed_ms(duration_ms: Any, end_time: Any = None) -> np.ndarray:
     """Billed milliseconds: rounded up to 1 ms, or to 100 ms for invocations ended before 2020-12-01.
 
+    A zero duration still bills one granule, as Lambda does.
+
     Args:
         duration_ms: Durations (scalar, list, numpy or pandas); already-billed values are unchanged.
         end_time: Optional end times (scalar or array, naive = UTC) choosing the granularity.
@@ -130,7 +134,7 @@ def billed_ms(duration_ms: Any, end_time: Any = None) -> np.ndarray:
         An int64 array of billed milliseconds.
     """
     values = _as_float_array(duration_ms, "billed duration")
-    billed = np.ceil(values - 1e-9).astype(np.int64)
+    billed = np.maximum(np.ceil(values).astype(np.int64), MIN_BILLED_MS)
     if end_time is not None:
         legacy = _legacy_mask(end_time, values.shape)
         step = int(catalog().setting("legacy_billing_granularity_ms").value)

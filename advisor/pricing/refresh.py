@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -95,6 +95,7 @@ def refresh(
     client: Any = None,
     target_dir: Path | None = None,
     today: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> RefreshResult:
     """Fetch Lambda and EC2 prices for ``region`` and write override catalogs dated today.
 
@@ -103,6 +104,7 @@ def refresh(
         client: A boto3 ``pricing`` client (made in us-east-1 when omitted).
         target_dir: Directory for the override catalogs (default: the workspace's ``pricing/``).
         today: The date written into the catalogs.
+        progress: Called with a short line before each request (for a spinner).
 
     Raises:
         RemoteError: The Price List API failed or was throttled; nothing was written.
@@ -112,9 +114,11 @@ def refresh(
         raise UsageError(f"unknown region '{region}' for the Price List API.", hint=f"Known: {', '.join(LOCATIONS)}.")
     today = today or dt.datetime.now(dt.timezone.utc).date()
     client = client or _client()
+    say = progress or (lambda _: None)
     try:
+        say(f"fetching AWSLambda prices for {location}")
         lambda_entry = _lambda_entry(client, location, today)
-        ec2_entry = _ec2_entry(client, location, region, today)
+        ec2_entry = _ec2_entry(client, location, region, today, say)
     except RemoteError:
         raise
     except Exception as exc:  # botocore ClientError/BotoCoreError and friends
@@ -214,11 +218,14 @@ def _end(dimension: Mapping[str, Any]) -> int | None:
     return None if end in ("Inf", "", "None") else int(Decimal(end))
 
 
-def _ec2_entry(client: Any, location: str, region: str, today: dt.date) -> dict[str, Any]:
+def _ec2_entry(
+    client: Any, location: str, region: str, today: dt.date, say: Callable[[str], None]
+) -> dict[str, Any]:
     bundled = _catalog.load_file(instances.EC2, _catalog.bundled_dir() / instances.EC2.filename)
     known = bundled.entries.get(region) or bundled.entries.get("us-east-1", {})
     entry: dict[str, Any] = {}
     for name, spec in known.items():
+        say(f"fetching AmazonEC2 {name} in {location}")
         filters = {"instanceType": name, "location": location, **EC2_FILTERS}
         for product in products(client, "AmazonEC2", filters):
             attributes = product.get("product", {}).get("attributes", {})

@@ -10,7 +10,7 @@ from advisor.errors import NotFoundError, UsageError
 from advisor.pricing import instance_cost, serverless_gpu_cost
 from advisor.pricing._money import round_cents
 from advisor.pricing.instances import instance
-from advisor.pricing.serverless_gpu import provider
+from advisor.pricing.serverless_gpu import get_provider
 
 
 def test_g4dn_xlarge_for_730_hours_in_us_east_1_costs_383_98() -> None:
@@ -41,7 +41,7 @@ def test_serverless_gpu_rounds_each_session_up_to_the_increment() -> None:
 
 
 def test_serverless_gpu_bills_keep_warm_idle_and_cold_start_where_the_provider_does() -> None:
-    modal = provider("modal")
+    modal = get_provider("modal")
     assert modal.bills_idle and modal.bills_cold_start and modal.default_keep_warm_s == 60
     cost = serverless_gpu_cost("modal", "L4", busy_seconds=100, idle_seconds=60, cold_start_seconds=20)
     assert cost == Decimal("0.03996")  # 180 s x 0.000222

@@ -103,6 +103,11 @@ def test_invocations_before_december_2020_bill_in_100_ms_steps() -> None:
     assert billed_ms([100.2, 7]).tolist() == [101, 7]
 
 
+def test_a_zero_duration_still_bills_one_granule() -> None:
+    assert billed_ms([0, 0.2]).tolist() == [1, 1]
+    assert billed_ms([0], end_time="2020-06-01").tolist() == [100]
+
+
 def test_records_from_the_store_with_nullable_columns_are_priced() -> None:
     frame = pd.DataFrame({"billed": pd.array([300, 700], dtype="Int64"), "memory": pd.array([1024, 512], dtype="Int64")})
     cost = lambda_records_cost(frame["billed"], frame["memory"])
