@@ -211,6 +211,8 @@ class Family(Generic[T]):
     #: 2: an override replaces whole entries (a region); 3: it replaces items inside an entry
     #: (one instance type of a region), so a refresh of some instance types keeps the others.
     override_depth: int = 2
+    #: Settings the merged catalog must define (checked against the bundled file).
+    required_settings: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -342,9 +344,9 @@ def load(family: Family[T]) -> Catalog[T]:
     return cached
 
 
-def load_file(family: Family[T], path: Path) -> Catalog[T]:
-    """Load and validate one catalog file on its own (no merging)."""
-    return _merge(family, [read_file(path, family=family.name, override=False)])
+def load_file(family: Family[T], path: Path, *, override: bool = False) -> Catalog[T]:
+    """Load and validate one catalog file on its own (an override may be partial)."""
+    return _merge(family, [read_file(path, family=family.name, override=override)])
 
 
 def figures(file: CatalogFile) -> Iterator[tuple[str, Figure]]:
@@ -378,6 +380,9 @@ def _merge(family: Family[T], files: list[CatalogFile]) -> Catalog[T]:
         settings_node = root.get("settings", required=False)
         if settings_node is not None and family.parse_settings is not None:
             settings.update(family.parse_settings(settings_node))
+    for name in family.required_settings if not files[0].override else ():
+        if name not in settings:
+            raise Node(files[0], None, f"settings.{name}").fail("is missing")
     return Catalog(family.name, tuple(files), entries, origin, settings)
 
 

@@ -99,13 +99,16 @@ def _parse_region(node: Node) -> RegionPrices:
 
 
 def _parse_settings(node: Node) -> dict[str, Figure]:
-    required = ("free_tier_requests", "free_tier_gb_seconds", "billing_granularity_ms", "legacy_billing_granularity_ms")
-    for key in required:
-        node.req(key)
     return {key: child.figure() for key, child in node.items()}
 
 
-FAMILY: Final = Family("aws-lambda", "regions", _parse_region, _parse_settings)
+REQUIRED_SETTINGS: Final = (
+    "free_tier_requests",
+    "free_tier_gb_seconds",
+    "billing_granularity_ms",
+    "legacy_billing_granularity_ms",
+)
+FAMILY: Final = Family("aws-lambda", "regions", _parse_region, _parse_settings, required_settings=REQUIRED_SETTINGS)
 
 
 def catalog() -> Catalog[RegionPrices]:

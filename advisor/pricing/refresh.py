@@ -264,7 +264,7 @@ def _write_override(path: Path, family: Family[Any], region: str, entry: dict[st
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(header)
             yaml.safe_dump(document, handle, sort_keys=False, default_flow_style=False)
-        _catalog.load_file(family, Path(tmp))  # never leave an override that does not load
+        _catalog.load_file(family, Path(tmp), override=True)  # never leave an override that does not load
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -118,6 +118,25 @@ def test_a_broken_bundled_catalog_is_named_too(tmp_path: Path, monkeypatch: pyte
         _catalog.load(LAMBDA)
 
 
+def test_an_override_may_change_one_setting_and_the_bundled_file_must_have_them_all(
+    isolated_overrides: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = _bundled()
+    _write_override(isolated_overrides, {
+        "family": "aws-lambda", "currency": "USD", "as_of": "2026-11-23", "sources": document["sources"],
+        "settings": {"free_tier_requests": {**document["settings"]["free_tier_requests"], "value": 2_000_000}},
+    })
+    assert lambda_month_cost(0, 2_000_000, free_tier=True).requests_usd == 0
+    del document["settings"]["free_tier_requests"]
+    broken = tmp_path / "bundled"
+    broken.mkdir()
+    (broken / "aws-lambda.yaml").write_text(yaml.safe_dump(document))
+    monkeypatch.setattr(_catalog, "bundled_dir", lambda: broken)
+    (isolated_overrides / "pricing" / "aws-lambda.yaml").unlink()
+    with pytest.raises(InputError, match=r"bundled/aws-lambda.yaml: key 'settings.free_tier_requests': is missing"):
+        _catalog.load(LAMBDA)
+
+
 def test_the_workspace_override_beats_the_user_config(isolated_overrides: Path, tmp_path: Path) -> None:
     def rate(value: str):  # type: ignore[no-untyped-def]
         return lambda d: d["regions"]["us-east-1"]["requests"].update(value=value)
