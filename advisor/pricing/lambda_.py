@@ -8,7 +8,6 @@ converted to Decimal once, so pricing millions of records is fast and exact.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -334,7 +333,3 @@ def _non_negative(value: Any, what: str) -> Decimal:
         raise UsageError(f"{what} must not be negative, got {value}.")
     return number
 
-
-def end_of_legacy_billing() -> dt.datetime:
-    """The instant 1 ms billing began (invocations ending earlier billed in 100 ms steps)."""
-    return ONE_MS_BILLING_SINCE.to_pydatetime()

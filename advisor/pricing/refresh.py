@@ -24,7 +24,7 @@ import yaml
 from advisor.errors import RemoteError, UsageError
 from advisor.pricing import _catalog, instances, lambda_
 from advisor.pricing._catalog import Family
-from advisor.pricing._money import mul, to_decimal
+from advisor.pricing._money import mul, plain_text, to_decimal
 
 #: The Price List API answers in us-east-1 (and a few others); prices cover every region.
 PRICING_ENDPOINT_REGION: Final = "us-east-1"
@@ -180,8 +180,7 @@ def _usd(dimension: Mapping[str, Any]) -> Decimal:
 
 
 def _figure(value: Decimal, unit: str, today: dt.date) -> dict[str, Any]:
-    text = format(value.normalize(), "f")
-    return {"value": text, "unit": unit, "source": SOURCE_KEY, "date": today.isoformat()}
+    return {"value": plain_text(value), "unit": unit, "source": SOURCE_KEY, "date": today.isoformat()}
 
 
 def _lambda_entry(client: Any, location: str, today: dt.date) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def test_cost_of_a_dedicated_instance(cli) -> None:  # type: ignore[no-untyped-d
     result = cli("pricing", "cost", "--instance", "g4dn.xlarge", "--hours", "730", "--region", "us-east-1", "--json")
     assert _json(result) == {
         "instance_type": "g4dn.xlarge", "region": "us-east-1", "hours": 730.0, "gpu": "NVIDIA T4", "gpus": 1,
-        "hourly_usd": "0.526", "total_usd": "383.98",
+        "hourly_usd": "0.526", "total_usd": "383.98", "source": "ec2-gpu-table", "date": "unknown",
     }
 
 
