@@ -12,7 +12,7 @@ import numpy as np
 from advisor.errors import UsageError
 from advisor.pricing import _catalog
 from advisor.pricing._catalog import Catalog, Family, Figure, Node
-from advisor.pricing._money import ZERO, add, mul, to_decimal
+from advisor.pricing._money import add, mul
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,15 @@ def get_provider(name: str) -> Provider:
 
 
 def billed_seconds(seconds: Any, increment: Decimal) -> Decimal:
-    """Seconds billed for each session in ``seconds``, each rounded up to ``increment``, summed."""
+    """Seconds billed for each session in ``seconds``, each rounded up to ``increment``, summed.
+
+    Sessions are counted in whole increments (integer arithmetic), so the result is exact.
+    """
     values = np.atleast_1d(np.asarray(seconds, dtype=np.float64))
     if values.size and (not np.isfinite(values).all() or (values < 0).any()):
         raise UsageError("seconds must be finite and not negative.")
-    total = ZERO
-    for value in values:
-        steps = (to_decimal(float(value)) / increment).to_integral_value(rounding="ROUND_CEILING")
-        total = add(total, mul(steps, increment))
-    return total
+    steps = np.ceil(values / float(increment)).astype(np.int64)
+    return mul(int(steps.sum()), increment)
 
 
 def serverless_gpu_cost(
