@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from advisor.errors import InputError
 from advisor.pricing import _catalog, lambda_month_cost
@@ -182,3 +184,37 @@ def test_the_built_wheel_ships_the_catalogs_and_finds_them_installed(tmp_path: P
 def test_the_source_tree_finds_the_repository_catalogs() -> None:
     assert _catalog.bundled_dir() == REPO / "pricing"
     assert {p.name for p in (REPO / "pricing").glob("*.yaml")} == CATALOG_NAMES
+
+
+def _leaves(node: object, path: tuple = ()) -> list[tuple]:  # type: ignore[type-arg]
+    if isinstance(node, dict):
+        return [leaf for key, value in node.items() for leaf in _leaves(value, (*path, key))]
+    if isinstance(node, list):
+        return [leaf for index, value in enumerate(node) for leaf in _leaves(value, (*path, index))]
+    return [path]
+
+
+BUNDLED_FILES = sorted(CATALOG_NAMES)
+JUNK = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=5), st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2), st.just("-0.1"), st.just("1e400"),
+)
+
+
+@settings(max_examples=80)
+@given(name=st.sampled_from(BUNDLED_FILES), pick=st.integers(min_value=0), junk=JUNK, data=st.data())
+def test_any_corrupted_value_loads_or_fails_naming_the_file(tmp_path_factory, name: str, pick: int, junk, data) -> None:  # type: ignore[no-untyped-def]
+    directory = tmp_path_factory.mktemp("corrupt")
+    document = yaml.load((_catalog.bundled_dir() / name).read_text(), Loader=yaml.CSafeLoader)
+    leaves = _leaves(document)
+    path = leaves[pick % len(leaves)]
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = junk
+    (directory / name).write_text(yaml.dump(document, Dumper=yaml.CSafeDumper))
+    family = next(f for f in FAMILIES if f.filename == name)
+    try:
+        _catalog.load_file(family, directory / name)
+    except InputError as exc:
+        assert str(directory / name) in str(exc)
