@@ -76,20 +76,20 @@ def describe(provider: str | None = None, region: str | None = None, *, today: d
 
 def _rows(family: Family[Any], catalog: _catalog.Catalog[Any]) -> list[Row]:
     """Rows from each file, hiding those a later file overrides (whole entries or items)."""
-    per_file = [(file, list(_catalog.figures(file))) for file in catalog.files]
     rows = []
-    for index, (file, figures) in enumerate(per_file):
-        later = {_scope(key, family) for _, later_figures in per_file[index + 1 :] for key, _ in later_figures}
-        rows += [Row(key, figure, file.path) for key, figure in figures if _scope(key, family) not in later]
+    for index, file in enumerate(catalog.files):
+        hidden = tuple(p for later in catalog.files[index + 1 :] for p in _provided(family, later))
+        rows += [Row(k, f, file.path) for k, f in _catalog.figures(file) if not f"{k}.".startswith(hidden or ("\0",))]
     return rows
 
 
-def _scope(key: str, family: Family[Any]) -> str:
-    """The part of a key an override replaces as a whole."""
-    parts = key.replace("[", ".[").split(".")
-    if parts[0] != family.collection:
-        return key
-    return ".".join(parts[: family.override_depth])
+def _provided(family: Family[Any], file: _catalog.CatalogFile) -> list[str]:
+    """Key prefixes of what ``file`` replaces: its entries, or the items inside them (depth 3)."""
+    entries = file.root.get(family.collection) or {}
+    settings = [f"settings.{name}." for name in file.root.get("settings") or {}]
+    if family.override_depth <= 2:
+        return settings + [f"{family.collection}.{entry}." for entry in entries]
+    return settings + [f"{family.collection}.{e}.{item}." for e, items in entries.items() for item in items or {}]
 
 
 def _keep(key: str, family: Family[Any], provider: str | None, region: str | None) -> bool:

@@ -17,7 +17,7 @@ from advisor.errors import InputError
 from advisor.pricing import _catalog, lambda_month_cost
 from advisor.pricing._money import round_cents
 from advisor.pricing.lambda_ import FAMILY as LAMBDA
-from advisor.pricing.listing import FAMILIES, load_all
+from advisor.pricing.listing import FAMILIES, describe, load_all
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG_NAMES = {f"{family.name}.yaml" for family in FAMILIES}
@@ -129,6 +129,9 @@ def test_an_override_may_change_one_setting_and_the_bundled_file_must_have_them_
         "settings": {"free_tier_requests": {**document["settings"]["free_tier_requests"], "value": 2_000_000}},
     })
     assert lambda_month_cost(0, 2_000_000, free_tier=True).requests_usd == 0
+    (view,) = describe("lambda", "us-east-1")
+    free = [r for r in view.rows if r.key == "settings.free_tier_requests.value" or r.key == "settings.free_tier_requests"]
+    assert [(r.figure.value, r.file.parent.name) for r in free] == [(Decimal(2_000_000), "pricing")]
     del document["settings"]["free_tier_requests"]
     broken = tmp_path / "bundled"
     broken.mkdir()

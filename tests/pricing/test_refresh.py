@@ -190,3 +190,24 @@ def test_cli_refresh_failure_is_one_line_and_exit_5(cli, client: Any, monkeypatc
 
 
 ANY_PARAMS = {"ServiceCode": ANY, "Filters": ANY, "FormatVersion": ANY, "MaxResults": ANY}
+
+
+def test_show_lists_refreshed_figures_from_the_override_and_the_rest_from_the_bundle(
+    client: Any, isolated_overrides: Path
+) -> None:
+    from advisor.pricing.listing import describe
+
+    with Stubber(client) as stubber:
+        _stub_success(stubber)
+        refresh("us-east-1", client=client, today=TODAY)
+    (ec2,) = describe("aws-ec2")
+    origin = {row.key: row.file.name for row in ec2.rows}
+    sources = {row.key: row.figure.source.key for row in ec2.rows}
+    assert len(ec2.rows) == 10 and ec2.files[-1].override
+    assert sources["regions.us-east-1.g5.xlarge.hourly"] == "aws-price-list-api"
+    assert sources["regions.us-east-1.g6.xlarge.hourly"] == "price-api-capture"
+    assert origin["regions.us-east-1.g5.xlarge.hourly"] == origin["regions.us-east-1.g6.xlarge.hourly"] == "aws-ec2.yaml"
+    (lam,) = describe("lambda", "us-east-1")
+    lambda_sources = {row.key: row.figure.source.key for row in lam.rows}
+    assert lambda_sources["regions.us-east-1.x86_64.provisioned"] == "aws-price-list-api"
+    assert lambda_sources["settings.free_tier_requests"] == "aws-lambda-page"
