@@ -217,12 +217,15 @@ def _refresh_json(result: RefreshResult) -> dict[str, Any]:
             for c in result.changes
         ],
         "unchanged": result.unchanged,
+        "kept": result.kept,
     }
 
 
 def _render_refresh(result: RefreshResult) -> None:
     out = console()
     out.print(f"wrote {', '.join(str(p) for p in result.files)} (as of {result.as_of})")
+    if result.kept:
+        out.print(f"not in the Price List answer, bundled figures kept: {', '.join(result.kept)}", overflow="fold")
     if not result.changes:
         out.print(f"no price changed against the bundled catalog ({result.unchanged} figures checked).")
         return

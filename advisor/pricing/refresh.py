@@ -87,6 +87,8 @@ class RefreshResult:
     files: list[Path] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
+    #: Bundled figures the Price List did not return, still in use (``catalog: key``).
+    kept: list[str] = field(default_factory=list)
 
 
 def refresh(
@@ -128,9 +130,10 @@ def refresh(
         ) from None
     directory = target_dir or (_catalog.workspace_dir() / _catalog.OVERRIDE_DIRNAME)
     result = RefreshResult(region=region, as_of=today)
+    kept_sources = _keep_bundled_lambda(lambda_entry, region)
     for family, entry in ((lambda_.FAMILY, lambda_entry), (instances.EC2, ec2_entry)):
         path = directory / family.filename
-        _write_override(path, family, region, entry, today)
+        _write_override(path, family, region, entry, today, kept_sources if family is lambda_.FAMILY else {})
         result.files.append(path)
         _diff(result, family, region, path)
     return result
@@ -194,6 +197,8 @@ def _lambda_entry(client: Any, location: str, today: dt.date) -> dict[str, Any]:
         if not dims:
             continue
         target = entry if arch is None else entry[arch]
+        if key in target:
+            continue  # the first product of a group wins; later ones are variants
         if key == "duration_tiers":
             target[key] = [
                 {"up_to_gb_s": _end(d), "price": _figure(_usd(d), "USD/GB-s", today)} for d in dims
@@ -243,14 +248,40 @@ def _ec2_entry(
     return entry
 
 
-def _write_override(path: Path, family: Family[Any], region: str, entry: dict[str, Any], today: dt.date) -> None:
+def _keep_bundled_lambda(entry: dict[str, Any], region: str) -> dict[str, Any]:
+    """Copy into ``entry`` the bundled figures the Price List did not return; their sources.
+
+    An override region replaces the bundled one whole, so a figure the API left out (SnapStart
+    regions, a missing provisioned rate) would otherwise vanish.
+    """
+    bundled = _catalog.read_file(_catalog.bundled_dir() / lambda_.FAMILY.filename, family="aws-lambda", override=False)
+    old = bundled.root["regions"].get(region)
+    if old is None:
+        return {}
+    copied: list[dict[str, Any]] = []
+    for key in ("requests", "ephemeral_storage"):
+        if key not in entry and key in old:
+            entry[key] = old[key]
+            copied.append(old[key])
+    for arch in lambda_.ARCHITECTURES:
+        for key in ("provisioned", "provisioned_duration"):
+            if key not in entry[arch] and key in old.get(arch, {}):
+                entry[arch][key] = old[arch][key]
+                copied.append(old[arch][key])
+    return {f["source"]: bundled.root["sources"][f["source"]] for f in copied}
+
+
+def _write_override(
+    path: Path, family: Family[Any], region: str, entry: dict[str, Any], today: dt.date, sources: dict[str, Any]
+) -> None:
     """Merge ``entry`` for ``region`` into the override file at ``path`` and write it atomically."""
     document: dict[str, Any] = {}
     if path.is_file():
         with path.open(encoding="utf-8") as handle:
             document = yaml.safe_load(handle) or {}
     document.update({"family": family.name, "currency": "USD", "as_of": today.isoformat()})
-    document.setdefault("sources", {})[SOURCE_KEY] = {
+    document.setdefault("sources", {}).update(sources)
+    document["sources"][SOURCE_KEY] = {
         "title": "AWS Price List API (boto3 pricing.get_products), fetched by advisor pricing refresh",
         "url": "https://pricing.us-east-1.amazonaws.com",
         "date": today.isoformat(),
@@ -276,9 +307,13 @@ def _diff(result: RefreshResult, family: Family[Any], region: str, path: Path) -
     prefix = f"{family.collection}.{region}"
     old = {k: f.value for k, f in _catalog.figures(bundled_file) if k.startswith(prefix + ".")}
     new = {k: f.value for k, f in _catalog.figures(new_file) if k.startswith(prefix + ".")}
+    new_sources = {k: f.source.key for k, f in _catalog.figures(new_file) if k.startswith(prefix + ".")}
     for key in sorted(old.keys() | new.keys()):
         before, after = old.get(key), new.get(key)
-        if before == after:
+        short = key.removeprefix(prefix + ".")
+        if after is None or new_sources[key] != SOURCE_KEY:
+            result.kept.append(f"{family.name}: {short}")
+        elif before == after:
             result.unchanged += 1
         else:
-            result.changes.append(Change(family.name, key.removeprefix(prefix + "."), before, after))
+            result.changes.append(Change(family.name, short, before, after))

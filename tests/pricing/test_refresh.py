@@ -117,16 +117,32 @@ def test_refresh_writes_override_catalogs_dated_today_and_lists_what_changed(cli
     assert changes == {
         ("aws-lambda", "x86_64.provisioned"): (Decimal("0.0000041667"), Decimal("0.000004")),
         ("aws-ec2", "g5.xlarge.hourly"): (Decimal("1.006"), Decimal("0.98")),
-        **{("aws-ec2", f"{t}.hourly"): (old, None) for t, old in (
-            ("g4dn.2xlarge", Decimal("0.752")), ("g4dn.12xlarge", Decimal("3.912")), ("g5.2xlarge", Decimal("1.212")),
-            ("g5.12xlarge", Decimal("5.672")), ("g6.xlarge", Decimal("0.8048")), ("g6e.xlarge", Decimal("1.861")),
-            ("p3.2xlarge", Decimal("3.06")), ("inf2.xlarge", Decimal("0.7582")))},
     }
+    assert result.kept == [f"aws-ec2: {t}.hourly" for t in (
+        "g4dn.12xlarge", "g4dn.2xlarge", "g5.12xlarge", "g5.2xlarge", "g6.xlarge", "g6e.xlarge", "inf2.xlarge",
+        "p3.2xlarge")]
+    assert result.unchanged == 12  # 11 Lambda figures + g4dn.xlarge
     # The engine now prices with the refreshed figures; instance types the API did not return keep theirs.
     assert provisioned_cost(10, 1024, 720) == Decimal("103.68")
     assert instance_cost("g5.xlarge", 10) == Decimal("9.8")
     assert instance_cost("g6.xlarge", 10) == Decimal("8.048")
     assert lambda_records_cost(300, 1024).compute_usd == Decimal("0.00000500001")
+
+
+def test_figures_the_price_list_leaves_out_are_kept_from_the_bundle(client: Any, isolated_overrides: Path) -> None:
+    base = {"ServiceCode": "AWSLambda", "Filters": _filters(location=LOCATION), "FormatVersion": "aws_v1", "MaxResults": 100}
+    partial = [p for p in LAMBDA_PAGE_1 + LAMBDA_PAGE_2 if "Storage" not in p and "Concurrency-ARM" not in p]
+    with Stubber(client) as stubber:
+        stubber.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": partial}, base)
+        for _ in EC2_TYPES:
+            stubber.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": []}, ANY_PARAMS)
+        result = refresh("us-east-1", client=client, today=TODAY)
+    assert result.kept[:2] == ["aws-lambda: arm64.provisioned", "aws-lambda: ephemeral_storage"]
+    assert len(result.kept) == 2 + len(EC2_TYPES) and result.changes[0].key == "x86_64.provisioned"
+    written = yaml.safe_load(result.files[0].read_text())
+    assert written["regions"]["us-east-1"]["ephemeral_storage"]["source"] == "aws-calculator"
+    assert "aws-calculator" in written["sources"] and "price-list-capture" in written["sources"]
+    assert provisioned_cost(1, 1024, 1, arch="arm64") == Decimal("0.01200024")  # 3600 GB-s x 0.0000033334
 
 
 def test_refresh_keeps_other_regions_of_an_existing_override(client: Any, isolated_overrides: Path) -> None:
