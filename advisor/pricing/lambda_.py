@@ -155,7 +155,11 @@ def _legacy_mask(end_time: Any, shape: tuple[int, ...]) -> np.ndarray:
         except (ValueError, TypeError) as exc:
             raise UsageError(f"end_time values must be timestamps: {exc}.") from None
     mask = np.asarray(ends < ONE_MS_BILLING_SINCE, dtype=bool)
-    return np.broadcast_to(mask, shape) if mask.size == 1 else mask.reshape(shape)
+    if mask.size == 1:
+        return np.broadcast_to(mask.reshape(()), shape)
+    if mask.size != int(np.prod(shape)):
+        raise UsageError(f"end_time has {mask.size} values for {int(np.prod(shape))} invocations.")
+    return mask.reshape(shape)
 
 
 def lambda_records_cost(
@@ -192,7 +196,10 @@ def lambda_records_cost(
     if on_provisioned is None:
         on_demand, provisioned = _exact_sum(mb_ms), 0
     else:
-        mask = np.broadcast_to(np.asarray(on_provisioned, dtype=bool), mb_ms.shape)
+        mask = np.asarray(on_provisioned, dtype=bool)
+        if mask.size not in (1, mb_ms.size):
+            raise UsageError(f"on_provisioned has {mask.size} values for {mb_ms.size} invocations.")
+        mask = np.broadcast_to(mask.reshape(-1) if mask.size > 1 else mask, mb_ms.shape)
         provisioned = _exact_sum(mb_ms[mask])
         on_demand = _exact_sum(mb_ms[~mask])
     compute = _mb_ms_cost(on_demand, arch_prices.duration.value)

@@ -121,6 +121,15 @@ def test_missing_or_negative_durations_are_refused_not_dropped() -> None:
         lambda_records_cost([-1], 1024)
 
 
+def test_masks_and_times_of_the_wrong_length_are_refused() -> None:
+    with pytest.raises(UsageError, match="on_provisioned has 3 values for 2 invocations"):
+        lambda_records_cost([1, 2], 128, on_provisioned=[True, False, True])
+    with pytest.raises(UsageError, match="end_time has 3 values for 2 invocations"):
+        lambda_records_cost([1, 2], 128, end_time=["2020-01-01"] * 3)
+    with pytest.raises(UsageError, match="memory_mb has 3 values for 2 invocations"):
+        lambda_records_cost([1, 2], [128, 256, 512])
+
+
 def test_unknown_region_names_the_known_ones() -> None:
     with pytest.raises(NotFoundError, match="no Lambda region 'mars-1'.*us-east-1"):
         lambda_records_cost(100, 128, region="mars-1")
