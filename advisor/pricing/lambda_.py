@@ -201,7 +201,7 @@ def lambda_records_cost(
             raise UsageError(f"on_provisioned has {mask.size} values for {mb_ms.size} invocations.")
         mask = np.broadcast_to(mask.reshape(-1) if mask.size > 1 else mask, mb_ms.shape)
         provisioned = _exact_sum(mb_ms[mask])
-        on_demand = _exact_sum(mb_ms[~mask])
+        on_demand = _exact_sum(mb_ms) - provisioned
     compute = _mb_ms_cost(on_demand, arch_prices.duration.value)
     if provisioned:
         rate = _require(arch_prices.provisioned_duration, region, arch, "provisioned duration")
