@@ -145,16 +145,20 @@ def billed_ms(duration_ms: Any, end_time: Any = None) -> np.ndarray:
 
 
 def _legacy_mask(end_time: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """True where an invocation ended before 1 ms billing began."""
-    if isinstance(end_time, (pd.Series, pd.Index)) and isinstance(end_time.dtype, pd.DatetimeTZDtype):
-        ends = end_time
+    """True where an invocation ended before 1 ms billing began (naive times are UTC)."""
+    cutoff_naive = np.datetime64(ONE_MS_BILLING_SINCE.tz_localize(None))
+    if isinstance(end_time, np.ndarray) and end_time.dtype.kind == "M":
+        mask = np.asarray(end_time < cutoff_naive)
+    elif isinstance(end_time, (pd.Series, pd.Index)) and pd.api.types.is_datetime64_any_dtype(end_time.dtype):
+        aware = getattr(end_time.dtype, "tz", None) is not None
+        mask = np.asarray(end_time < (ONE_MS_BILLING_SINCE if aware else cutoff_naive), dtype=bool)
     else:
-        raw = end_time if isinstance(end_time, (pd.Series, pd.Index, np.ndarray, list, tuple)) else [end_time]
+        raw = list(end_time) if isinstance(end_time, (list, tuple, pd.Series, pd.Index, np.ndarray)) else [end_time]
         try:
-            ends = pd.to_datetime(pd.Series(list(raw) if isinstance(raw, (list, tuple)) else raw), utc=True, format="ISO8601")
+            ends = pd.to_datetime(pd.Series(raw), utc=True, format="ISO8601")
         except (ValueError, TypeError) as exc:
             raise UsageError(f"end_time values must be timestamps: {exc}.") from None
-    mask = np.asarray(ends < ONE_MS_BILLING_SINCE, dtype=bool)
+        mask = np.asarray(ends < ONE_MS_BILLING_SINCE, dtype=bool)
     if mask.size == 1:
         return np.broadcast_to(mask.reshape(()), shape)
     if mask.size != int(np.prod(shape)):
