@@ -64,7 +64,8 @@ def describe(provider: str | None = None, region: str | None = None, *, today: d
     for family in FAMILIES:
         catalog = _catalog.load(family)
         rows = [row for row in _rows(family, catalog) if _keep(row.key, family, provider, region)]
-        if rows and _family_matches(family, provider, rows):
+        entries = [row for row in rows if row.key.startswith(f"{family.collection}.")]
+        if entries and _family_matches(family, provider, rows):
             age = (today - catalog.as_of).days
             views.append(CatalogView(family.name, catalog.as_of, _catalog.is_stale(catalog.as_of, today), age, catalog.files, tuple(rows)))
     if not views:

@@ -128,6 +128,12 @@ def test_show_warns_when_a_catalog_is_older_than_180_days(
     assert fresh.stderr == "" and _json(fresh)["catalogs"][0]["stale"] is False
 
 
+def test_show_of_a_region_lists_only_catalogs_that_price_it(cli) -> None:  # type: ignore[no-untyped-def]
+    document = _json(cli("pricing", "show", "--region", "us-central1", "--json"))
+    assert [c["family"] for c in document["catalogs"]] == ["gcp-cloud-run"]
+    assert len(document["catalogs"][0]["figures"]) == 7
+
+
 def test_show_of_nothing_known_is_not_found(cli) -> None:  # type: ignore[no-untyped-def]
     result = cli("pricing", "show", "--provider", "nimbus")
     assert result.exit_code == 4
