@@ -53,7 +53,7 @@ def catalog() -> Catalog[Provider]:
     return _catalog.load(FAMILY)
 
 
-def provider(name: str) -> Provider:
+def get_provider(name: str) -> Provider:
     """One provider's billing rules and prices."""
     return catalog().entry(name.lower(), what="serverless GPU provider")
 
@@ -71,7 +71,7 @@ def billed_seconds(seconds: Any, increment: Decimal) -> Decimal:
 
 
 def serverless_gpu_cost(
-    provider_name: str,
+    provider: str,
     gpu: str,
     *,
     busy_seconds: Any,
@@ -85,13 +85,13 @@ def serverless_gpu_cost(
     (keep-warm) and cold-start seconds count only where the provider bills them.
 
     Args:
-        provider_name: ``modal``, ``replicate``, ``runpod`` or ``beam``.
+        provider: ``modal``, ``replicate``, ``runpod`` or ``beam``.
         gpu: GPU name as in the catalog (``H100``, ``A100-80GB``, ...).
         busy_seconds: Seconds spent serving requests.
         idle_seconds: Seconds kept warm without work.
         cold_start_seconds: Seconds of container boot and model load.
     """
-    entry = provider(provider_name)
+    entry = get_provider(provider)
     try:
         rate = entry.gpus[gpu]
     except KeyError:
