@@ -1,0 +1,98 @@
+"""Where model samples come from: measurement CSV tables and the workspace's invocations.
+
+A sample table has one row per invocation (or per averaged point) with ``memory_mb``,
+``duration_ms`` and, when known, ``init_ms`` (cold start), ``max_memory_used_mb`` and
+``package_mb``.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from advisor.errors import InputError, NotFoundError
+from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB
+
+REQUIRED_COLUMNS = ("memory_mb", "duration_ms")
+OPTIONAL_COLUMNS = ("init_ms", "max_memory_used_mb", "package_mb")
+HINT = "Fix or remove that row; the table needs memory_mb and duration_ms on every row."
+
+
+def read_measurements(path: Path) -> pd.DataFrame:
+    """Read a measurement CSV into a sample table, checking every row.
+
+    Raises:
+        NotFoundError: The file does not exist.
+        InputError: Missing columns or a bad value, naming the file and line.
+    """
+    if not path.is_file():
+        raise NotFoundError(f"{path}: no such file.", hint="Give the path of a CSV table.")
+    try:
+        with path.open(newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            if missing:
+                raise InputError(
+                    f"{path}:1: missing column(s) {', '.join(missing)}.",
+                    hint=f"The header must name {', '.join(REQUIRED_COLUMNS)} "
+                    f"(optional: {', '.join(OPTIONAL_COLUMNS)}).",
+                )
+            columns = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in header]
+            rows = [_row(path, line, raw, columns) for line, raw in enumerate(reader, start=2)]
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not a text CSV file ({exc.reason}).") from exc
+    if not rows:
+        raise InputError(f"{path}: no data rows.", hint="Add one row per invocation.")
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _row(path: Path, line: int, raw: dict[str, str | None], columns: list[str]) -> list[float]:
+    values = []
+    for column in columns:
+        text = (raw.get(column) or "").strip()
+        if not text and column in OPTIONAL_COLUMNS:
+            values.append(np.nan)
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError(f"{path}:{line}: {column} {text!r} is not a number.", hint=HINT) from None
+        if not np.isfinite(value) or value < 0 or (column == "duration_ms" and value == 0):
+            raise InputError(f"{path}:{line}: {column} {text!r} must be a positive number.", hint=HINT)
+        if column == "memory_mb" and not (MIN_MEMORY_MB <= value <= MAX_MEMORY_MB and value.is_integer()):
+            raise InputError(
+                f"{path}:{line}: memory_mb {text!r} is not a whole number of MB "
+                f"from {MIN_MEMORY_MB} to {MAX_MEMORY_MB}.",
+                hint=HINT,
+            )
+        values.append(value)
+    return values
+
+
+def workspace_samples(invocations: pd.DataFrame, function: str) -> pd.DataFrame:
+    """Sample table from a function's invocation records (successful invocations only).
+
+    Timeouts and errors are left out: their durations are cut short or padded and do not
+    describe how long the work takes.
+
+    Raises:
+        InputError: The function has no successful invocations.
+    """
+    ok = invocations[invocations["status"] == "success"]
+    if ok.empty:
+        raise InputError(
+            f"function {function!r} has no successful invocations in the workspace.",
+            hint="Import its logs first (advisor import ...).",
+        )
+    return pd.DataFrame(
+        {
+            "memory_mb": ok["memory_mb"].to_numpy(float),
+            "duration_ms": ok["duration_ms"].to_numpy(float),
+            "init_ms": ok["init_ms"].to_numpy(float),
+            "max_memory_used_mb": ok["max_memory_used_mb"].to_numpy(float),
+        }
+    )
