@@ -7,7 +7,15 @@ squares (NNLS) solve for the coefficients at each grid point. That keeps fitting
 every part (I/O time, CPU time) physically meaningful.
 
 Lambda facts the ``lambda`` form encodes: a function gets ``memory / 1769`` vCPU (so 1,769 MB
-is one full vCPU), at most 6 vCPU at 10,240 MB.
+is one full vCPU), at most 6 vCPU at 10,240 MB. Its parts:
+
+- ``io``: time that does not depend on CPU (network, disk, waiting on other services);
+- ``serial/min(vcpu, 1)``: single-threaded CPU work, which stops speeding up at one vCPU;
+- ``parallel/min(vcpu, threads)``: CPU work spread over ``threads`` runnable threads on
+  average, which stops speeding up at that many vCPU. ``threads`` is profiled over
+  ``0.25, 0.5, 0.75, 1..6``: a fractional value is a thread that spends part of its time
+  waiting on I/O, so it never needs a whole vCPU (measured S3 clients flatten near 1 GB);
+- ``pressure*h(w/m)``: slowdown when the working set ``w`` fills the memory.
 """
 
 from __future__ import annotations
@@ -29,6 +37,9 @@ MAX_MEMORY_MB = 10240
 PRESSURE_ONSET = 0.5
 #: Floor of ``1 - working_set / memory`` so the pressure term stays finite near the limit.
 PRESSURE_FLOOR = 0.05
+
+#: Effective thread counts below one tried by the ``lambda`` form (see :data:`FORMS`).
+THREAD_GRID_BELOW_ONE = (0.25, 0.5, 0.75)
 
 Basis = Callable[[np.ndarray, float, float | None], np.ndarray]
 
@@ -124,7 +135,9 @@ FORMS: dict[str, Form] = {
         "io + serial/min(vcpu(m),1) + parallel/min(vcpu(m),threads) + pressure*h(w/m)",
         ("io_ms", "serial_ms", "parallel_ms", "pressure_ms"),
         "threads",
-        tuple(float(k) for k in range(1, int(MAX_VCPU) + 1)),
+        # 1 first so it wins ties (no evidence of parallelism); fractional values are a
+        # thread that also waits on I/O and so never uses a whole vCPU.
+        (1.0, *THREAD_GRID_BELOW_ONE, *(float(k) for k in range(2, int(MAX_VCPU) + 1))),
         _lambda,
     ),
 }
