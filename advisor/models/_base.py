@@ -20,7 +20,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB, FittedForm
+from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB, PRESSURE_ONSET, FittedForm
 from advisor.models.selection import CvResult, choose_form, fit_groups, group_samples
 from advisor.models.uncertainty import IntervalModel, bootstrap_fits, form_error_rate
 
@@ -28,6 +28,8 @@ from advisor.models.uncertainty import IntervalModel, bootstrap_fits, form_error
 DEFAULT_QUANTILES = (0.5, 0.9, 0.95, 0.99)
 #: Default coverage of prediction intervals.
 DEFAULT_COVERAGE = 0.9
+#: Measured sizes under memory pressure needed before a pressure slowdown is fitted.
+MIN_PRESSURE_SIZES = 2
 #: Default number of bootstrap refits for parameter uncertainty.
 DEFAULT_BOOTSTRAP = 100
 
@@ -98,6 +100,18 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         """Working set (MB) for the pressure term; subclasses that model it override."""
         return None
 
+    def _pressure_working_set(self, memory: np.ndarray) -> float | None:
+        """The working set to fit a pressure term with, or None when the data cannot support one.
+
+        A slowdown term is only estimable where it is measured: it is fitted when at least
+        :data:`MIN_PRESSURE_SIZES` measured sizes are under pressure; otherwise a coefficient
+        driven by one barely-loaded size would explode below it.
+        """
+        if self.working_set_mb_ is None:
+            return None
+        loaded = np.unique(memory[self.working_set_mb_ / memory > PRESSURE_ONSET])
+        return self.working_set_mb_ if len(loaded) >= MIN_PRESSURE_SIZES else None
+
     # -- fitting --------------------------------------------------------------------------
 
     def fit(self, X: object, y: object) -> MemoryCurveModel:
@@ -125,18 +139,19 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
             raise ValueError("need samples at two or more memory sizes to fit a curve")
         self.n_extra_ = extra.shape[1]
         self.working_set_mb_ = self._working_set(X, memory)
+        pressure_ws = self._pressure_working_set(memory)
         groups = group_samples(memory, target, extra)
         candidates = tuple(self.candidates or self.default_candidates)
         if self.form == "auto":
-            chosen, cv = choose_form(candidates, groups, self.working_set_mb_)
+            chosen, cv = choose_form(candidates, groups, pressure_ws)
         elif self.form in FORMS:
-            chosen, cv = choose_form((self.form,), groups, self.working_set_mb_)
+            chosen, cv = choose_form((self.form,), groups, pressure_ws)
         else:
             raise ValueError(f"unknown form {self.form!r}; use 'auto' or one of {sorted(FORMS)}")
         self.form_ = chosen
         self.cv_results_: dict[str, CvResult] = cv
         self.cv_error_ = cv[chosen].mape
-        self.fitted_: FittedForm = fit_groups(chosen, groups, self.working_set_mb_)
+        self.fitted_: FittedForm = fit_groups(chosen, groups, pressure_ws)
         self.params_ = self.fitted_.params(self.extra_features[: self.n_extra_])
         self.measured_mb_ = np.unique(memory)
         ratios = target / self.fitted_.predict(memory, extra)
@@ -144,7 +159,7 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         self.noise_ratios_ = ratios / self.mean_ratio_
         rng = np.random.default_rng(self.random_state)
         curves = bootstrap_fits(
-            lambda g: fit_groups(chosen, g, self.working_set_mb_),
+            lambda g: fit_groups(chosen, g, pressure_ws),
             memory, target, extra, self.n_bootstrap, rng,
         )
         self.interval_model_ = IntervalModel(

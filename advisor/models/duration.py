@@ -27,7 +27,7 @@ class DurationModel(MemoryCurveModel):
         candidates: Forms compared when ``form="auto"`` (default: ``DURATION_FORMS``).
         n_bootstrap: Bootstrap refits for parameter uncertainty.
         working_set_mb: Working set (MB) for the memory-pressure term. None: the median
-            ``max_memory_used_mb`` at the largest measured size when X has that column.
+            ``max_memory_used_mb`` of the size where it is smallest, when X has that column.
         random_state: Seed for the bootstrap and interval draws.
 
     Attributes:
@@ -55,13 +55,19 @@ class DurationModel(MemoryCurveModel):
         if self.working_set_mb is not None:
             return float(self.working_set_mb)
         if isinstance(X, pd.DataFrame) and "max_memory_used_mb" in X.columns:
-            largest = X.loc[memory == memory.max(), "max_memory_used_mb"].dropna()
-            if len(largest):
-                return float(largest.median())
+            # Runtimes grow their heap when memory allows, so the footprint at the largest
+            # size overstates what the function needs; the smallest per-size median is the
+            # tightest footprint actually observed.
+            used = pd.Series(X["max_memory_used_mb"].to_numpy(float), index=memory).dropna()
+            if len(used):
+                return float(used.groupby(level=0).median().min())
         return None
 
     def fails(self, X: object) -> np.ndarray:
-        """True where the memory size is at or below the working set (out of memory)."""
+        """True where the memory size is at or below the working set: out-of-memory risk.
+
+        Only known when the samples had ``max_memory_used_mb`` (or ``working_set_mb`` was set).
+        """
         memory, _ = self._memory_and_extra(X)
         if getattr(self, "working_set_mb_", None) is None:
             return np.zeros(len(memory), dtype=bool)

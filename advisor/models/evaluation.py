@@ -45,7 +45,8 @@ def evaluate_holdout(
     """Fit on the rows at ``train_mb`` and score the predictions at every other size.
 
     Args:
-        samples: One row per invocation with ``memory_mb`` and the ``target`` column.
+        samples: One row per invocation with ``memory_mb`` and the ``target`` column (and
+            ``max_memory_used_mb`` when known, as the workspace has it).
         train_mb: Memory sizes used for fitting; all other sizes are held out.
         target: Column to model (``duration_ms`` or ``init_ms``).
         model: Unfitted estimator (default :class:`DurationModel`).
@@ -54,7 +55,8 @@ def evaluate_holdout(
     samples = samples.dropna(subset=[target])
     train = samples[samples["memory_mb"].isin(train_mb)]
     test = samples[~samples["memory_mb"].isin(train_mb)]
-    fitted = (model or DurationModel()).fit(train[["memory_mb"]], train[target])
+    features = [c for c in ("memory_mb", "max_memory_used_mb") if c in train.columns]
+    fitted = (model or DurationModel()).fit(train[features], train[target])
     sizes = pd.DataFrame({"memory_mb": np.sort(test["memory_mb"].unique())})
     predicted = fitted.predict(sizes)
     low, high = fitted.predict_interval(sizes, coverage=coverage)
@@ -79,8 +81,13 @@ def evaluate_holdout(
 
 
 def load_mbwilding(path: str | object) -> pd.DataFrame:
-    """The mbwilding S3 benchmark CSV as model samples (runtime, arch, memory_mb, duration_ms, init_ms)."""
+    """The mbwilding S3 benchmark CSV as model samples.
+
+    Columns: runtime, arch, memory_mb, duration_ms, init_ms, max_memory_used_mb.
+    """
     raw = pd.read_csv(path)
-    return raw.rename(columns={"duration": "duration_ms", "init_duration": "init_ms"})[
-        ["runtime", "arch", "memory_mb", "duration_ms", "init_ms", "max_memory_used"]
-    ]
+    renamed = raw.rename(
+        columns={"duration": "duration_ms", "init_duration": "init_ms",
+                 "max_memory_used": "max_memory_used_mb"}
+    )
+    return renamed[["runtime", "arch", "memory_mb", "duration_ms", "init_ms", "max_memory_used_mb"]]

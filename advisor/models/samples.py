@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from advisor.errors import InputError, NotFoundError
+from advisor.errors import InputError, NotFoundError, UsageError
 from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB
 
 REQUIRED_COLUMNS = ("memory_mb", "duration_ms")
@@ -96,3 +96,34 @@ def workspace_samples(invocations: pd.DataFrame, function: str) -> pd.DataFrame:
             "max_memory_used_mb": ok["max_memory_used_mb"].to_numpy(float),
         }
     )
+
+
+def load_samples(
+    function: str | None, data: Path | None, workspace: Path | None = None
+) -> tuple[pd.DataFrame, str | None]:
+    """Samples from a measurement CSV or from a function in the workspace.
+
+    Args:
+        function: Function name in the workspace (exclusive with ``data``).
+        data: Path of a measurement CSV (exclusive with ``function``).
+        workspace: Workspace directory (None: ``$ADVISOR_HOME`` or ``./.advisor``).
+
+    Returns:
+        The sample table and the function's architecture when the workspace knows it.
+
+    Raises:
+        UsageError: Neither or both of ``function`` and ``data`` were given.
+    """
+    if (function is None) == (data is None):
+        raise UsageError(
+            "give either a FUNCTION name or --data CSV, not both or neither.",
+            hint="e.g. advisor model fit my-function, or advisor model fit --data runs.csv",
+        )
+    if data is not None:
+        return read_measurements(data), None
+    from advisor.workspace import Workspace  # DuckDB is only needed for this source
+
+    assert function is not None
+    with Workspace.open(workspace) as ws:
+        info = ws.function(function)
+        return workspace_samples(ws.invocations(function), function), info.architecture

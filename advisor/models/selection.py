@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from advisor.models.forms import FORMS, FittedForm, fit_form
 
@@ -35,19 +34,23 @@ class Groups:
         return Groups(self.memory_mb[mask], self.mean_ms[mask], self.count[mask], self.extra[mask])
 
 
+def group_index(memory_mb: np.ndarray, extra: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (memory, extra) keys sorted by memory, and each sample's group number."""
+    keys, inverse = np.unique(np.column_stack([memory_mb, extra]), axis=0, return_inverse=True)
+    return keys, inverse.ravel()
+
+
 def group_samples(memory_mb: np.ndarray, y: np.ndarray, extra: np.ndarray) -> Groups:
     """Reduce samples to group means and counts (groups sorted by memory)."""
-    frame = pd.DataFrame(extra, columns=[f"x{i}" for i in range(extra.shape[1])])
-    frame["memory_mb"] = memory_mb
-    frame["y"] = y
-    keys = ["memory_mb", *frame.columns[: extra.shape[1]]]
-    agg = frame.groupby(keys, sort=True)["y"].agg(["mean", "count"]).reset_index()
-    return Groups(
-        agg["memory_mb"].to_numpy(float),
-        agg["mean"].to_numpy(float),
-        agg["count"].to_numpy(float),
-        agg[keys[1:]].to_numpy(float).reshape(len(agg), extra.shape[1]),
-    )
+    keys, index = group_index(memory_mb, extra)
+    return groups_from_index(keys, index, y)
+
+
+def groups_from_index(keys: np.ndarray, index: np.ndarray, y: np.ndarray) -> Groups:
+    """Group means and counts of ``y`` for samples already numbered by :func:`group_index`."""
+    count = np.bincount(index, minlength=len(keys)).astype(float)
+    total = np.bincount(index, weights=y, minlength=len(keys))
+    return Groups(keys[:, 0], total / count, count, keys[:, 1:])
 
 
 def fit_groups(name: str, groups: Groups, working_set_mb: float | None) -> FittedForm:

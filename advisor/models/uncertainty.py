@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from advisor.models.forms import FittedForm
-from advisor.models.selection import CvResult, Groups, group_samples
+from advisor.models.selection import CvResult, Groups, group_index, groups_from_index
 
 #: Monte Carlo draws per memory size when computing an interval.
 INTERVAL_DRAWS = 4000
@@ -63,16 +63,16 @@ def bootstrap_fits(
     n_bootstrap: int,
     rng: np.random.Generator,
 ) -> list[FittedForm]:
-    """Refit on ``n_bootstrap`` stratified resamples (invocations resampled within each size)."""
-    order = np.lexsort((memory_mb,))
-    memory_mb, y, extra = memory_mb[order], y[order], extra[order]
-    _, starts, counts = np.unique(memory_mb, return_index=True, return_counts=True)
+    """Refit on ``n_bootstrap`` stratified resamples (invocations resampled within each group)."""
+    keys, index = group_index(memory_mb, extra)
+    order = np.argsort(index, kind="stable")
+    counts = np.bincount(index, minlength=len(keys))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    sorted_index, sorted_y = index[order], y[order]
     fits = []
     for _ in range(n_bootstrap):
-        picks = np.concatenate(
-            [start + rng.integers(0, count, count) for start, count in zip(starts, counts)]
-        )
-        fits.append(refit(group_samples(memory_mb[picks], y[picks], extra[picks])))
+        picks = np.repeat(starts, counts) + (rng.random(len(y)) * np.repeat(counts, counts)).astype(int)
+        fits.append(refit(groups_from_index(keys, sorted_index[picks], sorted_y[picks])))
     return fits
 
 
