@@ -32,6 +32,8 @@ ArchOption = Annotated[
     Optional[str],
     typer.Option("--arch", help="Architecture for prices (default: the function's, else x86_64).", show_default=False),
 ]
+#: CV errors above this are shown as ">999%" in the report.
+MAX_SHOWN_PERCENT = 999.0
 PREDICT_KEYS = ("memory_mb", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "interval_ms",
                 "gb_s", "cost_usd", "fails", "init_ms")
 
@@ -109,7 +111,7 @@ def render_fit(summary: ModelSummary) -> None:
     for name in ("form", "params", "CV MAPE", "chosen"):
         cv.add_column(name, justify="left" if name == "form" else "right")
     for row in summary.cv:
-        cv.add_row(row["form"], str(row["n_params"]), f"{row['cv_mape']:.1f}%",
+        cv.add_row(row["form"], str(row["n_params"]), _percent(row["cv_mape"]),
                    "yes" if row["form"] == summary.model else "")
     out.print(cv)
     measured = [(p.memory_mb, p.mean_ms) for p in summary.measured]
@@ -120,6 +122,11 @@ def render_fit(summary: ModelSummary) -> None:
                     [(m, c) for m, _, c in summary.curve],
                     [(m, costs[m]) for m, _ in measured], fmt=lambda v: f"{v:.2e}"))
     out.print(_prediction_table(summary))
+
+
+def _percent(value: float) -> str:
+    # Underdetermined folds of a flexible form can extrapolate absurdly; the JSON keeps it.
+    return f"{value:.1f}%" if value < MAX_SHOWN_PERCENT else f">{MAX_SHOWN_PERCENT:.0f}%"
 
 
 def _prediction_table(summary: ModelSummary) -> Table:

@@ -90,10 +90,8 @@ def workspace_samples(invocations: pd.DataFrame, function: str) -> pd.DataFrame:
         )
     return pd.DataFrame(
         {
-            "memory_mb": ok["memory_mb"].to_numpy(float),
-            "duration_ms": ok["duration_ms"].to_numpy(float),
-            "init_ms": ok["init_ms"].to_numpy(float),
-            "max_memory_used_mb": ok["max_memory_used_mb"].to_numpy(float),
+            column: ok[column].to_numpy(dtype=float, na_value=np.nan)
+            for column in ("memory_mb", "duration_ms", "init_ms", "max_memory_used_mb")
         }
     )
 
