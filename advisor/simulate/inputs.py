@@ -7,12 +7,14 @@ at when known.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -48,6 +50,7 @@ class Trace:
             ``None`` when the source does not say.
         memory_mb: Memory size the service times were measured at, if known.
         log_stream: Execution environment of each request, when the logs say (calibration).
+        request_memory_mb: Memory size of each request when they differ (workspace records).
     """
 
     name: str
@@ -56,6 +59,7 @@ class Trace:
     init_ms: np.ndarray | None = None
     memory_mb: int | None = None
     log_stream: np.ndarray | None = None
+    request_memory_mb: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.arrivals_s.shape[0])
@@ -180,7 +184,7 @@ def _sorted(trace: Trace) -> Trace:
         return trace
     pick = (lambda a: None if a is None else a[order])  # noqa: E731
     return Trace(trace.name, trace.arrivals_s[order], trace.service_ms[order], pick(trace.init_ms),
-                 trace.memory_mb, pick(trace.log_stream))
+                 trace.memory_mb, pick(trace.log_stream), pick(trace.request_memory_mb))
 
 
 def read_azure_2021(path: Path, *, function: str | None = None) -> Trace:
@@ -270,24 +274,69 @@ def from_workspace(workspace: Any, function: str, *, since: datetime | None = No
         init_ms=frame["init_ms"].to_numpy(dtype=np.float64, na_value=np.nan),
         memory_mb=int(memory.mode().iloc[0]) if not memory.empty else None,
         log_stream=frame["log_stream"].to_numpy(dtype=object),
+        request_memory_mb=frame["memory_mb"].to_numpy(dtype=np.float64, na_value=np.nan),
     )
     return _sorted(trace)
 
 
-def check_memory(trace: Trace, memory_mb: int | None) -> None:
-    """Refuse a memory size other than the one the durations were measured at.
-
-    Rescaling durations to another memory size needs a fitted duration-vs-memory model
-    (``advisor.models.rescale_durations``), which this replay does not have yet.
+def load_trace(*, function: str | None, trace_path: Path | None, workspace_path: Path | None = None,
+               since: datetime | None = None, until: datetime | None = None, seed: int = 0) -> Trace:
+    """The trace of ``advisor replay``: ``trace_path`` if given, else workspace ``function``.
 
     Raises:
-        UsageError: ``memory_mb`` differs from the trace's memory size.
+        UsageError: neither is given.
     """
-    if memory_mb is None or memory_mb == trace.memory_mb:
-        return
-    measured = f"{trace.memory_mb} MB" if trace.memory_mb else "an unknown memory size"
-    raise UsageError(
-        f"--memory {memory_mb}: the durations were measured at {measured}, and rescaling them "
-        "needs the duration-vs-memory model (advisor.models), which replay cannot use yet.",
-        hint="Omit --memory to replay at the measured size.",
-    )
+    if trace_path is not None:
+        return read_trace(trace_path, function=function, seed=seed)
+    if not function:
+        raise UsageError("nothing to replay.", hint="Give a FUNCTION from the workspace or --trace PATH.")
+    from advisor.workspace import Workspace  # the store is only needed for this input
+
+    with Workspace.open(workspace_path) as workspace:
+        return from_workspace(workspace, function, since=since, until=until)
+
+
+#: At most this many records fit the duration model that rescales a trace to another memory.
+MAX_FIT_RECORDS = 20_000
+
+
+def at_memory(trace: Trace, memory_mb: int | None, *, seed: int = 0) -> Trace:
+    """The trace with its service times moved to ``memory_mb``.
+
+    A trace that does not say its memory size is taken as measured at ``memory_mb``.
+
+    Each request's duration is rescaled from the memory it ran at by a
+    :class:`~advisor.models.DurationModel` fitted on the trace's own records, which needs
+    measurements at two memory sizes or more (a workspace function whose memory changed, or
+    tuning measurements).
+
+    Raises:
+        UsageError: the trace cannot say how its durations change with memory.
+    """
+    if memory_mb is None or (memory_mb == trace.memory_mb and trace.request_memory_mb is None):
+        return trace
+    if trace.memory_mb is None and trace.request_memory_mb is None:
+        return dataclasses.replace(trace, memory_mb=memory_mb)  # a trace file: it ran at --memory
+    sizes = trace.request_memory_mb
+    known = np.unique(sizes[np.isfinite(sizes)]) if sizes is not None else np.array([])
+    if memory_mb == trace.memory_mb and known.size <= 1:
+        return trace
+    if known.size < 2:
+        measured = f"{trace.memory_mb} MB only" if trace.memory_mb else "an unknown memory size"
+        raise UsageError(
+            f"--memory {memory_mb}: {trace.name} was measured at {measured}, so how its durations change "
+            "with memory is unknown.",
+            hint="Replay without --memory, or measure the function at other sizes first (advisor tune).",
+        )
+    from advisor.models import DurationModel  # scikit-learn is only needed here
+
+    rng = np.random.default_rng(seed)
+    fit = np.flatnonzero(np.isfinite(sizes))
+    if fit.size > MAX_FIT_RECORDS:
+        fit = rng.choice(fit, MAX_FIT_RECORDS, replace=False)
+    model = DurationModel().fit(pd.DataFrame({"memory_mb": sizes[fit]}), trace.service_ms[fit])
+    means = model.predict(pd.DataFrame({"memory_mb": np.append(known, memory_mb)}))
+    ratio = means[-1] / means[:-1]
+    own = np.where(np.isfinite(sizes), sizes, trace.memory_mb or known[0])
+    service = trace.service_ms * ratio[np.searchsorted(known, own)]
+    return dataclasses.replace(trace, service_ms=service, memory_mb=memory_mb, request_memory_mb=None)
