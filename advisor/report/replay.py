@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from advisor.simulate._base import ReplayConfig
-from advisor.simulate.calibrate import CONFIDENCE, Calibration
+
+if TYPE_CHECKING:  # scipy, which calibration needs, is slow to import
+    from advisor.simulate.calibrate import Calibration
 
 LATENCY_COLUMNS = ("p50", "p90", "p95", "p99", "p999", "max")
 
@@ -124,7 +126,7 @@ def render_calibration(trace_name: str, fit: Calibration) -> RenderableType:
     head = Text()
     head.append(f"{trace_name}: calibration on {fit.requests:,} requests\n", style="bold")
     head.append(f"observed cold starts {fit.observed_cold:,} "
-                f"({int(CONFIDENCE * 100)}% interval {fit.interval[0]:,}-{fit.interval[1]:,})\n")
+                f"({fit.confidence:.0%} interval {fit.interval[0]:,}-{fit.interval[1]:,})\n")
     head.append(f"best fit: keep-alive {_seconds(fit.keep_alive_s)}, routing {fit.routing}: "
                 f"{fit.simulated_cold:,} simulated cold starts, ")
     head.append("within the interval" if fit.consistent else "OUTSIDE the interval",

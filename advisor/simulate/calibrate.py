@@ -50,6 +50,7 @@ class Calibration:
     stream_min_keep_alive_s: float | None
     idle_gaps_s: dict[str, float] | None
     candidates: list[Candidate] = field(default_factory=list)
+    confidence: float = CONFIDENCE
 
     @property
     def consistent(self) -> bool:
@@ -61,7 +62,7 @@ class Calibration:
         return {
             "requests": self.requests,
             "observed_cold_starts": self.observed_cold,
-            "observed_interval": {"confidence": CONFIDENCE, "low": self.interval[0], "high": self.interval[1]},
+            "observed_interval": {"confidence": self.confidence, "low": self.interval[0], "high": self.interval[1]},
             "best": {"keep_alive_s": self.keep_alive_s, "routing": self.routing,
                      "simulated_cold_starts": self.simulated_cold, "within_interval": self.consistent},
             "log_streams": None if self.idle_gaps_s is None else {

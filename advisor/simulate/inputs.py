@@ -96,7 +96,7 @@ def read_trace(path: Path, *, function: str | None = None, seed: int = 0) -> Tra
     if not path.is_file():
         raise NotFoundError(f"trace file {path} does not exist.")
     with path.open("rb") as handle:
-        header = handle.readline().decode("utf-8", "replace").strip().split(",")
+        header = [col.strip().strip('"') for col in handle.readline().decode("utf-8", "replace").split(",")]
     if all(col in header for col in GENERIC_COLUMNS):
         return read_generic_csv(path)
     if all(col in header for col in AZURE_2021_COLUMNS):
