@@ -133,32 +133,34 @@ def _epoch_seconds(path: Path, column: pa.ChunkedArray) -> np.ndarray:
     if pa.types.is_timestamp(column.type):
         if column.null_count:
             _fail_null(path, column, "timestamp")
-        return pc.cast(column, pa.timestamp("ns", column.type.tz)).cast(pa.int64()).to_numpy() / 1e9
+        return _ns_to_s(pc.cast(column, pa.timestamp("ns", column.type.tz)).cast(pa.int64()).to_numpy())
     if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
         if column.null_count:
             _fail_null(path, column, "timestamp")
         return column.to_numpy().astype(np.float64, copy=False)
-    strings = column.cast(pa.string())
-    try:
-        parsed = pc.cast(strings, pa.timestamp("ns", "UTC"))
-    except pa.ArrowInvalid:
-        bad = _first_unparseable(strings)
+    # mixed forms (zones on some rows, none on others) that arrow does not infer
+    strings = column.to_pandas()
+    parsed = pd.to_datetime(strings, utc=True, format="ISO8601", errors="coerce")
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        line = int(np.flatnonzero(bad)[0])
         raise InputError(
-            f"{path}:{bad[0]}: timestamp {bad[1]!r} is neither epoch seconds nor ISO 8601.",
+            f"{path}:{line + 2}: timestamp {strings.iloc[line]!r} is neither epoch seconds nor ISO 8601.",
             hint="Write e.g. 1700000000.25 or 2024-01-31T12:00:00.250Z.",
-        ) from None
-    if parsed.null_count:
-        _fail_null(path, parsed, "timestamp")
-    return parsed.cast(pa.int64()).to_numpy() / 1e9
+        )
+    return _epoch(parsed)
 
 
-def _first_unparseable(strings: pa.ChunkedArray) -> tuple[int, Any]:
-    for index, value in enumerate(strings.to_pylist()):
-        try:
-            datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return index + 2, value
-    return 2, None
+def _epoch(times: pd.Series) -> np.ndarray:
+    """Epoch seconds of a datetime series (any unit; naive means UTC)."""
+    if times.dt.tz is None:
+        times = times.dt.tz_localize("UTC")
+    return _ns_to_s(times.dt.as_unit("ns").astype("int64").to_numpy())
+
+
+def _ns_to_s(ns: np.ndarray) -> np.ndarray:
+    # whole seconds and the fraction apart: ns / 1e9 alone rounds 1.25 s to 1.2499998
+    return (ns // 1_000_000_000).astype(np.float64) + (ns % 1_000_000_000) / 1e9
 
 
 def _fail_null(path: Path, column: pa.ChunkedArray, name: str) -> None:
@@ -263,9 +265,7 @@ def from_workspace(workspace: Any, function: str, *, since: datetime | None = No
     if frame.empty:
         raise NotFoundError(f"function {function!r} has no invocations in the workspace for that window.",
                             hint="Import its logs first (advisor import ...), or widen --since/--until.")
-    start = frame["start_time"]
-    arrivals = (start.astype("int64").to_numpy() / 1e9) if start.dt.tz is None else (
-        start.dt.tz_convert("UTC").astype("int64").to_numpy() / 1e9)
+    arrivals = _epoch(frame["start_time"])
     memory = frame["memory_mb"].dropna()
     trace = Trace(
         name=function,
