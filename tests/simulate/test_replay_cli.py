@@ -163,3 +163,20 @@ def test_bad_trace_rows_name_the_line(cli, tmp_path: Path) -> None:
     path.write_text("timestamp,duration_ms\nyesterday,10\n")
     out = cli("replay", "--trace", path)
     assert out.exit_code == 3 and "t.csv:2" in out.stderr and "'yesterday'" in out.stderr
+
+
+def test_memory_rescales_durations_with_the_fitted_duration_model(cli, workspace: Path) -> None:
+    rng = np.random.default_rng(2)
+    memories = [512] * 40 + [1024] * 40 + [2048] * 40
+    starts = np.sort(rng.uniform(0, 3000, len(memories)))
+    frame = _records("multi", starts.tolist(), [None] * len(memories), ["S"] * len(memories), memories)
+    base = {512: 800.0, 1024: 400.0, 2048: 210.0}
+    frame["duration_ms"] = [base[m] * f for m, f in zip(memories, rng.uniform(0.95, 1.05, len(memories)))]
+    with Workspace.open(workspace) as ws:
+        ws.import_records(frame, source="test", format="test", lines=120, parsed=120, ignored=0, rejected=0)
+    as_is = json.loads(cli("replay", "multi", "--init-ms", "0", "--json").stdout)
+    fast = json.loads(cli("replay", "multi", "--init-ms", "0", "--memory", "2048", "--json").stdout)
+    slow = json.loads(cli("replay", "multi", "--init-ms", "0", "--memory", "512", "--json").stdout)
+    assert slow["latency_ms"]["p50"] > as_is["latency_ms"]["p50"] > fast["latency_ms"]["p50"]
+    assert fast["latency_ms"]["max"] < 2 * 210 * 1.05  # every request moved near its 2048 MB time
+    assert slow["latency_ms"]["p50"] == pytest.approx(800, rel=0.15)
