@@ -44,21 +44,15 @@ def register(app: typer.Typer) -> None:
         from advisor.simulate.inputs import at_memory, load_trace
         from advisor.timeparse import parse_since
 
-        base = sc.parse_scenario(
-            ",".join(
-                f"{k}={v}"
-                for k, v in {
-                    "label": "base", "keep-alive": keep_alive, "routing": routing,
-                    "provisioned": provisioned or None,
-                    "provisioned-schedule": provisioned_schedule.replace(",", "+") if provisioned_schedule else None,
-                    "max-concurrency": max_concurrency, "queue": "yes" if queue else None,
-                    "per-instance-concurrency": per_instance_concurrency, "batch": batch,
-                    "batch-wait-ms": batch_wait_ms, "max-lifetime": max_lifetime,
-                    "init-ms": init_ms,
-                }.items()
-                if v is not None
-            ),
-            sc.Scenario("base", sc.ReplayConfig(memory_mb=memory)),
+        base = sc.scenario_from_settings(
+            {
+                "keep-alive": keep_alive, "routing": routing, "provisioned": provisioned or None,
+                "provisioned-schedule": provisioned_schedule.replace(",", "+") if provisioned_schedule else None,
+                "max-concurrency": max_concurrency, "queue": "yes" if queue else None,
+                "per-instance-concurrency": per_instance_concurrency, "batch": batch,
+                "batch-wait-ms": batch_wait_ms, "max-lifetime": max_lifetime, "init-ms": init_ms,
+            },
+            memory_mb=memory,
         )
         data = load_trace(function=function, trace_path=trace, workspace_path=workspace,
                           since=parse_since(since) if since else None, until=parse_since(until) if until else None,

@@ -70,6 +70,16 @@ class Scenario:
     init_ms: float | None = None
 
 
+def scenario_from_settings(settings: dict[str, Any], *, label: str = "base", memory_mb: int | None = None) -> Scenario:
+    """A scenario from ``{compare key: value}`` settings (``None`` values are left at their defaults).
+
+    The command-line options go through here, so they are checked exactly like ``--compare``
+    settings and a bad value is named the same way.
+    """
+    spec = ",".join(f"{key}={value}" for key, value in settings.items() if value is not None)
+    return dataclasses.replace(parse_scenario(spec, Scenario(label, ReplayConfig(memory_mb=memory_mb))), label=label)
+
+
 def parse_scenario(spec: str, base: Scenario) -> Scenario:
     """Apply the ``key=value,...`` settings of ``spec`` to ``base``.
 
