@@ -141,3 +141,18 @@ def test_schedule_wraps_midnight() -> None:
     assert [schedule.count_at(h * 3600) for h in (0, 5, 6, 12, 22, 23)] == [2, 2, 1, 1, 2, 2]
     times, counts = schedule.change_points(0.0, 86_400.0)
     assert times.tolist() == [0.0, 21_600.0, 79_200.0] and counts.tolist() == [2, 1, 2]
+
+
+def test_a_pool_larger_than_the_initial_slots_is_replayed_whole() -> None:
+    n = 10_000  # all at once: more instances than the kernel's first allocation
+    result = replay(np.zeros(n), np.full(n, 1000.0), ReplayConfig(keep_alive_s=60))
+    assert int(result.cold.sum()) == result.max_instances == n
+    shared = replay(np.concatenate([np.zeros(n), np.full(n, 5.0)]), np.full(2 * n, 1000.0),
+                    ReplayConfig(keep_alive_s=60, per_instance_concurrency=3))
+    assert int(shared.cold.sum()) == shared.max_instances == 3334
+
+
+def test_an_empty_trace_has_an_empty_summary() -> None:
+    summary = replay(np.array([]), np.array([])).summary()
+    assert summary["requests"] == summary["cold_starts"] == summary["instances"]["max"] == 0
+    assert summary["latency_ms"]["p99"] is None
