@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -78,7 +79,14 @@ def _calibrate(data, base, json: bool, seed: int) -> None:  # noqa: ANN001 - typ
     from advisor.report.replay import render_calibration
     from advisor.simulate.calibrate import calibrate
 
-    fit = calibrate(data, base.config, init_ms=base.init_ms, seed=seed)
+    from rich.progress import Progress
+
+    from advisor.cli._console import error_console
+
+    with Progress(console=error_console(), transient=True, disable=json or not sys.stderr.isatty()) as bar:
+        task = bar.add_task("calibrating", total=None)
+        fit = calibrate(data, base.config, init_ms=base.init_ms, seed=seed,
+                        on_step=lambda done, total: bar.update(task, completed=done, total=total))
     if json:
         emit_json(fit.to_dict())
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,7 +73,8 @@ class Calibration:
 
 
 def calibrate(trace: Trace, base: ReplayConfig | None = None, *, init_ms: float | None = None,
-              seed: int = 0, grid_s: tuple[float, ...] = KEEP_ALIVE_GRID_S) -> Calibration:
+              seed: int = 0, grid_s: tuple[float, ...] = KEEP_ALIVE_GRID_S,
+              on_step: Callable[[int, int], None] | None = None) -> Calibration:
     """Find the keep-alive and routing that best reproduce ``trace``'s observed cold starts.
 
     Args:
@@ -81,6 +83,7 @@ def calibrate(trace: Trace, base: ReplayConfig | None = None, *, init_ms: float 
         init_ms: Constant init time instead of drawing from the observed ones.
         seed: Seed of the replays.
         grid_s: Keep-alive candidates in seconds.
+        on_step: Called with (done, total) after each replay, for a progress bar.
 
     Raises:
         UsageError: The trace does not say which requests were cold starts.
@@ -95,13 +98,14 @@ def calibrate(trace: Trace, base: ReplayConfig | None = None, *, init_ms: float 
     interval = (math.floor(ci.low * n), math.ceil(ci.high * n))
     min_keep, gaps = stream_idle_gaps(trace)
     init = trace.init_spec(init_ms)
-    candidates = [
-        Candidate(float(ka), rule, int(replay(trace.arrivals_s, trace.service_ms,
-                                              dataclasses.replace(base, keep_alive_s=float(ka), routing=rule),
-                                              init_ms=init, seed=seed).cold.sum()))
-        for rule in ROUTING_CODES
-        for ka in grid_s
-    ]
+    grid = [(float(ka), rule) for rule in ROUTING_CODES for ka in grid_s]
+    candidates = []
+    for ka, rule in grid:
+        config = dataclasses.replace(base, keep_alive_s=ka, routing=rule)
+        cold = int(replay(trace.arrivals_s, trace.service_ms, config, init_ms=init, seed=seed).cold.sum())
+        candidates.append(Candidate(ka, rule, cold))
+        if on_step is not None:
+            on_step(len(candidates), len(grid))
 
     def score(c: Candidate) -> tuple[float, bool, bool, float]:
         below_streams = min_keep is not None and c.keep_alive_s < min_keep
