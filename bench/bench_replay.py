@@ -130,7 +130,18 @@ def compile_times() -> tuple[float, float, float]:
     return float(first[1]), float(second[1]), float(second[0])
 
 
-def cli_rate(runs: int) -> tuple[float, float]:
+REPLAY_PATH_ONLY = """
+import json, sys
+from pathlib import Path
+from advisor.simulate.inputs import load_trace
+from advisor.simulate.scenarios import Scenario, run_scenarios, ReplayConfig
+trace = load_trace(function=None, trace_path=Path(sys.argv[1]))
+result = run_scenarios(trace, [Scenario("base", ReplayConfig(), init_ms=300.0)])[0][1]
+print(json.dumps(result.summary()))
+"""
+
+
+def cli_rate(runs: int) -> tuple[float, float, float]:
     """(median wall s, requests/s) of ``advisor replay --trace`` on a 4M-row CSV, end to end."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -144,14 +155,17 @@ def cli_rate(runs: int) -> tuple[float, float]:
                           "duration_ms": np.round(rng.lognormal(np.log(SERVICE_MS), 0.3, CSV_ROWS), 2)})
         pacsv.write_csv(table, path)
     advisor = Path(sys.executable).with_name("advisor")
-    walls = []
+    walls, alone = [], []
     for _ in range(runs):
         start = time.perf_counter()
         subprocess.run([str(advisor), "replay", "--trace", str(path), "--init-ms", "300", "--json"], check=True,
                        capture_output=True)
         walls.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", REPLAY_PATH_ONLY, str(path)], check=True, capture_output=True)
+        alone.append(time.perf_counter() - start)
     wall = statistics.median(walls)
-    return wall, CSV_ROWS / wall
+    return wall, CSV_ROWS / wall, statistics.median(alone)
 
 
 def main() -> None:
@@ -176,9 +190,10 @@ def main() -> None:
     peak, held = bytes_per_request(args.requests)
     print(f"memory beyond the input arrays: peak {peak:.1f} bytes/request during replay + summary "
           f"(tracemalloc), {held:.1f} bytes/request held by the result (RSS)")
-    wall, cli = cli_rate(args.cli_runs)
+    wall, cli, alone = cli_rate(args.cli_runs)
     print(f"advisor replay --trace ({CSV_ROWS:,}-row CSV) end to end: median {wall:.2f} s = "
-          f"{cli / 1e6:.2f} M requests/s")
+          f"{cli / 1e6:.2f} M requests/s; the replay path alone (new python, replay imports, parse, replay, "
+          f"summary, JSON; without the other commands' imports): {alone:.2f} s = {CSV_ROWS / alone / 1e6:.2f} M/s")
     print(f"(peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 
