@@ -1,9 +1,11 @@
 """The compiled event loop of the replay engine (numba, cached on disk).
 
 One pass over the jobs in arrival order, merged with three event streams: request completions
-(a min-heap), idle-instance expiries (an indexed heap) and provisioned-schedule changes (a
-sorted array). Instances live in recycled *slots*; all per-slot state is in flat arrays allocated once per
-call (no array is reassigned in the loop, which keeps numba's reference counting out of it).
+(a min-heap), idle-instance expiries (lazy FIFO rings: keep-alive ends come in release order,
+lifetime ends in creation order) and provisioned-schedule changes (a sorted array). Idle
+instances wait in an indexed heap per kind (provisioned, on-demand) ordered by the routing
+rule. Instances live in recycled *slots*; all per-slot state is in flat arrays allocated once
+per call (no array is reassigned in the loop, which keeps numba's reference counting out of it).
 When the pool outgrows ``slot_cap`` the kernel stops and reports an overflow; the caller runs
 it again with twice the slots. Memory follows the peak pool, not the request count.
 Ties at one instant are resolved in this order: completions, expiries, schedule changes,
