@@ -47,8 +47,9 @@ def replay(
     config = config or ReplayConfig()
     _load_kernel()
     started = time.perf_counter()
-    arrival = np.ascontiguousarray(arrivals_s, dtype=np.float64)
-    service = np.ascontiguousarray(service_ms, dtype=np.float64)
+    # contiguous and writable: numba compiles read-only arrays (pyarrow's) as another type
+    arrival = np.require(arrivals_s, np.float64, ["C", "W"])
+    service = np.require(service_ms, np.float64, ["C", "W"])
     _check_inputs(arrival, service)
     init_mode, init_values = _init_arrays(init_ms, arrival.shape[0])
     batch_of = None
