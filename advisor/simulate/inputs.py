@@ -11,16 +11,18 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from advisor.errors import InputError, NotFoundError, UsageError
 from advisor.simulate._base import EmpiricalInit, InitSpec
+
+if TYPE_CHECKING:  # pandas is imported where it is needed: it is slow to import
+    import pandas as pd
 
 MINUTE_S = 60.0
 #: Header columns that identify each format.
@@ -140,6 +142,8 @@ def _epoch_seconds(path: Path, column: pa.ChunkedArray) -> np.ndarray:
         return column.to_numpy().astype(np.float64, copy=False)
     # mixed forms (zones on some rows, none on others) that arrow does not infer
     strings = column.to_pandas()
+    import pandas as pd
+
     parsed = pd.to_datetime(strings, utc=True, format="ISO8601", errors="coerce")
     bad = parsed.isna().to_numpy()
     if bad.any():
@@ -328,6 +332,8 @@ def at_memory(trace: Trace, memory_mb: int | None, *, seed: int = 0) -> Trace:
             "with memory is unknown.",
             hint="Replay without --memory, or measure the function at other sizes first (advisor tune).",
         )
+    import pandas as pd
+
     from advisor.models import DurationModel  # scikit-learn is only needed here
 
     rng = np.random.default_rng(seed)
