@@ -1,0 +1,146 @@
+"""Render replay results: one configuration as a summary, several as a comparison table."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from advisor.simulate._base import ReplayConfig
+
+if TYPE_CHECKING:  # scipy, which calibration needs, is slow to import
+    from advisor.simulate.calibrate import Calibration
+
+LATENCY_COLUMNS = ("p50", "p90", "p95", "p99", "p999", "max")
+
+
+def describe(config: ReplayConfig) -> str:
+    """A short one-line description of a configuration."""
+    parts = [f"keep-alive {_seconds(config.keep_alive_s)}", f"routing {config.routing}"]
+    if config.provisioned_schedule is not None:
+        windows = ",".join(f"{_tod(a)}-{_tod(b)}={n}" for a, b, n in config.provisioned_schedule.windows)
+        parts.append(f"provisioned {windows},else={config.provisioned_schedule.default}")
+    elif config.provisioned:
+        parts.append(f"provisioned {config.provisioned}")
+    if config.max_concurrency is not None:
+        parts.append(f"max {config.max_concurrency} ({config.on_limit})")
+    if config.per_instance_concurrency > 1:
+        parts.append(f"{config.per_instance_concurrency}/instance")
+    if config.batch_size > 1:
+        parts.append(f"batch {config.batch_size}/{config.batch_wait_ms:g} ms")
+    if config.max_lifetime_s is not None:
+        parts.append(f"lifetime {_seconds(config.max_lifetime_s)}")
+    return ", ".join(parts)
+
+
+def render_summary(trace_name: str, config: ReplayConfig, summary: dict[str, Any]) -> RenderableType:
+    """One replay: what was replayed, cold starts, latency percentiles, instances and cost."""
+    head = Text()
+    head.append(trace_name, style="bold")
+    head.append(f"  {summary['requests']:,} requests  ({describe(config)})")
+    counts = Table(show_header=False, box=None, padding=(0, 2))
+    counts.add_column(style="bold")
+    counts.add_column(justify="right")
+    counts.add_row("cold starts", f"{summary['cold_starts']:,} ({_pct(summary['cold_fraction'])})")
+    counts.add_row("throttled", f"{summary['throttled']:,}")
+    counts.add_row("instances max / mean", f"{summary['instances']['max']:,} / {summary['instances']['mean']:.2f}")
+    seconds = summary["instance_seconds"]
+    counts.add_row("instance-s busy / idle", f"{seconds['busy']:,.0f} / {seconds['idle']:,.0f}")
+    counts.add_row("provisioned instance-s", f"{seconds['provisioned']:,.0f}")
+    counts.add_row("cost", _cost(summary["cost_usd"]))
+    latency = Table(title="latency (ms, served requests)", title_justify="left")
+    for name in LATENCY_COLUMNS:
+        latency.add_column(name, justify="right")
+    latency.add_row(*(_ms(summary["latency_ms"][name]) for name in LATENCY_COLUMNS))
+    foot = Text(f"simulated in {summary['sim_wall_seconds']:.3f} s", style="dim")
+    return Group(head, counts, latency, foot)
+
+
+def render_comparison(trace_name: str, rows: list[tuple[str, ReplayConfig, dict[str, Any]]]) -> RenderableType:
+    """Several configurations over the same trace: one numbered row each, then the legend."""
+    table = Table(title=f"{trace_name}: {rows[0][2]['requests']:,} requests replayed", title_justify="left")
+    for name in ("#", "cold", "cold %", "throttled", "p50", "p95", "p99", "inst max", "mean", "cost"):
+        table.add_column(name, justify="right")
+    legend = Text()
+    for number, (label, config, summary) in enumerate(rows, start=1):
+        latency = summary["latency_ms"]
+        table.add_row(
+            str(number),
+            f"{summary['cold_starts']:,}",
+            _pct(summary["cold_fraction"]),
+            f"{summary['throttled']:,}",
+            _lat(latency["p50"]),
+            _lat(latency["p95"]),
+            _lat(latency["p99"]),
+            f"{summary['instances']['max']:,}",
+            f"{summary['instances']['mean']:.2f}",
+            "n/a" if summary["cost_usd"] is None else f"${summary['cost_usd']:,.4f}",
+        )
+        legend.append(f"{number} ", style="bold")
+        legend.append(f"{label + ': ' if label else ''}{describe(config)}\n")
+    legend.rstrip()
+    return Group(table, legend)
+
+
+def _lat(ms: float | None) -> str:
+    if ms is None:
+        return "-"
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    if ms < 100_000:
+        return f"{ms / 1000:.2f} s"
+    return f"{ms / 1000:,.0f} s"
+
+
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.2f}%"
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f}"
+
+
+def _cost(value: float | None) -> str:
+    return "n/a (no memory size)" if value is None else f"${value:,.4f}"
+
+
+def _seconds(value: float) -> str:
+    if math.isinf(value):
+        return "forever"
+    if value >= 3600 and value % 3600 == 0:
+        return f"{value / 3600:g}h"
+    if value >= 60 and value % 60 == 0:
+        return f"{value / 60:g}m"
+    return f"{value:g}s"
+
+
+def _tod(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+
+
+def render_calibration(trace_name: str, fit: Calibration) -> RenderableType:
+    """The calibration: observed vs simulated cold starts, best keep-alive and routing, the grid."""
+    head = Text()
+    head.append(f"{trace_name}: calibration on {fit.requests:,} requests\n", style="bold")
+    head.append(f"observed cold starts {fit.observed_cold:,} "
+                f"({fit.confidence:.0%} interval {fit.interval[0]:,}-{fit.interval[1]:,})\n")
+    head.append(f"best fit: keep-alive {_seconds(fit.keep_alive_s)}, routing {fit.routing}: "
+                f"{fit.simulated_cold:,} simulated cold starts, ")
+    head.append("within the interval" if fit.consistent else "OUTSIDE the interval",
+                style="green" if fit.consistent else "red")
+    if fit.idle_gaps_s is not None:
+        gaps = fit.idle_gaps_s
+        head.append(f"\nlog streams: {gaps['count']:,} idle gaps survived, p50 {gaps['p50']:.0f} s, "
+                    f"p90 {gaps['p90']:.0f} s, longest {gaps['max']:.0f} s (keep-alive is at least that)")
+    grid = Table(title="simulated cold starts by keep-alive and routing", title_justify="left")
+    grid.add_column("keep-alive", justify="right")
+    rules = list(dict.fromkeys(c.routing for c in fit.candidates))
+    for rule in rules:
+        grid.add_column(rule, justify="right")
+    by_key = {(c.keep_alive_s, c.routing): c.simulated_cold for c in fit.candidates}
+    for ka in dict.fromkeys(c.keep_alive_s for c in fit.candidates):
+        grid.add_row(_seconds(ka), *(f"{by_key[(ka, rule)]:,}" for rule in rules))
+    return Group(head, grid)
