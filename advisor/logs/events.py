@@ -250,20 +250,26 @@ def finish_records(columns: dict[str, list] | pd.DataFrame, *, function: str) ->
         end_time=pd.to_datetime(end_ns, utc=True),
         start_time=pd.to_datetime(start_ns, utc=True),
     )
-    out["request_id"] = _number_retries(out)
+    if out["request_id"].duplicated().any():
+        # The same event copied twice (console dumps show each record pretty and raw) is one
+        # invocation; the same id with other numbers is a retry and keeps its own row.
+        out = out[~_content_key(out).duplicated()]
+        out["request_id"] = _number_retries(out)
     return record.conform(out.reset_index(drop=True))
 
 
+_CONTENT = ("request_id", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",
+            "max_memory_used_mb", "init_ms", "restore_ms", "status", "error_type", "log_stream")
+
+
+def _content_key(frame: pd.DataFrame) -> pd.Series:
+    return frame[list(_CONTENT)].astype("string").fillna("\0").agg("\x1f".join, axis=1)
+
+
 def _number_retries(frame: pd.DataFrame) -> pd.Series:
+    """``#2``, ``#3``... on later rows of a repeated request id (rows are distinct)."""
     ids = frame["request_id"].astype("string")
-    if not ids.duplicated().any():
-        return ids
-    content = ["request_id", "end_time", "duration_ms", "billed_duration_ms", "max_memory_used_mb",
-               "init_ms", "status"]
-    key = frame[content].astype("string").fillna("\0").agg("\x1f".join, axis=1)
-    first_seen = ~key.duplicated()
-    ordinal = first_seen.astype(int).groupby(ids).cumsum()
-    number = ordinal.groupby(key).transform("first")
+    number = ids.groupby(ids).cumcount() + 1
     return ids.where(number <= 1, ids + "#" + number.astype(str))
 
 
