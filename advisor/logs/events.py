@@ -77,9 +77,11 @@ class EventAssembler:
         self.ignored += units
 
     def reject(self, line: int, reason: str, units: int = 1) -> None:
-        """Count ``units`` starting at ``line`` as rejected for ``reason``."""
+        """Reject ``units`` starting at ``line`` for ``reason`` (one rejection per unit)."""
         self.lines += units
         self.rejected.append(Rejection(self.source, line, reason))
+        for extra in range(1, units):
+            self.rejected.append(Rejection(self.source, line + extra, f"part of the record at line {line}"))
 
     def add(self, message: str, *, line: int, time_ns: int | None, log_stream: str | None,
             units: int = 1) -> None:
