@@ -243,7 +243,12 @@ def finish_records(columns: dict[str, list] | pd.DataFrame, *, function: str) ->
     different numbers (Lambda keeps the id across async retries) gets ``#2``,
     ``#3``... in order of appearance, so each invocation keeps its own row.
     """
-    frame = pd.DataFrame(columns) if not isinstance(columns, pd.DataFrame) else columns
+    if not isinstance(columns, pd.DataFrame):
+        # Epoch ns exceed float precision: keep them integers (a list with None would be float).
+        columns = dict(columns, end_ns=pd.array(columns["end_ns"], dtype="Int64"))
+        frame = pd.DataFrame(columns)
+    else:
+        frame = columns
     end_ns = pd.array(frame["end_ns"], dtype="Int64")
     elapsed_ms = frame["duration_ms"].astype("float64") + frame["init_ms"].astype("float64").fillna(0.0)
     start_ns = end_ns - pd.array(np.round(elapsed_ms.to_numpy() * _NS_PER_MS), dtype="Int64")
