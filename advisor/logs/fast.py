@@ -16,6 +16,7 @@ equality on the real samples and on generated logs.
 
 from __future__ import annotations
 
+import functools
 import gzip
 from pathlib import Path
 
@@ -57,7 +58,7 @@ NEEDS_EXACT = " OR ".join(
 _MARKER = "REPORT RequestId:"
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD_BYTES = 65536
-_ARROW_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
+_ARROW_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype()}
 
 
 def parse_report_file(path: Path) -> ParseResult | None:
@@ -75,7 +76,7 @@ def parse_report_file(path: Path) -> ParseResult | None:
         head[: _HEAD_BYTES - 4].decode("utf-8")
     except UnicodeDecodeError:
         return None
-    con = duckdb.connect()
+    con = _connection().cursor()
     try:
         con.execute("SET enable_progress_bar = false")
         return _scan(con, path, compression)
@@ -83,6 +84,14 @@ def parse_report_file(path: Path) -> ParseResult | None:
         return None  # not line-shaped text (stray separators, bad bytes): parse exactly
     finally:
         con.close()
+
+
+@functools.cache
+def _connection() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB for the process (a cursor per parse)."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def _scan(con: duckdb.DuckDBPyConnection, path: Path, compression: str) -> ParseResult | None:
@@ -156,14 +165,15 @@ def _literal(text: str) -> str:
 
 def _records(frame: pd.DataFrame) -> pd.DataFrame:
     n = len(frame)
-    duration = frame["duration_ms"].to_numpy()
-    billed = frame["billed_duration_ms"].to_numpy()
+    duration = frame["duration_ms"].to_numpy(dtype="float64")
+    billed = frame["billed_duration_ms"].to_numpy(dtype="float64")
     status = frame["status"].astype("string")
     # As the exact parser: no Status field and Billed < Duration is a legacy timeout.
     legacy_timeout = status.isna().to_numpy() & (billed < duration)
     status = status.fillna(STATUS_SUCCESS).where(~legacy_timeout, STATUS_TIMEOUT)
     return finish_records(frame.assign(
         end_ns=frame["end_ns"].astype("Int64"),
+        duration_ms=duration,
         init_ms=frame["init_ms"].astype("float64"),
         status=status,
         restore_ms=np.full(n, np.nan),
