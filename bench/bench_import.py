@@ -41,12 +41,9 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="parse only, store nothing")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
-    from gen_logs import generate
+    from gen_logs import bench_log
 
-    path = HERE / "_out" / f"report_{args.lines}.log"
-    if not path.exists():
-        generate(path, args.lines)
-    total = sum(1 for _ in path.open("rb"))
+    path, total = bench_log(args.lines)
     advisor = shutil.which("advisor") or str(Path(sys.executable).parent / "advisor")
     grep_times = [timed(["grep", "-c", "REPORT", str(path)])[0] for _ in range(RUNS)]
     runs = []
@@ -57,7 +54,6 @@ def main() -> None:
             runs.append(timed(command))
     seconds = statistics.median(t for t, _ in runs)
     grep = statistics.median(grep_times)
-    print(f"{path.name}: {total:,} lines, {path.stat().st_size / 1e6:.0f} MB")
     print(f"grep -c REPORT         {grep:6.2f} s  {total / grep / 1e6:6.2f} M lines/s")
     print(f"advisor import logs{' --dry-run' if args.dry_run else ''}  {seconds:6.2f} s  "
           f"{total / seconds / 1e6:6.2f} M lines/s  {seconds / grep:5.1f}x grep  "

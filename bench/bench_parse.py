@@ -77,13 +77,9 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=2_000_000)
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
-    from gen_logs import generate
+    from gen_logs import bench_log
 
-    path = HERE / "_out" / f"report_{args.lines}.log"
-    if not path.exists():
-        generate(path, args.lines)
-    total = sum(1 for _ in path.open("rb"))
-    print(f"{path.name}: {total:,} lines, {path.stat().st_size / 1e6:.0f} MB")
+    path, total = bench_log(args.lines)
     for name, run in (("python re", with_re), ("duckdb (advisor fast path)", with_duckdb),
                       ("pyarrow.compute", with_pyarrow_named)):
         times, found = [], 0

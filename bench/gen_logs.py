@@ -61,6 +61,17 @@ def generate(path: Path, lines: int, *, seed: int = 0) -> int:
         return sum(1 for _ in check)
 
 
+def bench_log(lines: int) -> tuple[Path, int]:
+    """The benchmark log of ``lines`` lines in bench/_out/ (generated once), and its line count."""
+    path = Path(__file__).resolve().parent / "_out" / f"report_{lines}.log"
+    if not path.exists():
+        generate(path, lines)
+    with path.open("rb") as handle:
+        total = sum(1 for _ in handle)
+    print(f"{path.name}: {total:,} lines, {path.stat().st_size / 1e6:.0f} MB")
+    return path, total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", type=Path)
