@@ -14,7 +14,7 @@ import binascii
 import gzip
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -139,7 +139,8 @@ def choose_parser(head: str, *, format: str | None, source: str) -> Parser:
 
 
 def read_paths(paths: Sequence[Path], *, function: str | None = None, format: str | None = None,
-               strict: bool = False, allow_emulator: bool = False) -> ParseResult:
+               strict: bool = False, allow_emulator: bool = False,
+               on_file: Callable[[Path], None] | None = None) -> ParseResult:
     """Parse every file in ``paths`` into one result for one function.
 
     Args:
@@ -148,6 +149,7 @@ def read_paths(paths: Sequence[Path], *, function: str | None = None, format: st
         format: Force this format (see :data:`LOG_FORMATS`) instead of sniffing.
         strict: Fail on the first rejected unit instead of reporting it.
         allow_emulator: Accept local emulator (RIE / SAM local) output.
+        on_file: Called after each file is parsed (progress reporting).
 
     Raises:
         UsageError: unknown format, or no function name given or found.
@@ -157,8 +159,11 @@ def read_paths(paths: Sequence[Path], *, function: str | None = None, format: st
     """
     if format is not None and format not in LOG_FORMATS:
         raise UsageError(f"unknown --format {format!r}.", hint=f"Use one of: {format_names()}.")
-    results = [read_path(Path(p), format=format, strict=strict, allow_emulator=allow_emulator)
-               for p in paths]
+    results = []
+    for path in map(Path, paths):
+        results.append(read_path(path, format=format, strict=strict, allow_emulator=allow_emulator))
+        if on_file is not None:
+            on_file(path)
     return combine(results, function=function)
 
 
