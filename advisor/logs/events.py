@@ -278,8 +278,11 @@ def _utc(ns: np.ndarray, missing: np.ndarray) -> pd.DatetimeIndex:
 
 
 def _has_repeats(ids: pd.Series) -> bool:
-    array = pa.array(ids, type=pa.large_string(), from_pandas=True)
-    return pc.count_distinct(array, mode="all").as_py() != len(array)
+    values = ids.array
+    # Arrow-backed strings convert without a copy; anything else goes through Python objects.
+    array = pa.array(values) if hasattr(values, "__arrow_array__") else pa.array(
+        ids.astype(object), from_pandas=True)
+    return len(pc.unique(array)) != len(array)
 
 
 _CONTENT = ("request_id", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",
