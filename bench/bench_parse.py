@@ -46,7 +46,7 @@ def with_duckdb_match(path: Path) -> int:
              f"AND regexp_full_match(line, {fast._literal(fast.CANONICAL)})")
     with duckdb.connect() as con:
         con.execute("SET enable_progress_bar = false")
-        return int(con.sql(query).fetchone()[0])
+        return int(con.execute(query).fetchall()[0][0])
 
 
 def with_duckdb(path: Path) -> int:
