@@ -210,19 +210,28 @@ def check(result: ParseResult, *, source: str, strict: bool, allow_emulator: boo
 
 
 def combine(results: Sequence[ParseResult], *, function: str | None) -> ParseResult:
-    """Merge per-file results and settle the function name.
+    """Merge per-file results and settle the function name of each file's records.
+
+    ``function`` names every record; without it each file's records take the function its
+    export names (``/aws/lambda/NAME``). The result's ``function`` is None when several.
 
     Raises:
         UsageError: no ``function`` given and none found in the inputs.
     """
-    found = [r.function for r in results if r.function]
-    name = function or (found[0] if found else None)
-    if not name:
+    unnamed = [r for r in results if not (function or r.function)]
+    if unnamed:
         raise UsageError("no function name: the input does not say which function it is.",
                          hint="Pass --function NAME.")
-    frames = [r.records for r in results if not r.records.empty]
+    frames = []
+    for result in results:
+        if not result.records.empty:
+            # Each file belongs to the function its export names, unless --function says.
+            name_of_file = function or result.function
+            frames.append(result.records.assign(
+                function=pd.Series([name_of_file] * len(result.records), dtype="string").to_numpy()))
     records = pd.concat(frames, ignore_index=True) if frames else record.empty_frame()
-    records["function"] = pd.Series([name] * len(records), dtype="string")
+    names = sorted({function or r.function for r in results})
+    name = names[0] if len(names) == 1 else None
     formats = sorted({r.format for r in results})
     rejected: list[Rejection] = [rej for r in results for rej in r.rejected]
     return ParseResult(
