@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from advisor import record
 from advisor.logs._base import LogEvent, ParseResult, Rejection
@@ -77,9 +79,11 @@ class EventAssembler:
         self.ignored += units
 
     def reject(self, line: int, reason: str, units: int = 1) -> None:
-        """Count ``units`` starting at ``line`` as rejected for ``reason``."""
+        """Reject ``units`` starting at ``line`` for ``reason`` (one rejection per unit)."""
         self.lines += units
         self.rejected.append(Rejection(self.source, line, reason))
+        for extra in range(1, units):
+            self.rejected.append(Rejection(self.source, line + extra, f"part of the record at line {line}"))
 
     def add(self, message: str, *, line: int, time_ns: int | None, log_stream: str | None,
             units: int = 1) -> None:
@@ -88,6 +92,9 @@ class EventAssembler:
             self._add_report(message, line, time_ns, log_stream, units)
             return
         stripped = message.lstrip()
+        if stripped.startswith("{") and '"event_type"' in message and '"performance"' in message:
+            self._add_performance(stripped, line, units)
+            return
         if stripped.startswith("{") and '"platform.' in message:
             self._add_platform_json(stripped, line, time_ns, log_stream, units)
             return
@@ -124,6 +131,16 @@ class EventAssembler:
         self.init_first = self.init_first or report.init_first
         values = dict(report.__dict__, end_ns=time_ns, log_stream=log_stream)
         self.add_record(values, units=units)
+
+    def _add_performance(self, text: str, line: int, units: int) -> None:
+        from advisor.logs.insights import add_performance_event  # insights builds on this module
+
+        try:
+            event = json.loads(text)
+        except ValueError:
+            self.reject(line, "unreadable Lambda Insights performance event", units)
+            return
+        add_performance_event(self, event)
 
     def _add_platform_json(self, text: str, line: int, time_ns: int | None,
                            log_stream: str | None, units: int) -> None:
@@ -228,29 +245,58 @@ def finish_records(columns: dict[str, list] | pd.DataFrame, *, function: str) ->
     different numbers (Lambda keeps the id across async retries) gets ``#2``,
     ``#3``... in order of appearance, so each invocation keeps its own row.
     """
-    frame = pd.DataFrame(columns) if not isinstance(columns, pd.DataFrame) else columns
+    if not isinstance(columns, pd.DataFrame):
+        # Epoch ns exceed float precision: keep them integers (a list with None would be float).
+        columns = dict(columns, end_ns=pd.array(columns["end_ns"], dtype="Int64"))
+        frame = pd.DataFrame(columns)
+    else:
+        frame = columns
     end_ns = pd.array(frame["end_ns"], dtype="Int64")
-    elapsed_ms = frame["duration_ms"].astype("float64") + frame["init_ms"].astype("float64").fillna(0.0)
-    start_ns = end_ns - pd.array(np.round(elapsed_ms.to_numpy() * _NS_PER_MS), dtype="Int64")
+    missing = end_ns.isna()
+    end = end_ns.to_numpy(dtype="int64", na_value=0)
+    elapsed_ms = frame["duration_ms"].to_numpy(dtype="float64") + np.nan_to_num(
+        frame["init_ms"].to_numpy(dtype="float64", na_value=np.nan))
+    start = end - np.round(elapsed_ms * _NS_PER_MS).astype("int64")
     out = frame.drop(columns=["end_ns"]).assign(
         function=function,
-        end_time=pd.to_datetime(end_ns, utc=True),
-        start_time=pd.to_datetime(start_ns, utc=True),
+        end_time=_utc(end, missing),
+        start_time=_utc(start, missing),
     )
-    out["request_id"] = _number_retries(out)
+    if _has_repeats(out["request_id"]):
+        # The same event copied twice (console dumps show each record pretty and raw) is one
+        # invocation; the same id with other numbers is a retry and keeps its own row.
+        out = out[~_content_key(out).duplicated()]
+        out["request_id"] = _number_retries(out)
     return record.conform(out.reset_index(drop=True))
 
 
+def _utc(ns: np.ndarray, missing: np.ndarray) -> pd.DatetimeIndex:
+    """UTC timestamps of epoch ``ns`` (NaT where ``missing``), without a per-value loop."""
+    values = ns.astype("datetime64[ns]")
+    values[missing] = np.datetime64("NaT")
+    return pd.DatetimeIndex(values).tz_localize("UTC")
+
+
+def _has_repeats(ids: pd.Series) -> bool:
+    values = ids.array
+    # Arrow-backed strings convert without a copy; anything else goes through Python objects.
+    array = pa.array(values) if hasattr(values, "__arrow_array__") else pa.array(
+        ids.astype(object), from_pandas=True)
+    return len(pc.unique(array)) != len(array)
+
+
+_CONTENT = ("request_id", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",
+            "max_memory_used_mb", "init_ms", "restore_ms", "status", "error_type", "log_stream")
+
+
+def _content_key(frame: pd.DataFrame) -> pd.Series:
+    return frame[list(_CONTENT)].astype("string").fillna("\0").agg("\x1f".join, axis=1)
+
+
 def _number_retries(frame: pd.DataFrame) -> pd.Series:
+    """``#2``, ``#3``... on later rows of a repeated request id (rows are distinct)."""
     ids = frame["request_id"].astype("string")
-    if not ids.duplicated().any():
-        return ids
-    content = ["request_id", "end_time", "duration_ms", "billed_duration_ms", "max_memory_used_mb",
-               "init_ms", "status"]
-    key = frame[content].astype("string").fillna("\0").agg("\x1f".join, axis=1)
-    first_seen = ~key.duplicated()
-    ordinal = first_seen.astype(int).groupby(ids).cumsum()
-    number = ordinal.groupby(key).transform("first")
+    number = ids.groupby(ids).cumcount() + 1
     return ids.where(number <= 1, ids + "#" + number.astype(str))
 
 
