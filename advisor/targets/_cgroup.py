@@ -26,6 +26,10 @@ CFS_PERIOD_US = 100_000
 #: The kernel refuses quotas below 1 ms.
 MIN_QUOTA_US = 1_000
 BYTES_PER_MB = 1024 * 1024
+#: ``cpu.shares`` of the target's CPU group (the default is 1,024 per group or task).
+#: High, so that a worker gets its quota's worth of CPU when the machine is busy with
+#: other work: Lambda's vCPU share is the function's alone. The quota still caps it.
+TARGET_CPU_SHARES = 65_536
 GROUP_PREFIX = "advisor-"
 _RMDIR_TRIES = 50
 _RMDIR_PAUSE_S = 0.01
@@ -215,6 +219,8 @@ class Cgroups:
             parent = root / name
             parent.mkdir()
             self._parents.append(parent)
+            if root == hierarchies.cpu:
+                (parent / "cpu.shares").write_text(str(TARGET_CPU_SHARES))
             if root == hierarchies.memory:
                 self._memory_parent = parent
         self._cpu_parent = hierarchies.cpu / name if hierarchies.cpu else None
