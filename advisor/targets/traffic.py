@@ -1,0 +1,158 @@
+"""Traffic for targets: read a trace's arrival times and send them with real concurrency.
+
+A trace is a CSV with a ``timestamp`` column (epoch seconds or ISO 8601) and
+optionally ``duration_ms`` and others (ignored here: the handler's real duration is
+what gets measured). :func:`send_arrivals` fires each request at its arrival time,
+compressed by ``speedup``, in its own thread, so overlapping requests really
+overlap and get their own execution environments.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from advisor.errors import InputError, NotFoundError, TargetError, UsageError
+from advisor.targets._base import Target
+from advisor.targets.local import ThrottledError
+
+TIMESTAMP_COLUMN = "timestamp"
+PERCENTILES = (50, 90, 95, 99)
+
+
+def read_arrivals(path: Path) -> np.ndarray:
+    """Arrival times of a trace CSV in seconds from its first request, sorted.
+
+    Raises:
+        NotFoundError: the file does not exist.
+        InputError: no ``timestamp`` column, or a value that is neither epoch seconds
+            nor ISO 8601 (the message names the line).
+    """
+    if not path.is_file():
+        raise NotFoundError(f"trace {path} does not exist")
+    try:
+        frame = pd.read_csv(path, dtype={TIMESTAMP_COLUMN: str}, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"trace {path} is not a readable CSV: {exc}") from exc
+    if TIMESTAMP_COLUMN not in frame.columns:
+        raise InputError(f"trace {path} has no '{TIMESTAMP_COLUMN}' column (it has: "
+                         f"{', '.join(map(str, frame.columns))})",
+                         hint="Add a timestamp column with epoch seconds or ISO 8601 times.")
+    seconds = _to_seconds(frame[TIMESTAMP_COLUMN], path)
+    if len(seconds) == 0:
+        raise InputError(f"trace {path} has no requests")
+    seconds = np.sort(seconds)
+    return seconds - seconds[0]
+
+
+def _to_seconds(column: pd.Series, path: Path) -> np.ndarray:
+    numeric = pd.to_numeric(column, errors="coerce")
+    if numeric.notna().all():
+        return numeric.to_numpy(dtype=float)
+    times = pd.to_datetime(column, errors="coerce", utc=True, format="ISO8601")
+    bad = times.isna()
+    if bad.any():
+        line = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # header is line 1
+        raise InputError(f"{path}:{line}: timestamp {column.iloc[line - 2]!r} is neither epoch "
+                         "seconds nor ISO 8601", hint="Fix or remove that line.")
+    return (times - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+
+
+@dataclass
+class ReplayRun:
+    """What a replay produced: a record per served request, and the throttled ones."""
+
+    records: list[dict[str, Any]]
+    throttled: int
+    wall_s: float
+    speedup: float
+    describe: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """Requests, cold starts, throttles, failures and latency percentiles (init + duration)."""
+        latency = np.array([r["duration_ms"] + (r["init_ms"] or 0.0) for r in self.records])
+        cold = sum(r["init_ms"] is not None for r in self.records)
+        requests = len(self.records) + self.throttled
+        return {
+            "requests": requests,
+            "served": len(self.records),
+            "cold_starts": cold,
+            "cold_start_rate": cold / len(self.records) if self.records else 0.0,
+            "throttled": self.throttled,
+            "errors": sum(r["status"] == "error" for r in self.records),
+            "timeouts": sum(r["status"] == "timeout" for r in self.records),
+            "environments": len({r["log_stream"] for r in self.records}),
+            "latency_ms": {f"p{q}": float(np.percentile(latency, q)) if len(latency) else None
+                           for q in PERCENTILES},
+            "wall_s": self.wall_s,
+            "speedup": self.speedup,
+        }
+
+
+def send_arrivals(target: Target, arrivals_s: np.ndarray, *, payload: Any = None,
+                  speedup: float = 1.0,
+                  on_done: Callable[[int], None] | None = None) -> ReplayRun:
+    """Invoke ``target`` once per arrival, at ``arrivals_s / speedup`` seconds from now.
+
+    Each request runs in its own thread, so requests overlap as in the trace. A
+    throttled request (all environments busy at the concurrency limit) is counted,
+    not retried. Durations are real and not compressed.
+
+    Args:
+        target: where to send; its ``invoke`` must be thread-safe.
+        arrivals_s: arrival offsets in seconds (sorted).
+        payload: the event sent with every request.
+        speedup: time compression of the arrivals (2.0 = twice as fast).
+        on_done: called with the number of finished requests after each one.
+
+    Raises:
+        UsageError: ``speedup`` is not positive.
+        TargetError: an invocation failed to run at all (the first such error).
+    """
+    if speedup <= 0:
+        raise UsageError(f"speedup {speedup} must be positive")
+    results: list[dict[str, Any] | None] = [None] * len(arrivals_s)
+    errors: list[TargetError] = []
+    throttled = 0
+    done = 0
+    lock = threading.Lock()
+
+    def fire(index: int) -> None:
+        nonlocal throttled, done
+        try:
+            results[index] = target.invoke(payload)
+        except ThrottledError:
+            with lock:
+                throttled += 1
+        except TargetError as exc:
+            errors.append(exc)
+        with lock:
+            done += 1
+            finished = done
+        if on_done is not None:
+            on_done(finished)
+
+    threads: list[threading.Thread] = []
+    started = time.monotonic()
+    for index, offset in enumerate(np.asarray(arrivals_s, dtype=float) / speedup):
+        if errors:
+            break
+        delay = started + offset - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        thread = threading.Thread(target=fire, args=(index,), daemon=True)
+        thread.start()
+        threads.append(thread)
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    records = [r for r in results if r is not None]
+    return ReplayRun(records, throttled, time.monotonic() - started, speedup, target.describe())
