@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -44,7 +45,7 @@ def invoke(handler: HandlerArg, memory: MemoryOption, payload: PayloadOption = N
            log: LogOption = None, json_output: JsonOption = False) -> None:
     """Invoke HANDLER N times in a row; the first invocation is a cold start."""
     event = parse_payload(payload)
-    with _progress("invoking", count, quiet=json_output) as advance:
+    with _terminate_as_interrupt(), _progress("invoking", count, quiet=json_output) as advance:
         run = invoke_local(handler, memory_mb=memory, payload=event, count=count,
                            keep_alive_s=keep_alive, timeout_s=timeout, log_path=log, on_done=advance)
     records = to_json_records(conform(pd.DataFrame(run.records)))
@@ -70,7 +71,7 @@ def replay(handler: HandlerArg,
            json_output: JsonOption = False) -> None:
     """Send HANDLER the trace's requests at their arrival times, with real concurrency."""
     event = parse_payload(payload)
-    with _progress("replaying", None, quiet=json_output) as advance:
+    with _terminate_as_interrupt(), _progress("replaying", None, quiet=json_output) as advance:
         run = replay_local(handler, trace, memory_mb=memory, payload=event, keep_alive_s=keep_alive,
                            speedup=speedup, max_concurrency=max_concurrency, timeout_s=timeout,
                            log_path=log, on_start=advance.total, on_done=advance)
@@ -143,6 +144,19 @@ class _Advance:
     def total(self, total: int) -> None:
         if self._progress is not None:
             self._progress.update(self._task, total=total)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C, so workers are stopped and cgroups removed on the way out."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager

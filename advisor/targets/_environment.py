@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from advisor.errors import TargetError
 from advisor.targets._cgroup import Slot
 
 #: How often the parent checks a busy worker's peak RSS when no memory cgroup polices it.
@@ -104,20 +105,23 @@ class Environment:
 
     def send(self, request: dict[str, Any]) -> None:
         """Send one request document."""
-        assert self._requests is not None
-        self._requests.send_bytes(json.dumps(request).encode())
+        requests = self._requests
+        if requests is None:
+            raise TargetError("the worker was stopped")
+        requests.send_bytes(json.dumps(request).encode())
 
     def receive(self, deadline: float) -> dict[str, Any] | Failure:
         """Wait for the next reply until ``deadline`` (``time.monotonic()``)."""
-        assert self._replies is not None and self.process is not None
+        replies, process = self._replies, self.process  # stop() may clear them meanwhile
+        assert replies is not None and process is not None
         interval = RSS_POLL_S if self.police_rss else LIVENESS_POLL_S
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return Failure.TIMEOUT
             try:
-                if self._replies.poll(min(remaining, interval)):
-                    return json.loads(self._replies.recv_bytes())
+                if replies.poll(min(remaining, interval)):
+                    return json.loads(replies.recv_bytes())
             except (EOFError, OSError):
                 return self._died()
             if self.police_rss:
@@ -125,7 +129,7 @@ class Environment:
             if self.observed_peak_mb > self.memory_mb:
                 self.kill()
                 return Failure.OUT_OF_MEMORY
-            if self.process.poll() is not None:
+            if process.poll() is not None:
                 return self._died()
 
     def _died(self) -> Failure:

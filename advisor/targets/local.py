@@ -213,7 +213,7 @@ class LocalTarget(Target):
                 return
             self._closed = True
         self._wake.set()
-        self._stop_all()
+        self._stop_all(busy_too=True)  # also on Ctrl-C in the middle of requests
         if self._cgroups is not None:
             self._cgroups.close()
         atexit.unregister(self.close)
@@ -328,12 +328,12 @@ class LocalTarget(Target):
                 expired = self._expire_locked(time.monotonic())
             _stop(expired, self._cgroups)
 
-    def _stop_all(self) -> None:
+    def _stop_all(self, *, busy_too: bool = False) -> None:
         with self._lock:
-            idle = [e for e in self._environments if not e.busy]
-            for environment in idle:
+            chosen = [e for e in self._environments if busy_too or not e.busy]
+            for environment in chosen:
                 self._environments.remove(environment)
-        _stop(idle, self._cgroups)
+        _stop(chosen, self._cgroups)
 
     def _run(self, environment: Environment, cold: bool, event: str) -> Invocation:
         request_id = str(uuid.uuid4())
