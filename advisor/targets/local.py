@@ -56,9 +56,11 @@ INIT_LIMIT_S = 10.0
 OUT_OF_MEMORY = "Runtime.OutOfMemory"
 #: Lambda's error type when the runtime process exits during an invocation.
 EXIT_ERROR = "Runtime.ExitError"
-#: Which idle worker serves a request: most recently freed first, as a warm cache would.
+#: Which idle worker serves a request (the simulator's rules, advisor.simulate.routing).
 ROUTINGS = ("mru", "lru", "newest", "oldest", "random")
-DEFAULT_ROUTING = "mru"
+#: As the simulator's default: the newest idle environment, so older ones age out (the model
+#: validated against Lambda by Mahmoudi & Khazaei, IEEE TCC 2020).
+DEFAULT_ROUTING = "newest"
 ISOLATIONS = ("auto", "cgroup", "none")
 _REAP_MAX_INTERVAL_S = 1.0
 _REAP_MIN_INTERVAL_S = 0.01

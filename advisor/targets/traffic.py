@@ -67,13 +67,29 @@ def _to_seconds(column: pd.Series, path: Path) -> np.ndarray:
 
 @dataclass
 class ReplayRun:
-    """What a replay produced: a record per served request, and the throttled ones."""
+    """What a replay produced.
 
-    records: list[dict[str, Any]]
-    throttled: int
+    Attributes:
+        by_arrival: per arrival, in trace order, its record, or None when throttled.
+        wall_s: how long the replay took.
+        speedup: the time compression used.
+        describe: the target's :meth:`~advisor.targets.Target.describe`.
+    """
+
+    by_arrival: list[dict[str, Any] | None]
     wall_s: float
     speedup: float
     describe: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """The records of the served requests, in arrival order."""
+        return [r for r in self.by_arrival if r is not None]
+
+    @property
+    def throttled(self) -> int:
+        """Requests rejected at the concurrency limit."""
+        return sum(r is None for r in self.by_arrival)
 
     def summary(self) -> dict[str, Any]:
         """Requests, cold starts, throttles, failures and latency percentiles (init + duration)."""
@@ -120,17 +136,15 @@ def send_arrivals(target: Target, arrivals_s: np.ndarray, *, payload: Any = None
         raise UsageError(f"speedup {speedup} must be positive")
     results: list[dict[str, Any] | None] = [None] * len(arrivals_s)
     errors: list[TargetError] = []
-    throttled = 0
     done = 0
     lock = threading.Lock()
 
     def fire(index: int) -> None:
-        nonlocal throttled, done
+        nonlocal done
         try:
             results[index] = target.invoke(payload)
         except ThrottledError:
-            with lock:
-                throttled += 1
+            pass  # stays None: counted as throttled
         except TargetError as exc:
             errors.append(exc)
         with lock:
@@ -154,5 +168,4 @@ def send_arrivals(target: Target, arrivals_s: np.ndarray, *, payload: Any = None
         thread.join()
     if errors:
         raise errors[0]
-    records = [r for r in results if r is not None]
-    return ReplayRun(records, throttled, time.monotonic() - started, speedup, target.describe())
+    return ReplayRun(results, time.monotonic() - started, speedup, target.describe())
