@@ -1,0 +1,219 @@
+"""The contract shared by the latency-against-memory estimators.
+
+:class:`MemoryCurveModel` follows scikit-learn's estimator contract: ``__init__`` only
+stores its settings, ``fit`` learns attributes whose names end in ``_`` and returns
+``self``, and the estimator can be cloned and pickled. Subclasses name their candidate forms
+and any extra linear features (e.g. package size); the fitting, form choice, quantiles and
+intervals live here.
+
+``X`` is a DataFrame with a ``memory_mb`` column (plus the subclass's optional columns), or a
+2-D array whose first column is the memory size in MB. ``y`` is latency in ms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
+
+from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB, PRESSURE_ONSET, FittedForm
+from advisor.models.selection import CvResult, choose_form, fit_groups, group_samples
+from advisor.models.uncertainty import IntervalModel, bootstrap_fits, form_error_rate
+
+#: Quantiles reported by default: p50, p90, p95, p99.
+DEFAULT_QUANTILES = (0.5, 0.9, 0.95, 0.99)
+#: Default coverage of prediction intervals.
+DEFAULT_COVERAGE = 0.9
+#: Measured sizes under memory pressure needed before a pressure slowdown is fitted.
+MIN_PRESSURE_SIZES = 2
+#: Default number of bootstrap refits for parameter uncertainty.
+DEFAULT_BOOTSTRAP = 100
+
+
+class MemoryCurveModel(RegressorMixin, BaseEstimator):
+    """Latency against memory: a form chosen by leave-one-size-out CV, plus noise and intervals.
+
+    Args:
+        form: ``"auto"`` (choose among ``candidates`` by CV) or one form name.
+        candidates: Forms compared when ``form="auto"``.
+        n_bootstrap: Bootstrap refits for parameter uncertainty.
+        random_state: Seed for the bootstrap and the interval draws.
+    """
+
+    #: Optional DataFrame columns that enter the model linearly (absent means 0).
+    extra_features: ClassVar[tuple[str, ...]] = ()
+    #: Forms compared by default.
+    default_candidates: ClassVar[tuple[str, ...]] = ("inverse", "exponential")
+
+    def __init__(
+        self,
+        form: str = "auto",
+        candidates: Sequence[str] | None = None,
+        n_bootstrap: int = DEFAULT_BOOTSTRAP,
+        random_state: int = 0,
+    ) -> None:
+        self.form = form
+        self.candidates = candidates
+        self.n_bootstrap = n_bootstrap
+        self.random_state = random_state
+
+    # -- input handling -------------------------------------------------------------------
+
+    def _memory_and_extra(self, X: object) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(X, pd.DataFrame):
+            if "memory_mb" not in X.columns:
+                raise ValueError("X needs a memory_mb column")
+            memory = X["memory_mb"].to_numpy(dtype=float)
+            present = [c for c in self.extra_features if c in X.columns]
+            extra = X[present].fillna(0.0).to_numpy(dtype=float) if present else None
+        else:
+            array = np.asarray(X, dtype=float)
+            if array.ndim != 2 or array.shape[1] < 1:
+                raise ValueError("X must be 2-D with the memory size (MB) in its first column")
+            memory = array[:, 0]
+            extra = array[:, 1 : 1 + len(self.extra_features)] if array.shape[1] > 1 else None
+        if not np.all(np.isfinite(memory)):
+            raise ValueError("memory_mb holds NaN or infinite values")
+        outside = memory[(memory < MIN_MEMORY_MB) | (memory > MAX_MEMORY_MB)]
+        if outside.size:
+            raise ValueError(
+                f"memory_mb {outside[0]:g} is outside Lambda's {MIN_MEMORY_MB}-{MAX_MEMORY_MB} MB"
+            )
+        width = len(self.extra_features)
+        if extra is None or extra.shape[1] == 0:
+            extra = np.zeros((len(memory), 0))
+        elif extra.shape[1] < width:
+            extra = np.column_stack([extra, np.zeros((len(memory), width - extra.shape[1]))])
+        return memory, extra
+
+    def _extra_for_predict(self, extra: np.ndarray) -> np.ndarray:
+        width = self.n_extra_
+        if extra.shape[1] >= width:
+            return extra[:, :width]
+        return np.column_stack([extra, np.zeros((len(extra), width - extra.shape[1]))])
+
+    def _working_set(self, X: object, memory: np.ndarray) -> float | None:
+        """Working set (MB) for the pressure term; subclasses that model it override."""
+        return None
+
+    def _pressure_working_set(self, memory: np.ndarray) -> float | None:
+        """The working set to fit a pressure term with, or None when the data cannot support one.
+
+        A slowdown term is only estimable where it is measured: it is fitted when at least
+        :data:`MIN_PRESSURE_SIZES` measured sizes are under pressure; otherwise a coefficient
+        driven by one barely-loaded size would explode below it.
+        """
+        if self.working_set_mb_ is None:
+            return None
+        loaded = np.unique(memory[self.working_set_mb_ / memory > PRESSURE_ONSET])
+        return self.working_set_mb_ if len(loaded) >= MIN_PRESSURE_SIZES else None
+
+    # -- fitting --------------------------------------------------------------------------
+
+    def fit(self, X: object, y: object) -> MemoryCurveModel:
+        """Fit the model to latency samples.
+
+        Args:
+            X: DataFrame with ``memory_mb`` (and optional extra columns) or a 2-D array whose
+                first column is the memory size in MB.
+            y: Latency of each sample in ms (positive).
+
+        Returns:
+            self.
+
+        Raises:
+            ValueError: Fewer than two distinct memory sizes, bad memory values, or
+                non-positive latencies.
+        """
+        memory, extra = self._memory_and_extra(X)
+        target = np.asarray(y, dtype=float).ravel()
+        if len(target) != len(memory):
+            raise ValueError(f"X has {len(memory)} rows but y has {len(target)}")
+        if not np.all(np.isfinite(target)) or np.any(target <= 0):
+            raise ValueError("latencies must be positive finite numbers of ms")
+        if len(np.unique(memory)) < 2:
+            raise ValueError("need samples at two or more memory sizes to fit a curve")
+        self.n_extra_ = extra.shape[1]
+        self.working_set_mb_ = self._working_set(X, memory)
+        pressure_ws = self._pressure_working_set(memory)
+        groups = group_samples(memory, target, extra)
+        candidates = tuple(self.candidates or self.default_candidates)
+        if self.form == "auto":
+            chosen, cv = choose_form(candidates, groups, pressure_ws)
+        elif self.form in FORMS:
+            chosen, cv = choose_form((self.form,), groups, pressure_ws)
+        else:
+            raise ValueError(f"unknown form {self.form!r}; use 'auto' or one of {sorted(FORMS)}")
+        self.form_ = chosen
+        self.cv_results_: dict[str, CvResult] = cv
+        self.cv_error_ = cv[chosen].mape
+        self.fitted_: FittedForm = fit_groups(chosen, groups, pressure_ws)
+        self.params_ = self.fitted_.params(self.extra_features[: self.n_extra_])
+        self.measured_mb_ = np.unique(memory)
+        ratios = target / self.fitted_.predict(memory, extra)
+        self.mean_ratio_ = float(np.mean(ratios))
+        self.noise_ratios_ = ratios / self.mean_ratio_
+        rng = np.random.default_rng(self.random_state)
+        curves = bootstrap_fits(
+            lambda g: fit_groups(chosen, g, pressure_ws),
+            memory, target, extra, self.n_bootstrap, rng,
+        )
+        self.interval_model_ = IntervalModel(
+            curves, self.measured_mb_, form_error_rate(cv[chosen]), ratios, len(self.measured_mb_)
+        )
+        self.n_features_in_ = 1 + len(self.extra_features)
+        return self
+
+    # -- prediction -----------------------------------------------------------------------
+
+    def predict(self, X: object) -> np.ndarray:
+        """Mean latency (ms) of one invocation at each row's memory size."""
+        check_is_fitted(self, "fitted_")
+        memory, extra = self._memory_and_extra(X)
+        return self.fitted_.predict(memory, self._extra_for_predict(extra)) * self.mean_ratio_
+
+    def predict_quantiles(
+        self, X: object, q: Sequence[float] = DEFAULT_QUANTILES
+    ) -> np.ndarray:
+        """Quantiles of one invocation's latency: the per-invocation spread around the mean.
+
+        These are plug-in quantiles (fitted mean curve x the measured spread of invocations
+        around it); they describe the latency distribution, not the uncertainty of the fit.
+
+        Returns:
+            Array of shape ``(n_rows, len(q))`` in ms.
+        """
+        check_is_fitted(self, "fitted_")
+        memory, extra = self._memory_and_extra(X)
+        curve = self.fitted_.predict(memory, self._extra_for_predict(extra)) * self.mean_ratio_
+        return curve[:, None] * np.quantile(self.noise_ratios_, list(q))[None, :]
+
+    def predict_interval(
+        self, X: object, coverage: float = DEFAULT_COVERAGE
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Prediction interval for the latency of one new invocation at each row's memory.
+
+        It covers, with probability ``coverage``, one new invocation's latency, accounting for
+        the uncertainty of the fitted curve (bootstrap), the error of its form away from the
+        measured sizes (from cross-validation) and the per-invocation noise. It is narrowest
+        at measured sizes and widens away from them.
+
+        Returns:
+            ``(low, high)`` arrays in ms.
+        """
+        check_is_fitted(self, "fitted_")
+        if not 0.0 < coverage < 1.0:
+            raise ValueError(f"coverage must be between 0 and 1, got {coverage}")
+        memory, extra = self._memory_and_extra(X)
+        extra = self._extra_for_predict(extra)
+        rng = np.random.default_rng(self.random_state)
+        bounds = [
+            self.interval_model_.interval(m, extra[i : i + 1], coverage, rng)
+            for i, m in enumerate(memory)
+        ]
+        low, high = np.array(bounds).reshape(len(memory), 2).T
+        return low, high

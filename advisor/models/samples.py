@@ -1,0 +1,127 @@
+"""Where model samples come from: measurement CSV tables and the workspace's invocations.
+
+A sample table has one row per invocation (or per averaged point) with ``memory_mb``,
+``duration_ms`` and, when known, ``init_ms`` (cold start), ``max_memory_used_mb`` and
+``package_mb``.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from advisor.errors import InputError, NotFoundError, UsageError
+from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB
+
+REQUIRED_COLUMNS = ("memory_mb", "duration_ms")
+OPTIONAL_COLUMNS = ("init_ms", "max_memory_used_mb", "package_mb")
+HINT = "Fix or remove that row; the table needs memory_mb and duration_ms on every row."
+
+
+def read_measurements(path: Path) -> pd.DataFrame:
+    """Read a measurement CSV into a sample table, checking every row.
+
+    Raises:
+        NotFoundError: The file does not exist.
+        InputError: Missing columns or a bad value, naming the file and line.
+    """
+    if not path.is_file():
+        raise NotFoundError(f"{path}: no such file.", hint="Give the path of a CSV table.")
+    try:
+        with path.open(newline="") as handle:
+            reader = csv.DictReader(handle)
+            header = reader.fieldnames or []
+            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            if missing:
+                raise InputError(
+                    f"{path}:1: missing column(s) {', '.join(missing)}.",
+                    hint=f"The header must name {', '.join(REQUIRED_COLUMNS)} "
+                    f"(optional: {', '.join(OPTIONAL_COLUMNS)}).",
+                )
+            columns = [c for c in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if c in header]
+            rows = [_row(path, line, raw, columns) for line, raw in enumerate(reader, start=2)]
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not a text CSV file ({exc.reason}).") from exc
+    if not rows:
+        raise InputError(f"{path}: no data rows.", hint="Add one row per invocation.")
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _row(path: Path, line: int, raw: dict[str, str | None], columns: list[str]) -> list[float]:
+    values = []
+    for column in columns:
+        text = (raw.get(column) or "").strip()
+        if not text and column in OPTIONAL_COLUMNS:
+            values.append(np.nan)
+            continue
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError(f"{path}:{line}: {column} {text!r} is not a number.", hint=HINT) from None
+        if not np.isfinite(value) or value < 0 or (column == "duration_ms" and value == 0):
+            raise InputError(f"{path}:{line}: {column} {text!r} must be a positive number.", hint=HINT)
+        if column == "memory_mb" and not (MIN_MEMORY_MB <= value <= MAX_MEMORY_MB and value.is_integer()):
+            raise InputError(
+                f"{path}:{line}: memory_mb {text!r} is not a whole number of MB "
+                f"from {MIN_MEMORY_MB} to {MAX_MEMORY_MB}.",
+                hint=HINT,
+            )
+        values.append(value)
+    return values
+
+
+def workspace_samples(invocations: pd.DataFrame, function: str) -> pd.DataFrame:
+    """Sample table from a function's invocation records (successful invocations only).
+
+    Timeouts and errors are left out: their durations are cut short or padded and do not
+    describe how long the work takes.
+
+    Raises:
+        InputError: The function has no successful invocations.
+    """
+    ok = invocations[invocations["status"] == "success"]
+    if ok.empty:
+        raise InputError(
+            f"function {function!r} has no successful invocations in the workspace.",
+            hint="Import its logs first (advisor import ...).",
+        )
+    return pd.DataFrame(
+        {
+            column: ok[column].to_numpy(dtype=float, na_value=np.nan)
+            for column in ("memory_mb", "duration_ms", "init_ms", "max_memory_used_mb")
+        }
+    )
+
+
+def load_samples(
+    function: str | None, data: Path | None, workspace: Path | None = None
+) -> tuple[pd.DataFrame, str | None]:
+    """Samples from a measurement CSV or from a function in the workspace.
+
+    Args:
+        function: Function name in the workspace (exclusive with ``data``).
+        data: Path of a measurement CSV (exclusive with ``function``).
+        workspace: Workspace directory (None: ``$ADVISOR_HOME`` or ``./.advisor``).
+
+    Returns:
+        The sample table and the function's architecture when the workspace knows it.
+
+    Raises:
+        UsageError: Neither or both of ``function`` and ``data`` were given.
+    """
+    if (function is None) == (data is None):
+        raise UsageError(
+            "give either a FUNCTION name or --data CSV, not both or neither.",
+            hint="e.g. advisor model fit my-function, or advisor model fit --data runs.csv",
+        )
+    if data is not None:
+        return read_measurements(data), None
+    from advisor.workspace import Workspace  # DuckDB is only needed for this source
+
+    assert function is not None
+    with Workspace.open(workspace) as ws:
+        info = ws.function(function)
+        return workspace_samples(ws.invocations(function), function), info.architecture

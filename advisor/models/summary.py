@@ -1,0 +1,195 @@
+"""What ``advisor model fit`` and ``advisor model predict`` report, as plain data.
+
+:func:`summarize` fits a :class:`DurationModel` (and a :class:`ColdStartModel` when the
+samples hold init durations) and evaluates them at the requested memory sizes, with the cost
+of one invocation from :func:`advisor.pricing.lambda_records_cost`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from advisor.models._base import DEFAULT_COVERAGE, DEFAULT_QUANTILES
+from advisor.models.coldstart import ColdStartModel
+from advisor.models.duration import DurationModel
+from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB
+from advisor.pricing import lambda_records_cost
+
+#: Memory sizes shown by ``advisor model fit`` besides the measured ones.
+CHART_MEMORY_MB = (128, 256, 512, 1024, 1769, 2048, 3008, 4096, 6144, 8192, 10240)
+#: Points of the dense curve drawn by ``advisor model fit``.
+CURVE_POINTS = 60
+#: Fewest cold starts (at two or more sizes) needed to fit a cold-start model.
+MIN_COLD_STARTS = 4
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """Predicted duration of one invocation at one memory size (ms), and its cost.
+
+    ``interval_ms`` is the central 90% prediction interval of one new invocation's duration
+    (fit uncertainty + form error away from measured sizes + per-invocation noise);
+    ``p50_ms``..``p99_ms`` are the quantiles of the per-invocation spread around the mean.
+    """
+
+    memory_mb: int
+    mean_ms: float
+    p50_ms: float
+    p90_ms: float
+    p95_ms: float
+    p99_ms: float
+    interval_ms: tuple[float, float]
+    gb_s: float
+    cost_usd: float
+    measured: bool
+    fails: bool
+    init_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class MeasuredPoint:
+    """Measured samples at one memory size."""
+
+    memory_mb: int
+    count: int
+    mean_ms: float
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    """A fitted duration model, its evidence and its predictions."""
+
+    model: str
+    formula: str
+    params: dict[str, float]
+    cv_error: float
+    cv: list[dict[str, Any]]
+    working_set_mb: float | None
+    samples: int
+    measured: list[MeasuredPoint]
+    predictions: list[Prediction]
+    coldstart: dict[str, Any] | None = field(default=None)
+    curve: list[tuple[int, float, float]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as a JSON-ready dict."""
+        doc = asdict(self)
+        for row in doc["predictions"]:
+            row["interval_ms"] = list(row["interval_ms"])
+        return doc
+
+
+def summarize(
+    samples: pd.DataFrame,
+    memory_mb: Sequence[int] | None = None,
+    *,
+    arch: str = "x86_64",
+    region: str = "us-east-1",
+    random_state: int = 0,
+) -> ModelSummary:
+    """Fit the duration (and cold-start) models to ``samples`` and predict at ``memory_mb``.
+
+    Args:
+        samples: Sample table (see :mod:`advisor.models.samples`).
+        memory_mb: Sizes to predict; None means the chart sizes plus the measured ones.
+        arch: Architecture for pricing (``x86_64`` or ``arm64``).
+        region: AWS region for pricing.
+        random_state: Seed of the bootstrap and interval draws.
+    """
+    columns = [c for c in ("memory_mb", "max_memory_used_mb") if c in samples.columns]
+    model = DurationModel(random_state=random_state).fit(samples[columns], samples["duration_ms"])
+    measured = (
+        samples.groupby("memory_mb")["duration_ms"].agg(["count", "mean"]).reset_index()
+    )
+    sizes = sorted(set(memory_mb or CHART_MEMORY_MB) | (set() if memory_mb else set(measured["memory_mb"].astype(int))))
+    coldstart = _coldstart(samples, random_state)
+    grid = pd.DataFrame({"memory_mb": np.asarray(sizes, dtype=float)})
+    predictions = _predictions(model, coldstart, grid, set(measured["memory_mb"]), arch, region)
+    return ModelSummary(
+        model=model.form_,
+        formula=FORMS[model.form_].formula,
+        params=model.params_,
+        cv_error=model.cv_error_,
+        cv=[
+            {"form": r.form, "n_params": r.n_params, "cv_mape": r.mape,
+             "errors": {str(k): v for k, v in r.errors.items()}}
+            for r in model.cv_results_.values()
+        ],
+        working_set_mb=model.working_set_mb_,
+        samples=len(samples),
+        measured=[
+            MeasuredPoint(int(r.memory_mb), int(r.count), float(r.mean))
+            for r in measured.itertuples()
+        ],
+        predictions=predictions,
+        coldstart=None if coldstart is None else {
+            "model": coldstart.form_, "params": coldstart.params_, "cv_error": coldstart.cv_error_,
+        },
+        curve=_curve(model, arch, region),
+    )
+
+
+def _cost_per_invocation(mean_ms: float, memory_mb: int, arch: str, region: str) -> float:
+    billed = math.ceil(mean_ms)
+    return float(lambda_records_cost(billed, memory_mb, region=region, arch=arch).total_usd)
+
+
+def _curve(model: DurationModel, arch: str, region: str) -> list[tuple[int, float, float]]:
+    """``(memory_mb, mean_ms, cost_usd)`` at sizes evenly spaced on a log scale."""
+    sizes = np.unique(np.geomspace(MIN_MEMORY_MB, MAX_MEMORY_MB, CURVE_POINTS).round())
+    means = model.predict(pd.DataFrame({"memory_mb": sizes}))
+    return [
+        (int(m), float(t), _cost_per_invocation(float(t), int(m), arch, region))
+        for m, t in zip(sizes, means, strict=True)
+    ]
+
+
+def _coldstart(samples: pd.DataFrame, random_state: int) -> ColdStartModel | None:
+    if "init_ms" not in samples.columns:
+        return None
+    cold = samples.dropna(subset=["init_ms"])
+    if len(cold) < MIN_COLD_STARTS or cold["memory_mb"].nunique() < 2:
+        return None
+    columns = [c for c in ("memory_mb", "package_mb") if c in cold.columns]
+    return ColdStartModel(random_state=random_state).fit(cold[columns], cold["init_ms"])
+
+
+def _predictions(
+    model: DurationModel,
+    coldstart: ColdStartModel | None,
+    grid: pd.DataFrame,
+    measured: set[float],
+    arch: str,
+    region: str,
+) -> list[Prediction]:
+    mean = model.predict(grid)
+    quantiles = model.predict_quantiles(grid, DEFAULT_QUANTILES)
+    low, high = model.predict_interval(grid, coverage=DEFAULT_COVERAGE)
+    fails = model.fails(grid)
+    init = coldstart.predict(grid) if coldstart is not None else None
+    out = []
+    for i, size in enumerate(grid["memory_mb"].astype(int)):
+        billed = math.ceil(mean[i])
+        out.append(
+            Prediction(
+                memory_mb=int(size),
+                mean_ms=float(mean[i]),
+                p50_ms=float(quantiles[i, 0]),
+                p90_ms=float(quantiles[i, 1]),
+                p95_ms=float(quantiles[i, 2]),
+                p99_ms=float(quantiles[i, 3]),
+                interval_ms=(float(low[i]), float(high[i])),
+                gb_s=billed / 1000.0 * size / 1024.0,
+                cost_usd=_cost_per_invocation(float(mean[i]), int(size), arch, region),
+                measured=float(size) in measured,
+                fails=bool(fails[i]),
+                init_ms=None if init is None else float(init[i]),
+            )
+        )
+    return out

@@ -1,0 +1,114 @@
+"""Prediction intervals: parameter uncertainty, model-form error and per-invocation noise.
+
+The interval for one new invocation at memory ``m`` is built by Monte Carlo from three parts,
+each estimated from the data:
+
+1. **Parameter uncertainty**: a stratified bootstrap (invocations resampled within each
+   measured memory size, the form refitted) gives a spread of mean curves. It is narrow at
+   measured sizes and grows where the curve is extrapolated.
+2. **Model-form error**: a form that fits the measured sizes can still be wrong between and
+   beyond them. Leave-one-size-out CV measures how wrong, per octave of distance to the
+   nearest size the fold kept; that rate (``kappa``, log-scale per octave) times the distance
+   from ``m`` to the nearest measured size is the standard deviation of a log-normal factor.
+   It is zero at measured sizes and grows away from them. The rate is estimated from only as
+   many folds as there are measured sizes, so the factor is drawn from a Student-t with that
+   many degrees of freedom (the predictive distribution of a normal error whose scale is
+   estimated from that few values) rather than a normal: few sizes, heavier tails.
+3. **Per-invocation noise**: each invocation's ratio to the fitted mean at its size, resampled
+   as measured (no shape assumed), so skew and tails are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from advisor.models.forms import FittedForm
+from advisor.models.selection import CvResult, Groups, group_index, groups_from_index
+
+#: Monte Carlo draws per memory size when computing an interval.
+INTERVAL_DRAWS = 4000
+
+
+def octaves_to_nearest(memory_mb: np.ndarray, measured_mb: np.ndarray) -> np.ndarray:
+    """Distance in octaves (``|log2 m - log2 m_j|``) from each size to the nearest measured one."""
+    logs = np.log2(np.asarray(memory_mb, dtype=float))[:, None]
+    return np.min(np.abs(logs - np.log2(np.asarray(measured_mb, dtype=float))[None, :]), axis=1)
+
+
+def form_error_rate(cv: CvResult) -> float:
+    """Model-form error per octave (log scale) from a form's leave-one-size-out errors.
+
+    Each held-out size's log error is divided by its distance to the nearest size the fold
+    kept; the root mean square of those rates is returned (0 with fewer than 3 sizes' errors).
+    """
+    sizes = np.array(sorted(cv.errors), dtype=float)
+    if len(sizes) < 3:
+        return 0.0
+    rates = []
+    for size in sizes:
+        others = sizes[sizes != size]
+        distance = float(octaves_to_nearest(np.array([size]), others)[0])
+        rates.append(np.log1p(max(cv.errors[int(size)], -0.99)) / distance)
+    return float(np.sqrt(np.mean(np.square(rates))))
+
+
+def bootstrap_fits(
+    refit: Callable[[Groups], FittedForm],
+    memory_mb: np.ndarray,
+    y: np.ndarray,
+    extra: np.ndarray,
+    n_bootstrap: int,
+    rng: np.random.Generator,
+) -> list[FittedForm]:
+    """Refit on ``n_bootstrap`` stratified resamples (invocations resampled within each group)."""
+    keys, index = group_index(memory_mb, extra)
+    order = np.argsort(index, kind="stable")
+    counts = np.bincount(index, minlength=len(keys))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    sorted_index, sorted_y = index[order], y[order]
+    fits = []
+    for _ in range(n_bootstrap):
+        picks = np.repeat(starts, counts) + (rng.random(len(y)) * np.repeat(counts, counts)).astype(int)
+        fits.append(refit(groups_from_index(keys, sorted_index[picks], sorted_y[picks])))
+    return fits
+
+
+@dataclass(frozen=True)
+class IntervalModel:
+    """Everything needed to draw latency samples at any memory size.
+
+    Attributes:
+        curves: Bootstrap fits (parameter uncertainty).
+        measured_mb: Distinct measured memory sizes.
+        kappa: Model-form error per octave (log scale).
+        dof: Degrees of freedom of the form-error factor (number of CV folds).
+        ratios: Per-invocation ratios ``y / fitted mean`` (noise).
+    """
+
+    curves: list[FittedForm]
+    measured_mb: np.ndarray
+    kappa: float
+    ratios: np.ndarray
+    dof: int
+
+    def draws(
+        self, memory_mb: float, extra: np.ndarray | None, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Latency samples (ms) for one new invocation at ``memory_mb``."""
+        means = np.array([c.predict(np.array([memory_mb]), extra)[0] for c in self.curves])
+        sigma = self.kappa * float(octaves_to_nearest(np.array([memory_mb]), self.measured_mb)[0])
+        curve = means[rng.integers(0, len(means), INTERVAL_DRAWS)]
+        form_error = np.exp(sigma * rng.standard_t(max(self.dof, 1), INTERVAL_DRAWS))
+        noise = self.ratios[rng.integers(0, len(self.ratios), INTERVAL_DRAWS)]
+        return curve * form_error * noise
+
+    def interval(
+        self, memory_mb: float, extra: np.ndarray | None, coverage: float, rng: np.random.Generator
+    ) -> tuple[float, float]:
+        """Central ``coverage`` interval of one new invocation's latency at ``memory_mb``."""
+        tail = (1.0 - coverage) / 2.0
+        low, high = np.quantile(self.draws(memory_mb, extra, rng), [tail, 1.0 - tail])
+        return float(low), float(high)

@@ -1,0 +1,420 @@
+"""Price catalogs: locate, load and validate the YAML files, merge user overrides.
+
+A catalog is one YAML file per provider family (``aws-lambda.yaml``,
+``aws-ec2.yaml``, ...). The bundled ones live in the repository's ``pricing/``
+directory, shipped inside the wheel as ``advisor/_catalogs``. A user override
+catalog with the same file name (written by ``advisor pricing refresh``, or by
+hand) in ``~/.config/advisor/pricing/`` or in the workspace's ``pricing/``
+directory replaces whole entries (a region, a provider) of the bundled one; the
+workspace wins over the user config.
+
+Every figure is a mapping ``{value, unit, source, date}`` with optional
+``verified`` (default true) and ``note``; ``source`` names an entry of the file's
+``sources``. Loading validates everything and a bad catalog raises
+:class:`~advisor.errors.InputError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final, Generic, TypeVar
+
+import yaml
+
+from advisor.errors import InputError, NotFoundError
+from advisor.pricing._money import to_decimal
+
+T = TypeVar("T")
+
+#: Catalog directory inside an installed wheel (``pyproject.toml`` force-includes ``pricing/``).
+PACKAGED_DIRNAME: Final = "_catalogs"
+#: Catalog directory at the repository root (editable installs, the source tree).
+SOURCE_DIRNAME: Final = "pricing"
+#: Sub-directory holding override catalogs, in the workspace and in the user config dir.
+OVERRIDE_DIRNAME: Final = "pricing"
+DEFAULT_WORKSPACE: Final = ".advisor"
+#: A catalog older than this is reported as stale.
+STALE_AFTER_DAYS: Final = 180
+CATALOG_SUFFIX: Final = ".yaml"
+FIX_HINT: Final = "Fix that key in the catalog (see docs/pricing.md for the format)."
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where figures come from."""
+
+    key: str
+    title: str
+    url: str | None
+    date: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number with its unit, source and date."""
+
+    value: Decimal
+    unit: str
+    source: Source
+    date: str
+    verified: bool = True
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class CatalogFile:
+    """One loaded YAML catalog file."""
+
+    path: Path
+    family: str
+    as_of: dt.date
+    currency: str
+    sources: Mapping[str, Source]
+    root: Mapping[str, Any]
+    override: bool
+
+    def node(self) -> Node:
+        """The root of the document as a validating :class:`Node`."""
+        return Node(self, self.root, "")
+
+
+class Node:
+    """A value inside a catalog file that knows its file and key, for error messages."""
+
+    def __init__(self, file: CatalogFile | Path, value: Any, path: str) -> None:
+        self.file = file
+        self.value = value
+        self.path = path
+
+    @property
+    def filename(self) -> Path:
+        """The file this node came from."""
+        return self.file.path if isinstance(self.file, CatalogFile) else self.file
+
+    def fail(self, problem: str) -> InputError:
+        """An :class:`InputError` naming this node's file and key."""
+        where = self.path or "(top level)"
+        return InputError(f"price catalog {self.filename}: key '{where}': {problem}.", hint=FIX_HINT)
+
+    def child(self, key: str | int, value: Any) -> Node:
+        """A child node at ``key``."""
+        path = f"{self.path}[{key}]" if isinstance(key, int) else (f"{self.path}.{key}" if self.path else key)
+        return Node(self.file, value, path)
+
+    def mapping(self) -> dict[str, Any]:
+        """This value as a mapping (or fail)."""
+        if not isinstance(self.value, dict):
+            raise self.fail(f"expected a mapping, found {type(self.value).__name__}")
+        return self.value
+
+    def get(self, key: str, *, required: bool = True) -> Node | None:
+        """The child at ``key``; ``None`` when absent and not required."""
+        mapping = self.mapping()
+        if key not in mapping or mapping[key] is None:
+            if required:
+                raise self.child(key, None).fail("is missing")
+            return None
+        return self.child(key, mapping[key])
+
+    def req(self, key: str) -> Node:
+        """The child at ``key``, which must be present."""
+        node = self.get(key)
+        assert node is not None
+        return node
+
+    def items(self) -> Iterator[tuple[str, Node]]:
+        """The children of a mapping, keys as text."""
+        for key, value in self.mapping().items():
+            yield str(key), self.child(str(key), value)
+
+    def elements(self) -> Iterator[Node]:
+        """The children of a list."""
+        if not isinstance(self.value, list):
+            raise self.fail(f"expected a list, found {type(self.value).__name__}")
+        for index, value in enumerate(self.value):
+            yield self.child(index, value)
+
+    def text(self) -> str:
+        """This value as non-empty text (dates and numbers are accepted as written)."""
+        if isinstance(self.value, (dict, list)) or self.value in (None, ""):
+            raise self.fail("expected text")
+        return str(self.value)
+
+    def decimal(self, *, minimum: Decimal | None = Decimal(0)) -> Decimal:
+        """This value as an exact non-negative number."""
+        try:
+            number = to_decimal(self.value, what="value")
+        except ValueError:
+            raise self.fail(f"expected a number, found {self.value!r}") from None
+        if minimum is not None and number < minimum:
+            raise self.fail(f"must be at least {minimum}, found {number}")
+        return number
+
+    def integer(self, *, minimum: int = 0) -> int:
+        """This value as a whole number."""
+        number = self.decimal(minimum=Decimal(minimum))
+        if number != number.to_integral_value():
+            raise self.fail(f"expected a whole number, found {number}")
+        return int(number)
+
+    def boolean(self) -> bool:
+        """This value as true/false."""
+        if not isinstance(self.value, bool):
+            raise self.fail(f"expected true or false, found {self.value!r}")
+        return self.value
+
+    def figure(self, unit: str | None = None) -> Figure:
+        """This value as a :class:`Figure`, optionally checking its unit."""
+        if not isinstance(self.file, CatalogFile):
+            raise self.fail("figures need a loaded catalog")
+        value = self.req("value").decimal()
+        unit_text = self.req("unit").text()
+        if unit is not None and unit_text != unit:
+            raise self.child("unit", unit_text).fail(f"expected unit '{unit}', found '{unit_text}'")
+        source_node = self.req("source")
+        source = self.file.sources.get(source_node.text())
+        if source is None:
+            known = ", ".join(sorted(self.file.sources)) or "none"
+            raise source_node.fail(f"unknown source '{source_node.value}' (sources: {known})")
+        verified_node = self.get("verified", required=False)
+        note_node = self.get("note", required=False)
+        return Figure(
+            value=value,
+            unit=unit_text,
+            source=source,
+            date=self.req("date").text(),
+            verified=verified_node.boolean() if verified_node else True,
+            note=note_node.text() if note_node else None,
+        )
+
+    def optional_figure(self, key: str, unit: str | None = None) -> Figure | None:
+        """The figure at ``key`` or ``None`` when absent."""
+        node = self.get(key, required=False)
+        return node.figure(unit) if node else None
+
+
+@dataclass(frozen=True)
+class Family(Generic[T]):
+    """How to read one provider family's catalog."""
+
+    name: str
+    collection: str  # top-level key holding the entries: "regions", "providers"
+    parse_entry: Callable[[Node], T]
+    parse_settings: Callable[[Node], Mapping[str, Figure]] | None = None
+    #: 2: an override replaces whole entries (a region); 3: it replaces items inside an entry
+    #: (one instance type of a region), so a refresh of some instance types keeps the others.
+    override_depth: int = 2
+    #: Settings the merged catalog must define (checked against the bundled file).
+    required_settings: tuple[str, ...] = ()
+
+    @property
+    def filename(self) -> str:
+        """The catalog's file name."""
+        return f"{self.name}{CATALOG_SUFFIX}"
+
+
+@dataclass(frozen=True)
+class Catalog(Generic[T]):
+    """A family's entries after merging the bundled file with any overrides."""
+
+    family: str
+    files: tuple[CatalogFile, ...]
+    entries: Mapping[str, T]
+    origin: Mapping[str, CatalogFile]
+    settings: Mapping[str, Figure] = field(default_factory=dict)
+
+    def entry(self, key: str, *, what: str) -> T:
+        """The entry at ``key`` or a :class:`NotFoundError` listing the known keys."""
+        try:
+            return self.entries[key]
+        except KeyError:
+            known = ", ".join(sorted(self.entries))
+            raise NotFoundError(
+                f"no {what} '{key}' in the {self.family} price catalog.",
+                hint=f"Known: {known}.",
+            ) from None
+
+    def setting(self, name: str) -> Figure:
+        """A family-wide figure (free tier, granularity)."""
+        return self.settings[name]
+
+    @property
+    def as_of(self) -> dt.date:
+        """The date of the newest file in use."""
+        return max(f.as_of for f in self.files)
+
+    @property
+    def overridden(self) -> bool:
+        """Whether a user override catalog is in use."""
+        return any(f.override for f in self.files)
+
+
+def bundled_dir() -> Path:
+    """The directory of the bundled catalogs: in the wheel, else the repository's ``pricing/``."""
+    packaged = resources.files("advisor") / PACKAGED_DIRNAME
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / SOURCE_DIRNAME
+
+
+@contextmanager
+def using_workspace(path: Path | None) -> Iterator[None]:
+    """Within the block, read override catalogs from workspace ``path`` (``None``: the default)."""
+    global _workspace
+    previous, _workspace = _workspace, path
+    try:
+        yield
+    finally:
+        _workspace = previous
+
+
+def workspace_dir() -> Path:
+    """The workspace directory: the one in use, else ``$ADVISOR_HOME``, else ``./.advisor``."""
+    if _workspace is not None:
+        return _workspace
+    return Path(os.environ.get("ADVISOR_HOME") or DEFAULT_WORKSPACE)
+
+
+def user_config_dir() -> Path:
+    """``$XDG_CONFIG_HOME/advisor`` or ``~/.config/advisor``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "advisor"
+
+
+def override_dirs() -> tuple[Path, ...]:
+    """Override directories, weakest first (user config, then the workspace)."""
+    return (user_config_dir() / OVERRIDE_DIRNAME, workspace_dir() / OVERRIDE_DIRNAME)
+
+
+def catalog_files(family: Family[Any]) -> list[tuple[Path, bool]]:
+    """The files to load for ``family``: the bundled one, then existing overrides."""
+    bundled = bundled_dir() / family.filename
+    if not bundled.is_file():
+        raise NotFoundError(f"bundled price catalog {bundled} is missing.", hint="Reinstall advisor.")
+    found = [(bundled, False)]
+    found += [(d / family.filename, True) for d in override_dirs() if (d / family.filename).is_file()]
+    return found
+
+
+def read_file(path: Path, *, family: str, override: bool) -> CatalogFile:
+    """Parse one YAML catalog file and validate its header."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+    except OSError as exc:
+        raise InputError(f"cannot read price catalog {path}: {exc.strerror}.") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" line {mark.line + 1}" if mark else ""
+        raise InputError(f"price catalog {path}{line} is not valid YAML.", hint=FIX_HINT) from None
+    root = Node(path, document, "")
+    root.mapping()
+    found_family = root.req("family").text()
+    if found_family != family:
+        raise root.child("family", found_family).fail(f"expected '{family}'")
+    as_of = _date(root.req("as_of"))
+    sources = {key: _source(key, node) for key, node in root.req("sources").items()}
+    return CatalogFile(
+        path=path,
+        family=family,
+        as_of=as_of,
+        currency=root.req("currency").text(),
+        sources=sources,
+        root=document,
+        override=override,
+    )
+
+
+def load(family: Family[T]) -> Catalog[T]:
+    """Load ``family``'s bundled catalog merged with the user's overrides (cached by mtime)."""
+    files = catalog_files(family)
+    stamp = tuple((str(path), path.stat().st_mtime_ns, override) for path, override in files)
+    key = (family.name, stamp)
+    cached = _CACHE.get(key)
+    if cached is None:
+        cached = _merge(family, [read_file(p, family=family.name, override=o) for p, o in files])
+        _CACHE[key] = cached
+    return cached
+
+
+def load_file(family: Family[T], path: Path, *, override: bool = False) -> Catalog[T]:
+    """Load and validate one catalog file on its own (an override may be partial)."""
+    return _merge(family, [read_file(path, family=family.name, override=override)])
+
+
+def figures(file: CatalogFile) -> Iterator[tuple[str, Figure]]:
+    """Every figure in ``file`` with its dotted key, in file order."""
+    yield from _walk(file.node())
+
+
+def is_stale(as_of: dt.date, today: dt.date | None = None) -> bool:
+    """Whether a catalog dated ``as_of`` is older than :data:`STALE_AFTER_DAYS`."""
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    return (today - as_of).days > STALE_AFTER_DAYS
+
+
+_workspace: Path | None = None
+_CACHE: dict[tuple[str, tuple[tuple[str, int, bool], ...]], Catalog[Any]] = {}
+
+
+def _merge(family: Family[T], files: list[CatalogFile]) -> Catalog[T]:
+    entries: dict[str, T] = {}
+    origin: dict[str, CatalogFile] = {}
+    settings: dict[str, Figure] = {}
+    for file in files:
+        root = file.node()
+        collection = root.get(family.collection, required=not file.override)
+        for key, node in collection.items() if collection else ():
+            parsed = family.parse_entry(node)
+            if family.override_depth > 2 and key in entries:
+                parsed = {**entries[key], **parsed}  # type: ignore[dict-item]
+            entries[key] = parsed
+            origin[key] = file
+        settings_node = root.get("settings", required=False)
+        if settings_node is not None and family.parse_settings is not None:
+            settings.update(family.parse_settings(settings_node))
+    for name in family.required_settings if not files[0].override else ():
+        if name not in settings:
+            raise Node(files[0], None, f"settings.{name}").fail("is missing")
+    return Catalog(family.name, tuple(files), entries, origin, settings)
+
+
+def _walk(node: Node) -> Iterator[tuple[str, Figure]]:
+    if isinstance(node.value, dict):
+        if "value" in node.value and "source" in node.value:
+            yield node.path, node.figure()
+            return
+        for _, child in node.items():
+            yield from _walk(child)
+    elif isinstance(node.value, list):
+        for child in node.elements():
+            yield from _walk(child)
+
+
+def _date(node: Node) -> dt.date:
+    value = node.value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(node.text())
+    except ValueError:
+        raise node.fail(f"expected a date YYYY-MM-DD, found {value!r}") from None
+
+
+def _source(key: str, node: Node) -> Source:
+    url = node.get("url", required=False)
+    return Source(
+        key=key,
+        title=node.req("title").text(),
+        url=url.text() if url else None,
+        date=node.req("date").text(),
+    )

@@ -1,0 +1,182 @@
+"""The replay contract: configuration in, per-request results and a summary out."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+import numpy as np
+
+from advisor.errors import UsageError
+from advisor.simulate.routing import DEFAULT_ROUTING, routing_code
+from advisor.simulate.schedule import ProvisionedSchedule
+
+#: Lambda does not document its keep-alive; 5-10 minutes is what is observed. Calibrate it.
+DEFAULT_KEEP_ALIVE_S = 600.0
+#: Percentiles of the summary, by name.
+PERCENTILES: dict[str, float] = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
+
+OnLimit = Literal["reject", "queue"]
+
+
+@dataclass(frozen=True)
+class EmpiricalInit:
+    """Cold-start init times drawn (with the replay's seed) from observed samples, in ms."""
+
+    samples_ms: np.ndarray
+
+    def __post_init__(self) -> None:
+        samples = np.asarray(self.samples_ms, dtype=np.float64)
+        if samples.size == 0 or not np.isfinite(samples).all() or (samples < 0).any():
+            raise UsageError("empirical init times need at least one finite, non-negative sample.")
+        object.__setattr__(self, "samples_ms", samples)
+
+
+InitSpec = float | np.ndarray | EmpiricalInit
+
+
+@dataclass(frozen=True)
+class ReplayConfig:
+    """One configuration of the simulated pool (see docs/replay.md for the semantics).
+
+    Attributes:
+        keep_alive_s: Idle seconds before an on-demand instance expires (``math.inf``: never).
+        provisioned: Pre-warmed instances that never expire and are used first.
+        provisioned_schedule: Provisioned count by time of day; replaces ``provisioned``.
+        routing: ``mru``, ``lru``, ``newest``, ``oldest`` or ``random``.
+        max_concurrency: At most this many instances (``None``: unlimited).
+        on_limit: At the limit, ``reject`` (Lambda throttling) or ``queue`` (FIFO).
+        per_instance_concurrency: Requests one instance serves at once, each at its own
+            service time (independent slots, no slowdown).
+        batch_size: At most this many requests served together as one batch.
+        batch_wait_ms: A batch closes this long after its first request at the latest.
+        max_lifetime_s: An on-demand instance retires this long after its creation.
+        memory_mb: Memory for the cost (``None``: no cost).
+        region: Pricing region.
+        arch: ``x86_64`` or ``arm64`` for the cost.
+    """
+
+    keep_alive_s: float = DEFAULT_KEEP_ALIVE_S
+    provisioned: int = 0
+    provisioned_schedule: ProvisionedSchedule | None = None
+    routing: str = DEFAULT_ROUTING
+    max_concurrency: int | None = None
+    on_limit: OnLimit = "reject"
+    per_instance_concurrency: int = 1
+    batch_size: int = 1
+    batch_wait_ms: float = 0.0
+    max_lifetime_s: float | None = None
+    memory_mb: int | None = None
+    region: str = "us-east-1"
+    arch: str = "x86_64"
+
+    def __post_init__(self) -> None:
+        routing_code(self.routing)
+        _need(self.keep_alive_s >= 0 and not math.isnan(self.keep_alive_s), "keep-alive", self.keep_alive_s,
+              "a number of seconds >= 0")
+        _need(self.provisioned >= 0, "provisioned", self.provisioned, "an integer >= 0")
+        _need(self.per_instance_concurrency >= 1, "per-instance concurrency", self.per_instance_concurrency,
+              "an integer >= 1")
+        _need(self.batch_size >= 1, "batch size", self.batch_size, "an integer >= 1")
+        _need(self.batch_wait_ms >= 0, "batch wait", self.batch_wait_ms, "milliseconds >= 0")
+        _need(self.on_limit in ("reject", "queue"), "on-limit", self.on_limit, "reject or queue")
+        if self.max_lifetime_s is not None:
+            _need(self.max_lifetime_s > 0, "max lifetime", self.max_lifetime_s, "seconds > 0")
+        if self.max_concurrency is not None:
+            _need(self.max_concurrency >= 1, "max concurrency", self.max_concurrency, "an integer >= 1")
+            peak = self.provisioned_peak
+            _need(peak <= self.max_concurrency, "provisioned", peak,
+                  f"at most the max concurrency ({self.max_concurrency})")
+        if self.provisioned and self.provisioned_schedule is not None:
+            raise UsageError("give either provisioned instances or a provisioned schedule, not both.")
+
+    @property
+    def provisioned_peak(self) -> int:
+        """The most provisioned instances this configuration ever holds."""
+        return self.provisioned_schedule.peak if self.provisioned_schedule else self.provisioned
+
+
+def _need(ok: bool, what: str, value: Any, expected: str) -> None:
+    if not ok:
+        raise UsageError(f"{what} {value!r} is not valid.", hint=f"Use {expected}.")
+
+
+@dataclass
+class ReplayResult:
+    """Per-request outcomes of one replay and the pool statistics.
+
+    Attributes:
+        latency_ms: Wait + init (if cold) + service; NaN for throttled requests.
+        cold: The request started a new instance.
+        throttled: The request was rejected at the concurrency limit.
+        instance: Instance number (creation order) that served it; -1 if throttled.
+        on_provisioned: Served by a provisioned instance.
+        busy_s, alive_s, provisioned_s: Instance-seconds busy, alive, alive as provisioned,
+            within the horizon (first arrival to last completion).
+        max_instances: Peak number of live instances.
+        horizon_s: Length of the horizon.
+        sim_wall_seconds: Wall time of the replay itself.
+        cost_usd: Total cost through the pricing engine, ``None`` without memory or pricing.
+    """
+
+    latency_ms: np.ndarray
+    cold: np.ndarray
+    throttled: np.ndarray
+    instance: np.ndarray
+    on_provisioned: np.ndarray
+    busy_s: float
+    alive_s: float
+    provisioned_s: float
+    max_instances: int
+    horizon_s: float
+    sim_wall_seconds: float
+    config: ReplayConfig = field(default_factory=ReplayConfig)
+    cost_usd: Decimal | None = None
+
+    @property
+    def requests(self) -> int:
+        """Number of requests replayed."""
+        return int(self.latency_ms.shape[0])
+
+    def latency_percentiles(self) -> dict[str, float | None]:
+        """Latency percentiles (ms) over the served requests, and the max; None when none served."""
+        served = self.latency_ms[~self.throttled]
+        if served.size == 0:
+            return {**{name: None for name in PERCENTILES}, "max": None}
+        values = np.percentile(served, list(PERCENTILES.values()))
+        out: dict[str, float | None] = {name: round(float(v), 3) for name, v in zip(PERCENTILES, values)}
+        out["max"] = round(float(served.max()), 3)
+        return out
+
+    def meets(self, percentile: float, limit_ms: float) -> bool:
+        """Whether the ``percentile``-th latency over ALL requests is <= ``limit_ms``.
+
+        Throttled requests count as violations (infinitely slow), as DESIGN.md's SLA rule says.
+        """
+        if self.requests == 0:
+            return True
+        latency = np.where(self.throttled, np.inf, self.latency_ms)
+        return bool(np.percentile(latency, percentile, method="higher") <= limit_ms)
+
+    def summary(self) -> dict[str, Any]:
+        """The summary of docs/replay.md: counts, latency percentiles, instances, cost."""
+        n = self.requests
+        cold = int(np.count_nonzero(self.cold))
+        mean = self.alive_s / self.horizon_s if self.horizon_s > 0 else float(self.max_instances)
+        return {
+            "requests": n,
+            "cold_starts": cold,
+            "cold_fraction": round(cold / n, 6) if n else 0.0,
+            "throttled": int(np.count_nonzero(self.throttled)),
+            "latency_ms": self.latency_percentiles(),
+            "instances": {"max": self.max_instances, "mean": round(mean, 6)},
+            "instance_seconds": {
+                "busy": round(self.busy_s, 3),
+                "idle": round(max(self.alive_s - self.busy_s, 0.0), 3),
+                "provisioned": round(self.provisioned_s, 3),
+            },
+            "cost_usd": None if self.cost_usd is None else float(self.cost_usd),
+            "sim_wall_seconds": round(self.sim_wall_seconds, 6),
+        }

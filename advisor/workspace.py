@@ -1,0 +1,439 @@
+"""The embedded workspace: functions, invocation records, the import log and resumable state.
+
+One DuckDB file (``advisor.duckdb``) inside the workspace directory (default
+``./.advisor``, or ``$ADVISOR_HOME``). DuckDB was chosen by ``bench/bench_store.py``:
+it de-duplicates 10 million records with one hash anti-join, keeps them compressed
+column-wise, and aggregates percentiles over them in SQL faster than SQLite or a
+directory of Parquet files read with pyarrow (see ``docs/workspace.md``).
+
+Every import is one transaction: the records, the functions they name and the
+import-log row are committed together or not at all, also when the process is
+interrupted or killed (DuckDB only makes a transaction durable at commit).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from advisor.errors import InputError, NotFoundError
+from advisor.record import COLUMNS, SCHEMA, conform
+
+DEFAULT_DIRNAME = ".advisor"
+DB_FILENAME = "advisor.duckdb"
+HOME_ENV = "ADVISOR_HOME"
+SCHEMA_VERSION = "1"
+#: Test hook: when set to a path, an import creates that file inside its open
+#: transaction and then waits, so a test can kill the process at that point.
+PAUSE_ENV = "ADVISOR_TEST_PAUSE_IN_IMPORT"
+PAUSE_SECONDS = 600.0
+
+#: Configuration columns of a function, in table order.
+CONFIG_FIELDS: tuple[str, ...] = (
+    "memory_mb",
+    "architecture",
+    "runtime",
+    "package_type",
+    "log_group",
+    "log_format",
+    "region",
+)
+_TIME_COLUMNS = ("start_time", "end_time")
+_SQL_TYPES = {
+    "string": "VARCHAR",
+    "timestamp[ns, tz=UTC]": "TIMESTAMP_NS",
+    "double": "DOUBLE",
+    "int64": "BIGINT",
+}
+_NOT_NULL = {"function", "request_id", "duration_ms", "status"}
+
+_DDL = [
+    """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS functions (
+        name VARCHAR PRIMARY KEY, memory_mb BIGINT, architecture VARCHAR, runtime VARCHAR,
+        package_type VARCHAR, log_group VARCHAR, log_format VARCHAR, region VARCHAR,
+        updated_at TIMESTAMP)""",
+    "CREATE TABLE IF NOT EXISTS invocations ("
+    + ", ".join(
+        f"{f.name} {_SQL_TYPES[str(f.type)]}" + (" NOT NULL" if f.name in _NOT_NULL else "")
+        for f in SCHEMA
+    )
+    + ")",
+    """CREATE SEQUENCE IF NOT EXISTS import_ids START 1""",
+    """CREATE TABLE IF NOT EXISTS imports (
+        id BIGINT PRIMARY KEY, imported_at TIMESTAMP NOT NULL, source VARCHAR NOT NULL,
+        format VARCHAR NOT NULL, lines BIGINT, parsed BIGINT, ignored BIGINT, rejected BIGINT,
+        added BIGINT NOT NULL, duplicates BIGINT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS state (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+]
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    """A function known to the workspace, with its configuration when known."""
+
+    name: str
+    memory_mb: int | None = None
+    architecture: str | None = None
+    runtime: str | None = None
+    package_type: str | None = None
+    log_group: str | None = None
+    log_format: str | None = None
+    region: str | None = None
+    updated_at: datetime | None = None
+    invocations: int = 0
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What one import stored: ``added`` new records, ``duplicates`` already present."""
+
+    import_id: int
+    source: str
+    format: str
+    lines: int
+    parsed: int
+    ignored: int
+    rejected: int
+    added: int
+    duplicates: int
+
+
+class Workspace:
+    """An open workspace. Use :meth:`open`; close it (or use it as a context manager).
+
+    Args:
+        path: The workspace directory.
+        connection: An open DuckDB connection on its database file.
+    """
+
+    def __init__(self, path: Path, connection: duckdb.DuckDBPyConnection) -> None:
+        self.path = path
+        self._con = connection
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | None = None) -> Workspace:
+        """Open (creating if needed) the workspace at ``path``.
+
+        Args:
+            path: Workspace directory; ``None`` means ``$ADVISOR_HOME`` or ``./.advisor``.
+
+        Raises:
+            InputError: the path is not a directory, the database is locked by another
+                process, or the file is not an advisor workspace.
+        """
+        directory = resolve_path(path)
+        if directory.exists() and not directory.is_dir():
+            raise InputError(
+                f"workspace {directory} is a file, not a directory.",
+                hint="Pass --workspace DIR (or set ADVISOR_HOME) to a directory.",
+            )
+        directory.mkdir(parents=True, exist_ok=True)
+        con = _connect(directory / DB_FILENAME)
+        workspace = cls(directory, con)
+        workspace._create_schema()
+        return workspace
+
+    def close(self) -> None:
+        """Close the database connection (idempotent)."""
+        self._con.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def db_path(self) -> Path:
+        """The DuckDB file holding everything."""
+        return self.path / DB_FILENAME
+
+    @property
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection, for analyses that aggregate in SQL (read only, by convention)."""
+        return self._con
+
+    def _create_schema(self) -> None:
+        with self._transaction():
+            for statement in _DDL:
+                self._con.execute(statement)
+            self._con.execute(
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                [SCHEMA_VERSION],
+            )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
+
+    # -- functions ---------------------------------------------------------------------------
+
+    def upsert_function(self, name: str, **config: Any) -> None:
+        """Add ``name`` or update the given configuration fields (others are kept).
+
+        Args:
+            name: Function name.
+            **config: Any of ``memory_mb, architecture, runtime, package_type, log_group,
+                log_format, region``; ``None`` values are ignored.
+        """
+        unknown = set(config) - set(CONFIG_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown function configuration fields {sorted(unknown)}")
+        given = {key: value for key, value in config.items() if value is not None}
+        with self._transaction():
+            self._upsert_function(name, given)
+
+    def _upsert_function(self, name: str, config: dict[str, Any]) -> None:
+        columns = ["name", *config, "updated_at"]
+        updates = ", ".join(f"{key} = excluded.{key}" for key in [*config, "updated_at"])
+        self._con.execute(
+            f"INSERT INTO functions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT (name) DO UPDATE SET {updates}",
+            [name, *config.values(), _utcnow()],
+        )
+
+    def function(self, name: str) -> FunctionInfo:
+        """The function called ``name``.
+
+        Raises:
+            NotFoundError: no such function; the message lists the known ones.
+        """
+        for info in self.functions():
+            if info.name == name:
+                return info
+        raise NotFoundError(f"function {name!r} is not in workspace {self.path}.", hint=self._known_hint())
+
+    def _known_hint(self) -> str:
+        names = [info.name for info in self.functions()]
+        if not names:
+            return "The workspace is empty: import logs first (advisor import logs|cloudwatch ...)."
+        return "Known functions: " + ", ".join(names) + "."
+
+    def functions(self) -> list[FunctionInfo]:
+        """Every known function with its configuration and stored invocation count, by name."""
+        rows = self._con.execute(
+            f"""SELECT f.name, {', '.join('f.' + c for c in CONFIG_FIELDS)}, f.updated_at,
+                       coalesce(c.n, 0)
+                FROM functions f
+                LEFT JOIN (SELECT function, count(*) AS n FROM invocations GROUP BY function) c
+                  ON c.function = f.name
+                ORDER BY f.name"""
+        ).fetchall()
+        return [_function_info(row) for row in rows]
+
+    # -- invocations -------------------------------------------------------------------------
+
+    def import_records(
+        self,
+        records: pd.DataFrame,
+        *,
+        source: str,
+        format: str,
+        lines: int,
+        parsed: int,
+        ignored: int,
+        rejected: int,
+    ) -> ImportSummary:
+        """Store ``records`` atomically, skipping any (function, request_id) already stored.
+
+        Records repeated inside ``records`` are stored once. The functions they name are
+        added to the function table, and one import-log row is written, in the same
+        transaction: after an exception, Ctrl-C or a kill nothing of it remains.
+
+        Args:
+            records: A table with the :mod:`advisor.record` columns.
+            source: Where the records came from (paths, log group, URL).
+            format: The format name the parser used.
+            lines: Input lines read.
+            parsed: Lines that produced records.
+            ignored: Lines that carry no record (application output, START/END).
+            rejected: Lines that looked like records but could not be parsed.
+
+        Returns:
+            The counts, with the import id.
+        """
+        table = _to_store_arrow(records)
+        self._con.register("_incoming", table)
+        try:
+            with self._transaction():
+                added = self._insert_new()
+                self._con.execute(
+                    "INSERT INTO functions (name, updated_at) "
+                    "SELECT DISTINCT function, ? FROM _incoming ON CONFLICT DO NOTHING",
+                    [_utcnow()],
+                )
+                _pause_for_tests()
+                import_id = self._log_import(
+                    source, format, lines, parsed, ignored, rejected, added, table.num_rows - added
+                )
+        finally:
+            self._con.unregister("_incoming")
+        return ImportSummary(
+            import_id, source, format, lines, parsed, ignored, rejected, added, table.num_rows - added
+        )
+
+    def _insert_new(self) -> int:
+        columns = ", ".join(COLUMNS)
+        before = self._count()
+        self._con.execute(
+            f"""INSERT INTO invocations ({columns})
+                SELECT {columns} FROM (
+                    SELECT DISTINCT ON (function, request_id) * FROM _incoming
+                ) n
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM invocations i
+                    WHERE i.function = n.function AND i.request_id = n.request_id)
+                ORDER BY function, end_time"""
+        )
+        return self._count() - before
+
+    def _count(self) -> int:
+        return int(self._con.execute("SELECT count(*) FROM invocations").fetchone()[0])
+
+    def _log_import(self, source: str, format: str, *counts: int) -> int:
+        row = self._con.execute(
+            "INSERT INTO imports VALUES (nextval('import_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id",
+            [_utcnow(), source, format, *counts],
+        ).fetchone()
+        return int(row[0])
+
+    def invocations(
+        self, function: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> pd.DataFrame:
+        """The stored records of ``function`` with ``since <= end_time < until``, by start/end.
+
+        Raises:
+            NotFoundError: the function is unknown.
+        """
+        self.function(function)
+        where, params = time_filter(function, since, until)
+        table = self._con.sql(
+            f"SELECT {', '.join(COLUMNS)} FROM invocations WHERE {where} "
+            "ORDER BY start_time NULLS LAST, end_time NULLS LAST, request_id",
+            params=params,
+        ).to_arrow_table()
+        return _from_store_arrow(table)
+
+    def import_log(self) -> pd.DataFrame:
+        """Every import so far, oldest first."""
+        return self._con.execute("SELECT * FROM imports ORDER BY id").df()
+
+    # -- state -------------------------------------------------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        """The value stored under ``key``, or ``None``."""
+        row = self._con.execute("SELECT value FROM state WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_state(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key`` (replacing any previous value)."""
+        self._con.execute(
+            "INSERT INTO state VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+
+def _function_info(row: tuple[Any, ...]) -> FunctionInfo:
+    *head, updated_at, count = row
+    stamp = updated_at.replace(tzinfo=timezone.utc) if updated_at is not None else None
+    return FunctionInfo(*head, updated_at=stamp, invocations=int(count))
+
+
+def resolve_path(path: Path | None) -> Path:
+    """The workspace directory for ``path`` (``None``: ``$ADVISOR_HOME`` or ``./.advisor``)."""
+    if path is not None:
+        return Path(path).expanduser()
+    home = os.environ.get(HOME_ENV)
+    return Path(home).expanduser() if home else Path.cwd() / DEFAULT_DIRNAME
+
+
+def time_filter(
+    function: str, since: datetime | None, until: datetime | None
+) -> tuple[str, list[Any]]:
+    """A SQL ``WHERE`` clause (and its parameters) selecting one function's time window."""
+    clauses, params = ["function = ?"], [function]
+    if since is not None:
+        clauses.append("end_time >= ?")
+        params.append(_naive_utc(since))
+    if until is not None:
+        clauses.append("end_time < ?")
+        params.append(_naive_utc(until))
+    return " AND ".join(clauses), params
+
+
+def _utcnow() -> datetime:
+    """Now, as a naive UTC datetime (the store keeps naive UTC times)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(db_path))
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            pid = re.search(r"PID (\d+)", text)
+            holder = f" (PID {pid.group(1)})" if pid else ""
+            raise InputError(
+                f"workspace {db_path.parent} is in use by another process{holder}.",
+                hint="Wait for it to finish, or pass --workspace DIR to use another workspace.",
+            ) from None
+        raise InputError(
+            f"cannot open workspace database {db_path}: {text.splitlines()[0]}",
+            hint="Check the file is an advisor workspace, or pass --workspace DIR.",
+        ) from None
+    except duckdb.Error as exc:
+        raise InputError(
+            f"cannot open workspace database {db_path}: {str(exc).splitlines()[0]}",
+            hint="Check the file is an advisor workspace, or pass --workspace DIR.",
+        ) from None
+
+
+def _to_store_arrow(records: pd.DataFrame) -> pa.Table:
+    """Record frame -> Arrow table with naive-UTC ns timestamps (DuckDB TIMESTAMP_NS)."""
+    table = pa.Table.from_pandas(conform(records), schema=SCHEMA, preserve_index=False)
+    for name in _TIME_COLUMNS:
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, table.column(name).cast(pa.timestamp("ns")))
+    return table
+
+
+def _from_store_arrow(table: pa.Table) -> pd.DataFrame:
+    for name in _TIME_COLUMNS:
+        index = table.schema.get_field_index(name)
+        table = table.set_column(index, name, table.column(name).cast(pa.timestamp("ns", tz="UTC")))
+    return conform(table.to_pandas())
+
+
+def _pause_for_tests() -> None:
+    marker = os.environ.get(PAUSE_ENV)
+    if marker:
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(PAUSE_SECONDS)

@@ -1,0 +1,92 @@
+"""Duration-model accuracy on real Lambda measurements, and fit time.
+
+Data: ../shared/data/lambda-measurements/mbwilding-s3-benchmark (real AWS Lambda, 500 S3
+PutObject calls per invocation, 4 runtimes x 2 architectures x 16 memory sizes x ~10 runs;
+MIT, see its PROVENANCE.md). For each runtime and architecture the models are fitted on the
+invocations at three memory sizes and scored at the other thirteen:
+
+- MAPE: mean absolute percentage error of the predicted mean duration per held-out size;
+- coverage: fraction of held-out invocations inside their size's 90% prediction interval.
+
+Targets (issue 5): MAPE <= 10%, coverage in [80%, 97%]. The same evaluation code
+(:func:`advisor.models.evaluation.evaluate_holdout`) backs ``tests/models/test_holdout_targets.py``.
+
+Usage: [ADVISOR_SHARED_DATA=../shared/data] .venv/bin/python bench/bench_models.py [--train 256,1024,2048] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from advisor.models import ColdStartModel, DurationModel
+from advisor.models.evaluation import evaluate_holdout, load_mbwilding
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("ADVISOR_SHARED_DATA", ROOT.parent / "shared" / "data"))
+DATA = SHARED / "lambda-measurements/mbwilding-s3-benchmark/lambda_benchmark_results.csv"
+FIT_SAMPLES = 1000
+
+
+def accuracy_table(samples: pd.DataFrame, train: list[int]) -> pd.DataFrame:
+    """One row per runtime/architecture: chosen form, MAPE and coverage (duration and init)."""
+    rows = []
+    for (runtime, arch), group in samples.groupby(["runtime", "arch"]):
+        duration = evaluate_holdout(group, train)
+        init = evaluate_holdout(group, train, target="init_ms", model=ColdStartModel())
+        rows.append(
+            {
+                "runtime": runtime,
+                "arch": arch,
+                "form": duration.form,
+                "mape_%": round(duration.mape, 1),
+                "coverage_90": round(duration.coverage, 2),
+                "init_form": init.form,
+                "init_mape_%": round(init.mape, 1),
+                "init_coverage_90": round(init.coverage, 2),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def fit_seconds(repeats: int) -> list[float]:
+    """Wall time of DurationModel().fit on 1,000 samples at 7 sizes, ``repeats`` times."""
+    rng = np.random.default_rng(0)
+    memory = rng.choice([128, 256, 512, 1024, 1769, 3008, 10240], FIT_SAMPLES).astype(float)
+    duration = (200.0 + 3000.0 / np.minimum(memory / 1769.0, 1.0)) * rng.lognormal(0, 0.1, FIT_SAMPLES)
+    frame = pd.DataFrame({"memory_mb": memory})
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        DurationModel().fit(frame, duration)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", default="256,1024,2048", help="memory sizes to fit on")
+    parser.add_argument("--repeats", type=int, default=5, help="fit-time repetitions")
+    args = parser.parse_args()
+    train = [int(x) for x in args.train.split(",")]
+    samples = load_mbwilding(DATA)
+    table = accuracy_table(samples, train)
+    print(f"Fit on {train} MB, predict the other {samples['memory_mb'].nunique() - len(train)} sizes")
+    print(table.to_string(index=False))
+    inside = table["coverage_90"].between(0.80, 0.97)
+    print(f"MAPE <= 10%: {int((table['mape_%'] <= 10).sum())}/{len(table)};  "
+          f"coverage in [0.80, 0.97]: {int(inside.sum())}/{len(table)};  "
+          f"mean coverage {table['coverage_90'].mean():.2f}")
+    times = fit_seconds(args.repeats)
+    print(f"Fit time, {FIT_SAMPLES} samples: median {statistics.median(times) * 1000:.0f} ms "
+          f"over {args.repeats} runs (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})")
+
+
+if __name__ == "__main__":
+    main()

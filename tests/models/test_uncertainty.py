@@ -1,0 +1,80 @@
+"""Quantiles describe per-invocation spread; intervals add fit and form uncertainty."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from advisor.models import DurationModel, rescale_durations, vcpu_share
+
+
+def truth(m):
+    return 150.0 + 3000.0 / np.minimum(vcpu_share(m), 1.0)
+
+
+def _fit(sizes, per_size=30, noise=0.1, seed=0) -> DurationModel:
+    rng = np.random.default_rng(seed)
+    memory = np.repeat(np.asarray(sizes, dtype=float), per_size)
+    y = truth(memory) * rng.lognormal(0.0, noise, len(memory))
+    return DurationModel().fit(pd.DataFrame({"memory_mb": memory}), y)
+
+
+def _grid(*sizes: float) -> pd.DataFrame:
+    return pd.DataFrame({"memory_mb": sizes})
+
+
+def test_intervals_widen_with_distance_from_the_measured_sizes() -> None:
+    model = _fit([512, 1024, 2048])
+    low, high = model.predict_interval(_grid(1024, 3008, 10240, 256, 128))
+    width = (high - low) / model.predict(_grid(1024, 3008, 10240, 256, 128))
+    assert width[0] < width[1] < width[2]
+    assert width[0] < width[3] < width[4]
+
+
+def test_ninety_percent_interval_at_a_measured_size_covers_about_ninety_percent_of_new_invocations() -> None:
+    model = _fit([256, 512, 1024, 2048])
+    low, high = model.predict_interval(_grid(1024))
+    fresh = truth(1024.0) * np.random.default_rng(99).lognormal(0.0, 0.1, 4000)
+    inside = np.mean((fresh >= low[0]) & (fresh <= high[0]))
+    assert 0.85 <= inside <= 0.95
+
+
+def test_quantiles_are_ordered_and_match_the_per_invocation_spread() -> None:
+    model = _fit([256, 512, 1024, 2048], per_size=200)
+    p50, p90, p95, p99 = model.predict_quantiles(_grid(1024))[0]
+    assert p50 < p90 < p95 < p99
+    # Lognormal noise with sigma 0.1: p90/p50 = exp(1.2816 * 0.1) = 1.137.
+    assert p90 / p50 == pytest.approx(1.137, rel=0.03)
+    assert model.predict(_grid(1024))[0] == pytest.approx(truth(1024.0) * np.exp(0.005), rel=0.03)
+
+
+def test_interval_contains_the_mean_and_the_middle_quantiles() -> None:
+    model = _fit([256, 1024, 2048])
+    grid = _grid(128, 640, 1769, 6144)
+    low, high = model.predict_interval(grid)
+    quantiles = model.predict_quantiles(grid, q=(0.25, 0.5, 0.75))
+    assert np.all(low < quantiles[:, 0]) and np.all(quantiles[:, 2] < high)
+    assert np.all((low < model.predict(grid)) & (model.predict(grid) < high))
+
+
+def test_higher_coverage_gives_a_wider_interval() -> None:
+    model = _fit([256, 1024, 2048])
+    low90, high90 = model.predict_interval(_grid(768), coverage=0.9)
+    low99, high99 = model.predict_interval(_grid(768), coverage=0.99)
+    assert low99[0] < low90[0] and high90[0] < high99[0]
+
+
+def test_rescaling_to_the_same_size_changes_nothing() -> None:
+    model = _fit([256, 1024, 2048])
+    durations = np.array([900.0, 1200.0, 4000.0])
+    assert np.array_equal(rescale_durations(durations, 1024, 1024, model=model), durations)
+
+
+def test_rescaling_cpu_bound_durations_from_512_to_1024_mb_halves_the_cpu_part() -> None:
+    model = _fit([256, 512, 1024, 2048, 4096], per_size=50, noise=0.02)
+    durations = np.array([10000.0, 10500.0, 11000.0])
+    rescaled = rescale_durations(durations, 512, 1024, model=model)
+    expected = truth(1024.0) / truth(512.0)
+    assert rescaled / durations == pytest.approx(np.full(3, expected), rel=0.02)
+    assert np.all(np.diff(rescaled) > 0)
