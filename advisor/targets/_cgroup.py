@@ -22,14 +22,20 @@ from pathlib import Path
 
 #: Lambda gives one vCPU at 1,769 MB and scales CPU linearly with memory.
 MB_PER_VCPU = 1769
-CFS_PERIOD_US = 100_000
+#: A short CFS period (the kernel's default is 100 ms) spreads a worker's share evenly over
+#: a request instead of in 100 ms bursts; 20 ms keeps 128 MB's quota above the 1 ms minimum.
+CFS_PERIOD_US = 20_000
 #: The kernel refuses quotas below 1 ms.
 MIN_QUOTA_US = 1_000
 BYTES_PER_MB = 1024 * 1024
-#: ``cpu.shares`` of the target's CPU group (the default is 1,024 per group or task).
-#: High, so that a worker gets its quota's worth of CPU when the machine is busy with
-#: other work: Lambda's vCPU share is the function's alone. The quota still caps it.
+#: ``cpu.shares`` of the target's CPU group (the default is 1,024 per group or task):
+#: high, so that a worker gets its quota's worth of CPU when the machine is busy with
+#: other work (Lambda's vCPU share is the function's alone). The quotas cap each worker,
+#: and the group's quota leaves DRIVER_RESERVE_CORES to everything else.
 TARGET_CPU_SHARES = 65_536
+#: CPU kept out of the workers' reach (a quota on the target's group) so that the process
+#: sending requests and timing them keeps running when the workers saturate the machine.
+DRIVER_RESERVE_CORES = 0.25
 GROUP_PREFIX = "advisor-"
 _RMDIR_TRIES = 50
 _RMDIR_PAUSE_S = 0.01
@@ -41,14 +47,24 @@ def machine_cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
+def usable_cores(cores: int | None = None) -> float:
+    """The CPU the workers may use: the machine's cores less the driver's reserve (at least 1)."""
+    return max((cores or machine_cores()) - DRIVER_RESERVE_CORES, 1.0)
+
+
 def vcpus_for(memory_mb: int, cores: int | None = None) -> float:
-    """Lambda's CPU share for ``memory_mb`` (1,769 MB = 1 vCPU), capped at the machine's cores."""
-    return min(memory_mb / MB_PER_VCPU, float(cores or machine_cores()))
+    """Lambda's CPU share for ``memory_mb`` (1,769 MB = 1 vCPU), capped at :func:`usable_cores`."""
+    return min(memory_mb / MB_PER_VCPU, usable_cores(cores))
 
 
 def quota_us_for(memory_mb: int, cores: int | None = None) -> int:
-    """``cpu.cfs_quota_us`` for ``memory_mb`` with the default 100 ms period."""
+    """``cpu.cfs_quota_us`` for ``memory_mb`` with the period :data:`CFS_PERIOD_US`."""
     return max(MIN_QUOTA_US, round(vcpus_for(memory_mb, cores) * CFS_PERIOD_US))
+
+
+def workers_quota_us(cores: int | None = None) -> int:
+    """The quota of all of a target's workers together: the machine less the driver's reserve."""
+    return round(usable_cores(cores) * CFS_PERIOD_US)
 
 
 @dataclass(frozen=True)
@@ -221,6 +237,8 @@ class Cgroups:
             self._parents.append(parent)
             if root == hierarchies.cpu:
                 (parent / "cpu.shares").write_text(str(TARGET_CPU_SHARES))
+                (parent / "cpu.cfs_period_us").write_text(str(CFS_PERIOD_US))
+                (parent / "cpu.cfs_quota_us").write_text(str(workers_quota_us()))
             if root == hierarchies.memory:
                 self._memory_parent = parent
         self._cpu_parent = hierarchies.cpu / name if hierarchies.cpu else None

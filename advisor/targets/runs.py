@@ -87,4 +87,5 @@ def replay_local(handler: str, trace: Path, *, memory_mb: int, payload: Any = No
                      log_path=log_path) as target:
         if on_start is not None:
             on_start(len(arrivals))
-        return send_arrivals(target, arrivals, payload=payload, speedup=speedup, on_done=on_done)
+        return send_arrivals(target, arrivals, payload={} if payload is None else payload,
+                             speedup=speedup, on_done=on_done)
