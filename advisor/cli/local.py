@@ -82,6 +82,12 @@ def replay(handler: HandlerArg,
         return
     console().print(_summary_table(summary))
     _print_limits(run.describe)
+    if summary["cpu_oversubscribed"]:
+        error_console().print(
+            f"warning: {summary['peak_concurrency']} workers ran at once; their CPU shares add up to "
+            f"more than the {run.describe['usable_cores']:g} cores this machine gives them, so busy "
+            "ones ran slower than on Lambda. Use a lower --speedup or --max-concurrency.",
+            markup=False)
     if log is not None:
         console().print(f"REPORT log: {log}", markup=False)
 
@@ -121,6 +127,7 @@ def _summary_table(summary: dict[str, Any]) -> Table:
     table.add_row("throttled", str(summary["throttled"]))
     table.add_row("errors / timeouts", f"{summary['errors']} / {summary['timeouts']}")
     table.add_row("environments", str(summary["environments"]))
+    table.add_row("peak concurrency", str(summary["peak_concurrency"]))
     for name, value in summary["latency_ms"].items():
         table.add_row(f"latency {name} (init + duration)", _ms(value))
     table.add_row("wall time", f"{summary['wall_s']:.1f} s at {summary['speedup']:g}x")

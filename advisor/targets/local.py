@@ -228,6 +228,7 @@ class LocalTarget(Target):
             "memory_limit": self.limits.memory_limit,
             "vcpus": round(_cgroup.vcpus_for(self.memory_mb, self.limits.cores), 3),
             "cores": self.limits.cores,
+            "usable_cores": _cgroup.usable_cores(self.limits.cores),
         }
 
     @property

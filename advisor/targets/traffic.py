@@ -91,6 +91,17 @@ class ReplayRun:
         """Requests rejected at the concurrency limit."""
         return sum(r is None for r in self.by_arrival)
 
+    def cpu_oversubscribed(self) -> bool:
+        """Whether the busiest moment needed more vCPU than this machine gives the workers.
+
+        Then workers got less than their share, and durations and init times are slower
+        than Lambda's (where every environment has its own vCPU).
+        """
+        if not self.describe.get("cpu_limited"):
+            return False
+        demand = peak_concurrency(self.records) * self.describe["vcpus"]
+        return demand > self.describe["usable_cores"] + 1e-9
+
     def summary(self) -> dict[str, Any]:
         """Requests, cold starts, throttles, failures and latency percentiles (init + duration)."""
         latency = np.array([r["duration_ms"] + (r["init_ms"] or 0.0) for r in self.records])
@@ -105,11 +116,24 @@ class ReplayRun:
             "errors": sum(r["status"] == "error" for r in self.records),
             "timeouts": sum(r["status"] == "timeout" for r in self.records),
             "environments": len({r["log_stream"] for r in self.records}),
+            "peak_concurrency": peak_concurrency(self.records),
+            "cpu_oversubscribed": self.cpu_oversubscribed(),
             "latency_ms": {f"p{q}": float(np.percentile(latency, q)) if len(latency) else None
                            for q in PERCENTILES},
             "wall_s": self.wall_s,
             "speedup": self.speedup,
         }
+
+
+def peak_concurrency(records: list[dict[str, Any]]) -> int:
+    """The most invocations that ran at once (from their start and end times)."""
+    edges = sorted([(r["start_time"], 1) for r in records] + [(r["end_time"], -1) for r in records],
+                   key=lambda edge: (edge[0], edge[1]))  # an end before a start at the same instant
+    running = peak = 0
+    for _, step in edges:
+        running += step
+        peak = max(peak, running)
+    return peak
 
 
 def send_arrivals(target: Target, arrivals_s: np.ndarray, *, payload: Any = None,

@@ -93,6 +93,8 @@ def test_replay_sends_concurrent_requests_to_new_workers_and_expires_them_after_
     assert summary["requests"] == 4
     assert summary["cold_starts"] == 3     # two overlapping, one after the keep-alive
     assert summary["environments"] == 3
+    assert summary["peak_concurrency"] == 2
+    assert summary["cpu_oversubscribed"] is True  # 2 x 1 vCPU > the 1.75 cores workers may use
     assert summary["throttled"] == 0
     assert summary["latency_ms"]["p50"] >= 300
     assert log.read_text().count("\tDuration: ") == 4

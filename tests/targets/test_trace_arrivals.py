@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from advisor.errors import InputError, NotFoundError
-from advisor.targets.traffic import read_arrivals
+from advisor.targets.traffic import peak_concurrency, read_arrivals
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "traces" / "azure2021_arrivals.csv"
 
@@ -48,3 +49,20 @@ def test_a_trace_without_a_timestamp_column_is_refused_listing_its_columns(tmp_p
 def test_a_missing_trace_is_not_found(tmp_path):
     with pytest.raises(NotFoundError):
         read_arrivals(tmp_path / "missing.csv")
+
+
+def _at(*spans):
+    base = pd.Timestamp("2026-01-01", tz="UTC")
+    return [{"start_time": base + pd.Timedelta(seconds=a), "end_time": base + pd.Timedelta(seconds=b)}
+            for a, b in spans]
+
+
+@pytest.mark.parametrize(("spans", "peak"), [
+    ([], 0),
+    ([(0, 1)], 1),
+    ([(0, 1), (1, 2)], 1),          # one ends as the next starts: never two at once
+    ([(0, 2), (1, 3), (1.5, 4)], 3),
+    ([(0, 5), (1, 2), (3, 4)], 2),
+])
+def test_peak_concurrency_counts_overlapping_invocations(spans, peak):
+    assert peak_concurrency(_at(*spans)) == peak
