@@ -2,9 +2,9 @@
 
 Prints, for a single-threaded CPU-bound handler (the digits classifier example and a
 pure-Python loop), the median warm duration at 885, 1,769 and 3,538 MB and the
-ratios Lambda's CPU model predicts (2.0 and 1.0); then the median Init Duration of
-each example at 1,769 MB. Each figure is the median of RUNS invocations (cold starts:
-of COLD_RUNS fresh targets). Run: ``.venv/bin/python bench/bench_local_target.py``.
+ratios Lambda's CPU model predicts (2.0 and 1.0, as medians of per-round ratios); then
+the median Init Duration of each example at 1,769 MB. Each figure is the median of RUNS
+invocations (cold starts: of COLD_RUNS fresh targets). Run: ``.venv/bin/python bench/bench_local_target.py``.
 """
 
 from __future__ import annotations
@@ -25,11 +25,25 @@ CPU_BOUND = {
 EXAMPLES = ("digits_classifier", "io_wait", "heavy_init")
 
 
-def warm_median_ms(handler: str, payload: dict, memory_mb: int) -> tuple[float, bool]:
-    with LocalTarget(handler, memory_mb=memory_mb, timeout_s=60) as target:
-        target.invoke(payload)  # the cold start is not measured here
-        durations = [target.invoke(payload)["duration_ms"] for _ in range(RUNS)]
-        return statistics.median(durations), target.describe()["cpu_limited"]
+def warm_figures(handler: str, payload: dict) -> tuple[dict[int, float], float, float, bool]:
+    """Median warm duration per size, and the medians of the per-round ratios.
+
+    The sizes take turns (one invocation each per round) so that a busy moment on the
+    machine slows a whole round rather than one size.
+    """
+    targets = [LocalTarget(handler, memory_mb=m, timeout_s=60) for m in MEMORY_SIZES]
+    try:
+        for target in targets:
+            target.invoke(payload)  # the cold start is not measured here
+        rounds = [[t.invoke(payload)["duration_ms"] for t in targets] for _ in range(RUNS)]
+        limited = all(t.describe()["cpu_limited"] for t in targets)
+    finally:
+        for target in targets:
+            target.close()
+    medians = {m: statistics.median(r[i] for r in rounds) for i, m in enumerate(MEMORY_SIZES)}
+    slower = statistics.median(r[0] / r[1] for r in rounds)
+    faster = statistics.median(r[2] / r[1] for r in rounds)
+    return medians, slower, faster, limited
 
 
 def cold_median_ms(handler: str, memory_mb: int) -> float:
@@ -41,14 +55,11 @@ def cold_median_ms(handler: str, memory_mb: int) -> float:
 
 
 def main() -> None:
-    print(f"warm duration, median of {RUNS} (ms)")
+    print(f"warm duration, median of {RUNS} interleaved rounds (ms)")
     for name, (handler, payload) in CPU_BOUND.items():
-        medians = {}
-        for memory_mb in MEMORY_SIZES:
-            medians[memory_mb], limited = warm_median_ms(handler, payload, memory_mb)
+        medians, slower, faster, limited = warm_figures(handler, payload)
         print(f"  {name}: " + ", ".join(f"{m} MB {v:.1f}" for m, v in medians.items())
-              + f" | 885/1769 = {medians[885] / medians[1769]:.2f} (Lambda: 2.00),"
-              f" 3538/1769 = {medians[3538] / medians[1769]:.2f} (Lambda: 1.00)"
+              + f" | 885/1769 = {slower:.2f} (Lambda: 2.00), 3538/1769 = {faster:.2f} (Lambda: 1.00)"
               + ("" if limited else "  [CPU NOT LIMITED]"))
     print(f"cold start Init Duration at 1769 MB, median of {COLD_RUNS} (ms)")
     for example in EXAMPLES:

@@ -229,20 +229,25 @@ class Cgroups:
         self._memory_parent: Path | None = None
         self._slots: list[Slot] = []
         self._workers = itertools.count()
-        for root in (hierarchies.cpu, hierarchies.memory):
-            if root is None:
-                continue
-            parent = root / name
-            parent.mkdir()
-            self._parents.append(parent)
-            if root == hierarchies.cpu:
-                (parent / "cpu.shares").write_text(str(TARGET_CPU_SHARES))
-                (parent / "cpu.cfs_period_us").write_text(str(CFS_PERIOD_US))
-                (parent / "cpu.cfs_quota_us").write_text(str(workers_quota_us()))
-            if root == hierarchies.memory:
-                self._memory_parent = parent
         self._cpu_parent = hierarchies.cpu / name if hierarchies.cpu else None
         atexit.register(self.close)
+        try:
+            for root in (hierarchies.cpu, hierarchies.memory):
+                if root is not None:
+                    self._make_parent(root / name, cpu=root == hierarchies.cpu)
+        except OSError:
+            self.close()  # nothing half-made is left behind
+            raise
+
+    def _make_parent(self, parent: Path, *, cpu: bool) -> None:
+        parent.mkdir()
+        self._parents.append(parent)
+        if cpu:
+            (parent / "cpu.shares").write_text(str(TARGET_CPU_SHARES))
+            (parent / "cpu.cfs_period_us").write_text(str(CFS_PERIOD_US))
+            (parent / "cpu.cfs_quota_us").write_text(str(workers_quota_us()))
+        else:
+            self._memory_parent = parent
 
     @property
     def limits_cpu(self) -> bool:

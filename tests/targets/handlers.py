@@ -52,3 +52,11 @@ def spin(event, context):
 
 def not_json(event, context):
     return {1, 2, 3}
+
+
+def heavy_modules(event, context):
+    """Which of advisor's own heavy dependencies the worker process has imported."""
+    import sys
+
+    return sorted(m for m in ("numpy", "pandas", "pyarrow", "advisor.record", "advisor.targets.local")
+                  if m in sys.modules)

@@ -93,3 +93,7 @@ def test_configuring_another_memory_size_starts_new_environments(local_target):
     assert result.record["init_ms"] is not None
     assert result.record["memory_mb"] == 1024
     assert result.response["memory_limit_in_mb"] == "1024"
+
+
+def test_a_cold_start_pays_only_for_the_handlers_imports_not_advisors(local_target):
+    assert local_target("heavy_modules").call({}).response == []
