@@ -60,7 +60,9 @@ def main(argv: list[str]) -> None:
     print(f"local replay: {local['requests']} requests, {local['cold_starts']} cold starts, "
           f"{local['throttled']} throttled, {local['environments']} environments, "
           f"init median {statistics.median(inits):.1f} ms (min {min(inits):.1f}, max {max(inits):.1f}), "
-          f"duration median {fill:.1f} ms, wall {local['wall_s']:.1f} s")
+          f"duration median {fill:.1f} ms, wall {local['wall_s']:.1f} s, peak concurrency "
+          f"{local['peak_concurrency']}, send lag p50 {local['send_lag_ms']['p50']:.1f} ms "
+          f"max {local['send_lag_ms']['max']:.1f} ms")
     print(f"simulator over {SEEDS} seeds: cold starts min {colds[0]} median {statistics.median(colds):g} "
           f"max {colds[-1]}; throttled {throttles[0]}-{throttles[-1]}")
     print(f"simulator with each request's measured init (median where it was warm locally): "

@@ -130,6 +130,8 @@ def _summary_table(summary: dict[str, Any]) -> Table:
     table.add_row("peak concurrency", str(summary["peak_concurrency"]))
     for name, value in summary["latency_ms"].items():
         table.add_row(f"latency {name} (init + duration)", _ms(value))
+    lag = summary["send_lag_ms"]
+    table.add_row("send lag p50 / max (ms)", f"{_ms(lag['p50'])} / {_ms(lag['max'])}")
     table.add_row("wall time", f"{summary['wall_s']:.1f} s at {summary['speedup']:g}x")
     return table
 

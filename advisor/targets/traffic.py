@@ -80,6 +80,8 @@ class ReplayRun:
     wall_s: float
     speedup: float
     describe: dict[str, Any] = field(default_factory=dict)
+    #: Per arrival, how late (ms) its request was sent compared with its scheduled time.
+    lag_ms: list[float] = field(default_factory=list)
 
     @property
     def records(self) -> list[dict[str, Any]]:
@@ -120,9 +122,14 @@ class ReplayRun:
             "cpu_oversubscribed": self.cpu_oversubscribed(),
             "latency_ms": {f"p{q}": float(np.percentile(latency, q)) if len(latency) else None
                            for q in PERCENTILES},
+            "send_lag_ms": {"p50": _percentile(self.lag_ms, 50), "max": max(self.lag_ms, default=None)},
             "wall_s": self.wall_s,
             "speedup": self.speedup,
         }
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    return float(np.percentile(values, q)) if values else None
 
 
 def peak_concurrency(records: list[dict[str, Any]]) -> int:
@@ -159,12 +166,15 @@ def send_arrivals(target: Target, arrivals_s: np.ndarray, *, payload: Any = None
     if speedup <= 0:
         raise UsageError(f"speedup {speedup} must be positive")
     results: list[dict[str, Any] | None] = [None] * len(arrivals_s)
+    lag_ms = [0.0] * len(arrivals_s)
+    scheduled = np.asarray(arrivals_s, dtype=float) / speedup
     errors: list[TargetError] = []
     done = 0
     lock = threading.Lock()
 
     def fire(index: int) -> None:
         nonlocal done
+        lag_ms[index] = (time.monotonic() - started - scheduled[index]) * 1000.0
         try:
             results[index] = target.invoke(payload)
         except ThrottledError:
@@ -179,7 +189,7 @@ def send_arrivals(target: Target, arrivals_s: np.ndarray, *, payload: Any = None
 
     threads: list[threading.Thread] = []
     started = time.monotonic()
-    for index, offset in enumerate(np.asarray(arrivals_s, dtype=float) / speedup):
+    for index, offset in enumerate(scheduled):
         if errors:
             break
         delay = started + offset - time.monotonic()
@@ -192,4 +202,4 @@ def send_arrivals(target: Target, arrivals_s: np.ndarray, *, payload: Any = None
         thread.join()
     if errors:
         raise errors[0]
-    return ReplayRun(results, time.monotonic() - started, speedup, target.describe())
+    return ReplayRun(results, time.monotonic() - started, speedup, target.describe(), lag_ms)
