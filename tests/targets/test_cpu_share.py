@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from advisor.targets._cgroup import quota_us_for, vcpus_for
@@ -48,3 +50,19 @@ def test_half_the_memory_takes_about_twice_as_long_and_double_is_no_faster(local
 def test_the_quota_is_lambdas_vcpu_share_capped_at_the_usable_cores(memory_mb, cores, vcpus, quota):
     assert vcpus_for(memory_mb, cores) == pytest.approx(vcpus)
     assert quota_us_for(memory_mb, cores) == quota
+
+
+def test_own_cgroups_are_found_from_proc_self_cgroup_and_mountinfo():
+    from advisor.targets._cgroup import _own_paths, _v1_mounts
+
+    own = _own_paths("4:memory:/process_api/abc\n2:cpu,cpuacct:/\n0::/\n")
+    mounts = _v1_mounts(
+        "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
+        "35 31 0:32 /docker/x /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n")
+
+    assert own == {"memory": "/process_api/abc", "cpu": "/", "cpuacct": "/"}
+    assert mounts["cpu"] == (Path("/sys/fs/cgroup/cpu,cpuacct"), "/")
+    assert mounts["memory"] == (Path("/sys/fs/cgroup/memory"), "/docker/x")
+    assert "" not in mounts and "cgroup2" not in mounts
