@@ -1,9 +1,183 @@
-"""CLI commands: local."""
+"""CLI commands: ``advisor local invoke`` and ``advisor local replay`` (a handler run like Lambda runs it)."""
 
 from __future__ import annotations
 
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import pandas as pd
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from advisor.cli._console import console, emit_json, error_console
+from advisor.cli._options import JsonOption
+from advisor.record import conform, to_json_records
+from advisor.targets.local import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_S
+from advisor.targets.runs import invoke_local, parse_payload, replay_local
+
+local_app = typer.Typer(
+    help="Run a Lambda handler on this machine as Lambda runs it: worker processes, real cold "
+    "starts, CPU in proportion to memory, REPORT logs.",
+    no_args_is_help=True,
+)
+
+HandlerArg = Annotated[str, typer.Argument(help="path/to/file.py:function or package.module:function.")]
+MemoryOption = Annotated[int, typer.Option("--memory", help="Memory size in MB (128-10240); sets CPU too.")]
+PayloadOption = Annotated[Optional[str], typer.Option(
+    "--payload", help="The event as JSON, or @file.json (default {}).", show_default=False)]
+KeepAliveOption = Annotated[float, typer.Option(
+    "--keep-alive", help="Seconds an idle worker is kept before it is stopped.")]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="Invocation timeout in seconds.")]
+LogOption = Annotated[Optional[Path], typer.Option(
+    "--log", help="Append START/END/REPORT lines here (readable by `advisor import logs`).",
+    show_default=False)]
+
+
+@local_app.command("invoke")
+def invoke(handler: HandlerArg, memory: MemoryOption, payload: PayloadOption = None,
+           count: Annotated[int, typer.Option("-n", help="Invocations in a row on one warm pool.")] = 1,
+           keep_alive: KeepAliveOption = DEFAULT_KEEP_ALIVE_S, timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
+           log: LogOption = None, json_output: JsonOption = False) -> None:
+    """Invoke HANDLER N times in a row; the first invocation is a cold start."""
+    event = parse_payload(payload)
+    with _terminate_as_interrupt(), _progress("invoking", count, quiet=json_output) as advance:
+        run = invoke_local(handler, memory_mb=memory, payload=event, count=count,
+                           keep_alive_s=keep_alive, timeout_s=timeout, log_path=log, on_done=advance)
+    records = to_json_records(conform(pd.DataFrame(run.records)))
+    if json_output:
+        emit_json({"records": records, **_limits(run.describe)})
+        return
+    out = console()
+    out.print(_records_table(records))
+    last = run.invocations[-1]
+    out.print(f"response: {last.response!r}" if last.error_message is None
+              else f"error: {last.error_message}", markup=False)
+    _print_limits(run.describe)
+
+
+@local_app.command("replay")
+def replay(handler: HandlerArg,
+           trace: Annotated[Path, typer.Option("--trace", help="CSV with a timestamp column (epoch s or ISO 8601).")],
+           memory: MemoryOption, payload: PayloadOption = None,
+           keep_alive: KeepAliveOption = DEFAULT_KEEP_ALIVE_S,
+           speedup: Annotated[float, typer.Option("--speedup", help="Compress time (and the keep-alive) by X.")] = 1.0,
+           max_concurrency: Annotated[int, typer.Option("--max-concurrency", help="Most workers at once; beyond is throttled.")] = DEFAULT_MAX_CONCURRENCY,
+           timeout: TimeoutOption = DEFAULT_TIMEOUT_S, log: LogOption = None,
+           json_output: JsonOption = False) -> None:
+    """Send HANDLER the trace's requests at their arrival times, with real concurrency."""
+    event = parse_payload(payload)
+    with _terminate_as_interrupt(), _progress("replaying", None, quiet=json_output) as advance:
+        run = replay_local(handler, trace, memory_mb=memory, payload=event, keep_alive_s=keep_alive,
+                           speedup=speedup, max_concurrency=max_concurrency, timeout_s=timeout,
+                           log_path=log, on_start=advance.total, on_done=advance)
+    summary = run.summary()
+    if json_output:
+        emit_json({"summary": summary, "records": to_json_records(conform(pd.DataFrame(run.records))),
+                   **_limits(run.describe)})
+        return
+    console().print(_summary_table(summary))
+    _print_limits(run.describe)
+    if summary["cpu_oversubscribed"]:
+        error_console().print(
+            f"warning: {summary['peak_concurrency']} workers ran at once; their CPU shares add up to "
+            f"more than the {run.describe['usable_cores']:g} cores this machine gives them, so busy "
+            "ones ran slower than on Lambda. Use a lower --speedup or --max-concurrency.",
+            markup=False)
+    if log is not None:
+        console().print(f"REPORT log: {log}", markup=False)
+
+
+def _limits(describe: dict[str, Any]) -> dict[str, Any]:
+    return {"cpu_limited": describe["cpu_limited"], "cpu_limit_reason": describe["cpu_limit_reason"],
+            "memory_limit": describe["memory_limit"]}
+
+
+def _print_limits(describe: dict[str, Any]) -> None:
+    if describe["cpu_limited"]:
+        console().print(f"CPU limited to {describe['vcpus']:g} vCPU (cgroup quota); memory limit: "
+                        f"{describe['memory_limit']}.", markup=False)
+    else:
+        error_console().print(f"warning: CPU NOT limited ({describe['cpu_limit_reason']}): durations "
+                              f"are this machine's, not Lambda's at this memory size; memory limit: "
+                              f"{describe['memory_limit']}.", markup=False)
+
+
+def _records_table(records: list[dict[str, Any]]) -> Table:
+    table = Table(title="Invocations")
+    for name in ("#", "request id", "init ms", "duration ms", "billed ms", "max MB", "status"):
+        table.add_column(name, justify="left" if name in ("request id", "status") else "right")
+    for number, r in enumerate(records, start=1):
+        status = r["status"] if r["error_type"] is None else f"{r['status']} ({r['error_type']})"
+        table.add_row(str(number), r["request_id"][:8], _ms(r["init_ms"]), _ms(r["duration_ms"]),
+                      str(r["billed_duration_ms"]), f"{r['max_memory_used_mb']}/{r['memory_mb']}", status)
+    return table
+
+
+def _summary_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="Local replay", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    table.add_row("requests", str(summary["requests"]))
+    table.add_row("cold starts", f"{summary['cold_starts']} ({summary['cold_start_rate']:.1%} of served)")
+    table.add_row("throttled", str(summary["throttled"]))
+    table.add_row("errors / timeouts", f"{summary['errors']} / {summary['timeouts']}")
+    table.add_row("environments", str(summary["environments"]))
+    table.add_row("peak concurrency", str(summary["peak_concurrency"]))
+    for name, value in summary["latency_ms"].items():
+        table.add_row(f"latency {name} (init + duration)", _ms(value))
+    lag = summary["send_lag_ms"]
+    table.add_row("send lag p50 / max (ms)", f"{_ms(lag['p50'])} / {_ms(lag['max'])}")
+    table.add_row("wall time", f"{summary['wall_s']:.1f} s at {summary['speedup']:g}x")
+    return table
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+class _Advance:
+    """Progress callbacks: ``advance(done)`` and ``advance.total(n)``."""
+
+    def __init__(self, progress: Progress | None, task: Any) -> None:
+        self._progress, self._task = progress, task
+
+    def __call__(self, done: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=done)
+
+    def total(self, total: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, total=total)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C, so workers are stopped and cgroups removed on the way out."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _progress(what: str, total: int | None, *, quiet: bool) -> Iterator[Callable[[int], None]]:
+    if quiet or not sys.stderr.isatty():
+        yield _Advance(None, None)
+        return
+    columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=error_console(), transient=True) as progress:
+        yield _Advance(progress, progress.add_task(what, total=total))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add the ``local`` command group to ``app``."""
+    app.add_typer(local_app, name="local")
