@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.models import ColdStartModel, DurationModel
+from advisor.models.duration import DURATION_FORMS
 from advisor.models.evaluation import evaluate_holdout, load_mbwilding
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +53,20 @@ def accuracy_table(samples: pd.DataFrame, train: list[int]) -> pd.DataFrame:
                 "init_coverage_90": round(init.coverage, 2),
             }
         )
+    return pd.DataFrame(rows)
+
+
+def form_table(samples: pd.DataFrame, train: list[int]) -> pd.DataFrame:
+    """Per runtime/architecture and form: hold-out MAPE (fit on ``train``) and LOMO CV on all sizes."""
+    rows = []
+    for (runtime, arch), group in samples.groupby(["runtime", "arch"]):
+        row: dict[str, object] = {"runtime": runtime, "arch": arch}
+        full = DurationModel(n_bootstrap=1).fit(group[["memory_mb"]], group["duration_ms"])
+        for form in DURATION_FORMS:
+            holdout = evaluate_holdout(group, train, model=DurationModel(form=form, n_bootstrap=1))
+            row[f"{form}_holdout_%"] = round(holdout.mape, 1)
+            row[f"{form}_cv16_%"] = round(full.cv_results_[form].mape, 1)
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -83,6 +98,9 @@ def main() -> None:
     print(f"MAPE <= 10%: {int((table['mape_%'] <= 10).sum())}/{len(table)};  "
           f"coverage in [0.80, 0.97]: {int(inside.sum())}/{len(table)};  "
           f"mean coverage {table['coverage_90'].mean():.2f}")
+    print("\nPer form: hold-out MAPE of the mean (fit on the training sizes) and leave-one-size-out")
+    print("CV MAPE using all 16 sizes (cv16):")
+    print(form_table(samples, train).to_string(index=False))
     times = fit_seconds(args.repeats)
     print(f"Fit time, {FIT_SAMPLES} samples: median {statistics.median(times) * 1000:.0f} ms "
           f"over {args.repeats} runs (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})")

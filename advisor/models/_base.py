@@ -126,9 +126,10 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
             self.
 
         Raises:
-            ValueError: Fewer than two distinct memory sizes, bad memory values, or
-                non-positive latencies.
+            ValueError: Fewer than two distinct memory sizes, bad memory values,
+                non-positive latencies, or several architectures in one fit.
         """
+        _check_one_architecture(X)
         memory, extra = self._memory_and_extra(X)
         target = np.asarray(y, dtype=float).ravel()
         if len(target) != len(memory):
@@ -217,3 +218,13 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         ]
         low, high = np.array(bounds).reshape(len(memory), 2).T
         return low, high
+
+
+def _check_one_architecture(X: object) -> None:
+    """Reject samples that mix architectures: x86_64 and arm64 follow different curves."""
+    if isinstance(X, pd.DataFrame) and "architecture" in X.columns:
+        found = sorted(X["architecture"].dropna().astype(str).unique())
+        if len(found) > 1:
+            raise ValueError(
+                f"samples mix architectures {', '.join(found)}; fit one model per architecture"
+            )

@@ -88,12 +88,34 @@ def workspace_samples(invocations: pd.DataFrame, function: str) -> pd.DataFrame:
             f"function {function!r} has no successful invocations in the workspace.",
             hint="Import its logs first (advisor import ...).",
         )
-    return pd.DataFrame(
+    samples = pd.DataFrame(
         {
             column: ok[column].to_numpy(dtype=float, na_value=np.nan)
             for column in ("memory_mb", "duration_ms", "init_ms", "max_memory_used_mb")
         }
     )
+    samples["architecture"] = ok["architecture"].to_numpy(dtype=object)
+    return samples
+
+
+def one_architecture(samples: pd.DataFrame, arch: str) -> pd.DataFrame:
+    """The samples of architecture ``arch`` when they mix several (unknown ones count as it).
+
+    Raises:
+        UsageError: The samples mix architectures and none is ``arch``.
+    """
+    if "architecture" not in samples.columns:
+        return samples
+    known = samples["architecture"].dropna()
+    if known.nunique() <= 1:
+        return samples.drop(columns="architecture")
+    kept = samples[samples["architecture"].isna() | (samples["architecture"] == arch)]
+    if kept.empty or kept["architecture"].isna().all():
+        raise UsageError(
+            f"the samples mix architectures {', '.join(sorted(known.unique()))}, none is {arch!r}.",
+            hint="Choose one with --arch.",
+        )
+    return kept.drop(columns="architecture")
 
 
 def load_samples(

@@ -18,6 +18,7 @@ import pandas as pd
 from advisor.models._base import DEFAULT_COVERAGE, DEFAULT_QUANTILES
 from advisor.models.coldstart import ColdStartModel
 from advisor.models.duration import DurationModel
+from advisor.models.samples import one_architecture
 from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB
 from advisor.pricing import lambda_records_cost
 
@@ -96,12 +97,14 @@ def summarize(
     """Fit the duration (and cold-start) models to ``samples`` and predict at ``memory_mb``.
 
     Args:
-        samples: Sample table (see :mod:`advisor.models.samples`).
+        samples: Sample table (see :mod:`advisor.models.samples`); when it mixes
+            architectures only the rows of ``arch`` are used.
         memory_mb: Sizes to predict; None means the chart sizes plus the measured ones.
         arch: Architecture for pricing (``x86_64`` or ``arm64``).
         region: AWS region for pricing.
         random_state: Seed of the bootstrap and interval draws.
     """
+    samples = one_architecture(samples, arch)
     columns = [c for c in ("memory_mb", "max_memory_used_mb") if c in samples.columns]
     model = DurationModel(random_state=random_state).fit(samples[columns], samples["duration_ms"])
     measured = (

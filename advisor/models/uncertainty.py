@@ -30,6 +30,9 @@ from advisor.models.selection import CvResult, Groups, group_index, groups_from_
 
 #: Monte Carlo draws per memory size when computing an interval.
 INTERVAL_DRAWS = 4000
+#: The form-error factor is clipped to [1/20, 20]: a wider interval carries no information,
+#: and a Student-t with few degrees of freedom would otherwise overflow.
+MAX_LOG_FORM_ERROR = float(np.log(20.0))
 
 
 def octaves_to_nearest(memory_mb: np.ndarray, measured_mb: np.ndarray) -> np.ndarray:
@@ -101,7 +104,8 @@ class IntervalModel:
         means = np.array([c.predict(np.array([memory_mb]), extra)[0] for c in self.curves])
         sigma = self.kappa * float(octaves_to_nearest(np.array([memory_mb]), self.measured_mb)[0])
         curve = means[rng.integers(0, len(means), INTERVAL_DRAWS)]
-        form_error = np.exp(sigma * rng.standard_t(max(self.dof, 1), INTERVAL_DRAWS))
+        log_error = sigma * rng.standard_t(max(self.dof, 1), INTERVAL_DRAWS)
+        form_error = np.exp(np.clip(log_error, -MAX_LOG_FORM_ERROR, MAX_LOG_FORM_ERROR))
         noise = self.ratios[rng.integers(0, len(self.ratios), INTERVAL_DRAWS)]
         return curve * form_error * noise
 
