@@ -26,11 +26,17 @@ FunctionArg = Annotated[
 ]
 DataOption = Annotated[
     Optional[Path],
-    typer.Option("--data", help="Measurement CSV: memory_mb, duration_ms[, init_ms].", show_default=False),
+    typer.Option(
+        "--data", help="Measurement CSV: memory_mb, duration_ms[, init_ms].", show_default=False
+    ),
 ]
 ArchOption = Annotated[
     Optional[str],
-    typer.Option("--arch", help="Architecture for prices (default: the function's, else x86_64).", show_default=False),
+    typer.Option(
+        "--arch",
+        help="Architecture for prices (default: the function's, else x86_64).",
+        show_default=False,
+    ),
 ]
 #: CV errors above this are shown as ">999%" in the report.
 MAX_SHOWN_PERCENT = 999.0
@@ -103,7 +109,8 @@ def render_fit(summary: ModelSummary) -> None:
     params = ", ".join(f"{k}={v:.4g}" for k, v in summary.params.items())
     out.print(f"Parameters: {params}")
     if summary.working_set_mb is not None:
-        out.print(f"Working set: {summary.working_set_mb:.0f} MB (sizes at or below it risk running out of memory)")
+        out.print(f"Working set: {summary.working_set_mb:.0f} MB "
+                  "(sizes at or below it risk running out of memory)")
     if summary.coldstart is not None:
         out.print(f"Cold start: {summary.coldstart['model']} "
                   f"(CV error {summary.coldstart['cv_error']:.1f}%)")

@@ -21,7 +21,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB, PRESSURE_ONSET, FittedForm
-from advisor.models.selection import CvResult, choose_form, fit_groups, group_samples
+from advisor.models.selection import CvResult, Groups, choose_form, fit_groups, group_samples
 from advisor.models.uncertainty import IntervalModel, bootstrap_fits, form_error_rate
 
 #: Quantiles reported by default: p50, p90, p95, p99.
@@ -142,32 +142,36 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         self.working_set_mb_ = self._working_set(X, memory)
         pressure_ws = self._pressure_working_set(memory)
         groups = group_samples(memory, target, extra)
-        candidates = tuple(self.candidates or self.default_candidates)
-        if self.form == "auto":
-            chosen, cv = choose_form(candidates, groups, pressure_ws)
-        elif self.form in FORMS:
-            chosen, cv = choose_form((self.form,), groups, pressure_ws)
-        else:
-            raise ValueError(f"unknown form {self.form!r}; use 'auto' or one of {sorted(FORMS)}")
-        self.form_ = chosen
-        self.cv_results_: dict[str, CvResult] = cv
-        self.cv_error_ = cv[chosen].mape
-        self.fitted_: FittedForm = fit_groups(chosen, groups, pressure_ws)
+        self.form_, self.cv_results_ = self._choose(groups, pressure_ws)
+        self.cv_error_ = self.cv_results_[self.form_].mape
+        self.fitted_ = fit_groups(self.form_, groups, pressure_ws)
         self.params_ = self.fitted_.params(self.extra_features[: self.n_extra_])
         self.measured_mb_ = np.unique(memory)
         ratios = target / self.fitted_.predict(memory, extra)
         self.mean_ratio_ = float(np.mean(ratios))
         self.noise_ratios_ = ratios / self.mean_ratio_
-        rng = np.random.default_rng(self.random_state)
+        chosen = self.form_
         curves = bootstrap_fits(
             lambda g: fit_groups(chosen, g, pressure_ws),
-            memory, target, extra, self.n_bootstrap, rng,
+            memory, target, extra, self.n_bootstrap, np.random.default_rng(self.random_state),
         )
+        kappa = form_error_rate(self.cv_results_[chosen])
         self.interval_model_ = IntervalModel(
-            curves, self.measured_mb_, form_error_rate(cv[chosen]), ratios, len(self.measured_mb_)
+            curves, self.measured_mb_, kappa, ratios, len(self.measured_mb_)
         )
         self.n_features_in_ = 1 + len(self.extra_features)
         return self
+
+    def _choose(
+        self, groups: Groups, pressure_ws: float | None
+    ) -> tuple[str, dict[str, CvResult]]:
+        """The form to use and the CV results behind the choice."""
+        if self.form == "auto":
+            candidates = tuple(self.candidates or self.default_candidates)
+            return choose_form(candidates, groups, pressure_ws)
+        if self.form in FORMS:
+            return choose_form((self.form,), groups, pressure_ws)
+        raise ValueError(f"unknown form {self.form!r}; use 'auto' or one of {sorted(FORMS)}")
 
     # -- prediction -----------------------------------------------------------------------
 

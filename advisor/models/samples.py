@@ -60,10 +60,13 @@ def _row(path: Path, line: int, raw: dict[str, str | None], columns: list[str]) 
         try:
             value = float(text)
         except ValueError:
-            raise InputError(f"{path}:{line}: {column} {text!r} is not a number.", hint=HINT) from None
+            message = f"{path}:{line}: {column} {text!r} is not a number."
+            raise InputError(message, hint=HINT) from None
         if not np.isfinite(value) or value < 0 or (column == "duration_ms" and value == 0):
-            raise InputError(f"{path}:{line}: {column} {text!r} must be a positive number.", hint=HINT)
-        if column == "memory_mb" and not (MIN_MEMORY_MB <= value <= MAX_MEMORY_MB and value.is_integer()):
+            message = f"{path}:{line}: {column} {text!r} must be a positive number."
+            raise InputError(message, hint=HINT)
+        valid_size = MIN_MEMORY_MB <= value <= MAX_MEMORY_MB and value.is_integer()
+        if column == "memory_mb" and not valid_size:
             raise InputError(
                 f"{path}:{line}: memory_mb {text!r} is not a whole number of MB "
                 f"from {MIN_MEMORY_MB} to {MAX_MEMORY_MB}.",

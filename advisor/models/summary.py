@@ -110,7 +110,10 @@ def summarize(
     measured = (
         samples.groupby("memory_mb")["duration_ms"].agg(["count", "mean"]).reset_index()
     )
-    sizes = sorted(set(memory_mb or CHART_MEMORY_MB) | (set() if memory_mb else set(measured["memory_mb"].astype(int))))
+    if memory_mb:
+        sizes = list(dict.fromkeys(memory_mb))  # the caller's order, once each
+    else:
+        sizes = sorted(set(CHART_MEMORY_MB) | set(measured["memory_mb"].astype(int)))
     coldstart = _coldstart(samples, random_state)
     grid = pd.DataFrame({"memory_mb": np.asarray(sizes, dtype=float)})
     predictions = _predictions(model, coldstart, grid, set(measured["memory_mb"]), arch, region)

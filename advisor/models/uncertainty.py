@@ -74,7 +74,8 @@ def bootstrap_fits(
     sorted_index, sorted_y = index[order], y[order]
     fits = []
     for _ in range(n_bootstrap):
-        picks = np.repeat(starts, counts) + (rng.random(len(y)) * np.repeat(counts, counts)).astype(int)
+        sizes = np.repeat(counts, counts)
+        picks = np.repeat(starts, counts) + (rng.random(len(y)) * sizes).astype(int)
         fits.append(refit(groups_from_index(keys, sorted_index[picks], sorted_y[picks])))
     return fits
 
