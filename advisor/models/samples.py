@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError, NotFoundError, UsageError
+from advisor.models.duration import DurationModel
 from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB
 
 REQUIRED_COLUMNS = ("memory_mb", "duration_ms")
@@ -150,3 +151,30 @@ def load_samples(
     with Workspace.open(workspace) as ws:
         info = ws.function(function)
         return workspace_samples(ws.invocations(function), function), info.architecture
+
+
+def fit_invocations(invocations: pd.DataFrame, function: str) -> DurationModel:
+    """A :class:`DurationModel` fitted to a function's successful invocations.
+
+    This is what ``advisor replay --memory`` needs before :func:`rescale_durations`.
+
+    Raises:
+        InputError: No successful invocations, or all at one memory size (the split between
+            CPU and I/O time cannot be known from one size), or mixed architectures.
+    """
+    samples = workspace_samples(invocations, function).dropna(subset=["memory_mb"])
+    sizes = sorted(samples["memory_mb"].astype(int).unique())
+    if len(sizes) < 2:
+        raise InputError(
+            f"function {function!r} was only measured at {sizes[0] if sizes else '?'} MB; "
+            "predicting another size needs durations at two or more sizes.",
+            hint="Import logs from a period with another memory setting, or measure one "
+            "(advisor model fit --data CSV).",
+        )
+    if samples["architecture"].dropna().nunique() > 1:
+        raise InputError(
+            f"function {function!r} ran on several architectures; fit one at a time.",
+            hint="Use advisor model fit --arch.",
+        )
+    columns = ["memory_mb", "max_memory_used_mb"]
+    return DurationModel().fit(samples[columns], samples["duration_ms"])
