@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar
 
 import pandas as pd
@@ -108,3 +109,23 @@ class Parser(ABC):
     @abstractmethod
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         """Parse the whole decoded text of one file named ``source``."""
+
+
+class TraceParser(ABC):
+    """One public trace format (arrivals and durations of many functions).
+
+    Traces describe invocations rather than log them, so a trace parser reads a
+    path (some traces are several sibling files) and may draw synthetic details
+    (arrival times within a minute, durations from percentiles) with ``seed``.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    @abstractmethod
+    def sniff(self, head: str) -> bool:
+        """Return True when ``head`` (the first lines of a file) looks like this trace."""
+
+    @abstractmethod
+    def parse_path(self, path: Path, *, function: str | None, seed: int) -> ParseResult:
+        """Read the trace at ``path``; ``function`` selects one function (a name or hash prefix)."""

@@ -88,6 +88,9 @@ class EventAssembler:
             self._add_report(message, line, time_ns, log_stream, units)
             return
         stripped = message.lstrip()
+        if stripped.startswith("{") and '"event_type"' in message and '"performance"' in message:
+            self._add_performance(stripped, line, units)
+            return
         if stripped.startswith("{") and '"platform.' in message:
             self._add_platform_json(stripped, line, time_ns, log_stream, units)
             return
@@ -124,6 +127,16 @@ class EventAssembler:
         self.init_first = self.init_first or report.init_first
         values = dict(report.__dict__, end_ns=time_ns, log_stream=log_stream)
         self.add_record(values, units=units)
+
+    def _add_performance(self, text: str, line: int, units: int) -> None:
+        from advisor.logs.insights import add_performance_event  # insights builds on this module
+
+        try:
+            event = json.loads(text)
+        except ValueError:
+            self.reject(line, "unreadable Lambda Insights performance event", units)
+            return
+        add_performance_event(self, event)
 
     def _add_platform_json(self, text: str, line: int, time_ns: int | None,
                            log_stream: str | None, units: int) -> None:

@@ -75,6 +75,10 @@ def parse_report(message: str) -> Report:
     if start < 0:
         raise ReportError("no 'REPORT RequestId:' in the line")
     body = message[start:]
+    if "\\" in body:
+        # A REPORT copied out of a JSON string keeps its escapes and closing quote.
+        body = body.replace("\\t", "\t").replace("\\n", "\n").replace("\\r", "\r")
+        body = body.rstrip().rstrip(",").rstrip('"')
     xray = _XRAY_RE.search(body)
     if xray:
         body = body[: xray.start()]

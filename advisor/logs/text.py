@@ -51,7 +51,10 @@ class TextParser(Parser):
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
-        feed_lines(assembler, text.splitlines())
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        feed_lines(assembler, [line[:-1] if line.endswith("\r") else line for line in lines])
         return assembler.result(self.name)
 
 
