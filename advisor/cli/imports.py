@@ -1,9 +1,87 @@
-"""CLI commands: imports."""
+"""CLI commands: ``advisor import logs`` and ``advisor import trace``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+from rich.table import Table
+
+from advisor.cli._console import console, emit_json
+from advisor.cli._options import JsonOption, WorkspaceOption
+from advisor.logs.importing import ImportOutcome, import_logs, import_trace
+from advisor.logs.reader import format_names
+from advisor.logs.traces import trace_format_names
+
+#: Rejections listed in the human summary (all of them are in --json).
+SHOWN_REJECTIONS = 5
+
+Paths = Annotated[list[Path], typer.Argument(help="Files to import (plain or .gz).", show_default=False)]
+Strict = Annotated[bool, typer.Option("--strict", help="Fail on the first rejected line.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Parse and report; store nothing.")]
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``logs`` and ``trace`` to the ``import`` group ``app``."""
+
+    @app.command("logs")
+    def logs_command(
+        paths: Paths,
+        function: Annotated[Optional[str], typer.Option(
+            "--function", "-f", help="Function name (default: from the export's /aws/lambda/NAME).")] = None,
+        format: Annotated[Optional[str], typer.Option(
+            "--format", help=f"Force a format instead of detecting it: {format_names()}.")] = None,
+        strict: Strict = False,
+        allow_emulator: Annotated[bool, typer.Option(
+            "--allow-emulator", help="Accept local emulator (RIE / SAM local) output.")] = False,
+        dry_run: DryRun = False,
+        json: JsonOption = False,
+        workspace: WorkspaceOption = None,
+    ) -> None:
+        """Import Lambda logs: text or JSON log format, CloudWatch exports, Logs Insights results."""
+        outcome = import_logs(paths, function=function, format=format, strict=strict,
+                              allow_emulator=allow_emulator, dry_run=dry_run, workspace=workspace)
+        _render(outcome, json=json, dry_run=dry_run)
+
+    @app.command("trace")
+    def trace_command(
+        paths: Paths,
+        format: Annotated[Optional[str], typer.Option(
+            "--format", help=f"Force a format instead of detecting it: {trace_format_names()}.")] = None,
+        function: Annotated[Optional[str], typer.Option(
+            "--function", "-f", help="Select a function (hash prefix) or, for csv/LLM, name it.")] = None,
+        seed: Annotated[int, typer.Option(help="Seed for arrival times and drawn durations.")] = 0,
+        strict: Strict = False,
+        dry_run: DryRun = False,
+        json: JsonOption = False,
+        workspace: WorkspaceOption = None,
+    ) -> None:
+        """Import a public trace (Azure Functions 2019/2021, Azure LLM 2023) or a generic CSV."""
+        outcome = import_trace(paths, format=format, function=function, seed=seed, strict=strict,
+                               dry_run=dry_run, workspace=workspace)
+        _render(outcome, json=json, dry_run=dry_run)
+
+
+def _render(outcome: ImportOutcome, *, json: bool, dry_run: bool) -> None:
+    if json:
+        emit_json(outcome.to_dict(with_records=dry_run))
+        return
+    result, summary = outcome.result, outcome.summary
+    out = console()
+    out.print(f"[bold]import[/bold] {result.function or 'several functions'} ({result.format})")
+    table = Table(show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for key, value in result.counts.items():
+        table.add_row(key, f"{value:,}")
+    if summary is not None:
+        table.add_row("added", f"{summary.added:,}")
+        table.add_row("duplicates", f"{summary.duplicates:,}")
+    else:
+        table.add_row("stored", "nothing (dry run)")
+    out.print(table)
+    for rejection in result.rejected[:SHOWN_REJECTIONS]:
+        out.print(f"rejected {rejection.file}:{rejection.line}: {rejection.reason}", markup=False)
+    if len(result.rejected) > SHOWN_REJECTIONS:
+        out.print(f"... and {len(result.rejected) - SHOWN_REJECTIONS} more (--json lists them all)")

@@ -1,0 +1,131 @@
+"""The parser contract shared by every log and trace format.
+
+A :class:`Parser` has a ``name`` (what ``--format`` accepts), a cheap
+:meth:`Parser.sniff` that looks at the head of a file, and :meth:`Parser.parse`
+that turns the whole text into a :class:`ParseResult`. Every input unit (a
+physical line for text formats, an event for JSON containers, a row for CSV) is
+accounted for: ``lines == parsed + ignored + len(rejected)``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import pandas as pd
+
+from advisor import record
+
+
+@dataclass(frozen=True)
+class LogEvent:
+    """One CloudWatch log event as the API returns it.
+
+    Attributes:
+        timestamp_ms: Event time in epoch milliseconds (None when the source has none).
+        message: The event text, exactly as logged (tabs and newlines kept).
+        log_stream: The log stream (one execution environment), when known.
+    """
+
+    timestamp_ms: int | None
+    message: str
+    log_stream: str | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """An input unit that could not be used, and why."""
+
+    file: str
+    line: int
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {"file": self.file, "line": self.line, "reason": self.reason}
+
+
+@dataclass
+class ParseResult:
+    """What one parse produced: records plus the accounting of every input unit.
+
+    Attributes:
+        records: Record table (``advisor.record`` columns, conformed).
+        rejected: Units that could not be used, with file, line and reason.
+        lines: Input units seen (physical lines, events or rows, per format).
+        parsed: Units that went into a record.
+        ignored: Units that carry no invocation (START/END, application lines, ...).
+        format: The detected or forced format name.
+        function: Function name found in the input (``/aws/lambda/NAME``), if any.
+        emulator: True when the input looks like local emulator (RIE / SAM local) output.
+    """
+
+    records: pd.DataFrame
+    rejected: list[Rejection]
+    lines: int
+    parsed: int
+    ignored: int
+    format: str
+    function: str | None = None
+    emulator: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Line accounting and the number of records, JSON-ready."""
+        return {
+            "lines": self.lines,
+            "parsed": self.parsed,
+            "ignored": self.ignored,
+            "rejected": len(self.rejected),
+            "records": len(self.records),
+        }
+
+
+def empty_result(format_name: str) -> ParseResult:
+    """A result with no records and no lines."""
+    return ParseResult(record.empty_frame(), [], 0, 0, 0, format_name)
+
+
+class Parser(ABC):
+    """One input format.
+
+    Subclasses set ``name`` and ``description`` and implement :meth:`sniff` and
+    :meth:`parse`. Parsers never raise anything but :class:`~advisor.errors.AdvisorError`
+    for bad input; a unit they cannot use becomes a :class:`Rejection`.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    #: Formats that describe invocations of several functions (traces) set this.
+    is_trace: ClassVar[bool] = False
+
+    @abstractmethod
+    def sniff(self, head: str) -> bool:
+        """Return True when ``head`` (the first few KiB of a file) looks like this format."""
+
+    @abstractmethod
+    def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
+        """Parse the whole decoded text of one file named ``source``."""
+
+
+class TraceParser(ABC):
+    """One public trace format (arrivals and durations of many functions).
+
+    Traces describe invocations rather than log them, so a trace parser reads a
+    path (some traces are several sibling files) and may draw synthetic details
+    (arrival times within a minute, durations from percentiles) with ``seed``.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    @abstractmethod
+    def sniff(self, head: str) -> bool:
+        """Return True when ``head`` (the first lines of a file) looks like this trace."""
+
+    @abstractmethod
+    def parse_path(self, path: Path, *, function: str | None, seed: int) -> ParseResult:
+        """Read the trace at ``path``; ``function`` selects one function (a name or hash prefix)."""

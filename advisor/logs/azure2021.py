@@ -1,0 +1,53 @@
+"""Azure Functions invocation trace 2021 (Zhang et al., SOSP'21): one row per invocation.
+
+Columns ``app, func, end_timestamp, duration``: the end time in seconds from the
+start of the trace and the duration in seconds. The trace begins on
+:data:`TRACE_START` (2021-01-31T00:00Z); start = end - duration. Functions are
+named by the first 12 characters of their hash; request ids are ``<func>-<row>``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from advisor.errors import InputError
+from advisor.logs._base import ParseResult, Rejection, TraceParser
+from advisor.logs._tracing import SHORT_ID, read_table, select, trace_result
+
+TRACE_START = datetime(2021, 1, 31, tzinfo=timezone.utc)
+_NS = 1_000_000_000
+
+
+class Azure2021Parser(TraceParser):
+    """Azure Functions 2021 invocation-level CSV."""
+
+    name = "azure-2021"
+    description = "Azure Functions trace 2021 (app, func, end_timestamp s, duration s)"
+
+    def sniff(self, head: str) -> bool:
+        return head.lstrip("\ufeff").startswith("app,func,end_timestamp,duration")
+
+    def parse_path(self, path: Path, *, function: str | None, seed: int) -> ParseResult:
+        table = read_table(path, required=("app", "func", "end_timestamp", "duration"))
+        lines = np.arange(len(table)) + 2
+        end_s = pd.to_numeric(table["end_timestamp"], errors="coerce")
+        duration_s = pd.to_numeric(table["duration"], errors="coerce")
+        bad = end_s.isna() | duration_s.isna() | (duration_s < 0)
+        rejected = [Rejection(str(path), int(line), "end_timestamp or duration is not a number >= 0")
+                    for line in lines[bad.to_numpy()]]
+        keep = ~bad & select(table["func"], function)
+        if function is not None and not keep.any():
+            raise InputError(f"{path}: no function whose hash starts with {function!r}.",
+                             hint="Pass a prefix of a func value from the file.")
+        func = table.loc[keep, "func"].astype(str).str[:SHORT_ID]
+        duration_ms = np.round(duration_s[keep].to_numpy() * 1000.0, 3)
+        end_ns = int(TRACE_START.timestamp()) * _NS + np.round(end_s[keep].to_numpy() * _NS).astype("int64")
+        start_ns = end_ns - np.round(duration_ms * 1e6).astype("int64")
+        request_id = func + "-" + pd.Series(lines[keep.to_numpy()], index=func.index).astype(str)
+        return trace_result(function=func.reset_index(drop=True), request_id=request_id.reset_index(drop=True),
+                            start_ns=start_ns, duration_ms=duration_ms, format_name=self.name,
+                            lines=len(table), parsed=int(keep.sum()), rejected=rejected)

@@ -1,0 +1,246 @@
+"""Reading log files: opening, decompressing, detecting the format, checking the result.
+
+:func:`read_paths` is what ``advisor import logs`` calls: for each file it opens
+plain or gzip text (and base64+gzip subscription data), picks the format by
+sniffing its head unless one is forced, parses it (large plain REPORT logs through
+the vectorised fast path), and applies the rules every import shares: strict
+mode, emulator refusal, and the function name.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import re
+import zlib
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from advisor import record
+from advisor.errors import InputError, NotFoundError, UsageError
+from advisor.logs._base import LogEvent, Parser, ParseResult, Rejection
+from advisor.logs.events import EventAssembler
+from advisor.logs.exports import CloudWatchJsonParser, ConsoleCsvParser
+from advisor.logs.insights import InsightsCsvParser, InsightsJsonParser, LambdaInsightsParser
+from advisor.logs.text import TextParser
+
+#: Bytes read to sniff a format and to tell text from binary.
+HEAD_BYTES = 64 * 1024
+#: Plain-text files at least this large go through the vectorised fast path.
+FAST_PATH_MIN_BYTES = 4 * 1024 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
+_BASE64_RE = re.compile(r"[A-Za-z0-9+/=\s]{16,}")
+
+#: Log formats in sniffing order (most specific first; text is the fallback).
+LOG_PARSERS: tuple[Parser, ...] = (
+    InsightsJsonParser(),
+    LambdaInsightsParser(),
+    CloudWatchJsonParser(),
+    ConsoleCsvParser(),
+    InsightsCsvParser(),
+    TextParser(),
+)
+LOG_FORMATS: dict[str, Parser] = {parser.name: parser for parser in LOG_PARSERS}
+
+
+def format_names() -> str:
+    """The ``--format`` names, comma-separated, for help texts and errors."""
+    return ", ".join(LOG_FORMATS)
+
+
+def decode_subscription_data(data: str, *, source: str) -> str:
+    """Text of a subscription filter's ``awslogs.data`` (base64 of gzip JSON).
+
+    Raises:
+        InputError: not base64, or not gzip inside.
+    """
+    try:
+        raw = base64.b64decode("".join(data.split()), validate=True)
+        return gzip.decompress(raw).decode("utf-8")
+    except (binascii.Error, OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+        raise InputError(f"{source}: subscription data is not base64-encoded gzip ({exc}).",
+                         hint="Pass the awslogs.data value exactly as delivered.") from None
+
+
+def read_text(path: Path) -> str:
+    """The decoded text of ``path`` (gzip and base64+gzip unwrapped).
+
+    Raises:
+        NotFoundError: the file does not exist.
+        InputError: unreadable gzip, empty, or binary file.
+    """
+    raw = _read_bytes(path)
+    text = _decode(raw, path)
+    stripped = text.strip()
+    if stripped and _BASE64_RE.fullmatch(stripped) and not any(c.isspace() for c in stripped[:200]):
+        try:
+            raw_inner = base64.b64decode(stripped, validate=True)
+        except binascii.Error:
+            return text
+        if raw_inner.startswith(_GZIP_MAGIC):
+            return decode_subscription_data(stripped, source=str(path))
+    return text
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise NotFoundError(f"{path}: no such file.", hint="Check the path.")
+    if path.is_dir():
+        raise InputError(f"{path} is a directory.", hint="Pass the log files inside it.")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror}).", hint="Check its permissions.") from None
+    if raw.startswith(_GZIP_MAGIC):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{path}: unreadable gzip ({exc}).",
+                             hint="The file is truncated or corrupt; download it again.") from None
+    if not raw.strip():
+        raise InputError(f"{path} is empty.", hint="Export the function's logs into it first.")
+    return raw
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if b"\x00" in raw[:HEAD_BYTES]:
+        raise InputError(f"{path} is a binary file, not a log.",
+                         hint="Pass a text, JSON or CSV log export (plain or .gz).")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text (byte {exc.start}).",
+                         hint="Pass a text, JSON or CSV log export (plain or .gz).") from None
+
+
+def choose_parser(head: str, *, format: str | None, source: str) -> Parser:
+    """The forced parser, or the first whose ``sniff`` accepts ``head``.
+
+    Raises:
+        UsageError: unknown ``format``.
+        InputError: no format recognises the file.
+    """
+    if format is not None:
+        parser = LOG_FORMATS.get(format)
+        if parser is None:
+            raise UsageError(f"unknown --format {format!r}.", hint=f"Use one of: {format_names()}.")
+        return parser
+    for parser in LOG_PARSERS:
+        if parser.sniff(head):
+            return parser
+    raise InputError(
+        f"{source} holds no Lambda log records (no REPORT, START or platform.report lines).",
+        hint=f"Is it the log of another service? Pass a Lambda function's logs, or force --format "
+             f"({format_names()}).",
+    )
+
+
+def read_paths(paths: Sequence[Path], *, function: str | None = None, format: str | None = None,
+               strict: bool = False, allow_emulator: bool = False) -> ParseResult:
+    """Parse every file in ``paths`` into one result for one function.
+
+    Args:
+        paths: Log files (plain or gzip).
+        function: Function name; default: from the export's log group.
+        format: Force this format (see :data:`LOG_FORMATS`) instead of sniffing.
+        strict: Fail on the first rejected unit instead of reporting it.
+        allow_emulator: Accept local emulator (RIE / SAM local) output.
+
+    Raises:
+        UsageError: unknown format, or no function name given or found.
+        InputError: unreadable, empty, binary or non-Lambda file; a rejected unit in
+            strict mode; emulator output without ``allow_emulator``.
+        NotFoundError: a path does not exist.
+    """
+    if format is not None and format not in LOG_FORMATS:
+        raise UsageError(f"unknown --format {format!r}.", hint=f"Use one of: {format_names()}.")
+    results = [read_path(Path(p), format=format, strict=strict, allow_emulator=allow_emulator)
+               for p in paths]
+    return combine(results, function=function)
+
+
+def read_path(path: Path, *, format: str | None = None, strict: bool = False,
+              allow_emulator: bool = False) -> ParseResult:
+    """Parse one file; see :func:`read_paths` for the rules applied."""
+    source = str(path)
+    result = None
+    if path.is_file() and path.stat().st_size >= FAST_PATH_MIN_BYTES and format in (None, "text"):
+        from advisor.logs.fast import parse_report_file
+
+        result = parse_report_file(path)
+    if result is None:
+        text = read_text(path)
+        parser = choose_parser(text[:HEAD_BYTES], format=format, source=source)
+        result = parser.parse(text, source=source)
+    check(result, source=source, strict=strict, allow_emulator=allow_emulator)
+    return result
+
+
+def check(result: ParseResult, *, source: str, strict: bool, allow_emulator: bool) -> None:
+    """Apply the shared rules: strict mode, emulator refusal, not-a-Lambda-log.
+
+    Raises:
+        InputError: as described in :func:`read_paths`.
+    """
+    if strict and result.rejected:
+        first = result.rejected[0]
+        raise InputError(f"{first.file}:{first.line}: {first.reason}.",
+                         hint="Fix or remove that line, or drop --strict to skip rejected lines.")
+    if result.emulator and not allow_emulator:
+        raise InputError(
+            f"{source} looks like local emulator output (RIE / SAM local: Max Memory Used equals "
+            f"Memory Size on every request), not the Lambda service.",
+            hint="Its numbers are not real measurements; pass --allow-emulator to import it anyway.",
+        )
+    if result.records.empty and not result.rejected:
+        raise InputError(
+            f"{source} holds no Lambda invocation records ({result.lines} lines, no REPORT or "
+            f"platform.report).",
+            hint="Is it the log of another service, or only START/END lines? Pass the function's "
+                 "full logs.",
+        )
+
+
+def combine(results: Sequence[ParseResult], *, function: str | None) -> ParseResult:
+    """Merge per-file results and settle the function name.
+
+    Raises:
+        UsageError: no ``function`` given and none found in the inputs.
+    """
+    found = [r.function for r in results if r.function]
+    name = function or (found[0] if found else None)
+    if not name:
+        raise UsageError("no function name: the input does not say which function it is.",
+                         hint="Pass --function NAME.")
+    frames = [r.records for r in results if not r.records.empty]
+    records = pd.concat(frames, ignore_index=True) if frames else record.empty_frame()
+    records["function"] = pd.Series([name] * len(records), dtype="string")
+    formats = sorted({r.format for r in results})
+    rejected: list[Rejection] = [rej for r in results for rej in r.rejected]
+    return ParseResult(
+        records=record.conform(records),
+        rejected=rejected,
+        lines=sum(r.lines for r in results),
+        parsed=sum(r.parsed for r in results),
+        ignored=sum(r.ignored for r in results),
+        format="+".join(formats),
+        function=name,
+        emulator=any(r.emulator for r in results),
+    )
+
+
+def parse_events(events: Iterable[LogEvent], *, function: str, source: str) -> ParseResult:
+    """Parse CloudWatch events (as ``filter_log_events`` returns them) for ``function``.
+
+    Units are events, numbered from 1 in the order given. Emulator and strict
+    rules are left to the caller.
+    """
+    assembler = EventAssembler(source)
+    assembler.add_events(events)
+    result = assembler.result("cloudwatch")
+    result.records["function"] = pd.Series([function] * len(result.records), dtype="string")
+    result.function = function
+    return result

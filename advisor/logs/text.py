@@ -1,0 +1,108 @@
+"""Plain-text Lambda logs, as written to CloudWatch and as people copy them.
+
+One physical line is one unit. A line may carry a prefix that this parser reads
+and strips: an ISO 8601 time (S3 exports, ``aws logs tail``, console copies,
+possibly with a local offset), ``sam logs``' ``<log stream> <time>``, or a bare
+``HH:MM:SS`` (no date: the time is left unknown). A line holding only a time
+dates the next line (console copies that put time and message on separate lines);
+``@timestamp=`` / ``@message=`` rows are Logs Insights console copies.
+
+A ``REPORT`` whose fields a document wrapped onto following lines
+(``Duration: ...`` starting a line) is joined back; X-Ray lines after an embedded
+newline, START/END/INIT_START/INIT_REPORT/RESTORE_* and application lines are
+ignored. LogFormat=JSON lines (``{"time":..., "type":"platform.report", ...}``)
+are read by the same assembler.
+"""
+
+from __future__ import annotations
+
+import re
+
+from advisor.logs._base import Parser, ParseResult
+from advisor.logs.events import EventAssembler, iso_to_ns
+from advisor.logs.report import MARKER
+
+_PREFIX_RE = re.compile(
+    r"""[ \t]*
+    (?:(?P<stream>\d{4}/\d{2}/\d{2}/[^\s\]]*\[[^\]]*\][0-9a-f]{8,})[ \t]+)?
+    (?:(?P<iso>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)
+      |(?P<hms>\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?=[ \t]))?
+    [ \t]*""",
+    re.X,
+)
+_CONTINUATION_RE = re.compile(
+    r"[ \t]*(?:Duration|Billed Duration|Memory Size|Max Memory Used|Init Duration"
+    r"|Restore Duration|Billed Restore Duration|Status|Error Type):"
+)
+_INSIGHTS_ROW_RE = re.compile(r"@(timestamp|message|logStream|log|ptr|ingestionTime)=(.*)", re.S)
+_SNIFF_MARKERS = ("REPORT RequestId:", "START RequestId:", "END RequestId:", "INIT_START ",
+                  '"platform.report"', '"platform.start"', '"platform.initStart"')
+
+
+class TextParser(Parser):
+    """Plain-text (and JSON-lines) Lambda logs, with or without time prefixes."""
+
+    name = "text"
+    description = "plain-text Lambda log lines (REPORT/START/END, JSON-lines platform records, "\
+                  "S3 export, aws logs tail, sam logs, console copies)"
+
+    def sniff(self, head: str) -> bool:
+        return any(marker in head for marker in _SNIFF_MARKERS)
+
+    def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
+        assembler = EventAssembler(source)
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        feed_lines(assembler, [line[:-1] if line.endswith("\r") else line for line in lines])
+        return assembler.result(self.name)
+
+
+def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int = 1) -> None:
+    """Feed physical ``lines`` (numbered from ``first_line``) into ``assembler``."""
+    pending_time: int | None = None
+    pending_stream: str | None = None
+    index = 0
+    total = len(lines)
+    while index < total:
+        line_no = first_line + index
+        raw = lines[index]
+        row = _INSIGHTS_ROW_RE.match(raw)
+        if row:
+            key, value = row.groups()
+            if key == "timestamp":
+                pending_time = _time(value)
+            elif key in ("logStream", "log"):
+                pending_stream = value.strip() or None
+            if key != "message":
+                assembler.ignore()
+                index += 1
+                continue
+            raw = value
+        prefix = _PREFIX_RE.match(raw)
+        message = raw[prefix.end():]
+        time_ns = _time(prefix.group("iso")) if prefix.group("iso") else None
+        stream = prefix.group("stream") or pending_stream
+        if not message.strip():
+            if time_ns is not None:
+                pending_time = time_ns
+            assembler.ignore()
+            index += 1
+            continue
+        if time_ns is None:
+            time_ns = pending_time
+        pending_time = None
+        units = 1
+        if MARKER in message:
+            while index + units < total and _CONTINUATION_RE.match(lines[index + units]):
+                message += "\t" + lines[index + units].strip()
+                units += 1
+        assembler.add(message, line=line_no, time_ns=time_ns, log_stream=stream, units=units)
+        index += units
+
+
+def _time(text: str) -> int | None:
+    try:
+        return iso_to_ns(text)
+    except ValueError:
+        return None

@@ -1,0 +1,74 @@
+"""Public traces and generic CSV: detection and reading (``advisor import trace``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from advisor import record
+from advisor.errors import InputError, UsageError
+from advisor.logs._base import ParseResult, TraceParser
+from advisor.logs.azure2019 import Azure2019Parser
+from advisor.logs.azure2021 import Azure2021Parser
+from advisor.logs.azure_llm import AzureLlmParser
+from advisor.logs.generic_csv import GenericCsvParser
+from advisor.logs.reader import HEAD_BYTES, check, read_text
+
+TRACE_PARSERS: tuple[TraceParser, ...] = (
+    Azure2019Parser(), Azure2021Parser(), AzureLlmParser(), GenericCsvParser())
+TRACE_FORMATS: dict[str, TraceParser] = {parser.name: parser for parser in TRACE_PARSERS}
+
+
+def trace_format_names() -> str:
+    """The trace ``--format`` names, comma-separated."""
+    return ", ".join(TRACE_FORMATS)
+
+
+def read_traces(paths: Sequence[Path], *, format: str | None = None, function: str | None = None,
+                seed: int = 0, strict: bool = False) -> ParseResult:
+    """Read public traces or generic CSV files into records.
+
+    Args:
+        paths: Trace files (for Azure 2019, the ``*_inv.csv`` of a day).
+        format: Force a format (see :data:`TRACE_FORMATS`) instead of detecting it.
+        function: Select one function (hash prefix) or, for CSV and LLM traces, name it.
+        seed: Seed of the draws (arrival times within a minute, durations).
+        strict: Fail on the first rejected row.
+
+    Raises:
+        UsageError: unknown format.
+        InputError: unreadable, empty or binary file, or not a known trace.
+        NotFoundError: a path does not exist.
+    """
+    if format is not None and format not in TRACE_FORMATS:
+        raise UsageError(f"unknown --format {format!r}.", hint=f"Use one of: {trace_format_names()}.")
+    results = []
+    for path in map(Path, paths):
+        head = read_text(path)[:HEAD_BYTES]
+        parser = TRACE_FORMATS[format] if format else _detect(head, path)
+        result = parser.parse_path(path, function=function, seed=seed)
+        check(result, source=str(path), strict=strict, allow_emulator=True)
+        results.append(result)
+    frames = [r.records for r in results if not r.records.empty]
+    records = pd.concat(frames, ignore_index=True) if frames else record.empty_frame()
+    names = sorted(set(records["function"].dropna()))
+    return ParseResult(
+        records=record.conform(records),
+        rejected=[rej for r in results for rej in r.rejected],
+        lines=sum(r.lines for r in results),
+        parsed=sum(r.parsed for r in results),
+        ignored=sum(r.ignored for r in results),
+        format="+".join(sorted({r.format for r in results})),
+        function=names[0] if len(names) == 1 else None,
+    )
+
+
+def _detect(head: str, path: Path) -> TraceParser:
+    for parser in TRACE_PARSERS:
+        if parser.sniff(head):
+            return parser
+    raise InputError(f"{path} is not a trace advisor knows.",
+                     hint=f"Pass --format ({trace_format_names()}); a generic CSV needs the columns "
+                          "timestamp and duration_ms.")

@@ -1,0 +1,1 @@
+"""Rich renderers: turn the library's plain results into terminal reports."""

@@ -1,0 +1,112 @@
+"""A real moto server on 127.0.0.1 with a Lambda function and its log group (AWS is never called)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.request import Request, urlopen
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+REGION = "us-east-1"
+FUNCTION = "captioner"
+LOG_GROUP = f"/aws/lambda/{FUNCTION}"
+#: Sample variants that are text REPORT events as CloudWatch stores them.
+TEXT_REPORT_PREFIX = "text-report-"
+#: Samples that are halves of a doc page's wrapped line, not whole log events.
+NOT_EVENTS = {"text-report-doc-wrapped"}
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """Fake credentials only, a reset moto backend; yields the endpoint URL."""
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    urlopen(Request(f"{moto_url}/moto-api/reset", method="POST")).read()
+    yield moto_url
+
+
+def client(endpoint: str, service: str) -> Any:
+    return boto3.client(service, region_name=REGION, endpoint_url=endpoint)
+
+
+def create_function(endpoint: str, *, memory_mb: int = 1536, architecture: str = "arm64") -> None:
+    iam = client(endpoint, "iam")
+    role = iam.create_role(
+        RoleName="lambda-role",
+        AssumeRolePolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+        ),
+    )["Role"]["Arn"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("app.py", "def handler(event, context):\n    return {'caption': 'a cat'}\n")
+    client(endpoint, "lambda").create_function(
+        FunctionName=FUNCTION,
+        Runtime="python3.12",
+        Role=role,
+        Handler="app.handler",
+        Code={"ZipFile": archive.getvalue()},
+        MemorySize=memory_mb,
+        Architectures=[architecture],
+    )
+
+
+@dataclass(frozen=True)
+class PutEvent:
+    timestamp_ms: int
+    message: str
+    stream: str
+
+
+def sample_report_texts(shared_data: Path) -> list[tuple[str, str]]:
+    """(id, text) of every text REPORT sample that is one whole log event."""
+    rows = [json.loads(line) for line in (shared_data / "lambda-logs" / "samples.jsonl").read_text().splitlines()]
+    return [
+        (row["id"], row["text"])
+        for row in rows
+        if row["variant"].startswith(TEXT_REPORT_PREFIX) and row["variant"] not in NOT_EVENTS
+    ]
+
+
+def put_events(endpoint: str, events: list[PutEvent]) -> None:
+    """Create the log group and streams, then put ``events`` (chronological per stream)."""
+    logs = client(endpoint, "logs")
+    try:
+        logs.create_log_group(logGroupName=LOG_GROUP)
+    except logs.exceptions.ResourceAlreadyExistsException:
+        pass
+    by_stream: dict[str, list[PutEvent]] = {}
+    for event in events:
+        by_stream.setdefault(event.stream, []).append(event)
+    existing = {s["logStreamName"] for s in logs.describe_log_streams(logGroupName=LOG_GROUP).get("logStreams", [])}
+    for stream, items in by_stream.items():
+        if stream not in existing:
+            logs.create_log_stream(logGroupName=LOG_GROUP, logStreamName=stream)
+        logs.put_log_events(
+            logGroupName=LOG_GROUP,
+            logStreamName=stream,
+            logEvents=[{"timestamp": e.timestamp_ms, "message": e.message} for e in sorted(items, key=lambda e: e.timestamp_ms)],
+        )
