@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib import resources
@@ -207,6 +208,11 @@ class Family(Generic[T]):
     collection: str  # top-level key holding the entries: "regions", "providers"
     parse_entry: Callable[[Node], T]
     parse_settings: Callable[[Node], Mapping[str, Figure]] | None = None
+    #: 2: an override replaces whole entries (a region); 3: it replaces items inside an entry
+    #: (one instance type of a region), so a refresh of some instance types keeps the others.
+    override_depth: int = 2
+    #: Settings the merged catalog must define (checked against the bundled file).
+    required_settings: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -258,8 +264,21 @@ def bundled_dir() -> Path:
     return Path(__file__).resolve().parents[2] / SOURCE_DIRNAME
 
 
+@contextmanager
+def using_workspace(path: Path | None) -> Iterator[None]:
+    """Within the block, read override catalogs from workspace ``path`` (``None``: the default)."""
+    global _workspace
+    previous, _workspace = _workspace, path
+    try:
+        yield
+    finally:
+        _workspace = previous
+
+
 def workspace_dir() -> Path:
-    """The workspace directory: ``$ADVISOR_HOME`` or ``./.advisor``."""
+    """The workspace directory: the one in use, else ``$ADVISOR_HOME``, else ``./.advisor``."""
+    if _workspace is not None:
+        return _workspace
     return Path(os.environ.get("ADVISOR_HOME") or DEFAULT_WORKSPACE)
 
 
@@ -325,9 +344,9 @@ def load(family: Family[T]) -> Catalog[T]:
     return cached
 
 
-def load_file(family: Family[T], path: Path) -> Catalog[T]:
-    """Load and validate one catalog file on its own (no merging)."""
-    return _merge(family, [read_file(path, family=family.name, override=False)])
+def load_file(family: Family[T], path: Path, *, override: bool = False) -> Catalog[T]:
+    """Load and validate one catalog file on its own (an override may be partial)."""
+    return _merge(family, [read_file(path, family=family.name, override=override)])
 
 
 def figures(file: CatalogFile) -> Iterator[tuple[str, Figure]]:
@@ -341,6 +360,7 @@ def is_stale(as_of: dt.date, today: dt.date | None = None) -> bool:
     return (today - as_of).days > STALE_AFTER_DAYS
 
 
+_workspace: Path | None = None
 _CACHE: dict[tuple[str, tuple[tuple[str, int, bool], ...]], Catalog[Any]] = {}
 
 
@@ -352,11 +372,17 @@ def _merge(family: Family[T], files: list[CatalogFile]) -> Catalog[T]:
         root = file.node()
         collection = root.get(family.collection, required=not file.override)
         for key, node in collection.items() if collection else ():
-            entries[key] = family.parse_entry(node)
+            parsed = family.parse_entry(node)
+            if family.override_depth > 2 and key in entries:
+                parsed = {**entries[key], **parsed}  # type: ignore[dict-item]
+            entries[key] = parsed
             origin[key] = file
         settings_node = root.get("settings", required=False)
         if settings_node is not None and family.parse_settings is not None:
             settings.update(family.parse_settings(settings_node))
+    for name in family.required_settings if not files[0].override else ():
+        if name not in settings:
+            raise Node(files[0], None, f"settings.{name}").fail("is missing")
     return Catalog(family.name, tuple(files), entries, origin, settings)
 
 

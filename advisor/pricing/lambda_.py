@@ -8,7 +8,6 @@ converted to Decimal once, so pricing millions of records is fast and exact.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +28,8 @@ DEFAULT_ARCH: Final = "x86_64"
 #: Invocations that ended before this instant were billed in 100 ms steps.
 ONE_MS_BILLING_SINCE: Final = pd.Timestamp("2020-12-01T00:00:00Z")
 REQUESTS_PER_PRICE_UNIT: Final = 1_000_000
+#: Lambda never bills less than one granule (1 ms; 100 ms before December 2020).
+MIN_BILLED_MS: Final = 1
 SECONDS_PER_HOUR: Final = 3600
 MB_PER_GB: Final = 1024
 #: Largest MB-ms product summed in one int64 block without overflow risk.
@@ -97,13 +98,16 @@ def _parse_region(node: Node) -> RegionPrices:
 
 
 def _parse_settings(node: Node) -> dict[str, Figure]:
-    required = ("free_tier_requests", "free_tier_gb_seconds", "billing_granularity_ms", "legacy_billing_granularity_ms")
-    for key in required:
-        node.req(key)
     return {key: child.figure() for key, child in node.items()}
 
 
-FAMILY: Final = Family("aws-lambda", "regions", _parse_region, _parse_settings)
+REQUIRED_SETTINGS: Final = (
+    "free_tier_requests",
+    "free_tier_gb_seconds",
+    "billing_granularity_ms",
+    "legacy_billing_granularity_ms",
+)
+FAMILY: Final = Family("aws-lambda", "regions", _parse_region, _parse_settings, required_settings=REQUIRED_SETTINGS)
 
 
 def catalog() -> Catalog[RegionPrices]:
@@ -122,6 +126,8 @@ def prices(region: str = DEFAULT_REGION, arch: str = DEFAULT_ARCH) -> tuple[Regi
 def billed_ms(duration_ms: Any, end_time: Any = None) -> np.ndarray:
     """Billed milliseconds: rounded up to 1 ms, or to 100 ms for invocations ended before 2020-12-01.
 
+    A zero duration still bills one granule, as Lambda does.
+
     Args:
         duration_ms: Durations (scalar, list, numpy or pandas); already-billed values are unchanged.
         end_time: Optional end times (scalar or array, naive = UTC) choosing the granularity.
@@ -130,7 +136,7 @@ def billed_ms(duration_ms: Any, end_time: Any = None) -> np.ndarray:
         An int64 array of billed milliseconds.
     """
     values = _as_float_array(duration_ms, "billed duration")
-    billed = np.ceil(values - 1e-9).astype(np.int64)
+    billed = np.maximum(np.ceil(values).astype(np.int64), MIN_BILLED_MS)
     if end_time is not None:
         legacy = _legacy_mask(end_time, values.shape)
         step = int(catalog().setting("legacy_billing_granularity_ms").value)
@@ -327,7 +333,3 @@ def _non_negative(value: Any, what: str) -> Decimal:
         raise UsageError(f"{what} must not be negative, got {value}.")
     return number
 
-
-def end_of_legacy_billing() -> dt.datetime:
-    """The instant 1 ms billing began (invocations ending earlier billed in 100 ms steps)."""
-    return ONE_MS_BILLING_SINCE.to_pydatetime()
