@@ -12,7 +12,7 @@ from advisor.cli._chart import chart
 from advisor.cli._console import console, emit_json
 from advisor.cli._options import JsonOption, WorkspaceOption
 from advisor.errors import UsageError
-from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB
+from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB, PRESSURE_ONSET
 from advisor.models.samples import load_samples
 from advisor.models.summary import ModelSummary, summarize
 
@@ -41,7 +41,7 @@ ArchOption = Annotated[
 #: CV errors above this are shown as ">999%" in the report.
 MAX_SHOWN_PERCENT = 999.0
 PREDICT_KEYS = ("memory_mb", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "interval_ms",
-                "gb_s", "cost_usd", "fails", "init_ms")
+                "gb_s", "cost_usd", "fails", "init_ms", "memory_load")
 
 
 def parse_memory_list(text: str) -> list[int]:
@@ -142,6 +142,8 @@ def _prediction_table(summary: ModelSummary) -> Table:
         table.add_column(name, justify="right")
     for p in summary.predictions:
         note = "OOM risk" if p.fails else ("measured" if p.measured else "")
+        if not p.fails and p.memory_load is not None and p.memory_load > PRESSURE_ONSET:
+            note = f"{note}, tight memory" if note else "tight memory"
         table.add_row(
             str(p.memory_mb), f"{p.mean_ms:,.0f}", f"{p.p50_ms:,.0f}", f"{p.p95_ms:,.0f}",
             f"{p.p99_ms:,.0f}", f"{p.interval_ms[0]:,.0f}-{p.interval_ms[1]:,.0f}",

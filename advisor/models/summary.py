@@ -37,6 +37,8 @@ class Prediction:
     ``interval_ms`` is the central 90% prediction interval of one new invocation's duration
     (fit uncertainty + form error away from measured sizes + per-invocation noise);
     ``p50_ms``..``p99_ms`` are the quantiles of the per-invocation spread around the mean.
+    ``memory_load`` is working set / memory (None when unknown): above 0.5 the function may
+    slow down from memory pressure that the model can only predict if it was measured.
     """
 
     memory_mb: int
@@ -51,6 +53,7 @@ class Prediction:
     measured: bool
     fails: bool
     init_ms: float | None = None
+    memory_load: float | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +199,8 @@ def _predictions(
                 measured=float(size) in measured,
                 fails=bool(fails[i]),
                 init_ms=None if init is None else float(init[i]),
+                memory_load=None if model.working_set_mb_ is None
+                else model.working_set_mb_ / float(size),
             )
         )
     return out

@@ -14,7 +14,7 @@ from advisor.workspace import Workspace
 
 CSV = "lambda-measurements/mbwilding-s3-benchmark/lambda_benchmark_results.csv"
 PREDICT_KEYS = {"memory_mb", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "interval_ms",
-                "gb_s", "cost_usd", "fails", "init_ms"}
+                "memory_load", "gb_s", "cost_usd", "fails", "init_ms"}
 
 
 @pytest.fixture
@@ -87,6 +87,8 @@ def test_fit_from_workspace_invocations(cli, workspace: Path) -> None:
     doc = json.loads(cli("model", "fit", "embed", "--json").stdout)
     assert doc["samples"] == 6
     assert doc["working_set_mb"] == 90.0
+    loads = {p["memory_mb"]: p["memory_load"] for p in doc["predictions"]}
+    assert loads[128] == pytest.approx(90 / 128) and loads[1024] == pytest.approx(90 / 1024)
 
 
 def test_unknown_function_and_missing_source_are_clear_errors(cli, workspace: Path) -> None:
