@@ -122,12 +122,12 @@ def render_fit(summary: ModelSummary) -> None:
                    "yes" if row["form"] == summary.model else "")
     out.print(cv)
     measured = [(p.memory_mb, p.mean_ms) for p in summary.measured]
-    costs = {p.memory_mb: p.cost_usd for p in summary.predictions}
     out.print(chart("Mean duration (ms) vs memory; ● measured, · model",
                     [(m, t) for m, t, _ in summary.curve], measured, fmt=lambda v: f"{v:,.0f}"))
-    out.print(chart("Cost per invocation (USD) vs memory; ● at measured sizes, · model",
+    out.print(chart("Cost per invocation (USD) vs memory; ● measured, · model",
                     [(m, c) for m, _, c in summary.curve],
-                    [(m, costs[m]) for m, _ in measured], fmt=lambda v: f"{v:.2e}"))
+                    [(p.memory_mb, p.cost_usd) for p in summary.measured],
+                    fmt=lambda v: f"{v:.2e}"))
     out.print(_prediction_table(summary))
 
 

@@ -58,11 +58,12 @@ class Prediction:
 
 @dataclass(frozen=True)
 class MeasuredPoint:
-    """Measured samples at one memory size."""
+    """Measured samples at one memory size, and the cost of an invocation of their mean."""
 
     memory_mb: int
     count: int
     mean_ms: float
+    cost_usd: float
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,10 @@ def summarize(
         working_set_mb=model.working_set_mb_,
         samples=len(samples),
         measured=[
-            MeasuredPoint(int(r.memory_mb), int(r.count), float(r.mean))
+            MeasuredPoint(
+                int(r.memory_mb), int(r.count), float(r.mean),
+                _cost_per_invocation(float(r.mean), int(r.memory_mb), arch, region),
+            )
             for r in measured.itertuples()
         ],
         predictions=predictions,
