@@ -153,24 +153,30 @@ def load_samples(
         return workspace_samples(ws.invocations(function), function), info.architecture
 
 
+def require_two_sizes(samples: pd.DataFrame, what: str = "the samples") -> None:
+    """Raise InputError unless ``samples`` hold durations at two or more memory sizes."""
+    sizes = sorted(samples["memory_mb"].dropna().astype(int).unique())
+    if len(sizes) < 2:
+        measured = f"{sizes[0]} MB" if sizes else "no memory size"
+        raise InputError(
+            f"{what} only measured at {measured}; predicting another size needs durations "
+            "at two or more sizes (the split between CPU and I/O time cannot be known from one).",
+            hint="Import logs from a period with another memory setting, or measure another "
+            "size (advisor model fit --data CSV).",
+        )
+
+
 def fit_invocations(invocations: pd.DataFrame, function: str) -> DurationModel:
     """A :class:`DurationModel` fitted to a function's successful invocations.
 
     This is what ``advisor replay --memory`` needs before :func:`rescale_durations`.
 
     Raises:
-        InputError: No successful invocations, or all at one memory size (the split between
-            CPU and I/O time cannot be known from one size), or mixed architectures.
+        InputError: No successful invocations, all at one memory size, or mixed
+            architectures.
     """
     samples = workspace_samples(invocations, function).dropna(subset=["memory_mb"])
-    sizes = sorted(samples["memory_mb"].astype(int).unique())
-    if len(sizes) < 2:
-        raise InputError(
-            f"function {function!r} was only measured at {sizes[0] if sizes else '?'} MB; "
-            "predicting another size needs durations at two or more sizes.",
-            hint="Import logs from a period with another memory setting, or measure one "
-            "(advisor model fit --data CSV).",
-        )
+    require_two_sizes(samples, f"function {function!r}")
     if samples["architecture"].dropna().nunique() > 1:
         raise InputError(
             f"function {function!r} ran on several architectures; fit one at a time.",

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from advisor.errors import InputError
 from advisor.models._base import DEFAULT_COVERAGE, DEFAULT_QUANTILES
 from advisor.models.coldstart import ColdStartModel
 from advisor.models.duration import DurationModel
-from advisor.models.samples import one_architecture
+from advisor.models.samples import one_architecture, require_two_sizes
 from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB
 from advisor.pricing import lambda_records_cost
 
@@ -107,10 +108,20 @@ def summarize(
         arch: Architecture for pricing (``x86_64`` or ``arm64``).
         region: AWS region for pricing.
         random_state: Seed of the bootstrap and interval draws.
+
+    Raises:
+        InputError: The samples hold fewer than two memory sizes.
+        UsageError: The samples mix architectures and none is ``arch``.
     """
     samples = one_architecture(samples, arch)
+    require_two_sizes(samples)
     columns = [c for c in ("memory_mb", "max_memory_used_mb") if c in samples.columns]
-    model = DurationModel(random_state=random_state).fit(samples[columns], samples["duration_ms"])
+    try:
+        model = DurationModel(random_state=random_state).fit(
+            samples[columns], samples["duration_ms"]
+        )
+    except ValueError as exc:  # samples a parser let through but a model cannot use
+        raise InputError(f"cannot fit the duration model: {exc}.") from exc
     measured = (
         samples.groupby("memory_mb")["duration_ms"].agg(["count", "mean"]).reset_index()
     )

@@ -98,6 +98,14 @@ def test_unknown_function_and_missing_source_are_clear_errors(cli, workspace: Pa
     assert neither.exit_code == 2 and "either a FUNCTION name or --data" in neither.stderr
 
 
+def test_a_table_with_one_memory_size_is_an_input_error_saying_two_are_needed(cli, tmp_path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("memory_mb,duration_ms\n512,100\n512,110\n")
+    result = cli("model", "predict", "--data", path, "--memory", "1024")
+    assert result.exit_code == 3
+    assert "only measured at 512 MB; predicting another size needs" in " ".join(result.stderr.split())
+
+
 def test_bad_csv_row_is_an_input_error_with_file_and_line(cli, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("memory_mb,duration_ms\n512,100\n1024,fast\n")

@@ -128,5 +128,5 @@ def test_fit_invocations_across_memory_changes_gives_a_model_for_rescaling() -> 
 
 
 def test_fit_invocations_at_one_memory_size_says_two_are_needed() -> None:
-    with pytest.raises(InputError, match="only measured at 512 MB; predicting another size needs"):
+    with pytest.raises(InputError, match="'f' only measured at 512 MB; predicting another size needs"):
         fit_invocations(_records([512, 512], [100.0, 110.0]), "f")
