@@ -177,7 +177,7 @@ def _curve(model: DurationModel, arch: str, region: str) -> list[tuple[int, floa
 def _coldstart(samples: pd.DataFrame, random_state: int) -> ColdStartModel | None:
     if "init_ms" not in samples.columns:
         return None
-    cold = samples.dropna(subset=["init_ms"])
+    cold = samples[samples["init_ms"] > 0]  # NaN (warm) compares False
     if len(cold) < MIN_COLD_STARTS or cold["memory_mb"].nunique() < 2:
         return None
     columns = [c for c in ("memory_mb", "package_mb") if c in cold.columns]
