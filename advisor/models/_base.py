@@ -22,7 +22,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB, PRESSURE_ONSET, FittedForm
 from advisor.models.selection import CvResult, Groups, choose_form, fit_groups, group_samples
-from advisor.models.uncertainty import IntervalModel, bootstrap_fits, form_error_rate
+from advisor.models.uncertainty import (
+    IntervalModel,
+    bootstrap_fits,
+    form_error_rate,
+    residual_dof,
+)
 
 #: Quantiles reported by default: p50, p90, p95, p99.
 DEFAULT_QUANTILES = (0.5, 0.9, 0.95, 0.99)
@@ -156,8 +161,10 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
             memory, target, extra, self.n_bootstrap, np.random.default_rng(self.random_state),
         )
         kappa = form_error_rate(self.cv_results_[chosen])
+        n_sizes = len(self.measured_mb_)
+        noise_dof = residual_dof(len(target), n_sizes, self.cv_results_[chosen].n_params)
         self.interval_model_ = IntervalModel(
-            curves, self.measured_mb_, kappa, ratios, len(self.measured_mb_)
+            curves, self.measured_mb_, kappa, ratios, n_sizes, noise_dof
         )
         self.n_features_in_ = 1 + len(self.extra_features)
         return self

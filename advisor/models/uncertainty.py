@@ -15,7 +15,18 @@ each estimated from the data:
    many degrees of freedom (the predictive distribution of a normal error whose scale is
    estimated from that few values) rather than a normal: few sizes, heavier tails.
 3. **Per-invocation noise**: each invocation's ratio to the fitted mean at its size, resampled
-   as measured (no shape assumed), so skew and tails are kept.
+   as measured (no shape assumed), so skew and tails are kept. The ratios are residuals
+   around a curve fitted to the same invocations, so they understate the spread of a new
+   invocation: with ``n`` invocations and ``p`` fitted size means (the form's parameters,
+   at most the number of sizes) they have ``n - p`` degrees of freedom. Their log deviations
+   are therefore scaled by ``sqrt(n / (n - p))`` (the unbiased residual variance) and by a
+   draw of ``sqrt(dof / chi2(dof))`` (the spread itself is estimated, so the predictive
+   distribution has Student-t tails with ``n - p`` degrees of freedom).
+
+What this cannot capture: sizes whose mean sits off the smooth curve by more than their
+invocations' spread implies (each size measured as its own batch). Separating that
+size-to-size variance from the form error needs more measured sizes than the form has
+parameters; with three sizes the leave-one-size-out errors cannot tell them apart.
 """
 
 from __future__ import annotations
@@ -30,9 +41,9 @@ from advisor.models.selection import CvResult, Groups, group_index, groups_from_
 
 #: Monte Carlo draws per memory size when computing an interval.
 INTERVAL_DRAWS = 4000
-#: The form-error factor is clipped to [1/20, 20]: a wider interval carries no information,
-#: and a Student-t with few degrees of freedom would otherwise overflow.
-MAX_LOG_FORM_ERROR = float(np.log(20.0))
+#: The form-error and noise factors are clipped to [1/20, 20]: a wider interval carries no
+#: information, and a Student-t with few degrees of freedom would otherwise overflow.
+MAX_LOG_FACTOR = float(np.log(20.0))
 
 
 def octaves_to_nearest(memory_mb: np.ndarray, measured_mb: np.ndarray) -> np.ndarray:
@@ -56,6 +67,15 @@ def form_error_rate(cv: CvResult) -> float:
         distance = float(octaves_to_nearest(np.array([size]), others)[0])
         rates.append(np.log1p(max(cv.errors[int(size)], -0.99)) / distance)
     return float(np.sqrt(np.mean(np.square(rates))))
+
+
+def residual_dof(n_samples: int, n_sizes: int, n_params: int) -> int:
+    """Degrees of freedom left in the residuals once the form's curve is fitted (at least 1).
+
+    A form cannot use more parameters than there are size means to fit, so it spends
+    ``min(n_params, n_sizes)`` of the ``n_samples`` degrees of freedom.
+    """
+    return max(n_samples - min(n_params, n_sizes), 1)
 
 
 def bootstrap_fits(
@@ -90,6 +110,7 @@ class IntervalModel:
         kappa: Model-form error per octave (log scale).
         dof: Degrees of freedom of the form-error factor (number of CV folds).
         ratios: Per-invocation ratios ``y / fitted mean`` (noise).
+        noise_dof: Residual degrees of freedom of the ratios (invocations - fitted means).
     """
 
     curves: list[FittedForm]
@@ -97,6 +118,7 @@ class IntervalModel:
     kappa: float
     ratios: np.ndarray
     dof: int
+    noise_dof: int
 
     def draws(
         self, memory_mb: float, extra: np.ndarray | None, rng: np.random.Generator
@@ -106,9 +128,19 @@ class IntervalModel:
         sigma = self.kappa * float(octaves_to_nearest(np.array([memory_mb]), self.measured_mb)[0])
         curve = means[rng.integers(0, len(means), INTERVAL_DRAWS)]
         log_error = sigma * rng.standard_t(max(self.dof, 1), INTERVAL_DRAWS)
-        form_error = np.exp(np.clip(log_error, -MAX_LOG_FORM_ERROR, MAX_LOG_FORM_ERROR))
-        noise = self.ratios[rng.integers(0, len(self.ratios), INTERVAL_DRAWS)]
-        return curve * form_error * noise
+        form_error = np.exp(np.clip(log_error, -MAX_LOG_FACTOR, MAX_LOG_FACTOR))
+        return curve * form_error * self.noise_draws(rng)
+
+    def noise_draws(self, rng: np.random.Generator) -> np.ndarray:
+        """Per-invocation factors: resampled ratios, widened for the fitted means' lost dof."""
+        logs = np.log(self.ratios)
+        center = float(np.mean(logs))
+        deviation = logs[rng.integers(0, len(logs), INTERVAL_DRAWS)] - center
+        dof = max(self.noise_dof, 1)
+        unbiased = np.sqrt(len(logs) / dof)
+        estimated_scale = np.sqrt(dof / rng.chisquare(dof, INTERVAL_DRAWS))
+        log_noise = deviation * unbiased * estimated_scale
+        return np.exp(center + np.clip(log_noise, -MAX_LOG_FACTOR, MAX_LOG_FACTOR))
 
     def interval(
         self, memory_mb: float, extra: np.ndarray | None, coverage: float, rng: np.random.Generator
