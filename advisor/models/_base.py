@@ -146,10 +146,11 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         self.n_extra_ = extra.shape[1]
         self.working_set_mb_ = self._working_set(X, memory)
         pressure_ws = self._pressure_working_set(memory)
+        free_below = self._free_below(pressure_ws)
         groups = group_samples(memory, target, extra)
-        self.form_, self.cv_results_ = self._choose(groups, pressure_ws)
+        self.form_, self.cv_results_ = self._choose(groups, pressure_ws, free_below)
         self.cv_error_ = self.cv_results_[self.form_].mape
-        self.fitted_ = fit_groups(self.form_, groups, pressure_ws)
+        self.fitted_ = fit_groups(self.form_, groups, pressure_ws, free_below)
         self.params_ = self.fitted_.params(self.extra_features[: self.n_extra_])
         self.measured_mb_ = np.unique(memory)
         ratios = target / self.fitted_.predict(memory, extra)
@@ -157,7 +158,7 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         self.noise_ratios_ = ratios / self.mean_ratio_
         chosen = self.form_
         curves = bootstrap_fits(
-            lambda g: fit_groups(chosen, g, pressure_ws),
+            lambda g: fit_groups(chosen, g, pressure_ws, free_below),
             memory, target, extra, self.n_bootstrap, np.random.default_rng(self.random_state),
         )
         kappa = form_error_rate(self.cv_results_[chosen])
@@ -169,15 +170,26 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         self.n_features_in_ = 1 + len(self.extra_features)
         return self
 
+    def _free_below(self, pressure_ws: float | None) -> float | None:
+        """Memory (MB) at or below which a slowdown beyond the CPU ratio is real, if any.
+
+        Where a pressure term is fitted, everywhere it is active (working set over
+        :data:`PRESSURE_ONSET` of the memory); otherwise at or below the working set, where
+        the function runs out of memory (:meth:`DurationModel.fails`).
+        """
+        if pressure_ws is not None:
+            return pressure_ws / PRESSURE_ONSET
+        return self.working_set_mb_
+
     def _choose(
-        self, groups: Groups, pressure_ws: float | None
+        self, groups: Groups, pressure_ws: float | None, free_below: float | None
     ) -> tuple[str, dict[str, CvResult]]:
         """The form to use and the CV results behind the choice."""
         if self.form == "auto":
             candidates = tuple(self.candidates or self.default_candidates)
-            return choose_form(candidates, groups, pressure_ws)
+            return choose_form(candidates, groups, pressure_ws, free_below)
         if self.form in FORMS:
-            return choose_form((self.form,), groups, pressure_ws)
+            return choose_form((self.form,), groups, pressure_ws, free_below)
         raise ValueError(f"unknown form {self.form!r}; use 'auto' or one of {sorted(FORMS)}")
 
     # -- prediction -----------------------------------------------------------------------

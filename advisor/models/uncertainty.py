@@ -124,12 +124,16 @@ class IntervalModel:
         self, memory_mb: float, extra: np.ndarray | None, rng: np.random.Generator
     ) -> np.ndarray:
         """Latency samples (ms) for one new invocation at ``memory_mb``."""
-        means = np.array([c.predict(np.array([memory_mb]), extra)[0] for c in self.curves])
-        sigma = self.kappa * float(octaves_to_nearest(np.array([memory_mb]), self.measured_mb)[0])
-        curve = means[rng.integers(0, len(means), INTERVAL_DRAWS)]
+        at = np.array([memory_mb])
+        means = np.array([c.predict(at, extra)[0] for c in self.curves])
+        bands = np.array([np.concatenate(c.band(at, extra)) for c in self.curves])
+        sigma = self.kappa * float(octaves_to_nearest(at, self.measured_mb)[0])
+        pick = rng.integers(0, len(means), INTERVAL_DRAWS)
         log_error = sigma * rng.standard_t(max(self.dof, 1), INTERVAL_DRAWS)
         form_error = np.exp(np.clip(log_error, -MAX_LOG_FACTOR, MAX_LOG_FACTOR))
-        return curve * form_error * self.noise_draws(rng)
+        # The form error moves the mean, which physics bounds beyond the measured sizes.
+        mean = np.clip(means[pick] * form_error, bands[pick, 0], bands[pick, 1])
+        return mean * self.noise_draws(rng)
 
     def noise_draws(self, rng: np.random.Generator) -> np.ndarray:
         """Per-invocation factors: resampled ratios, widened for the fitted means' lost dof."""
