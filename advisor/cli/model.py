@@ -119,7 +119,8 @@ def render_fit(summary: ModelSummary) -> None:
         cv.add_column(name, justify="left" if name == "form" else "right")
     for row in summary.cv:
         cv.add_row(row["form"], str(row["n_params"]), _percent(row["cv_mape"]),
-                   "yes" if row["form"] == summary.model else "")
+                   "yes" if row["form"] == summary.model
+                   else "" if row["physical"] else "outside physics")
     out.print(cv)
     measured = [(p.memory_mb, p.mean_ms) for p in summary.measured]
     out.print(chart("Mean duration (ms) vs memory; ● measured, · model",

@@ -139,7 +139,7 @@ def summarize(
         cv_error=model.cv_error_,
         cv=[
             {"form": r.form, "n_params": r.n_params, "cv_mape": r.mape,
-             "errors": {str(k): v for k, v in r.errors.items()}}
+             "physical": r.physical, "errors": {str(k): v for k, v in r.errors.items()}}
             for r in model.cv_results_.values()
         ],
         working_set_mb=model.working_set_mb_,

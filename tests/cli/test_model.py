@@ -64,6 +64,8 @@ def test_fit_json_lists_every_form_with_its_cv_error(cli, measurements) -> None:
     assert [row["form"] for row in doc["cv"]] == ["inverse", "exponential", "lambda"]
     assert doc["cv_error"] == min(r["cv_mape"] for r in doc["cv"] if r["form"] == doc["model"])
     assert [p["memory_mb"] for p in doc["measured"]] == [256, 1024, 2048]
+    # The lambda form is inside the physical band by construction.
+    assert {r["form"]: r["physical"] for r in doc["cv"]}["lambda"] is True
     assert doc["coldstart"]["model"] in {"constant", "inverse", "cpu"}
 
 
