@@ -12,7 +12,7 @@ from advisor.cli._chart import chart
 from advisor.cli._console import console, emit_json
 from advisor.cli._options import JsonOption, WorkspaceOption
 from advisor.errors import UsageError
-from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB
+from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB, PRESSURE_ONSET
 from advisor.models.samples import load_samples
 from advisor.models.summary import ModelSummary, summarize
 
@@ -26,16 +26,22 @@ FunctionArg = Annotated[
 ]
 DataOption = Annotated[
     Optional[Path],
-    typer.Option("--data", help="Measurement CSV: memory_mb, duration_ms[, init_ms].", show_default=False),
+    typer.Option(
+        "--data", help="Measurement CSV: memory_mb, duration_ms[, init_ms].", show_default=False
+    ),
 ]
 ArchOption = Annotated[
     Optional[str],
-    typer.Option("--arch", help="Architecture for prices (default: the function's, else x86_64).", show_default=False),
+    typer.Option(
+        "--arch",
+        help="Architecture for prices (default: the function's, else x86_64).",
+        show_default=False,
+    ),
 ]
 #: CV errors above this are shown as ">999%" in the report.
 MAX_SHOWN_PERCENT = 999.0
 PREDICT_KEYS = ("memory_mb", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "interval_ms",
-                "gb_s", "cost_usd", "fails", "init_ms")
+                "gb_s", "cost_usd", "fails", "init_ms", "memory_load")
 
 
 def parse_memory_list(text: str) -> list[int]:
@@ -103,7 +109,8 @@ def render_fit(summary: ModelSummary) -> None:
     params = ", ".join(f"{k}={v:.4g}" for k, v in summary.params.items())
     out.print(f"Parameters: {params}")
     if summary.working_set_mb is not None:
-        out.print(f"Working set: {summary.working_set_mb:.0f} MB (sizes at or below it risk running out of memory)")
+        out.print(f"Working set: {summary.working_set_mb:.0f} MB "
+                  "(sizes at or below it risk running out of memory)")
     if summary.coldstart is not None:
         out.print(f"Cold start: {summary.coldstart['model']} "
                   f"(CV error {summary.coldstart['cv_error']:.1f}%)")
@@ -112,15 +119,16 @@ def render_fit(summary: ModelSummary) -> None:
         cv.add_column(name, justify="left" if name == "form" else "right")
     for row in summary.cv:
         cv.add_row(row["form"], str(row["n_params"]), _percent(row["cv_mape"]),
-                   "yes" if row["form"] == summary.model else "")
+                   "yes" if row["form"] == summary.model
+                   else "" if row["physical"] else "outside physics")
     out.print(cv)
     measured = [(p.memory_mb, p.mean_ms) for p in summary.measured]
-    costs = {p.memory_mb: p.cost_usd for p in summary.predictions}
     out.print(chart("Mean duration (ms) vs memory; ● measured, · model",
                     [(m, t) for m, t, _ in summary.curve], measured, fmt=lambda v: f"{v:,.0f}"))
-    out.print(chart("Cost per invocation (USD) vs memory; ● at measured sizes, · model",
+    out.print(chart("Cost per invocation (USD) vs memory; ● measured, · model",
                     [(m, c) for m, _, c in summary.curve],
-                    [(m, costs[m]) for m, _ in measured], fmt=lambda v: f"{v:.2e}"))
+                    [(p.memory_mb, p.cost_usd) for p in summary.measured],
+                    fmt=lambda v: f"{v:.2e}"))
     out.print(_prediction_table(summary))
 
 
@@ -135,6 +143,8 @@ def _prediction_table(summary: ModelSummary) -> Table:
         table.add_column(name, justify="right")
     for p in summary.predictions:
         note = "OOM risk" if p.fails else ("measured" if p.measured else "")
+        if not p.fails and p.memory_load is not None and p.memory_load > PRESSURE_ONSET:
+            note = f"{note}, tight memory" if note else "tight memory"
         table.add_row(
             str(p.memory_mb), f"{p.mean_ms:,.0f}", f"{p.p50_ms:,.0f}", f"{p.p95_ms:,.0f}",
             f"{p.p99_ms:,.0f}", f"{p.interval_ms[0]:,.0f}-{p.interval_ms[1]:,.0f}",

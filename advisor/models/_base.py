@@ -21,8 +21,13 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB, PRESSURE_ONSET, FittedForm
-from advisor.models.selection import CvResult, choose_form, fit_groups, group_samples
-from advisor.models.uncertainty import IntervalModel, bootstrap_fits, form_error_rate
+from advisor.models.selection import CvResult, Groups, choose_form, fit_groups, group_samples
+from advisor.models.uncertainty import (
+    IntervalModel,
+    bootstrap_fits,
+    form_error_rate,
+    residual_dof,
+)
 
 #: Quantiles reported by default: p50, p90, p95, p99.
 DEFAULT_QUANTILES = (0.5, 0.9, 0.95, 0.99)
@@ -126,9 +131,10 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
             self.
 
         Raises:
-            ValueError: Fewer than two distinct memory sizes, bad memory values, or
-                non-positive latencies.
+            ValueError: Fewer than two distinct memory sizes, bad memory values,
+                non-positive latencies, or several architectures in one fit.
         """
+        _check_one_architecture(X)
         memory, extra = self._memory_and_extra(X)
         target = np.asarray(y, dtype=float).ravel()
         if len(target) != len(memory):
@@ -140,33 +146,51 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         self.n_extra_ = extra.shape[1]
         self.working_set_mb_ = self._working_set(X, memory)
         pressure_ws = self._pressure_working_set(memory)
+        free_below = self._free_below(pressure_ws)
         groups = group_samples(memory, target, extra)
-        candidates = tuple(self.candidates or self.default_candidates)
-        if self.form == "auto":
-            chosen, cv = choose_form(candidates, groups, pressure_ws)
-        elif self.form in FORMS:
-            chosen, cv = choose_form((self.form,), groups, pressure_ws)
-        else:
-            raise ValueError(f"unknown form {self.form!r}; use 'auto' or one of {sorted(FORMS)}")
-        self.form_ = chosen
-        self.cv_results_: dict[str, CvResult] = cv
-        self.cv_error_ = cv[chosen].mape
-        self.fitted_: FittedForm = fit_groups(chosen, groups, pressure_ws)
+        self.form_, self.cv_results_ = self._choose(groups, pressure_ws, free_below)
+        self.cv_error_ = self.cv_results_[self.form_].mape
+        self.fitted_ = fit_groups(self.form_, groups, pressure_ws, free_below)
         self.params_ = self.fitted_.params(self.extra_features[: self.n_extra_])
         self.measured_mb_ = np.unique(memory)
         ratios = target / self.fitted_.predict(memory, extra)
         self.mean_ratio_ = float(np.mean(ratios))
         self.noise_ratios_ = ratios / self.mean_ratio_
-        rng = np.random.default_rng(self.random_state)
+        chosen = self.form_
         curves = bootstrap_fits(
-            lambda g: fit_groups(chosen, g, pressure_ws),
-            memory, target, extra, self.n_bootstrap, rng,
+            lambda g: fit_groups(chosen, g, pressure_ws, free_below),
+            memory, target, extra, self.n_bootstrap, np.random.default_rng(self.random_state),
         )
+        kappa = form_error_rate(self.cv_results_[chosen])
+        n_sizes = len(self.measured_mb_)
+        noise_dof = residual_dof(len(target), n_sizes, self.cv_results_[chosen].n_params)
         self.interval_model_ = IntervalModel(
-            curves, self.measured_mb_, form_error_rate(cv[chosen]), ratios, len(self.measured_mb_)
+            curves, self.measured_mb_, kappa, ratios, n_sizes, noise_dof
         )
         self.n_features_in_ = 1 + len(self.extra_features)
         return self
+
+    def _free_below(self, pressure_ws: float | None) -> float | None:
+        """Memory (MB) at or below which a slowdown beyond the CPU ratio is real, if any.
+
+        Where a pressure term is fitted, everywhere it is active (working set over
+        :data:`PRESSURE_ONSET` of the memory); otherwise at or below the working set, where
+        the function runs out of memory (:meth:`DurationModel.fails`).
+        """
+        if pressure_ws is not None:
+            return pressure_ws / PRESSURE_ONSET
+        return self.working_set_mb_
+
+    def _choose(
+        self, groups: Groups, pressure_ws: float | None, free_below: float | None
+    ) -> tuple[str, dict[str, CvResult]]:
+        """The form to use and the CV results behind the choice."""
+        if self.form == "auto":
+            candidates = tuple(self.candidates or self.default_candidates)
+            return choose_form(candidates, groups, pressure_ws, free_below)
+        if self.form in FORMS:
+            return choose_form((self.form,), groups, pressure_ws, free_below)
+        raise ValueError(f"unknown form {self.form!r}; use 'auto' or one of {sorted(FORMS)}")
 
     # -- prediction -----------------------------------------------------------------------
 
@@ -217,3 +241,13 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         ]
         low, high = np.array(bounds).reshape(len(memory), 2).T
         return low, high
+
+
+def _check_one_architecture(X: object) -> None:
+    """Reject samples that mix architectures: x86_64 and arm64 follow different curves."""
+    if isinstance(X, pd.DataFrame) and "architecture" in X.columns:
+        found = sorted(X["architecture"].dropna().astype(str).unique())
+        if len(found) > 1:
+            raise ValueError(
+                f"samples mix architectures {', '.join(found)}; fit one model per architecture"
+            )

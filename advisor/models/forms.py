@@ -16,6 +16,11 @@ is one full vCPU), at most 6 vCPU at 10,240 MB. Its parts:
   ``0.25, 0.5, 0.75, 1..6``: a fractional value is a thread that spends part of its time
   waiting on I/O, so it never needs a whole vCPU (measured S3 clients flatten near 1 GB);
 - ``pressure*h(w/m)``: slowdown when the working set ``w`` fills the memory.
+
+The same facts bound every form outside the measured sizes (:func:`physical_band`): a fitted
+curve is trusted between its measured sizes, and beyond them it is clipped to what Lambda's
+CPU allocation allows relative to the nearest measured size, so a flexible form (e.g.
+``a + b*exp(-m/c)``) cannot extrapolate to absurd values.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ MAX_MEMORY_MB = 10240
 PRESSURE_ONSET = 0.5
 #: Floor of ``1 - working_set / memory`` so the pressure term stays finite near the limit.
 PRESSURE_FLOOR = 0.05
+
+#: Relative slack when checking a curve against its physical band (rounding, not physics).
+BAND_TOLERANCE = 1e-6
 
 #: Effective thread counts below one tried by the ``lambda`` form (see :data:`FORMS`).
 THREAD_GRID_BELOW_ONE = (0.25, 0.5, 0.75)
@@ -60,6 +68,24 @@ def pressure(memory_mb: np.ndarray, working_set_mb: float | None) -> np.ndarray:
         return np.zeros_like(memory_mb, dtype=float)
     load = working_set_mb / memory_mb
     return np.maximum(load - PRESSURE_ONSET, 0.0) / np.maximum(1.0 - load, PRESSURE_FLOOR)
+
+
+def physical_band(
+    memory_mb: np.ndarray, ref_mb: np.ndarray, ref_value: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean latencies at ``memory_mb`` that Lambda's CPU allocation allows, given ``ref_value``.
+
+    Between two sizes the function can speed up at most by the ratio of their vCPU shares
+    (all of its work parallel over enough threads) and never slows down with more memory
+    (outside memory pressure, which callers exempt). So below the reference size the latency
+    lies in ``[ref, ref * vcpu(ref)/vcpu(m)]`` and above it in ``[ref * vcpu(ref)/vcpu(m), ref]``.
+
+    Returns:
+        ``(low, high)`` arrays in the unit of ``ref_value``.
+    """
+    speedup = vcpu_share(ref_mb) / vcpu_share(memory_mb)
+    ref = np.asarray(ref_value, dtype=float)
+    return ref * np.minimum(speedup, 1.0), ref * np.maximum(speedup, 1.0)
 
 
 @dataclass(frozen=True)
@@ -145,12 +171,20 @@ FORMS: dict[str, Form] = {
 
 @dataclass(frozen=True)
 class FittedForm:
-    """A form with its fitted ``theta`` and coefficients (extra linear features last)."""
+    """A form with its fitted ``theta`` and coefficients (extra linear features last).
+
+    Outside ``measured_range`` its predictions are clipped to the :func:`physical_band` of the
+    nearest measured size's fitted value; at or below ``free_below_mb`` (memory pressure or
+    out-of-memory territory) slowing down more than the CPU ratio is real, so only the lower
+    bound (more memory is never slower) applies there.
+    """
 
     form: Form
     theta: float
     coef: np.ndarray
     working_set_mb: float | None
+    measured_range: tuple[float, float] | None = None
+    free_below_mb: float | None = None
 
     def design(self, memory_mb: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
         """The design matrix at ``memory_mb`` (plus extra linear feature columns)."""
@@ -158,8 +192,34 @@ class FittedForm:
         return base if extra is None or extra.shape[1] == 0 else np.column_stack([base, extra])
 
     def predict(self, memory_mb: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
-        """Mean latency (ms) at ``memory_mb``."""
-        return self.design(memory_mb, extra) @ self.coef
+        """Mean latency (ms) at ``memory_mb``, within the physical band outside the measured range."""
+        raw = self.design(memory_mb, extra) @ self.coef
+        low, high = self.band(memory_mb, extra)
+        return np.clip(raw, low, high)
+
+    def band(
+        self, memory_mb: np.ndarray, extra: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Allowed mean latency (ms) at ``memory_mb``: ``(0, inf)`` inside the measured range."""
+        memory = np.asarray(memory_mb, dtype=float)
+        if self.measured_range is None:
+            return np.zeros_like(memory), np.full_like(memory, np.inf)
+        ref_mb = np.clip(memory, *self.measured_range)
+        ref_value = self.design(ref_mb, extra) @ self.coef
+        low, high = physical_band(memory, ref_mb, ref_value)
+        inside = ref_mb == memory
+        low = np.where(inside, 0.0, low)
+        high = np.where(inside, np.inf, high)
+        if self.free_below_mb is not None:
+            high = np.where(memory <= self.free_below_mb, np.inf, high)
+        return low, high
+
+    def within_band(self, memory_mb: np.ndarray, extra: np.ndarray | None = None) -> bool:
+        """Whether the unclipped curve stays inside its physical band at every ``memory_mb``."""
+        raw = self.design(memory_mb, extra) @ self.coef
+        low, high = self.band(memory_mb, extra)
+        slack = BAND_TOLERANCE * np.abs(raw)
+        return bool(np.all((raw >= low - slack) & (raw <= high + slack)))
 
     def params(self, extra_names: Sequence[str] = ()) -> dict[str, float]:
         """Fitted parameters by name."""
@@ -178,6 +238,7 @@ def fit_form(
     *,
     extra: np.ndarray | None = None,
     working_set_mb: float | None = None,
+    free_below_mb: float | None = None,
 ) -> FittedForm:
     """Fit ``form`` to group means by weighted NNLS, profiling ``theta`` over its grid.
 
@@ -188,6 +249,9 @@ def fit_form(
         weight: Weight of each group's residual (``sqrt(count) / mean`` gives relative error).
         extra: Extra linear feature columns per group (e.g. package size), or None.
         working_set_mb: Working set used by the pressure term, if known.
+        free_below_mb: Memory at or below which slowing down beyond the CPU ratio is real
+            (memory pressure); the fit is bounded by :func:`physical_band` elsewhere outside
+            the range of ``memory_mb``.
 
     Returns:
         The best fit over the grid (first of equal fits, so the simplest ``theta`` wins ties).
@@ -201,4 +265,5 @@ def fit_form(
         if best is None or sse < best[0] * (1.0 - 1e-9):
             best = (sse, theta, coef)
     assert best is not None  # every form has a non-empty grid
-    return FittedForm(form, best[1], best[2], working_set_mb)
+    measured = (float(np.min(memory_mb)), float(np.max(memory_mb)))
+    return FittedForm(form, best[1], best[2], working_set_mb, measured, free_below_mb)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError, NotFoundError, UsageError
+from advisor.models.duration import DurationModel
 from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB
 
 REQUIRED_COLUMNS = ("memory_mb", "duration_ms")
@@ -60,10 +61,13 @@ def _row(path: Path, line: int, raw: dict[str, str | None], columns: list[str]) 
         try:
             value = float(text)
         except ValueError:
-            raise InputError(f"{path}:{line}: {column} {text!r} is not a number.", hint=HINT) from None
+            message = f"{path}:{line}: {column} {text!r} is not a number."
+            raise InputError(message, hint=HINT) from None
         if not np.isfinite(value) or value < 0 or (column == "duration_ms" and value == 0):
-            raise InputError(f"{path}:{line}: {column} {text!r} must be a positive number.", hint=HINT)
-        if column == "memory_mb" and not (MIN_MEMORY_MB <= value <= MAX_MEMORY_MB and value.is_integer()):
+            message = f"{path}:{line}: {column} {text!r} must be a positive number."
+            raise InputError(message, hint=HINT)
+        valid_size = MIN_MEMORY_MB <= value <= MAX_MEMORY_MB and value.is_integer()
+        if column == "memory_mb" and not valid_size:
             raise InputError(
                 f"{path}:{line}: memory_mb {text!r} is not a whole number of MB "
                 f"from {MIN_MEMORY_MB} to {MAX_MEMORY_MB}.",
@@ -88,12 +92,34 @@ def workspace_samples(invocations: pd.DataFrame, function: str) -> pd.DataFrame:
             f"function {function!r} has no successful invocations in the workspace.",
             hint="Import its logs first (advisor import ...).",
         )
-    return pd.DataFrame(
+    samples = pd.DataFrame(
         {
             column: ok[column].to_numpy(dtype=float, na_value=np.nan)
             for column in ("memory_mb", "duration_ms", "init_ms", "max_memory_used_mb")
         }
     )
+    samples["architecture"] = ok["architecture"].to_numpy(dtype=object)
+    return samples
+
+
+def one_architecture(samples: pd.DataFrame, arch: str) -> pd.DataFrame:
+    """The samples of architecture ``arch`` when they mix several (unknown ones count as it).
+
+    Raises:
+        UsageError: The samples mix architectures and none is ``arch``.
+    """
+    if "architecture" not in samples.columns:
+        return samples
+    known = samples["architecture"].dropna()
+    if known.nunique() <= 1:
+        return samples.drop(columns="architecture")
+    kept = samples[samples["architecture"].isna() | (samples["architecture"] == arch)]
+    if kept.empty or kept["architecture"].isna().all():
+        raise UsageError(
+            f"the samples mix architectures {', '.join(sorted(known.unique()))}, none is {arch!r}.",
+            hint="Choose one with --arch.",
+        )
+    return kept.drop(columns="architecture")
 
 
 def load_samples(
@@ -125,3 +151,36 @@ def load_samples(
     with Workspace.open(workspace) as ws:
         info = ws.function(function)
         return workspace_samples(ws.invocations(function), function), info.architecture
+
+
+def require_two_sizes(samples: pd.DataFrame, what: str = "the samples") -> None:
+    """Raise InputError unless ``samples`` hold durations at two or more memory sizes."""
+    sizes = sorted(samples["memory_mb"].dropna().astype(int).unique())
+    if len(sizes) < 2:
+        measured = f"{sizes[0]} MB" if sizes else "no memory size"
+        raise InputError(
+            f"{what} only measured at {measured}; predicting another size needs durations "
+            "at two or more sizes (the split between CPU and I/O time cannot be known from one).",
+            hint="Import logs from a period with another memory setting, or measure another "
+            "size (advisor model fit --data CSV).",
+        )
+
+
+def fit_invocations(invocations: pd.DataFrame, function: str) -> DurationModel:
+    """A :class:`DurationModel` fitted to a function's successful invocations.
+
+    This is what ``advisor replay --memory`` needs before :func:`rescale_durations`.
+
+    Raises:
+        InputError: No successful invocations, all at one memory size, or mixed
+            architectures.
+    """
+    samples = workspace_samples(invocations, function).dropna(subset=["memory_mb"])
+    require_two_sizes(samples, f"function {function!r}")
+    if samples["architecture"].dropna().nunique() > 1:
+        raise InputError(
+            f"function {function!r} ran on several architectures; fit one at a time.",
+            hint="Use advisor model fit --arch.",
+        )
+    columns = ["memory_mb", "max_memory_used_mb"]
+    return DurationModel().fit(samples[columns], samples["duration_ms"])

@@ -15,9 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from advisor.errors import InputError
 from advisor.models._base import DEFAULT_COVERAGE, DEFAULT_QUANTILES
 from advisor.models.coldstart import ColdStartModel
 from advisor.models.duration import DurationModel
+from advisor.models.samples import one_architecture, require_two_sizes
 from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB
 from advisor.pricing import lambda_records_cost
 
@@ -36,6 +38,8 @@ class Prediction:
     ``interval_ms`` is the central 90% prediction interval of one new invocation's duration
     (fit uncertainty + form error away from measured sizes + per-invocation noise);
     ``p50_ms``..``p99_ms`` are the quantiles of the per-invocation spread around the mean.
+    ``memory_load`` is working set / memory (None when unknown): above 0.5 the function may
+    slow down from memory pressure that the model can only predict if it was measured.
     """
 
     memory_mb: int
@@ -50,15 +54,17 @@ class Prediction:
     measured: bool
     fails: bool
     init_ms: float | None = None
+    memory_load: float | None = None
 
 
 @dataclass(frozen=True)
 class MeasuredPoint:
-    """Measured samples at one memory size."""
+    """Measured samples at one memory size, and the cost of an invocation of their mean."""
 
     memory_mb: int
     count: int
     mean_ms: float
+    cost_usd: float
 
 
 @dataclass(frozen=True)
@@ -96,18 +102,33 @@ def summarize(
     """Fit the duration (and cold-start) models to ``samples`` and predict at ``memory_mb``.
 
     Args:
-        samples: Sample table (see :mod:`advisor.models.samples`).
+        samples: Sample table (see :mod:`advisor.models.samples`); when it mixes
+            architectures only the rows of ``arch`` are used.
         memory_mb: Sizes to predict; None means the chart sizes plus the measured ones.
         arch: Architecture for pricing (``x86_64`` or ``arm64``).
         region: AWS region for pricing.
         random_state: Seed of the bootstrap and interval draws.
+
+    Raises:
+        InputError: The samples hold fewer than two memory sizes.
+        UsageError: The samples mix architectures and none is ``arch``.
     """
+    samples = one_architecture(samples, arch)
+    require_two_sizes(samples)
     columns = [c for c in ("memory_mb", "max_memory_used_mb") if c in samples.columns]
-    model = DurationModel(random_state=random_state).fit(samples[columns], samples["duration_ms"])
+    try:
+        model = DurationModel(random_state=random_state).fit(
+            samples[columns], samples["duration_ms"]
+        )
+    except ValueError as exc:  # samples a parser let through but a model cannot use
+        raise InputError(f"cannot fit the duration model: {exc}.") from exc
     measured = (
         samples.groupby("memory_mb")["duration_ms"].agg(["count", "mean"]).reset_index()
     )
-    sizes = sorted(set(memory_mb or CHART_MEMORY_MB) | (set() if memory_mb else set(measured["memory_mb"].astype(int))))
+    if memory_mb:
+        sizes = list(dict.fromkeys(memory_mb))  # the caller's order, once each
+    else:
+        sizes = sorted(set(CHART_MEMORY_MB) | set(measured["memory_mb"].astype(int)))
     coldstart = _coldstart(samples, random_state)
     grid = pd.DataFrame({"memory_mb": np.asarray(sizes, dtype=float)})
     predictions = _predictions(model, coldstart, grid, set(measured["memory_mb"]), arch, region)
@@ -118,13 +139,16 @@ def summarize(
         cv_error=model.cv_error_,
         cv=[
             {"form": r.form, "n_params": r.n_params, "cv_mape": r.mape,
-             "errors": {str(k): v for k, v in r.errors.items()}}
+             "physical": r.physical, "errors": {str(k): v for k, v in r.errors.items()}}
             for r in model.cv_results_.values()
         ],
         working_set_mb=model.working_set_mb_,
         samples=len(samples),
         measured=[
-            MeasuredPoint(int(r.memory_mb), int(r.count), float(r.mean))
+            MeasuredPoint(
+                int(r.memory_mb), int(r.count), float(r.mean),
+                _cost_per_invocation(float(r.mean), int(r.memory_mb), arch, region),
+            )
             for r in measured.itertuples()
         ],
         predictions=predictions,
@@ -153,7 +177,7 @@ def _curve(model: DurationModel, arch: str, region: str) -> list[tuple[int, floa
 def _coldstart(samples: pd.DataFrame, random_state: int) -> ColdStartModel | None:
     if "init_ms" not in samples.columns:
         return None
-    cold = samples.dropna(subset=["init_ms"])
+    cold = samples[samples["init_ms"] > 0]  # NaN (warm) compares False
     if len(cold) < MIN_COLD_STARTS or cold["memory_mb"].nunique() < 2:
         return None
     columns = [c for c in ("memory_mb", "package_mb") if c in cold.columns]
@@ -190,6 +214,8 @@ def _predictions(
                 measured=float(size) in measured,
                 fails=bool(fails[i]),
                 init_ms=None if init is None else float(init[i]),
+                memory_load=None if model.working_set_mb_ is None
+                else model.working_set_mb_ / float(size),
             )
         )
     return out

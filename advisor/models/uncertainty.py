@@ -15,7 +15,18 @@ each estimated from the data:
    many degrees of freedom (the predictive distribution of a normal error whose scale is
    estimated from that few values) rather than a normal: few sizes, heavier tails.
 3. **Per-invocation noise**: each invocation's ratio to the fitted mean at its size, resampled
-   as measured (no shape assumed), so skew and tails are kept.
+   as measured (no shape assumed), so skew and tails are kept. The ratios are residuals
+   around a curve fitted to the same invocations, so they understate the spread of a new
+   invocation: with ``n`` invocations and ``p`` fitted size means (the form's parameters,
+   at most the number of sizes) they have ``n - p`` degrees of freedom. Their log deviations
+   are therefore scaled by ``sqrt(n / (n - p))`` (the unbiased residual variance) and by a
+   draw of ``sqrt(dof / chi2(dof))`` (the spread itself is estimated, so the predictive
+   distribution has Student-t tails with ``n - p`` degrees of freedom).
+
+What this cannot capture: sizes whose mean sits off the smooth curve by more than their
+invocations' spread implies (each size measured as its own batch). Separating that
+size-to-size variance from the form error needs more measured sizes than the form has
+parameters; with three sizes the leave-one-size-out errors cannot tell them apart.
 """
 
 from __future__ import annotations
@@ -30,6 +41,9 @@ from advisor.models.selection import CvResult, Groups, group_index, groups_from_
 
 #: Monte Carlo draws per memory size when computing an interval.
 INTERVAL_DRAWS = 4000
+#: The form-error and noise factors are clipped to [1/20, 20]: a wider interval carries no
+#: information, and a Student-t with few degrees of freedom would otherwise overflow.
+MAX_LOG_FACTOR = float(np.log(20.0))
 
 
 def octaves_to_nearest(memory_mb: np.ndarray, measured_mb: np.ndarray) -> np.ndarray:
@@ -55,6 +69,15 @@ def form_error_rate(cv: CvResult) -> float:
     return float(np.sqrt(np.mean(np.square(rates))))
 
 
+def residual_dof(n_samples: int, n_sizes: int, n_params: int) -> int:
+    """Degrees of freedom left in the residuals once the form's curve is fitted (at least 1).
+
+    A form cannot use more parameters than there are size means to fit, so it spends
+    ``min(n_params, n_sizes)`` of the ``n_samples`` degrees of freedom.
+    """
+    return max(n_samples - min(n_params, n_sizes), 1)
+
+
 def bootstrap_fits(
     refit: Callable[[Groups], FittedForm],
     memory_mb: np.ndarray,
@@ -71,7 +94,8 @@ def bootstrap_fits(
     sorted_index, sorted_y = index[order], y[order]
     fits = []
     for _ in range(n_bootstrap):
-        picks = np.repeat(starts, counts) + (rng.random(len(y)) * np.repeat(counts, counts)).astype(int)
+        sizes = np.repeat(counts, counts)
+        picks = np.repeat(starts, counts) + (rng.random(len(y)) * sizes).astype(int)
         fits.append(refit(groups_from_index(keys, sorted_index[picks], sorted_y[picks])))
     return fits
 
@@ -86,6 +110,7 @@ class IntervalModel:
         kappa: Model-form error per octave (log scale).
         dof: Degrees of freedom of the form-error factor (number of CV folds).
         ratios: Per-invocation ratios ``y / fitted mean`` (noise).
+        noise_dof: Residual degrees of freedom of the ratios (invocations - fitted means).
     """
 
     curves: list[FittedForm]
@@ -93,17 +118,33 @@ class IntervalModel:
     kappa: float
     ratios: np.ndarray
     dof: int
+    noise_dof: int
 
     def draws(
         self, memory_mb: float, extra: np.ndarray | None, rng: np.random.Generator
     ) -> np.ndarray:
         """Latency samples (ms) for one new invocation at ``memory_mb``."""
-        means = np.array([c.predict(np.array([memory_mb]), extra)[0] for c in self.curves])
-        sigma = self.kappa * float(octaves_to_nearest(np.array([memory_mb]), self.measured_mb)[0])
-        curve = means[rng.integers(0, len(means), INTERVAL_DRAWS)]
-        form_error = np.exp(sigma * rng.standard_t(max(self.dof, 1), INTERVAL_DRAWS))
-        noise = self.ratios[rng.integers(0, len(self.ratios), INTERVAL_DRAWS)]
-        return curve * form_error * noise
+        at = np.array([memory_mb])
+        means = np.array([c.predict(at, extra)[0] for c in self.curves])
+        bands = np.array([np.concatenate(c.band(at, extra)) for c in self.curves])
+        sigma = self.kappa * float(octaves_to_nearest(at, self.measured_mb)[0])
+        pick = rng.integers(0, len(means), INTERVAL_DRAWS)
+        log_error = sigma * rng.standard_t(max(self.dof, 1), INTERVAL_DRAWS)
+        form_error = np.exp(np.clip(log_error, -MAX_LOG_FACTOR, MAX_LOG_FACTOR))
+        # The form error moves the mean, which physics bounds beyond the measured sizes.
+        mean = np.clip(means[pick] * form_error, bands[pick, 0], bands[pick, 1])
+        return mean * self.noise_draws(rng)
+
+    def noise_draws(self, rng: np.random.Generator) -> np.ndarray:
+        """Per-invocation factors: resampled ratios, widened for the fitted means' lost dof."""
+        logs = np.log(self.ratios)
+        center = float(np.mean(logs))
+        deviation = logs[rng.integers(0, len(logs), INTERVAL_DRAWS)] - center
+        dof = max(self.noise_dof, 1)
+        unbiased = np.sqrt(len(logs) / dof)
+        estimated_scale = np.sqrt(dof / rng.chisquare(dof, INTERVAL_DRAWS))
+        log_noise = deviation * unbiased * estimated_scale
+        return np.exp(center + np.clip(log_noise, -MAX_LOG_FACTOR, MAX_LOG_FACTOR))
 
     def interval(
         self, memory_mb: float, extra: np.ndarray | None, coverage: float, rng: np.random.Generator

@@ -14,7 +14,7 @@ from advisor.workspace import Workspace
 
 CSV = "lambda-measurements/mbwilding-s3-benchmark/lambda_benchmark_results.csv"
 PREDICT_KEYS = {"memory_mb", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "interval_ms",
-                "gb_s", "cost_usd", "fails", "init_ms"}
+                "memory_load", "gb_s", "cost_usd", "fails", "init_ms"}
 
 
 @pytest.fixture
@@ -64,6 +64,8 @@ def test_fit_json_lists_every_form_with_its_cv_error(cli, measurements) -> None:
     assert [row["form"] for row in doc["cv"]] == ["inverse", "exponential", "lambda"]
     assert doc["cv_error"] == min(r["cv_mape"] for r in doc["cv"] if r["form"] == doc["model"])
     assert [p["memory_mb"] for p in doc["measured"]] == [256, 1024, 2048]
+    # The lambda form is inside the physical band by construction.
+    assert {r["form"]: r["physical"] for r in doc["cv"]}["lambda"] is True
     assert doc["coldstart"]["model"] in {"constant", "inverse", "cpu"}
 
 
@@ -87,6 +89,8 @@ def test_fit_from_workspace_invocations(cli, workspace: Path) -> None:
     doc = json.loads(cli("model", "fit", "embed", "--json").stdout)
     assert doc["samples"] == 6
     assert doc["working_set_mb"] == 90.0
+    loads = {p["memory_mb"]: p["memory_load"] for p in doc["predictions"]}
+    assert loads[128] == pytest.approx(90 / 128) and loads[1024] == pytest.approx(90 / 1024)
 
 
 def test_unknown_function_and_missing_source_are_clear_errors(cli, workspace: Path) -> None:
@@ -94,6 +98,14 @@ def test_unknown_function_and_missing_source_are_clear_errors(cli, workspace: Pa
     assert missing.exit_code == 4 and "nope" in missing.stderr
     neither = cli("model", "fit")
     assert neither.exit_code == 2 and "either a FUNCTION name or --data" in neither.stderr
+
+
+def test_a_table_with_one_memory_size_is_an_input_error_saying_two_are_needed(cli, tmp_path) -> None:
+    path = tmp_path / "one.csv"
+    path.write_text("memory_mb,duration_ms\n512,100\n512,110\n")
+    result = cli("model", "predict", "--data", path, "--memory", "1024")
+    assert result.exit_code == 3
+    assert "only measured at 512 MB; predicting another size needs" in " ".join(result.stderr.split())
 
 
 def test_bad_csv_row_is_an_input_error_with_file_and_line(cli, tmp_path: Path) -> None:

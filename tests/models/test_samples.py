@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advisor.errors import InputError, NotFoundError, UsageError
-from advisor.models.samples import load_samples, read_measurements, workspace_samples
+from advisor.models.samples import (
+    fit_invocations,
+    load_samples,
+    one_architecture,
+    read_measurements,
+    workspace_samples,
+)
 from advisor.record import empty_frame
 
 
@@ -86,3 +92,41 @@ def test_function_and_data_are_exclusive(tmp_path: Path) -> None:
         load_samples("f", tmp_path / "m.csv")
     with pytest.raises(UsageError):
         load_samples(None, None)
+
+
+def test_mixed_architectures_keep_the_chosen_one_and_reject_an_absent_one() -> None:
+    samples = pd.DataFrame({"memory_mb": [512.0, 1024.0, 512.0], "duration_ms": [1.0, 2.0, 3.0],
+                            "architecture": ["arm64", "arm64", "x86_64"]})
+    assert one_architecture(samples, "arm64")["duration_ms"].tolist() == [1.0, 2.0]
+    with pytest.raises(UsageError, match="mix architectures arm64, x86_64, none is 'riscv'"):
+        one_architecture(samples, "riscv")
+
+
+def test_a_model_refuses_samples_that_mix_architectures() -> None:
+    from advisor.models import DurationModel
+
+    X = pd.DataFrame({"memory_mb": [512, 1024], "architecture": ["arm64", "x86_64"]})
+    with pytest.raises(ValueError, match="fit one model per architecture"):
+        DurationModel().fit(X, [100.0, 50.0])
+
+
+def _records(memory: list[int], durations: list[float]) -> pd.DataFrame:
+    records = empty_frame().reindex(range(len(memory)))
+    records["status"] = "success"
+    records["memory_mb"] = memory
+    records["duration_ms"] = durations
+    return records
+
+
+def test_fit_invocations_across_memory_changes_gives_a_model_for_rescaling() -> None:
+    from advisor.models import rescale_durations
+
+    records = _records([512] * 4 + [1024] * 4, [2000.0, 2100, 1900, 2000] + [1000.0] * 4)
+    model = fit_invocations(records, "f")
+    rescaled = rescale_durations(np.array([2000.0]), 512, 1024, model=model)
+    assert rescaled[0] == pytest.approx(1000.0, rel=0.02)
+
+
+def test_fit_invocations_at_one_memory_size_says_two_are_needed() -> None:
+    with pytest.raises(InputError, match="'f' only measured at 512 MB; predicting another size needs"):
+        fit_invocations(_records([512, 512], [100.0, 110.0]), "f")
