@@ -8,17 +8,16 @@ message and an exit code, here and nowhere else.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 
 import typer
+from typer import Abort, Exit
 
 from advisor import __version__
-from advisor.cli import analyze, cloudwatch, imports, local, model, pricing, replay
 from advisor.cli._console import error_console
 from advisor.errors import AdvisorError
-
-from typer import Abort, Exit
 
 try:  # typer >= 0.26 vendors click; older releases use the click package.
     from typer._click.exceptions import ClickException
@@ -27,26 +26,19 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 
 EXIT_INTERRUPTED = 130
 
-app = typer.Typer(
-    name="advisor",
-    help="Size serverless ML inference: memory, keep-warm and platform, against a latency SLA.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-import_app = typer.Typer(
-    help="Import invocation records (CloudWatch logs, exports, public traces) into the workspace.",
-    no_args_is_help=True,
-)
-app.add_typer(import_app, name="import")
+#: Command word -> the modules that register it. Only the modules of the command being
+#: run are imported, so ``advisor replay`` does not pay for scikit-learn and
+#: ``advisor pricing`` does not pay for numba.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "import": ("imports", "cloudwatch"),
+    "analyze": ("analyze",),
+    "replay": ("replay",),
+    "model": ("model",),
+    "pricing": ("pricing",),
+    "local": ("local",),
+}
 
-imports.register(import_app)
-cloudwatch.register(import_app)
-analyze.register(app)
-pricing.register(app)
-replay.register(app)
-model.register(app)
-local.register(app)
+IMPORT_HELP = "Import invocation records (CloudWatch logs, exports, public traces) into the workspace."
 
 
 def _version(value: bool) -> None:
@@ -55,19 +47,60 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
-    ),
-) -> None:
-    """Size serverless ML inference against a latency SLA at minimum price."""
+def build_app(commands: Sequence[str] | None = None) -> typer.Typer:
+    """Build the typer app with ``commands`` registered (all of them when None).
+
+    Args:
+        commands: Command words from :data:`COMMAND_MODULES` to register.
+
+    Returns:
+        The root typer app.
+    """
+    app = typer.Typer(
+        name="advisor",
+        help="Size serverless ML inference: memory, keep-warm and platform, against a latency SLA.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.callback()
+    def _root(
+        version: bool = typer.Option(
+            False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ) -> None:
+        """Size serverless ML inference against a latency SLA at minimum price."""
+
+    for word in COMMAND_MODULES if commands is None else commands:
+        target = app
+        if word == "import":
+            target = typer.Typer(help=IMPORT_HELP, no_args_is_help=True)
+            app.add_typer(target, name="import")
+        for name in COMMAND_MODULES[word]:
+            importlib.import_module(f"advisor.cli.{name}").register(target)
+    return app
+
+
+def _command_word(args: Sequence[str]) -> str | None:
+    """The command word of ``args`` when it names a known command, else None."""
+    for arg in args:
+        if not arg.startswith("-"):
+            return arg if arg in COMMAND_MODULES else None
+    return None
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI on ``argv`` and return its exit code; never raises for user errors."""
-    command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
+    word = _command_word(args)
+    if word is not None:
+        commands: list[str] | None = [word]
+    elif "--version" in args and "--help" not in args:
+        commands = []
+    else:  # help, no arguments, or an unknown word: list every command
+        commands = None
+    command = typer.main.get_command(build_app(commands))
     try:
         result = command.main(args=args, prog_name="advisor", standalone_mode=False)
     except AdvisorError as exc:

@@ -37,3 +37,21 @@ def test_error_messages_are_never_wrapped_at_the_terminal_width(cli, tmp_path):
     with console.capture() as captured:
         console.print(f"error: {long_value} is not valid.", markup=False)
     assert captured.get() == f"error: {long_value} is not valid.\n"
+
+
+def test_help_lists_every_command(cli):
+    result = cli("--help")
+    assert result.exit_code == 0
+    for word in ("import", "analyze", "replay", "model", "pricing", "local"):
+        assert f"│ {word} " in result.stdout
+
+
+def test_a_command_imports_only_its_own_modules():
+    code = (
+        "import sys; from advisor.cli import run; run(['pricing', '--help']); "
+        "print(sorted(m for m in ('sklearn', 'numba', 'advisor.cli.model', 'advisor.cli.replay') "
+        "if m in sys.modules))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
