@@ -155,7 +155,7 @@ def analyze(
             hint=_stored_range_hint(ws, function),
         )
     span_s = (main["last_end"] - main["first_start"]).total_seconds()
-    levels = query.all(_CONCURRENCY_SQL)
+    peak, time_at_level = _concurrency(query)
     return Analysis(
         function=function,
         since=since,
@@ -175,8 +175,8 @@ def analyze(
         latency_ms=_percentiles(main, "lat"),
         init_ms=_percentiles(main, "init"),
         memory=[_memory_use(row) for row in query.all(_MEMORY_SQL.format(q=MEMORY_QUANTILE))],
-        concurrency_peak=int(max(row["level"] for row in levels)),
-        concurrency_p99=_weighted_quantile(levels, CONCURRENCY_QUANTILE),
+        concurrency_peak=peak,
+        concurrency_p99=_weighted_quantile(time_at_level, CONCURRENCY_QUANTILE),
         timeouts=main["timeouts"],
         errors=main["errors"],
         failures=[Failure(**row) for row in query.all(_FAILURES_SQL)],
@@ -229,13 +229,7 @@ _RATES_SQL = """, s AS (SELECT date_trunc('second', arrival) AS sec, count(*) AS
 SELECT (SELECT coalesce(max(c), 0) FROM s) AS peak_s,
        (SELECT coalesce(max(m), 0) FROM (SELECT sum(c) AS m FROM s GROUP BY date_trunc('minute', sec))) AS peak_min"""
 
-# Ends sort before starts at the same instant: an instance freed at t can serve an arrival at t.
-_CONCURRENCY_SQL = """, ev AS (
-    SELECT start_time AS t, 1 AS d FROM r WHERE start_time IS NOT NULL
-    UNION ALL SELECT end_time AS t, -1 AS d FROM r WHERE start_time IS NOT NULL),
-c AS (SELECT sum(d) OVER w AS level, epoch_ns(lead(t) OVER w) - epoch_ns(t) AS ns
-      FROM ev WINDOW w AS (ORDER BY t, d ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
-SELECT level, sum(coalesce(ns, 0)) AS ns FROM c GROUP BY level ORDER BY level"""
+_INTERVALS_SQL = """SELECT epoch_ns(start_time) AS s, epoch_ns(end_time) AS e FROM r WHERE start_time IS NOT NULL"""
 
 _MEMORY_SQL = """SELECT memory_mb, count(*) AS n, quantile_cont(max_memory_used_mb, {q}) AS p99,
     max(max_memory_used_mb) AS mx FROM r GROUP BY memory_mb ORDER BY memory_mb NULLS LAST"""
@@ -245,19 +239,10 @@ _FAILURES_SQL = """SELECT status, error_type, count(*) AS count FROM r WHERE sta
 
 _HOURS_SQL = """SELECT hour(arrival) AS h, count(*) AS c FROM r GROUP BY 1 ORDER BY 1"""
 
-_STREAMS_SQL = """, g AS (
-    SELECT log_stream, arrival, end_time,
-           lag(end_time) OVER (PARTITION BY log_stream ORDER BY arrival, end_time) AS prev_end
-    FROM r WHERE log_stream IS NOT NULL),
-gaps AS (SELECT greatest(epoch_ns(arrival) - epoch_ns(prev_end), 0) / 1e9 AS gap FROM g
-         WHERE prev_end IS NOT NULL),
-life AS (SELECT (epoch_ns(max(end_time)) - epoch_ns(min(arrival))) / 1e9 AS lifetime,
-                (epoch_ns((SELECT max(end_time) FROM r)) - epoch_ns(max(end_time))) / 1e9 AS tail
-         FROM g GROUP BY log_stream)
-SELECT * FROM (SELECT count(gap) AS gap_n, quantile_cont(gap, {q}) AS gap_q, max(gap) AS gap_max FROM gaps),
-     (SELECT count(*) AS tail_n, quantile_cont(tail, {q}) AS tail_q, max(tail) AS tail_max,
-             count(*) AS life_n, quantile_cont(lifetime, {q}) AS life_q, max(lifetime) AS life_max
-      FROM life)"""
+_STREAMS_SQL = """, codes AS (
+    SELECT log_stream, row_number() OVER () - 1 AS code
+    FROM (SELECT DISTINCT log_stream FROM r WHERE log_stream IS NOT NULL))
+SELECT code, epoch_ns(arrival) AS a, epoch_ns(end_time) AS e FROM r JOIN codes USING (log_stream)"""
 
 _BILLING_SQL = """SELECT coalesce(billed_duration_ms, ceil(duration_ms)::BIGINT) AS billed,
     coalesce(memory_mb, ?) AS memory, end_time, billed_duration_ms IS NULL AS estimated FROM r"""
@@ -332,24 +317,54 @@ def _memory_use(row: dict[str, Any]) -> MemoryUse:
     )
 
 
-def _weighted_quantile(levels: list[dict[str, Any]], q: float) -> float | None:
+def _concurrency(query: _Query) -> tuple[int, np.ndarray]:
+    """Peak overlap of [start, end) intervals and the nanoseconds spent at each level (sweep line).
+
+    Events are encoded as ``2 t`` (end) and ``2 t + 1`` (start) so that, at equal times, an
+    end sorts before a start: a request finishing at t frees its slot for an arrival at t.
+    Sorting the two already-sorted halves is a linear merge for numpy's stable sort.
+    """
+    spans = query.arrays(_INTERVALS_SQL, [])
+    if spans["s"].size == 0:
+        return 0, np.zeros(1)
+    events = np.concatenate([np.sort(spans["e"]) * 2, np.sort(spans["s"]) * 2 + 1])
+    events.sort(kind="stable")
+    level = np.cumsum((events & 1) * 2 - 1)
+    held = np.diff(events >> 1)
+    return int(level.max()), np.bincount(np.maximum(level[:-1], 0), weights=held)
+
+
+def _weighted_quantile(time_at_level: np.ndarray, q: float) -> float | None:
     """The smallest level at which at least ``q`` of the time is spent at or below it."""
-    total = sum(row["ns"] for row in levels)
+    total = time_at_level.sum()
     if total <= 0:
         return None
-    running = 0
-    for row in levels:
-        running += row["ns"]
-        if running >= q * total:
-            return float(row["level"])
-    return float(levels[-1]["level"])
+    return float(np.searchsorted(np.cumsum(time_at_level), q * total))
 
 
 def _instances(query: _Query, streams: int) -> Instances:
     if streams == 0:
         return Instances(0, Percentiles(0), Percentiles(0), Percentiles(0))
-    row = query.one(_STREAMS_SQL.format(q=list(QUANTILES)))
-    return Instances(streams, _percentiles(row, "gap"), _percentiles(row, "tail"), _percentiles(row, "life"))
+    data = query.arrays(_STREAMS_SQL, [])
+    code, arrival, end = data["code"], data["a"], data["e"]
+    by_time = np.argsort(arrival, kind="stable")
+    codes = code[by_time].astype(np.uint16 if streams < 2**16 else np.int64)  # 16-bit: radix sort
+    order = by_time[np.argsort(codes, kind="stable")]
+    code, arrival, end = code[order], arrival[order], end[order]
+    same = code[1:] == code[:-1]
+    gaps = np.maximum(arrival[1:][same] - end[:-1][same], 0) / NS_PER_S
+    firsts = np.flatnonzero(np.r_[True, ~same])
+    last_end = np.maximum.reduceat(end, firsts)
+    lifetime = (last_end - np.minimum.reduceat(arrival, firsts)) / NS_PER_S
+    tail = (end.max() - last_end) / NS_PER_S
+    return Instances(streams, _spread(gaps), _spread(tail), _spread(lifetime))
+
+
+def _spread(values: np.ndarray) -> Percentiles:
+    if values.size == 0:
+        return Percentiles(0)
+    p50, p90, p95, p99 = (float(v) for v in np.quantile(values, QUANTILES))
+    return Percentiles(int(values.size), p50, p90, p95, p99, float(values.max()))
 
 
 def _by_hour(rows: list[dict[str, Any]]) -> list[int]:
