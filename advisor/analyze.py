@@ -26,7 +26,11 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+import pyarrow as pa
 
 from advisor.errors import NotFoundError
 from advisor.pricing import gb_seconds, lambda_month_cost, lambda_records_cost
@@ -44,7 +48,11 @@ DEFAULT_ARCH = "x86_64"
 NS_PER_S = 1_000_000_000
 HOURS_PER_DAY = 24
 SECONDS_PER_MINUTE = 60
-NS_PER_HOUR = 3600 * 1_000_000_000
+SECONDS_PER_HOUR = 3600
+SECONDS_PER_DAY = 86_400
+#: Count arrivals per second with a dense histogram unless the span has this many times
+#: more seconds than there are arrivals.
+SPARSE_FACTOR = 4
 
 
 @dataclass(frozen=True)
@@ -164,12 +172,17 @@ def analyze(
         )
     first_ns, last_ns = int(cols.arrival.min()), int(cols.end.max())
     span_s = (last_ns - first_ns) / NS_PER_S
-    bounded = cols.has_start.all()
-    peak, p99 = _concurrency(
-        cols.arrival if bounded else cols.arrival[cols.has_start], cols.end if bounded else cols.end[cols.has_start]
-    )
-    cold = ~np.isnan(cols.init) | ~np.isnan(cols.restore)
-    latency = cols.duration + np.nan_to_num(cols.init) + np.nan_to_num(cols.restore)
+    # The big numpy steps release the GIL: run the independent ones on all cores.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        concurrency = pool.submit(_concurrency, cols)
+        instances = pool.submit(_instances, cols)
+        cost = pool.submit(_cost, cols, info, span_s)
+        memory = pool.submit(_memory, cols)
+        cold = ~np.isnan(cols.init) | ~np.isnan(cols.restore)
+        latency = pool.submit(lambda: _spread(cols.duration + np.nan_to_num(cols.init) + np.nan_to_num(cols.restore)))
+        warm = _spread(cols.duration[~cold])
+        rates, by_hour = _rates(cols.arrival, span_s)
+        peak, p99 = concurrency.result()
     return Analysis(
         function=function,
         since=since,
@@ -178,24 +191,24 @@ def analyze(
         last_end=_from_ns(last_ns),
         span_s=span_s,
         invocations=cols.n,
-        rates=_rates(np.sort(cols.arrival, kind="stable"), span_s),  # nearly sorted: timsort is quick
+        rates=rates,
         cold_starts=int(cold.sum()),
         cold_fraction=float(cold.mean()),
         duration_ms={
-            "warm": _spread(cols.duration[~cold]),
+            "warm": warm,
             "cold": _spread(cols.duration[cold]),
         },
-        latency_ms=_spread(latency),
+        latency_ms=latency.result(),
         init_ms=_spread(cols.init[~np.isnan(cols.init)]),
-        memory=_memory(cols),
+        memory=memory.result(),
         concurrency_peak=peak,
         concurrency_p99=p99,
         timeouts=sum(f.count for f in failures if f.status == STATUS_TIMEOUT),
         errors=sum(f.count for f in failures if f.status == STATUS_ERROR),
         failures=failures,
-        instances=_instances(cols),
-        arrivals_by_hour=np.bincount((cols.arrival // NS_PER_HOUR) % HOURS_PER_DAY, minlength=HOURS_PER_DAY).tolist(),
-        cost=_cost(cols, info, span_s),
+        instances=instances.result(),
+        arrivals_by_hour=by_hour,
+        cost=cost.result(),
         notes=_notes(info, cols),
     )
 
@@ -217,18 +230,25 @@ _CTE = """WITH r AS NOT MATERIALIZED (SELECT * FROM invocations WHERE {where})
 """
 
 _SHAPE_SQL = """SELECT count(*) AS n, count(restore_ms) AS restored, count(billed_duration_ms) AS billed,
-    count(memory_mb) AS sized, min(memory_mb) AS min_mb, max(memory_mb) AS max_mb FROM r"""
+    count(memory_mb) AS sized, min(memory_mb) AS min_mb, max(memory_mb) AS max_mb,
+    count(log_stream) AS streamed FROM r"""
 
-# Only the columns a window needs; optional ones are fetched when the window has them.
-_COLUMNS_SQL = """, codes AS (
-    SELECT log_stream, row_number() OVER () - 1 AS code
-    FROM (SELECT DISTINCT log_stream FROM r WHERE log_stream IS NOT NULL))
-SELECT r.start_time AS s, r.end_time AS e, r.duration_ms AS d, coalesce(r.init_ms, 'NaN'::DOUBLE) AS i,
-       coalesce(r.max_memory_used_mb, -1) AS mu, coalesce(codes.code, -1) AS code{extra}
-FROM r LEFT JOIN codes USING (log_stream)"""
-_RESTORE_COLUMN = ", coalesce(r.restore_ms, 'NaN'::DOUBLE) AS rs"
-_BILLED_COLUMN = ", coalesce(r.billed_duration_ms, ceil(r.duration_ms)::BIGINT) AS b"
-_MEMORY_COLUMN = ", coalesce(r.memory_mb, ?, -1) AS m"
+# Only the columns a window needs; optional ones are fetched when the window has them. A
+# projection (no join) keeps the stored order, which is by end time.
+_COLUMNS_SQL = """SELECT start_time AS s, end_time AS e, duration_ms AS d, coalesce(init_ms, 'NaN'::DOUBLE) AS i,
+       coalesce(max_memory_used_mb, -1) AS mu{extra} FROM r"""
+# Log streams become dense integer codes through an ENUM type made for the query and
+# rolled back after it: a per-row dictionary lookup that, unlike a join, keeps row order.
+_STREAM_ENUM = "_advisor_streams"
+_STREAM_LIST_SQL = (
+    f"CREATE TEMP TABLE {_STREAM_ENUM} AS SELECT DISTINCT log_stream FROM invocations "
+    "WHERE {window} AND log_stream IS NOT NULL"
+)
+_STREAM_TYPE_SQL = f"CREATE TYPE {_STREAM_ENUM} AS ENUM (SELECT log_stream FROM {_STREAM_ENUM})"
+_STREAM_COLUMN = f", coalesce(enum_code(log_stream::{_STREAM_ENUM})::INTEGER, -1) AS code"
+_RESTORE_COLUMN = ", coalesce(restore_ms, 'NaN'::DOUBLE) AS rs"
+_BILLED_COLUMN = ", coalesce(billed_duration_ms, ceil(duration_ms)::BIGINT) AS b"
+_MEMORY_COLUMN = ", coalesce(memory_mb, ?, -1) AS m"
 
 _FAILURES_SQL = """SELECT status, error_type, count(*) AS count FROM r WHERE status <> 'success'
     GROUP BY ALL ORDER BY count DESC, status, error_type NULLS LAST"""
@@ -241,15 +261,35 @@ class _Query:
         self.con = ws.connection
         where, self.params = time_filter(function, since, until)
         self.cte = _CTE.format(where=where)
+        self.window = where
 
     def all(self, sql: str) -> list[dict[str, Any]]:
         cursor = self.con.execute(self.cte + sql, self.params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
-    def arrays(self, sql: str, extra: list[Any]) -> dict[str, np.ndarray]:
-        found = self.con.execute(self.cte + sql, [*self.params, *extra]).fetchnumpy()
-        return {name: np.asarray(values) for name, values in found.items()}
+    def arrays(self, sql: str, extra: list[Any], *, streams: bool) -> dict[str, np.ndarray]:
+        """Columns as numpy arrays; ``streams`` makes the log-stream ENUM type the SQL may use."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            if streams:
+                self.con.execute(_STREAM_LIST_SQL.format(window=self.window), self.params)
+                self.con.execute(_STREAM_TYPE_SQL)
+            table = self.con.sql(self.cte + sql, params=[*self.params, *extra]).to_arrow_table()
+            return {name: _to_numpy(column) for name, column in zip(table.column_names, table.columns)}
+        finally:
+            self.con.execute("ROLLBACK")  # the analysis writes nothing
+
+
+def _to_numpy(column: pa.ChunkedArray) -> np.ndarray:
+    """One copy into a contiguous array: zero-copy views of each chunk, concatenated.
+
+    Measured on 10 million rows this is about twice as cheap as DuckDB's ``fetchnumpy``.
+    """
+    if column.null_count:
+        return column.to_numpy()
+    chunks = [chunk.to_numpy(zero_copy_only=True) for chunk in column.chunks]
+    return np.concatenate(chunks) if chunks else column.to_numpy()
 
 
 @dataclass
@@ -279,7 +319,9 @@ class _Columns:
             return None
         one_size = shape["sized"] == shape["n"] and shape["min_mb"] == shape["max_mb"]
         extra = (_RESTORE_COLUMN if shape["restored"] else "") + _BILLED_COLUMN + ("" if one_size else _MEMORY_COLUMN)
-        a = query.arrays(_COLUMNS_SQL.format(extra=extra), [] if one_size else [memory_mb])
+        streams = shape["streamed"] > 0
+        extra += _STREAM_COLUMN if streams else ""
+        a = query.arrays(_COLUMNS_SQL.format(extra=extra), [] if one_size else [memory_mb], streams=streams)
         start, end = a["s"].view(np.int64), a["e"].view(np.int64)  # datetime64[ns] -> ns, NaT -> min
         has_start = start != np.iinfo(np.int64).min
         return cls(
@@ -293,7 +335,7 @@ class _Columns:
             estimated=shape["n"] - shape["billed"],
             memory=int(shape["min_mb"]) if one_size else a["m"],
             max_used=a["mu"],
-            code=a["code"],
+            code=a["code"] if streams else np.full(shape["n"], -1, dtype=np.int32),
         )
 
     @property
@@ -334,22 +376,29 @@ def _spread(values: np.ndarray, quantiles: tuple[float, ...] = QUANTILES) -> Per
     return Percentiles(int(values.size), p50, p90, p95, p99, float(values.max()))
 
 
-def _rates(sorted_arrival_ns: np.ndarray, span_s: float) -> Rates:
-    n = sorted_arrival_ns.size
+def _rates(arrival_ns: np.ndarray, span_s: float) -> tuple[Rates, list[int]]:
+    """Mean and peak arrival rates, and arrivals by hour of day (UTC), from one histogram.
+
+    Arrivals are counted per calendar second with ``bincount`` (no sort); minutes and hours
+    of day are sums of those counts. Over very long, sparse spans the seconds are counted
+    from the sorted arrivals instead, so memory follows the records, not the span.
+    """
+    n = arrival_ns.size
+    first_s = int(arrival_ns.min()) // NS_PER_S
+    seconds = arrival_ns // NS_PER_S - first_s
+    if int(seconds.max()) <= max(SPARSE_FACTOR * n, SECONDS_PER_DAY):
+        per_second = np.bincount(seconds)
+        busy = np.flatnonzero(per_second)
+        counts, moments = per_second[busy], busy + first_s
+    else:
+        moments, counts = np.unique(seconds + first_s, return_counts=True)
+    minutes = moments // SECONDS_PER_MINUTE
+    edges = np.flatnonzero(np.diff(minutes)) + 1
+    per_minute = np.add.reduceat(counts, np.r_[0, edges])
+    hours = np.bincount((moments // SECONDS_PER_HOUR) % HOURS_PER_DAY, weights=counts, minlength=HOURS_PER_DAY)
     mean = n / span_s if span_s > 0 else None
-    return Rates(
-        mean,
-        mean * SECONDS_PER_MINUTE if mean is not None else None,
-        _busiest(sorted_arrival_ns // NS_PER_S),
-        _busiest(sorted_arrival_ns // (NS_PER_S * SECONDS_PER_MINUTE)),
-    )
-
-
-def _busiest(sorted_buckets: np.ndarray) -> int:
-    """The longest run of equal values in a sorted array: most arrivals in one bucket."""
-    edges = np.flatnonzero(np.diff(sorted_buckets)) + 1
-    runs = np.diff(np.concatenate(([0], edges, [sorted_buckets.size])))
-    return int(runs.max())
+    rates = Rates(mean, mean * SECONDS_PER_MINUTE if mean is not None else None, int(counts.max()), int(per_minute.max()))
+    return rates, [int(h) for h in hours]
 
 
 def _memory(cols: _Columns) -> list[MemoryUse]:
@@ -375,17 +424,19 @@ def _memory(cols: _Columns) -> list[MemoryUse]:
     return sorted(uses, key=lambda use: (use.memory_mb is None, use.memory_mb or 0))
 
 
-def _concurrency(starts: np.ndarray, ends: np.ndarray) -> tuple[int, float | None]:
+def _concurrency(cols: _Columns) -> tuple[int, float | None]:
     """Peak and p99 of the requests in flight at each arrival (the arrival itself included).
 
     With sorted starts S and ends E, the i-th arrival (0-based) sees ``i + 1`` requests
     started and ``searchsorted(E, S[i], "right")`` ended; a request ending exactly at an
-    arrival has freed its slot. Stored rows come ordered by end time, so both sorts are
-    near-linear for timsort ("stable").
+    arrival has freed its slot. Stored rows come ordered by end time, so sorting the ends
+    is near-linear for timsort ("stable"). Records without a start time are left out.
     """
+    known = cols.has_start.all()
+    starts = np.sort(cols.arrival if known else cols.arrival[cols.has_start], kind="stable")
+    ends = cols.end if known else cols.end[cols.has_start]
     if starts.size == 0:
         return 0, None
-    starts = np.sort(starts, kind="stable")
     ends = ends if np.all(ends[1:] >= ends[:-1]) else np.sort(ends, kind="stable")
     in_flight = np.arange(1, starts.size + 1) - np.searchsorted(ends, starts, side="right")
     return int(in_flight.max()), float(np.quantile(in_flight, CONCURRENCY_QUANTILE))
@@ -405,13 +456,15 @@ def _instances(cols: _Columns) -> Instances:
     end = cols.end
     by_end = None if np.all(end[1:] >= end[:-1]) else np.argsort(end, kind="stable")
     code = cols.code if by_end is None else cols.code[by_end]
-    order = np.argsort(code.astype(np.uint16 if streams < 2**16 else np.int64), kind="stable")
-    if by_end is not None:
-        order = by_end[order]
-    order = order[cols.code[order] >= 0] if (cols.code < 0).any() else order
-    code, arrival, end = cols.code[order], cols.arrival[order], cols.end[order]
+    # Unsigned codes put the rows without a stream (-1) last, where they are cut off.
+    order = np.argsort(code.astype(np.uint16 if streams < 2**16 else np.uint32), kind="stable")
+    per_stream = np.bincount(cols.code[cols.code >= 0], minlength=streams)
+    order = order[: per_stream.sum()] if by_end is None else by_end[order[: per_stream.sum()]]
+    code = np.repeat(np.arange(streams), per_stream)
+    arrival, end = cols.arrival[order], cols.end[order]
     same = code[1:] == code[:-1]
-    gaps = np.maximum(arrival[1:][same] - end[:-1][same], 0) / NS_PER_S
+    gaps = (arrival[1:] - end[:-1])[same]
+    gaps = np.maximum(gaps, 0, out=gaps) / NS_PER_S
     firsts = np.flatnonzero(np.r_[True, ~same])
     last_end = np.maximum.reduceat(end, firsts)
     lifetime = (last_end - np.minimum.reduceat(arrival, firsts)) / NS_PER_S

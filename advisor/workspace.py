@@ -398,7 +398,9 @@ def _naive_utc(moment: datetime) -> datetime:
 
 def _connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(db_path))
+        con = duckdb.connect(str(db_path))
+        con.execute("SET enable_progress_bar = false")  # never draw on the user's terminal
+        return con
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
