@@ -15,6 +15,7 @@ from advisor.pricing.lambda_ import (
     lambda_records_cost,
     provisioned_cost,
 )
+from advisor.pricing.records import records_cost
 from advisor.pricing.serverless_gpu import serverless_gpu_cost
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "lambda_month_cost",
     "lambda_records_cost",
     "provisioned_cost",
+    "records_cost",
     "serverless_gpu_cost",
 ]

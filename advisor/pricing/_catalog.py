@@ -19,8 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Generic, TypeVar
@@ -28,7 +28,9 @@ from typing import Any, Final, Generic, TypeVar
 import yaml
 
 from advisor.errors import InputError, NotFoundError
-from advisor.pricing._money import to_decimal
+from advisor.pricing._schema import FIX_HINT, CatalogFile, Figure, Node, Source
+
+__all__ = ["Catalog", "CatalogFile", "Family", "Figure", "Node", "Source", "load", "load_file", "read_file"]
 
 T = TypeVar("T")
 
@@ -42,161 +44,8 @@ DEFAULT_WORKSPACE: Final = ".advisor"
 #: A catalog older than this is reported as stale.
 STALE_AFTER_DAYS: Final = 180
 CATALOG_SUFFIX: Final = ".yaml"
-FIX_HINT: Final = "Fix that key in the catalog (see docs/pricing.md for the format)."
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where figures come from."""
-
-    key: str
-    title: str
-    url: str | None
-    date: str
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One number with its unit, source and date."""
-
-    value: Decimal
-    unit: str
-    source: Source
-    date: str
-    verified: bool = True
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class CatalogFile:
-    """One loaded YAML catalog file."""
-
-    path: Path
-    family: str
-    as_of: dt.date
-    currency: str
-    sources: Mapping[str, Source]
-    root: Mapping[str, Any]
-    override: bool
-
-    def node(self) -> Node:
-        """The root of the document as a validating :class:`Node`."""
-        return Node(self, self.root, "")
-
-
-class Node:
-    """A value inside a catalog file that knows its file and key, for error messages."""
-
-    def __init__(self, file: CatalogFile | Path, value: Any, path: str) -> None:
-        self.file = file
-        self.value = value
-        self.path = path
-
-    @property
-    def filename(self) -> Path:
-        """The file this node came from."""
-        return self.file.path if isinstance(self.file, CatalogFile) else self.file
-
-    def fail(self, problem: str) -> InputError:
-        """An :class:`InputError` naming this node's file and key."""
-        where = self.path or "(top level)"
-        return InputError(f"price catalog {self.filename}: key '{where}': {problem}.", hint=FIX_HINT)
-
-    def child(self, key: str | int, value: Any) -> Node:
-        """A child node at ``key``."""
-        path = f"{self.path}[{key}]" if isinstance(key, int) else (f"{self.path}.{key}" if self.path else key)
-        return Node(self.file, value, path)
-
-    def mapping(self) -> dict[str, Any]:
-        """This value as a mapping (or fail)."""
-        if not isinstance(self.value, dict):
-            raise self.fail(f"expected a mapping, found {type(self.value).__name__}")
-        return self.value
-
-    def get(self, key: str, *, required: bool = True) -> Node | None:
-        """The child at ``key``; ``None`` when absent and not required."""
-        mapping = self.mapping()
-        if key not in mapping or mapping[key] is None:
-            if required:
-                raise self.child(key, None).fail("is missing")
-            return None
-        return self.child(key, mapping[key])
-
-    def req(self, key: str) -> Node:
-        """The child at ``key``, which must be present."""
-        node = self.get(key)
-        assert node is not None
-        return node
-
-    def items(self) -> Iterator[tuple[str, Node]]:
-        """The children of a mapping, keys as text."""
-        for key, value in self.mapping().items():
-            yield str(key), self.child(str(key), value)
-
-    def elements(self) -> Iterator[Node]:
-        """The children of a list."""
-        if not isinstance(self.value, list):
-            raise self.fail(f"expected a list, found {type(self.value).__name__}")
-        for index, value in enumerate(self.value):
-            yield self.child(index, value)
-
-    def text(self) -> str:
-        """This value as non-empty text (dates and numbers are accepted as written)."""
-        if isinstance(self.value, (dict, list)) or self.value in (None, ""):
-            raise self.fail("expected text")
-        return str(self.value)
-
-    def decimal(self, *, minimum: Decimal | None = Decimal(0)) -> Decimal:
-        """This value as an exact non-negative number."""
-        try:
-            number = to_decimal(self.value, what="value")
-        except ValueError:
-            raise self.fail(f"expected a number, found {self.value!r}") from None
-        if minimum is not None and number < minimum:
-            raise self.fail(f"must be at least {minimum}, found {number}")
-        return number
-
-    def integer(self, *, minimum: int = 0) -> int:
-        """This value as a whole number."""
-        number = self.decimal(minimum=Decimal(minimum))
-        if number != number.to_integral_value():
-            raise self.fail(f"expected a whole number, found {number}")
-        return int(number)
-
-    def boolean(self) -> bool:
-        """This value as true/false."""
-        if not isinstance(self.value, bool):
-            raise self.fail(f"expected true or false, found {self.value!r}")
-        return self.value
-
-    def figure(self, unit: str | None = None) -> Figure:
-        """This value as a :class:`Figure`, optionally checking its unit."""
-        if not isinstance(self.file, CatalogFile):
-            raise self.fail("figures need a loaded catalog")
-        value = self.req("value").decimal()
-        unit_text = self.req("unit").text()
-        if unit is not None and unit_text != unit:
-            raise self.child("unit", unit_text).fail(f"expected unit '{unit}', found '{unit_text}'")
-        source_node = self.req("source")
-        source = self.file.sources.get(source_node.text())
-        if source is None:
-            known = ", ".join(sorted(self.file.sources)) or "none"
-            raise source_node.fail(f"unknown source '{source_node.value}' (sources: {known})")
-        verified_node = self.get("verified", required=False)
-        note_node = self.get("note", required=False)
-        return Figure(
-            value=value,
-            unit=unit_text,
-            source=source,
-            date=self.req("date").text(),
-            verified=verified_node.boolean() if verified_node else True,
-            note=note_node.text() if note_node else None,
-        )
-
-    def optional_figure(self, key: str, unit: str | None = None) -> Figure | None:
-        """The figure at ``key`` or ``None`` when absent."""
-        node = self.get(key, required=False)
-        return node.figure(unit) if node else None
+#: libyaml's safe loader when PyYAML was built with it (6x faster), else the pure-Python one.
+_YAML_LOADER: Final = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -207,6 +56,11 @@ class Family(Generic[T]):
     collection: str  # top-level key holding the entries: "regions", "providers"
     parse_entry: Callable[[Node], T]
     parse_settings: Callable[[Node], Mapping[str, Figure]] | None = None
+    #: 2: an override replaces whole entries (a region); 3: it replaces items inside an entry
+    #: (one instance type of a region), so a refresh of some instance types keeps the others.
+    override_depth: int = 2
+    #: Settings the merged catalog must define (checked against the bundled file).
+    required_settings: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -258,8 +112,21 @@ def bundled_dir() -> Path:
     return Path(__file__).resolve().parents[2] / SOURCE_DIRNAME
 
 
+@contextmanager
+def using_workspace(path: Path | None) -> Iterator[None]:
+    """Within the block, read override catalogs from workspace ``path`` (``None``: the default)."""
+    global _workspace
+    previous, _workspace = _workspace, path
+    try:
+        yield
+    finally:
+        _workspace = previous
+
+
 def workspace_dir() -> Path:
-    """The workspace directory: ``$ADVISOR_HOME`` or ``./.advisor``."""
+    """The workspace directory: the one in use, else ``$ADVISOR_HOME``, else ``./.advisor``."""
+    if _workspace is not None:
+        return _workspace
     return Path(os.environ.get("ADVISOR_HOME") or DEFAULT_WORKSPACE)
 
 
@@ -288,7 +155,7 @@ def read_file(path: Path, *, family: str, override: bool) -> CatalogFile:
     """Parse one YAML catalog file and validate its header."""
     try:
         with path.open(encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
+            document = yaml.load(handle, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except OSError as exc:
         raise InputError(f"cannot read price catalog {path}: {exc.strerror}.") from None
     except yaml.YAMLError as exc:
@@ -325,9 +192,9 @@ def load(family: Family[T]) -> Catalog[T]:
     return cached
 
 
-def load_file(family: Family[T], path: Path) -> Catalog[T]:
-    """Load and validate one catalog file on its own (no merging)."""
-    return _merge(family, [read_file(path, family=family.name, override=False)])
+def load_file(family: Family[T], path: Path, *, override: bool = False) -> Catalog[T]:
+    """Load and validate one catalog file on its own (an override may be partial)."""
+    return _merge(family, [read_file(path, family=family.name, override=override)])
 
 
 def figures(file: CatalogFile) -> Iterator[tuple[str, Figure]]:
@@ -341,6 +208,7 @@ def is_stale(as_of: dt.date, today: dt.date | None = None) -> bool:
     return (today - as_of).days > STALE_AFTER_DAYS
 
 
+_workspace: Path | None = None
 _CACHE: dict[tuple[str, tuple[tuple[str, int, bool], ...]], Catalog[Any]] = {}
 
 
@@ -352,11 +220,17 @@ def _merge(family: Family[T], files: list[CatalogFile]) -> Catalog[T]:
         root = file.node()
         collection = root.get(family.collection, required=not file.override)
         for key, node in collection.items() if collection else ():
-            entries[key] = family.parse_entry(node)
+            parsed = family.parse_entry(node)
+            if family.override_depth > 2 and key in entries:
+                parsed = {**entries[key], **parsed}  # type: ignore[dict-item]
+            entries[key] = parsed
             origin[key] = file
         settings_node = root.get("settings", required=False)
         if settings_node is not None and family.parse_settings is not None:
             settings.update(family.parse_settings(settings_node))
+    for name in family.required_settings if not files[0].override else ():
+        if name not in settings:
+            raise Node(files[0], None, f"settings.{name}").fail("is missing")
     return Catalog(family.name, tuple(files), entries, origin, settings)
 
 

@@ -93,6 +93,11 @@ def usd_text(amount: Decimal) -> str:
     return f"{normal:.{places}f}"
 
 
+def plain_text(value: Decimal) -> str:
+    """Any exact number as plain decimal text without exponent or trailing zeros (``'0.0000166667'``)."""
+    return format(value.normalize(EXACT) if value else ZERO, "f")
+
+
 def round_cents(amount: Decimal) -> Decimal:
     """Round half-up to the cent, for display."""
     return amount.quantize(CENT, rounding=decimal.ROUND_HALF_UP)

@@ -10,7 +10,7 @@ from typing import Any, Final
 from advisor.errors import UsageError
 from advisor.pricing import _catalog
 from advisor.pricing._catalog import Catalog, Family, Figure, Node
-from advisor.pricing._money import ZERO, add, div, mul, to_decimal
+from advisor.pricing._money import add, div, mul, to_decimal
 
 DEFAULT_REGION: Final = "us-central1"
 BILLING_MODES: Final = ("request_based", "instance_based")
@@ -81,4 +81,4 @@ def cloud_run_cost(
         if gpu not in prices.gpus:
             raise UsageError(f"no Cloud Run GPU '{gpu}'.", hint=f"Known: {', '.join(prices.gpus)}.")
         total = add(total, mul(seconds, prices.gpus[gpu].value))
-    return total if total else ZERO
+    return total

@@ -45,8 +45,8 @@ def _parse_region(node: Node) -> dict[str, InstanceType]:
     return {name: _parse_instance(name, child) for name, child in node.items()}
 
 
-EC2: Final = Family("aws-ec2", "regions", _parse_region)
-SAGEMAKER: Final = Family("aws-sagemaker", "regions", _parse_region)
+EC2: Final = Family("aws-ec2", "regions", _parse_region, override_depth=3)
+SAGEMAKER: Final = Family("aws-sagemaker", "regions", _parse_region, override_depth=3)
 
 
 def catalog(instance_type: str = "") -> Catalog[dict[str, InstanceType]]:

@@ -8,7 +8,6 @@ converted to Decimal once, so pricing millions of records is fast and exact.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,6 +28,8 @@ DEFAULT_ARCH: Final = "x86_64"
 #: Invocations that ended before this instant were billed in 100 ms steps.
 ONE_MS_BILLING_SINCE: Final = pd.Timestamp("2020-12-01T00:00:00Z")
 REQUESTS_PER_PRICE_UNIT: Final = 1_000_000
+#: Lambda never bills less than one granule (1 ms; 100 ms before December 2020).
+MIN_BILLED_MS: Final = 1
 SECONDS_PER_HOUR: Final = 3600
 MB_PER_GB: Final = 1024
 #: Largest MB-ms product summed in one int64 block without overflow risk.
@@ -97,13 +98,16 @@ def _parse_region(node: Node) -> RegionPrices:
 
 
 def _parse_settings(node: Node) -> dict[str, Figure]:
-    required = ("free_tier_requests", "free_tier_gb_seconds", "billing_granularity_ms", "legacy_billing_granularity_ms")
-    for key in required:
-        node.req(key)
     return {key: child.figure() for key, child in node.items()}
 
 
-FAMILY: Final = Family("aws-lambda", "regions", _parse_region, _parse_settings)
+REQUIRED_SETTINGS: Final = (
+    "free_tier_requests",
+    "free_tier_gb_seconds",
+    "billing_granularity_ms",
+    "legacy_billing_granularity_ms",
+)
+FAMILY: Final = Family("aws-lambda", "regions", _parse_region, _parse_settings, required_settings=REQUIRED_SETTINGS)
 
 
 def catalog() -> Catalog[RegionPrices]:
@@ -122,6 +126,8 @@ def prices(region: str = DEFAULT_REGION, arch: str = DEFAULT_ARCH) -> tuple[Regi
 def billed_ms(duration_ms: Any, end_time: Any = None) -> np.ndarray:
     """Billed milliseconds: rounded up to 1 ms, or to 100 ms for invocations ended before 2020-12-01.
 
+    A zero duration still bills one granule, as Lambda does.
+
     Args:
         duration_ms: Durations (scalar, list, numpy or pandas); already-billed values are unchanged.
         end_time: Optional end times (scalar or array, naive = UTC) choosing the granularity.
@@ -130,7 +136,7 @@ def billed_ms(duration_ms: Any, end_time: Any = None) -> np.ndarray:
         An int64 array of billed milliseconds.
     """
     values = _as_float_array(duration_ms, "billed duration")
-    billed = np.ceil(values - 1e-9).astype(np.int64)
+    billed = np.maximum(np.ceil(values).astype(np.int64), MIN_BILLED_MS)
     if end_time is not None:
         legacy = _legacy_mask(end_time, values.shape)
         step = int(catalog().setting("legacy_billing_granularity_ms").value)
@@ -139,17 +145,25 @@ def billed_ms(duration_ms: Any, end_time: Any = None) -> np.ndarray:
 
 
 def _legacy_mask(end_time: Any, shape: tuple[int, ...]) -> np.ndarray:
-    """True where an invocation ended before 1 ms billing began."""
-    if isinstance(end_time, (pd.Series, pd.Index)) and isinstance(end_time.dtype, pd.DatetimeTZDtype):
-        ends = end_time
+    """True where an invocation ended before 1 ms billing began (naive times are UTC)."""
+    cutoff_naive = np.datetime64(ONE_MS_BILLING_SINCE.tz_localize(None))
+    if isinstance(end_time, np.ndarray) and end_time.dtype.kind == "M":
+        mask = np.asarray(end_time < cutoff_naive)
+    elif isinstance(end_time, (pd.Series, pd.Index)) and pd.api.types.is_datetime64_any_dtype(end_time.dtype):
+        aware = getattr(end_time.dtype, "tz", None) is not None
+        mask = np.asarray(end_time < (ONE_MS_BILLING_SINCE if aware else cutoff_naive), dtype=bool)
     else:
-        raw = end_time if isinstance(end_time, (pd.Series, pd.Index, np.ndarray, list, tuple)) else [end_time]
+        raw = list(end_time) if isinstance(end_time, (list, tuple, pd.Series, pd.Index, np.ndarray)) else [end_time]
         try:
-            ends = pd.to_datetime(pd.Series(list(raw) if isinstance(raw, (list, tuple)) else raw), utc=True, format="ISO8601")
+            ends = pd.to_datetime(pd.Series(raw), utc=True, format="ISO8601")
         except (ValueError, TypeError) as exc:
             raise UsageError(f"end_time values must be timestamps: {exc}.") from None
-    mask = np.asarray(ends < ONE_MS_BILLING_SINCE, dtype=bool)
-    return np.broadcast_to(mask, shape) if mask.size == 1 else mask.reshape(shape)
+        mask = np.asarray(ends < ONE_MS_BILLING_SINCE, dtype=bool)
+    if mask.size == 1:
+        return np.broadcast_to(mask.reshape(()), shape)
+    if mask.size != int(np.prod(shape)):
+        raise UsageError(f"end_time has {mask.size} values for {int(np.prod(shape))} invocations.")
+    return mask.reshape(shape)
 
 
 def lambda_records_cost(
@@ -186,9 +200,12 @@ def lambda_records_cost(
     if on_provisioned is None:
         on_demand, provisioned = _exact_sum(mb_ms), 0
     else:
-        mask = np.broadcast_to(np.asarray(on_provisioned, dtype=bool), mb_ms.shape)
+        mask = np.asarray(on_provisioned, dtype=bool)
+        if mask.size not in (1, mb_ms.size):
+            raise UsageError(f"on_provisioned has {mask.size} values for {mb_ms.size} invocations.")
+        mask = np.broadcast_to(mask.reshape(-1) if mask.size > 1 else mask, mb_ms.shape)
         provisioned = _exact_sum(mb_ms[mask])
-        on_demand = _exact_sum(mb_ms[~mask])
+        on_demand = _exact_sum(mb_ms) - provisioned
     compute = _mb_ms_cost(on_demand, arch_prices.duration.value)
     if provisioned:
         rate = _require(arch_prices.provisioned_duration, region, arch, "provisioned duration")
@@ -327,7 +344,3 @@ def _non_negative(value: Any, what: str) -> Decimal:
         raise UsageError(f"{what} must not be negative, got {value}.")
     return number
 
-
-def end_of_legacy_billing() -> dt.datetime:
-    """The instant 1 ms billing began (invocations ending earlier billed in 100 ms steps)."""
-    return ONE_MS_BILLING_SINCE.to_pydatetime()

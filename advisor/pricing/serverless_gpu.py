@@ -12,7 +12,7 @@ import numpy as np
 from advisor.errors import UsageError
 from advisor.pricing import _catalog
 from advisor.pricing._catalog import Catalog, Family, Figure, Node
-from advisor.pricing._money import ZERO, add, mul, to_decimal
+from advisor.pricing._money import add, mul
 
 
 @dataclass(frozen=True)
@@ -53,25 +53,25 @@ def catalog() -> Catalog[Provider]:
     return _catalog.load(FAMILY)
 
 
-def provider(name: str) -> Provider:
+def get_provider(name: str) -> Provider:
     """One provider's billing rules and prices."""
     return catalog().entry(name.lower(), what="serverless GPU provider")
 
 
 def billed_seconds(seconds: Any, increment: Decimal) -> Decimal:
-    """Seconds billed for each session in ``seconds``, each rounded up to ``increment``, summed."""
+    """Seconds billed for each session in ``seconds``, each rounded up to ``increment``, summed.
+
+    Sessions are counted in whole increments (integer arithmetic), so the result is exact.
+    """
     values = np.atleast_1d(np.asarray(seconds, dtype=np.float64))
     if values.size and (not np.isfinite(values).all() or (values < 0).any()):
         raise UsageError("seconds must be finite and not negative.")
-    total = ZERO
-    for value in values:
-        steps = (to_decimal(float(value)) / increment).to_integral_value(rounding="ROUND_CEILING")
-        total = add(total, mul(steps, increment))
-    return total
+    steps = np.ceil(values / float(increment)).astype(np.int64)
+    return mul(int(steps.sum()), increment)
 
 
 def serverless_gpu_cost(
-    provider_name: str,
+    provider: str,
     gpu: str,
     *,
     busy_seconds: Any,
@@ -85,13 +85,13 @@ def serverless_gpu_cost(
     (keep-warm) and cold-start seconds count only where the provider bills them.
 
     Args:
-        provider_name: ``modal``, ``replicate``, ``runpod`` or ``beam``.
+        provider: ``modal``, ``replicate``, ``runpod`` or ``beam``.
         gpu: GPU name as in the catalog (``H100``, ``A100-80GB``, ...).
         busy_seconds: Seconds spent serving requests.
         idle_seconds: Seconds kept warm without work.
         cold_start_seconds: Seconds of container boot and model load.
     """
-    entry = provider(provider_name)
+    entry = get_provider(provider)
     try:
         rate = entry.gpus[gpu]
     except KeyError:
