@@ -5,7 +5,7 @@ trace has no service time; it is modelled as prefill plus decode,
 ``duration_ms = PREFILL_MS_PER_TOKEN * ContextTokens + DECODE_MS_PER_TOKEN * GeneratedTokens``
 (defaults in the range Splitwise reports for a large model on one node: about
 0.1 ms per prompt token and 30 ms per generated token). The function is named
-``llm-<file stem suffix>`` (``llm-code``, ``llm-conv``) unless ``--function`` names it.
+``llm-code`` or ``llm-conv`` after the file name unless ``--function`` names it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,14 @@ from advisor.logs._tracing import read_table, trace_result
 
 PREFILL_MS_PER_TOKEN = 0.1
 DECODE_MS_PER_TOKEN = 30.0
+
+
+def _default_name(path: Path) -> str:
+    stem = path.stem.lower()
+    for kind in ("code", "conv"):
+        if kind in stem:
+            return f"llm-{kind}"
+    return f"llm-{stem}"
 
 
 class AzureLlmParser(TraceParser):
@@ -41,7 +49,7 @@ class AzureLlmParser(TraceParser):
         rejected = [Rejection(str(path), int(line), "bad TIMESTAMP or token count")
                     for line in lines[bad.to_numpy()]]
         keep = ~bad.to_numpy()
-        name = function or "llm-" + path.stem.rsplit("_", 1)[-1].lower()
+        name = function or _default_name(path)
         duration = np.round(PREFILL_MS_PER_TOKEN * context[keep].to_numpy()
                             + DECODE_MS_PER_TOKEN * generated[keep].to_numpy(), 3)
         start_ns = pd.DatetimeIndex(stamps[keep]).as_unit("ns").asi8

@@ -77,9 +77,11 @@ class EventAssembler:
         self.ignored += units
 
     def reject(self, line: int, reason: str, units: int = 1) -> None:
-        """Count ``units`` starting at ``line`` as rejected for ``reason``."""
+        """Reject ``units`` starting at ``line`` for ``reason`` (one rejection per unit)."""
         self.lines += units
         self.rejected.append(Rejection(self.source, line, reason))
+        for extra in range(1, units):
+            self.rejected.append(Rejection(self.source, line + extra, f"part of the record at line {line}"))
 
     def add(self, message: str, *, line: int, time_ns: int | None, log_stream: str | None,
             units: int = 1) -> None:
@@ -241,7 +243,12 @@ def finish_records(columns: dict[str, list] | pd.DataFrame, *, function: str) ->
     different numbers (Lambda keeps the id across async retries) gets ``#2``,
     ``#3``... in order of appearance, so each invocation keeps its own row.
     """
-    frame = pd.DataFrame(columns) if not isinstance(columns, pd.DataFrame) else columns
+    if not isinstance(columns, pd.DataFrame):
+        # Epoch ns exceed float precision: keep them integers (a list with None would be float).
+        columns = dict(columns, end_ns=pd.array(columns["end_ns"], dtype="Int64"))
+        frame = pd.DataFrame(columns)
+    else:
+        frame = columns
     end_ns = pd.array(frame["end_ns"], dtype="Int64")
     elapsed_ms = frame["duration_ms"].astype("float64") + frame["init_ms"].astype("float64").fillna(0.0)
     start_ns = end_ns - pd.array(np.round(elapsed_ms.to_numpy() * _NS_PER_MS), dtype="Int64")
@@ -250,20 +257,26 @@ def finish_records(columns: dict[str, list] | pd.DataFrame, *, function: str) ->
         end_time=pd.to_datetime(end_ns, utc=True),
         start_time=pd.to_datetime(start_ns, utc=True),
     )
-    out["request_id"] = _number_retries(out)
+    if out["request_id"].duplicated().any():
+        # The same event copied twice (console dumps show each record pretty and raw) is one
+        # invocation; the same id with other numbers is a retry and keeps its own row.
+        out = out[~_content_key(out).duplicated()]
+        out["request_id"] = _number_retries(out)
     return record.conform(out.reset_index(drop=True))
 
 
+_CONTENT = ("request_id", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",
+            "max_memory_used_mb", "init_ms", "restore_ms", "status", "error_type", "log_stream")
+
+
+def _content_key(frame: pd.DataFrame) -> pd.Series:
+    return frame[list(_CONTENT)].astype("string").fillna("\0").agg("\x1f".join, axis=1)
+
+
 def _number_retries(frame: pd.DataFrame) -> pd.Series:
+    """``#2``, ``#3``... on later rows of a repeated request id (rows are distinct)."""
     ids = frame["request_id"].astype("string")
-    if not ids.duplicated().any():
-        return ids
-    content = ["request_id", "end_time", "duration_ms", "billed_duration_ms", "max_memory_used_mb",
-               "init_ms", "status"]
-    key = frame[content].astype("string").fillna("\0").agg("\x1f".join, axis=1)
-    first_seen = ~key.duplicated()
-    ordinal = first_seen.astype(int).groupby(ids).cumsum()
-    number = ordinal.groupby(key).transform("first")
+    number = ids.groupby(ids).cumcount() + 1
     return ids.where(number <= 1, ids + "#" + number.astype(str))
 
 

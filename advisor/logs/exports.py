@@ -134,6 +134,17 @@ def _payloads(document: object, *, source: str) -> list[object]:
     return [document]
 
 
+def csv_rows(rows: Iterator, *, source: str, skip_header: bool = False) -> Iterator:
+    """Rows of a csv reader, with CSV syntax errors as :class:`InputError`."""
+    try:
+        if skip_header:
+            next(rows, None)
+        yield from rows
+    except csv.Error as exc:
+        raise InputError(f"{source}: not readable as CSV ({exc}).",
+                         hint="Pass the export as downloaded, or force another --format.") from None
+
+
 class ConsoleCsvParser(Parser):
     """The CloudWatch console's "Download as CSV": ``timestamp,message`` (epoch ms)."""
 
@@ -146,9 +157,8 @@ class ConsoleCsvParser(Parser):
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
-        reader = csv.reader(io.StringIO(text.lstrip("`\ufeff")))
-        next(reader, None)
-        for row in reader:
+        reader = csv.reader(io.StringIO(text.lstrip("`\ufeff"), newline=""))
+        for row in csv_rows(reader, source=source, skip_header=True):
             line = assembler.lines + 1
             if len(row) != 2:
                 assembler.reject(line, f"expected 2 columns (timestamp,message), found {len(row)}")

@@ -16,6 +16,7 @@ equality on the real samples and on generated logs.
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import duckdb
@@ -54,20 +55,24 @@ NEEDS_EXACT = " OR ".join(
 )
 _MARKER = "REPORT RequestId:"
 _GZIP_MAGIC = b"\x1f\x8b"
+_HEAD_BYTES = 65536
 
 
 def parse_report_file(path: Path) -> ParseResult | None:
     """Parse a plain-text REPORT log in one DuckDB scan, or None when it needs the exact parser."""
     with path.open("rb") as handle:
-        head = handle.read(65536)
+        compression = "gzip" if handle.read(2) == _GZIP_MAGIC else "none"
+    try:
+        with (gzip.open(path, "rb") if compression == "gzip" else path.open("rb")) as handle:
+            head = handle.read(_HEAD_BYTES)
+    except (OSError, EOFError):
+        return None  # unreadable gzip: the exact path reports it
     if not head or b"\x00" in head or b"\r" in head:
         return None
-    compression = "gzip" if head.startswith(_GZIP_MAGIC) else "none"
     try:
-        head.decode("utf-8")
+        head[: _HEAD_BYTES - 4].decode("utf-8")
     except UnicodeDecodeError:
-        if compression == "none":
-            return None
+        return None
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
@@ -116,7 +121,7 @@ def _scan(con: duckdb.DuckDBPyConnection, path: Path, compression: str) -> Parse
         return None
     total = _count_lines(con, path, source) if compression != "none" else _count_lines_plain(path)
     records = _records(frame.drop(columns=["needs_exact", "has_time"]))
-    parsed = len(records)
+    parsed = len(frame)
     emulator = looks_like_emulator(records, init_first=False)
     return ParseResult(records, [], total, parsed, total - parsed, FORMAT, emulator=emulator)
 

@@ -14,7 +14,7 @@ import io
 
 from advisor.logs._base import Parser, ParseResult
 from advisor.logs.events import EventAssembler, iso_to_ns
-from advisor.logs.exports import function_from_log_group, iter_json_documents
+from advisor.logs.exports import csv_rows, function_from_log_group, iter_json_documents
 from advisor.record import STATUS_SUCCESS, STATUS_TIMEOUT
 
 #: Logs Insights writes memory fields as MB x 10^6 bytes.
@@ -39,7 +39,8 @@ class InsightsJsonParser(Parser):
                 continue
             for row in rows:
                 if isinstance(row, list) and all(isinstance(c, dict) for c in row):
-                    fields = {c.get("field"): c.get("value") for c in row}
+                    fields = {str(c.get("field")): "" if c.get("value") is None else str(c.get("value"))
+                              for c in row}
                     add_insights_row(assembler, fields)
                 else:
                     assembler.reject(assembler.lines + 1, "result row is not a list of {field, value}")
@@ -58,7 +59,8 @@ class InsightsCsvParser(Parser):
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
-        for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))):
+        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+        for row in csv_rows(reader, source=source):
             add_insights_row(assembler, row)
         return assembler.result(self.name)
 
@@ -117,11 +119,13 @@ def performance_values(event: dict) -> dict | None:
     request_id = event.get("request_id")
     if not isinstance(request_id, str) or "duration" not in event:
         return None  # managed-instance events summarise an instance, not an invocation
-    stamp = (event.get("_aws") or {}).get("Timestamp")
+    aws = event.get("_aws")
+    stamp = aws.get("Timestamp") if isinstance(aws, dict) else None
     cold = bool(event.get("cold_start"))
     return {
         "request_id": request_id,
-        "end_ns": int(stamp) * 1_000_000 if isinstance(stamp, (int, float)) else None,
+        "end_ns": int(stamp) * 1_000_000 if isinstance(stamp, (int, float)) and not isinstance(
+            stamp, bool) else None,
         "duration_ms": float(event["duration"]),
         "billed_duration_ms": _int(event.get("billed_duration")),
         "memory_mb": _int(event.get("total_memory")),

@@ -35,6 +35,8 @@ _CONTINUATION_RE = re.compile(
     r"|Restore Duration|Billed Restore Duration|Status|Error Type):"
 )
 _INSIGHTS_ROW_RE = re.compile(r"@(timestamp|message|logStream|log|ptr|ingestionTime)=(.*)", re.S)
+#: A pretty-printed record longer than this many lines is not looked for.
+_MAX_JSON_BLOCK = 200
 _SNIFF_MARKERS = ("REPORT RequestId:", "START RequestId:", "END RequestId:", "INIT_START ",
                   '"platform.report"', '"platform.start"', '"platform.initStart"')
 
@@ -93,12 +95,25 @@ def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int =
             time_ns = pending_time
         pending_time = None
         units = 1
-        if MARKER in message:
+        if message.strip() == "{":
+            # A pretty-printed JSON record (console copies): one message up to its closing brace.
+            units = _json_block_length(lines, index)
+            message = "\n".join(lines[index:index + units])
+        elif MARKER in message:
             while index + units < total and _CONTINUATION_RE.match(lines[index + units]):
                 message += "\t" + lines[index + units].strip()
                 units += 1
         assembler.add(message, line=line_no, time_ns=time_ns, log_stream=stream, units=units)
         index += units
+
+
+def _json_block_length(lines: list[str], start: int) -> int:
+    """Lines from ``start`` (an opening ``{``) to the ``}`` at the same indent, or 1 if none."""
+    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
+    for end in range(start + 1, min(len(lines), start + _MAX_JSON_BLOCK)):
+        if lines[end].rstrip() == indent + "}":
+            return end - start + 1
+    return 1
 
 
 def _time(text: str) -> int | None:
