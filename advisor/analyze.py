@@ -34,7 +34,7 @@ import pyarrow as pa
 
 from advisor.errors import NotFoundError
 from advisor.pricing import gb_seconds, lambda_month_cost, lambda_records_cost
-from advisor.pricing.lambda_ import end_of_legacy_billing
+from advisor.pricing.lambda_ import ONE_MS_BILLING_SINCE
 from advisor.record import STATUS_ERROR, STATUS_TIMEOUT
 from advisor.workspace import FunctionInfo, Workspace, time_filter
 
@@ -478,7 +478,7 @@ def _cost(cols: _Columns, info: FunctionInfo, span_s: float) -> Cost | None:
     region = info.region or DEFAULT_REGION
     arch = info.architecture or DEFAULT_ARCH
     # End times only matter for invocations billed in 100 ms steps (before December 2020).
-    legacy = int(cols.end.min()) < int(end_of_legacy_billing().timestamp()) * NS_PER_S
+    legacy = int(cols.end.min()) < ONE_MS_BILLING_SINCE.value
     ends = cols.end.astype("datetime64[ns]") if legacy else None
     period = lambda_records_cost(cols.billed, cols.memory, region=region, arch=arch, end_time=ends)
     per_month = None

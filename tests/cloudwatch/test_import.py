@@ -107,4 +107,4 @@ def test_cli_imports_and_reports_counts(aws: str, shared_data: Path, cli) -> Non
 def test_cli_unknown_function_exits_4_with_a_hint(aws: str, cli) -> None:
     out = cli("import", "cloudwatch", "ghost", "--since", "1d", "--region", REGION, "--endpoint-url", aws)
     assert out.exit_code == 4
-    assert "function 'ghost' was not found in AWS" in out.stderr.replace("\n", " ")
+    assert "function 'ghost' was not found in AWS" in " ".join(out.stderr.split())
