@@ -217,3 +217,21 @@ def test_window_without_invocations_names_the_stored_range(tmp_path: Path) -> No
         NotFoundError, match=r"Stored: 7 invocations ending 2026-11-20T10:00:00.600000Z to 2026-11-20T11:00:01Z"
     ):
         analyze(ws, "f", since=datetime(2026, 11, 21, tzinfo=timezone.utc))
+
+
+def test_one_record_without_start_or_stream_is_analyzed_without_rates_or_instances(tmp_path: Path) -> None:
+    record = known_records("one").iloc[[1]].copy()
+    record["start_time"] = pd.array([None], dtype="datetime64[ns, UTC]")
+    record["log_stream"] = pd.array([None], dtype="string")
+    record["billed_duration_ms"] = pd.array([None], dtype="Int64")
+    with Workspace.open(tmp_path) as ws:
+        ws.import_records(record, source="t", format="test", lines=1, parsed=1, ignored=0, rejected=0)
+        result = analyze(ws, "one")
+    doc = result.to_dict()
+    json.dumps(doc, allow_nan=False)
+    assert (result.invocations, result.span_s, result.rates.mean_per_s, result.rates.peak_per_s) == (1, 0.0, None, 1)
+    assert (result.concurrency_peak, result.concurrency_p99) == (0, None)  # no start time: no interval
+    assert result.instances.count == 0 and result.instances.idle_gap_s.count == 0
+    assert result.cost is not None and result.cost.per_month is None
+    assert result.cost.basis == "billed duration as logged; estimated from duration (1 ms steps) for 1 records without it"
+    assert result.cost.period["compute_usd"] == str(Decimal(200) / 1000 * RATE)  # 200 ms at 1 GB
