@@ -17,6 +17,7 @@ BAR_BLOCKS = " ▁▂▃▄▅▆▇█"
 PCT_COLUMNS = ("p50", "p90", "p95", "p99", "max")
 ERROR_TYPES_SHOWN = 3
 SMALL_USD_FIGURES = 3
+SMALL_USD = 0.01
 
 
 def render_analysis(analysis: Analysis) -> RenderableType:
@@ -163,7 +164,7 @@ def _mb(value: int | None) -> str:
 
 def _usd(text: str) -> str:
     value = float(text)
-    if 0 < abs(value) < 1:  # keep three significant figures of small amounts, not "$0.00"
+    if 0 < abs(value) < SMALL_USD:  # keep three significant figures of tiny amounts, not "$0.00"
         decimals = SMALL_USD_FIGURES - 1 - math.floor(math.log10(abs(value)))
         return f"${value:.{decimals}f}"
     return f"${value:,.2f}"
