@@ -118,15 +118,16 @@ def instances(cols: Columns) -> Instances:
     by_end = None if np.all(end[1:] >= end[:-1]) else np.argsort(end, kind="stable")
     code = cols.code if by_end is None else cols.code[by_end]
     # Unsigned codes put the rows without a stream (-1) last, where they are cut off.
-    order = np.argsort(code.astype(np.uint16 if streams < 2**16 else np.uint32), kind="stable")
-    per_stream = np.bincount(cols.code[cols.code >= 0], minlength=streams)
+    unsigned = code.astype(np.uint16 if streams < 2**16 else np.uint32)
+    order = np.argsort(unsigned, kind="stable")
+    per_stream = np.bincount(unsigned)[:streams] if streams < 2**16 else np.bincount(code[code >= 0], minlength=streams)
     order = order[: per_stream.sum()] if by_end is None else by_end[order[: per_stream.sum()]]
-    code = np.repeat(np.arange(streams), per_stream)
     arrival, end = cols.arrival[order], cols.end[order]
-    same = code[1:] == code[:-1]
-    gaps = (arrival[1:] - end[:-1])[same]
+    firsts = np.concatenate(([0], np.cumsum(per_stream)[:-1]))
+    firsts = firsts[per_stream > 0]
+    # Gaps between neighbours, minus the pairs that straddle two streams.
+    gaps = np.delete(arrival[1:] - end[:-1], firsts[1:] - 1)
     gaps = np.maximum(gaps, 0, out=gaps) / NS_PER_S
-    firsts = np.flatnonzero(np.r_[True, ~same])
     last_end = np.maximum.reduceat(end, firsts)
     lifetime = (last_end - np.minimum.reduceat(arrival, firsts)) / NS_PER_S
     tail = (cols.end.max() - last_end) / NS_PER_S
