@@ -38,6 +38,7 @@ def generate(path: Path, lines: int, *, seed: int = 0) -> int:
             end = t + timedelta(milliseconds=duration + (init or 0.0))
             stamp = t.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
             end_stamp = end.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+            before = len(chunk)
             if cold:
                 chunk.append(f"{stamp} INIT_START Runtime Version: python:3.12.v40\tRuntime Version ARN: arn\n")
             chunk.append(f"{stamp} START RequestId: {rid} Version: $LATEST\n")
@@ -51,13 +52,24 @@ def generate(path: Path, lines: int, *, seed: int = 0) -> int:
             if init is not None:
                 report += f"Init Duration: {init:.2f} ms\t"
             chunk.append(report + "\n")
-            written = written + 4 + (1 if cold else 0) - (0 if chunk[-3].startswith(stamp + "\t") else 1)
+            written += len(chunk) - before
             if len(chunk) > 50_000:
                 out.write("".join(chunk))
                 chunk.clear()
         out.write("".join(chunk))
     with opener(path, "rt") as check:
         return sum(1 for _ in check)
+
+
+def bench_log(lines: int) -> tuple[Path, int]:
+    """The benchmark log of ``lines`` lines in bench/_out/ (generated once), and its line count."""
+    path = Path(__file__).resolve().parent / "_out" / f"report_{lines}.log"
+    if not path.exists():
+        generate(path, lines)
+    with path.open("rb") as handle:
+        total = sum(1 for _ in handle)
+    print(f"{path.name}: {total:,} lines, {path.stat().st_size / 1e6:.0f} MB")
+    return path, total
 
 
 def main() -> None:

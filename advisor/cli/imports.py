@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.progress import Progress
 from rich.table import Table
 
-from advisor.cli._console import console, emit_json
+from advisor.cli._console import console, emit_json, error_console
 from advisor.cli._options import JsonOption, WorkspaceOption
 from advisor.logs.importing import ImportOutcome, import_logs, import_trace
 from advisor.logs.reader import format_names
@@ -40,8 +43,10 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Import Lambda logs: text or JSON log format, CloudWatch exports, Logs Insights results."""
-        outcome = import_logs(paths, function=function, format=format, strict=strict,
-                              allow_emulator=allow_emulator, dry_run=dry_run, workspace=workspace)
+        with _progress(len(paths), quiet=json) as advance:
+            outcome = import_logs(paths, function=function, format=format, strict=strict,
+                                  allow_emulator=allow_emulator, dry_run=dry_run, workspace=workspace,
+                                  on_file=advance)
         _render(outcome, json=json, dry_run=dry_run)
 
     @app.command("trace")
@@ -61,6 +66,15 @@ def register(app: typer.Typer) -> None:
         outcome = import_trace(paths, format=format, function=function, seed=seed, strict=strict,
                                dry_run=dry_run, workspace=workspace)
         _render(outcome, json=json, dry_run=dry_run)
+
+
+@contextmanager
+def _progress(files: int, *, quiet: bool) -> Iterator[Callable[[Path], None]]:
+    """A per-file progress bar on stderr, shown only on a terminal and not with --json."""
+    stderr = error_console()
+    with Progress(console=stderr, transient=True, disable=quiet or not stderr.is_terminal) as bar:
+        task = bar.add_task("parsing", total=files)
+        yield lambda path: bar.advance(task)
 
 
 def _render(outcome: ImportOutcome, *, json: bool, dry_run: bool) -> None:

@@ -10,7 +10,7 @@ accounted for: ``lines == parsed + ignored + len(rejected)``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
@@ -70,7 +70,6 @@ class ParseResult:
     format: str
     function: str | None = None
     emulator: bool = False
-    notes: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:

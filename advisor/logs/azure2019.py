@@ -128,10 +128,10 @@ class Azure2019Parser(TraceParser):
             size = max(_MIN_MEMORY_MB, int(np.ceil(table[-1] / _MEMORY_STEP_MB)) * _MEMORY_STEP_MB)
             memory = np.full(total, size, dtype=object)
             used = np.ceil(_percentile_draw(rng, table, _MEM_PCTS, total)).astype("int64").astype(object)
-        sequence = np.arange(total)
+        sequence = pd.Series(np.arange(total)).astype(str).str.zfill(7)
         return {
             "function": np.full(total, fid[:SHORT_ID], dtype=object),
-            "request_id": np.array([f"{fid[:SHORT_ID]}-{i:07d}" for i in sequence], dtype=object),
+            "request_id": (f"{fid[:SHORT_ID]}-" + sequence).to_numpy(dtype=object),
             "start_ns": start_ns,
             "duration_ms": durations,
             "memory_mb": memory,

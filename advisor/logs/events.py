@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from advisor import record
 from advisor.logs._base import LogEvent, ParseResult, Rejection
@@ -250,19 +252,37 @@ def finish_records(columns: dict[str, list] | pd.DataFrame, *, function: str) ->
     else:
         frame = columns
     end_ns = pd.array(frame["end_ns"], dtype="Int64")
-    elapsed_ms = frame["duration_ms"].astype("float64") + frame["init_ms"].astype("float64").fillna(0.0)
-    start_ns = end_ns - pd.array(np.round(elapsed_ms.to_numpy() * _NS_PER_MS), dtype="Int64")
+    missing = end_ns.isna()
+    end = end_ns.to_numpy(dtype="int64", na_value=0)
+    elapsed_ms = frame["duration_ms"].to_numpy(dtype="float64") + np.nan_to_num(
+        frame["init_ms"].to_numpy(dtype="float64", na_value=np.nan))
+    start = end - np.round(elapsed_ms * _NS_PER_MS).astype("int64")
     out = frame.drop(columns=["end_ns"]).assign(
         function=function,
-        end_time=pd.to_datetime(end_ns, utc=True),
-        start_time=pd.to_datetime(start_ns, utc=True),
+        end_time=_utc(end, missing),
+        start_time=_utc(start, missing),
     )
-    if out["request_id"].duplicated().any():
+    if _has_repeats(out["request_id"]):
         # The same event copied twice (console dumps show each record pretty and raw) is one
         # invocation; the same id with other numbers is a retry and keeps its own row.
         out = out[~_content_key(out).duplicated()]
         out["request_id"] = _number_retries(out)
     return record.conform(out.reset_index(drop=True))
+
+
+def _utc(ns: np.ndarray, missing: np.ndarray) -> pd.DatetimeIndex:
+    """UTC timestamps of epoch ``ns`` (NaT where ``missing``), without a per-value loop."""
+    values = ns.astype("datetime64[ns]")
+    values[missing] = np.datetime64("NaT")
+    return pd.DatetimeIndex(values).tz_localize("UTC")
+
+
+def _has_repeats(ids: pd.Series) -> bool:
+    values = ids.array
+    # Arrow-backed strings convert without a copy; anything else goes through Python objects.
+    array = pa.array(values) if hasattr(values, "__arrow_array__") else pa.array(
+        ids.astype(object), from_pandas=True)
+    return len(pc.unique(array)) != len(array)
 
 
 _CONTENT = ("request_id", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",

@@ -16,12 +16,14 @@ equality on the real samples and on generated logs.
 
 from __future__ import annotations
 
+import functools
 import gzip
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from advisor.logs._base import ParseResult
 from advisor.logs.events import finish_records, looks_like_emulator
@@ -56,6 +58,7 @@ NEEDS_EXACT = " OR ".join(
 _MARKER = "REPORT RequestId:"
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD_BYTES = 65536
+_ARROW_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype()}
 
 
 def parse_report_file(path: Path) -> ParseResult | None:
@@ -73,7 +76,7 @@ def parse_report_file(path: Path) -> ParseResult | None:
         head[: _HEAD_BYTES - 4].decode("utf-8")
     except UnicodeDecodeError:
         return None
-    con = duckdb.connect()
+    con = _connection().cursor()
     try:
         con.execute("SET enable_progress_bar = false")
         return _scan(con, path, compression)
@@ -83,35 +86,50 @@ def parse_report_file(path: Path) -> ParseResult | None:
         con.close()
 
 
+@functools.cache
+def _connection() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB for the process (a cursor per parse)."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def _scan(con: duckdb.DuckDBPyConnection, path: Path, compression: str) -> ParseResult | None:
     source = (
         "read_csv(?, columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '', escape = '', "
         f"header = false, auto_detect = false, compression = '{compression}')"
     )
-    # One parallel scan. RE2 only validates (a DFA, no submatches: fast); the values of a
-    # validated line sit between fixed markers, so split_part extracts them exactly.
+    # One parallel scan. RE2 only validates (a DFA, no submatches: fast); a validated line
+    # has its fixed fields at fixed tab positions and offsets, so substr extracts them exactly.
     query = f"""
-        WITH lines AS (SELECT coalesce(line, '') AS line FROM {source})
-        SELECT NOT contains(line, '{_MARKER}') OR ({NEEDS_EXACT})
-                   OR NOT regexp_full_match(line, $1) AS needs_exact,
+        WITH lines AS (SELECT coalesce(line, '') AS line FROM {source}),
+        flagged AS (
+            SELECT line, contains(line, '{_MARKER}') AS is_report, ({NEEDS_EXACT}) AS needs
+            FROM lines),
+        hits AS (
+            SELECT line, is_report, needs, string_split(line, chr(9)) AS p
+            FROM flagged WHERE is_report OR needs)
+        SELECT needs OR NOT is_report OR NOT regexp_full_match(line, $1) AS needs_exact,
                NOT starts_with(line, 'REPORT') AS has_time,
-               {_between("RequestId: ", "chr(9)")} AS request_id,
+               split_part(p[1], 'RequestId: ', 2) AS request_id,
                CASE WHEN starts_with(line, 'REPORT') THEN NULL
                     ELSE epoch_ns(TRY_CAST(replace(split_part(line, ' ', 1), 'Z', '') AS TIMESTAMP))
                END AS end_ns,
-               TRY_CAST({_between("Duration: ", "' ms'")} AS DOUBLE) AS duration_ms,
-               TRY_CAST({_between("Billed Duration: ", "' ms'")} AS BIGINT) AS billed_duration_ms,
-               TRY_CAST({_between("Memory Size: ", "' MB'")} AS BIGINT) AS memory_mb,
-               TRY_CAST({_between("Max Memory Used: ", "' MB'")} AS BIGINT) AS max_memory_used_mb,
+               TRY_CAST(substr(p[2], 11, length(p[2]) - 13) AS DOUBLE) AS duration_ms,
+               TRY_CAST(substr(p[3], 18, length(p[3]) - 20) AS BIGINT) AS billed_duration_ms,
+               TRY_CAST(substr(p[4], 14, length(p[4]) - 16) AS BIGINT) AS memory_mb,
+               TRY_CAST(substr(p[5], 18, length(p[5]) - 20) AS BIGINT) AS max_memory_used_mb,
                CASE WHEN contains(line, 'Init Duration: ')
                     THEN TRY_CAST({_between("Init Duration: ", "' ms'")} AS DOUBLE) END AS init_ms,
                CASE WHEN contains(line, 'Status: ')
                     THEN {_between("Status: ", "chr(9)")} END AS status,
                CASE WHEN contains(line, 'Error Type: ')
                     THEN {_between("Error Type: ", "chr(9)")} END AS error_type
-        FROM lines WHERE contains(line, '{_MARKER}') OR ({NEEDS_EXACT})
+        FROM hits
     """
-    frame = con.execute(query.replace("read_csv(?", "read_csv($2"), [CANONICAL, str(path)]).fetch_df()
+    query = query.replace("read_csv(?", f"read_csv({_literal(str(path))}").replace("$1", _literal(CANONICAL))
+    # Arrow all the way: strings stay Arrow-backed instead of becoming Python objects.
+    frame = con.sql(query).to_arrow_table().to_pandas(types_mapper=_ARROW_TYPES.get)
     # A value that does not convert (an impossible date, an overflowing number): exact path.
     checked = ["request_id", "duration_ms", "billed_duration_ms", "memory_mb", "max_memory_used_mb"]
     if not frame.empty and (frame[checked].isna().any().any()
@@ -140,16 +158,22 @@ def _count_lines(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> int
     return int(con.execute(f"SELECT count(*) FROM {source}", [str(path)]).fetchone()[0])
 
 
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _records(frame: pd.DataFrame) -> pd.DataFrame:
     n = len(frame)
-    duration = frame["duration_ms"].to_numpy()
-    billed = frame["billed_duration_ms"].to_numpy()
+    duration = frame["duration_ms"].to_numpy(dtype="float64")
+    billed = frame["billed_duration_ms"].to_numpy(dtype="float64")
     status = frame["status"].astype("string")
     # As the exact parser: no Status field and Billed < Duration is a legacy timeout.
     legacy_timeout = status.isna().to_numpy() & (billed < duration)
     status = status.fillna(STATUS_SUCCESS).where(~legacy_timeout, STATUS_TIMEOUT)
     return finish_records(frame.assign(
         end_ns=frame["end_ns"].astype("Int64"),
+        duration_ms=duration,
         init_ms=frame["init_ms"].astype("float64"),
         status=status,
         restore_ms=np.full(n, np.nan),

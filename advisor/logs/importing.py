@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,10 +39,11 @@ class ImportOutcome:
 
 def import_logs(paths: Sequence[Path], *, function: str | None = None, format: str | None = None,
                 strict: bool = False, allow_emulator: bool = False, dry_run: bool = False,
-                workspace: Path | None = None) -> ImportOutcome:
+                workspace: Path | None = None,
+                on_file: Callable[[Path], None] | None = None) -> ImportOutcome:
     """Parse Lambda log files (see :func:`advisor.logs.read_paths`) and store their records."""
     result = read_paths(paths, function=function, format=format, strict=strict,
-                        allow_emulator=allow_emulator)
+                        allow_emulator=allow_emulator, on_file=on_file)
     return ImportOutcome(result, None if dry_run else _store(result, paths, workspace))
 
 

@@ -14,7 +14,7 @@ import binascii
 import gzip
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -139,7 +139,8 @@ def choose_parser(head: str, *, format: str | None, source: str) -> Parser:
 
 
 def read_paths(paths: Sequence[Path], *, function: str | None = None, format: str | None = None,
-               strict: bool = False, allow_emulator: bool = False) -> ParseResult:
+               strict: bool = False, allow_emulator: bool = False,
+               on_file: Callable[[Path], None] | None = None) -> ParseResult:
     """Parse every file in ``paths`` into one result for one function.
 
     Args:
@@ -148,6 +149,7 @@ def read_paths(paths: Sequence[Path], *, function: str | None = None, format: st
         format: Force this format (see :data:`LOG_FORMATS`) instead of sniffing.
         strict: Fail on the first rejected unit instead of reporting it.
         allow_emulator: Accept local emulator (RIE / SAM local) output.
+        on_file: Called after each file is parsed (progress reporting).
 
     Raises:
         UsageError: unknown format, or no function name given or found.
@@ -157,8 +159,11 @@ def read_paths(paths: Sequence[Path], *, function: str | None = None, format: st
     """
     if format is not None and format not in LOG_FORMATS:
         raise UsageError(f"unknown --format {format!r}.", hint=f"Use one of: {format_names()}.")
-    results = [read_path(Path(p), format=format, strict=strict, allow_emulator=allow_emulator)
-               for p in paths]
+    results = []
+    for path in map(Path, paths):
+        results.append(read_path(path, format=format, strict=strict, allow_emulator=allow_emulator))
+        if on_file is not None:
+            on_file(path)
     return combine(results, function=function)
 
 
@@ -205,19 +210,28 @@ def check(result: ParseResult, *, source: str, strict: bool, allow_emulator: boo
 
 
 def combine(results: Sequence[ParseResult], *, function: str | None) -> ParseResult:
-    """Merge per-file results and settle the function name.
+    """Merge per-file results and settle the function name of each file's records.
+
+    ``function`` names every record; without it each file's records take the function its
+    export names (``/aws/lambda/NAME``). The result's ``function`` is None when several.
 
     Raises:
         UsageError: no ``function`` given and none found in the inputs.
     """
-    found = [r.function for r in results if r.function]
-    name = function or (found[0] if found else None)
-    if not name:
+    unnamed = [r for r in results if not (function or r.function)]
+    if unnamed:
         raise UsageError("no function name: the input does not say which function it is.",
                          hint="Pass --function NAME.")
-    frames = [r.records for r in results if not r.records.empty]
+    frames = []
+    for result in results:
+        if not result.records.empty:
+            # Each file belongs to the function its export names, unless --function says.
+            name_of_file = function or result.function
+            frames.append(result.records.assign(
+                function=pd.Series([name_of_file] * len(result.records), dtype="string").to_numpy()))
     records = pd.concat(frames, ignore_index=True) if frames else record.empty_frame()
-    records["function"] = pd.Series([name] * len(records), dtype="string")
+    names = sorted({function or r.function for r in results})
+    name = names[0] if len(names) == 1 else None
     formats = sorted({r.format for r in results})
     rejected: list[Rejection] = [rej for r in results for rej in r.rejected]
     return ParseResult(

@@ -136,3 +136,14 @@ def test_trace_unknown_format_names_the_choices(cli, tmp_path: Path):
     result = cli("import", "trace", str(REPO / "traces" / "azure2021-200.csv"), "--format", "parquet")
     assert result.exit_code == 2
     assert "Use one of: azure-2019, azure-2021, azure-llm-2023, csv." in " ".join(result.stderr.split())
+
+
+def test_each_export_keeps_its_own_function_unless_one_is_given(cli, tmp_path: Path):
+    a = write(tmp_path, "S112", name="a.json")  # /aws/lambda/hello-dog-node-dev-hello12x
+    b = write(tmp_path, "S116", name="b.json")  # /aws/lambda/storms-cloudwatch-event
+    both = json.loads(cli("import", "logs", str(a), str(b), "--json").stdout)
+    assert both["function"] is None and both["stored"]["added"] == 2
+    assert cli("analyze", "hello-dog-node-dev-hello12x", "--json").exit_code == 0
+    assert cli("analyze", "storms-cloudwatch-event", "--json").exit_code == 0
+    forced = json.loads(cli("import", "logs", str(a), str(b), "-f", "one", "--dry-run", "--json").stdout)
+    assert forced["function"] == "one" and forced["counts"]["records"] == 2
