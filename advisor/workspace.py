@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -50,6 +51,8 @@ CONFIG_FIELDS: tuple[str, ...] = (
     "region",
 )
 _TIME_COLUMNS = ("start_time", "end_time")
+#: Input position of each incoming record: the first copy of a repeated key wins.
+ROW_COLUMN = "_input_row"
 _SQL_TYPES = {
     "string": "VARCHAR",
     "timestamp[ns, tz=UTC]": "TIMESTAMP_NS",
@@ -256,7 +259,7 @@ class Workspace:
     ) -> ImportSummary:
         """Store ``records`` atomically, skipping any (function, request_id) already stored.
 
-        Records repeated inside ``records`` are stored once. The functions they name are
+        Records repeated inside ``records`` are stored once (the first copy). The functions they name are
         added to the function table, and one import-log row is written, in the same
         transaction: after an exception, Ctrl-C or a kill nothing of it remains.
 
@@ -295,15 +298,15 @@ class Workspace:
     def _insert_new(self) -> int:
         columns = ", ".join(COLUMNS)
         before = self._count()
+        # The first copy (in input order) of each key, unless the key is already stored;
+        # stored sorted by end time so time windows skip whole row groups.
         self._con.execute(
             f"""INSERT INTO invocations ({columns})
-                SELECT {columns} FROM (
-                    SELECT DISTINCT ON (function, request_id) * FROM _incoming
-                ) n
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM invocations i
-                    WHERE i.function = n.function AND i.request_id = n.request_id)
-                ORDER BY function, end_time"""
+                SELECT {', '.join('n.' + c for c in COLUMNS)} FROM _incoming n
+                SEMI JOIN (SELECT min({ROW_COLUMN}) AS first FROM _incoming GROUP BY function, request_id) k
+                    ON n.{ROW_COLUMN} = k.first
+                ANTI JOIN invocations i ON i.function = n.function AND i.request_id = n.request_id
+                ORDER BY n.function, n.end_time"""
         )
         return self._count() - before
 
@@ -329,11 +332,13 @@ class Workspace:
         self.function(function)
         where, params = time_filter(function, since, until)
         table = self._con.sql(
-            f"SELECT {', '.join(COLUMNS)} FROM invocations WHERE {where} "
-            "ORDER BY start_time NULLS LAST, end_time NULLS LAST, request_id",
-            params=params,
+            f"SELECT {', '.join(COLUMNS)} FROM invocations WHERE {where}", params=params
         ).to_arrow_table()
-        return _from_store_arrow(table)
+        # Sorting two integer keys in numpy, then one take, costs half of DuckDB's ORDER BY
+        # over all columns (measured on 1 million rows). Missing times sort last.
+        last = np.iinfo(np.int64).max
+        start, end = (table.column(name).cast(pa.int64()).fill_null(last).to_numpy() for name in _TIME_COLUMNS)
+        return _from_store_arrow(table.take(np.lexsort((end, start))))
 
     def import_log(self) -> pd.DataFrame:
         """Every import so far, oldest first."""
@@ -395,7 +400,9 @@ def _naive_utc(moment: datetime) -> datetime:
 
 def _connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     try:
-        return duckdb.connect(str(db_path))
+        con = duckdb.connect(str(db_path))
+        con.execute("SET enable_progress_bar = false")  # never draw on the user's terminal
+        return con
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower():
@@ -422,7 +429,7 @@ def _to_store_arrow(records: pd.DataFrame) -> pa.Table:
     for name in _TIME_COLUMNS:
         index = table.schema.get_field_index(name)
         table = table.set_column(index, name, table.column(name).cast(pa.timestamp("ns")))
-    return table
+    return table.append_column(ROW_COLUMN, pa.array(np.arange(table.num_rows, dtype=np.int64)))
 
 
 def _from_store_arrow(table: pa.Table) -> pd.DataFrame:

@@ -45,14 +45,17 @@ def fill(path: Path, rows: int) -> None:
         print(f"generated {rows:,} in {generated - started:.1f} s, stored {summary.added:,} in {time.perf_counter() - generated:.1f} s")
 
 
-def run_once(path: Path) -> float:
+def run_once(path: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system, all threads) of one command."""
     advisor = Path(sys.executable).with_name("advisor")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([str(advisor), "analyze", FUNCTION, "--json", "--workspace", str(path)], capture_output=True, text=True)
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"advisor analyze failed ({done.returncode}): {done.stderr}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def size_mb(path: Path) -> float:
@@ -68,13 +71,16 @@ def main() -> None:
     path = args.workspace or Path(tempfile.mkdtemp(prefix="bench-analyze-"))
     try:
         fill(path, args.rows)
-        times = [run_once(path) for _ in range(args.repeat)]
+        load = os.getloadavg()[0]
+        runs = [run_once(path) for _ in range(args.repeat)]
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        median = statistics.median(times)
-        print(f"advisor analyze {FUNCTION} --json over {args.rows:,} invocations: median {median:.2f} s "
-              f"of {args.repeat} ({', '.join(f'{t:.2f}' for t in times)}); target {TARGET_S:.0f} s: "
-              f"{'met' if median <= TARGET_S else 'NOT met'}")
-        print(f"peak RSS of the command: {peak_mb:,.0f} MB; workspace on disk: {size_mb(path):,.0f} MB; cpus: {os.cpu_count()}")
+        median = statistics.median(wall for wall, _ in runs)
+        cpu = statistics.median(used for _, used in runs)
+        print(f"advisor analyze {FUNCTION} --json over {args.rows:,} invocations: median wall {median:.2f} s "
+              f"of {args.repeat} ({', '.join(f'{w:.2f}' for w, _ in runs)}), median CPU (user+sys) {cpu:.2f} s; "
+              f"target {TARGET_S:.0f} s: {'met' if median <= TARGET_S else 'NOT met'}")
+        print(f"peak RSS of the command: {peak_mb:,.0f} MB; workspace on disk: {size_mb(path):,.0f} MB; "
+              f"cpus: {os.cpu_count()}; load average before/after: {load:.1f}/{os.getloadavg()[0]:.1f}")
     finally:
         if args.workspace is None:
             shutil.rmtree(path, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 from rich.console import Group, RenderableType
@@ -15,6 +16,8 @@ BAR_HEIGHT = 5
 BAR_BLOCKS = " ▁▂▃▄▅▆▇█"
 PCT_COLUMNS = ("p50", "p90", "p95", "p99", "max")
 ERROR_TYPES_SHOWN = 3
+SMALL_USD_FIGURES = 3
+SMALL_USD = 0.01
 
 
 def render_analysis(analysis: Analysis) -> RenderableType:
@@ -161,8 +164,9 @@ def _mb(value: int | None) -> str:
 
 def _usd(text: str) -> str:
     value = float(text)
-    if 0 < abs(value) < 1:
-        return f"${value:.3g}"  # small amounts keep three significant figures, not "$0.00"
+    if 0 < abs(value) < SMALL_USD:  # keep three significant figures of tiny amounts, not "$0.00"
+        decimals = SMALL_USD_FIGURES - 1 - math.floor(math.log10(abs(value)))
+        return f"${value:.{decimals}f}"
     return f"${value:,.2f}"
 
 

@@ -86,8 +86,6 @@ EXPECTED: dict[str, Any] = {
     "cold_starts": 2,
     "cold_fraction": 2 / 7,
     "duration_ms": {
-        # all durations sorted 50 100 100 200 300 400 1000: linear interpolation at q * (n - 1)
-        "all": {"count": 7, "p50": 200.0, "p90": 400 + 0.4 * 600, "p95": 400 + 0.7 * 600, "p99": 400 + 0.94 * 600, "max": 1000.0},
         # warm 50 100 200 400 1000 (positions 2, 3.6, 3.8, 3.96)
         "warm": {"count": 5, "p50": 200.0, "p90": 760.0, "p95": 880.0, "p99": 976.0, "max": 1000.0},
         # cold 100 300
@@ -107,9 +105,10 @@ EXPECTED: dict[str, Any] = {
             "headroom_p99_fraction": 864.6 / 1024,
         }
     ],
-    # r2/r3 overlap 0.1 s and r6/r7 0.4 s: peak 2; 2.55 s of 3601 s busy, so the time-weighted p99 is 0
+    # in flight at each arrival, itself included: r1 1, r2 1 (r1 ended), r3 2 (r2 running), r4 1,
+    # r5 1 (r4 ends exactly as r5 arrives), r6 1, r7 2 (r6 running): 1 1 1 1 1 2 2, p99 at 5.94 -> 2
     "concurrency_peak": 2,
-    "concurrency_p99": 0.0,
+    "concurrency_p99": 2.0,
     "timeouts": 1,
     "errors": 1,
     "failures": [
@@ -218,3 +217,21 @@ def test_window_without_invocations_names_the_stored_range(tmp_path: Path) -> No
         NotFoundError, match=r"Stored: 7 invocations ending 2026-11-20T10:00:00.600000Z to 2026-11-20T11:00:01Z"
     ):
         analyze(ws, "f", since=datetime(2026, 11, 21, tzinfo=timezone.utc))
+
+
+def test_one_record_without_start_or_stream_is_analyzed_without_rates_or_instances(tmp_path: Path) -> None:
+    record = known_records("one").iloc[[1]].copy()
+    record["start_time"] = pd.array([None], dtype="datetime64[ns, UTC]")
+    record["log_stream"] = pd.array([None], dtype="string")
+    record["billed_duration_ms"] = pd.array([None], dtype="Int64")
+    with Workspace.open(tmp_path) as ws:
+        ws.import_records(record, source="t", format="test", lines=1, parsed=1, ignored=0, rejected=0)
+        result = analyze(ws, "one")
+    doc = result.to_dict()
+    json.dumps(doc, allow_nan=False)
+    assert (result.invocations, result.span_s, result.rates.mean_per_s, result.rates.peak_per_s) == (1, 0.0, None, 1)
+    assert (result.concurrency_peak, result.concurrency_p99) == (0, None)  # no start time: no interval
+    assert result.instances.count == 0 and result.instances.idle_gap_s.count == 0
+    assert result.cost is not None and result.cost.per_month is None
+    assert result.cost.basis == "billed duration as logged; estimated from duration (1 ms steps) for 1 records without it"
+    assert result.cost.period["compute_usd"] == str(Decimal(200) / 1000 * RATE)  # 200 ms at 1 GB

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ LOG_GROUP = f"/aws/lambda/{FUNCTION}"
 TEXT_REPORT_PREFIX = "text-report-"
 #: Samples that are halves of a doc page's wrapped line, not whole log events.
 NOT_EVENTS = {"text-report-doc-wrapped"}
+REQUEST_ID = re.compile(r"RequestId: (\S+)")
 
 
 @pytest.fixture(scope="session")
@@ -82,13 +84,22 @@ class PutEvent:
 
 
 def sample_report_texts(shared_data: Path) -> list[tuple[str, str]]:
-    """(id, text) of every text REPORT sample that is one whole log event."""
+    """(id, text) of every text REPORT sample that is one whole log event, one per request id.
+
+    The samples copy some documented REPORT lines several times with the same request id;
+    a real log group never repeats one, so only the first copy of each is kept.
+    """
     rows = [json.loads(line) for line in (shared_data / "lambda-logs" / "samples.jsonl").read_text().splitlines()]
-    return [
-        (row["id"], row["text"])
-        for row in rows
-        if row["variant"].startswith(TEXT_REPORT_PREFIX) and row["variant"] not in NOT_EVENTS
-    ]
+    seen: set[str] = set()
+    out = []
+    for row in rows:
+        if not row["variant"].startswith(TEXT_REPORT_PREFIX) or row["variant"] in NOT_EVENTS:
+            continue
+        request_id = REQUEST_ID.search(row["text"]).group(1)
+        if request_id not in seen:
+            seen.add(request_id)
+            out.append((row["id"], row["text"]))
+    return out
 
 
 def put_events(endpoint: str, events: list[PutEvent]) -> None:

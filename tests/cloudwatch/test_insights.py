@@ -12,7 +12,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from advisor.cloudwatch import INSIGHTS_QUERY, INSIGHTS_ROW_LIMIT, insights_events
+from advisor.cloudwatch import INSIGHTS_QUERY, INSIGHTS_ROW_LIMIT, function_config, insights_events
 from advisor.errors import RemoteError
 
 LOG_GROUP = "/aws/lambda/captioner"
@@ -109,3 +109,21 @@ def test_access_denied_names_the_permissions_to_grant(logs) -> None:
         stubber.add_client_error("start_query", "AccessDeniedException", "User is not authorized to perform: logs:StartQuery")
         with pytest.raises(RemoteError, match="access denied to log group.*Grant lambda:GetFunctionConfiguration, logs:FilterLogEvents"):
             list(insights_events(logs, LOG_GROUP, T0_S * 1000, T0_S * 1000 + 1000, poll_s=0))
+
+
+def test_logging_config_log_group_and_json_format_are_used() -> None:
+    # moto does not return LoggingConfig; the Stubber answers with the real response shape.
+    lam = boto3.client("lambda", region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    response = {
+        "FunctionName": "captioner",
+        "Runtime": "python3.12",
+        "MemorySize": 3008,
+        "PackageType": "Image",
+        "Architectures": ["x86_64"],
+        "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "INFO", "LogGroup": "/shared/ml-logs"},
+    }
+    with Stubber(lam) as stubber:
+        stubber.add_response("get_function_configuration", response, {"FunctionName": "captioner"})
+        config = function_config(lam, "captioner")
+    assert (config.log_group, config.log_format, config.package_type, config.memory_mb) == ("/shared/ml-logs", "JSON", "Image", 3008)
+    assert (config.architecture, config.runtime, config.region) == ("x86_64", "python3.12", "eu-west-1")

@@ -141,3 +141,13 @@ def test_an_exception_inside_the_import_leaves_the_store_as_before(tmp_path: Pat
         assert [f.name for f in ws.functions()] == ["f"]
         assert len(ws.import_log()) == 1
         assert len(ws.invocations("f")) == 3
+
+
+def test_the_first_copy_of_a_repeated_record_is_the_one_stored(tmp_path: Path) -> None:
+    first = _three().iloc[[1]]
+    second = first.assign(duration_ms=999.0)
+    with Workspace.open(tmp_path) as ws:
+        ws.import_records(pd.concat([first, second, _three()]), source="x", format="text", **COUNTS)
+        stored = ws.invocations("f").set_index("request_id")
+    assert stored.loc["r2", "duration_ms"] == 50.0
+    assert len(stored) == 3

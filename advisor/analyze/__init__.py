@@ -1,0 +1,141 @@
+"""What happened to one function: traffic, cold starts, latency tail, memory, concurrency, cost.
+
+DuckDB selects the window and hands over the numeric columns in one scan (``fetchnumpy``,
+no Python objects per row); numpy does the order statistics, the sweep line and the
+per-stream gaps on them. ``bench/bench_analyze.py`` measured this against doing the same
+in DuckDB SQL (``quantile_cont`` and window functions) on 10 million invocations; see
+``docs/workspace.md``. Strings (status, error type, log stream) are grouped in SQL.
+
+Definitions (also in ``docs/analyze.md``):
+- the window selects invocations by end time (the REPORT log event time);
+- an arrival is the start time (end - duration - init), or the end time when unknown;
+- a request is cold when it has an ``init_ms`` (or a SnapStart ``restore_ms``);
+  end-to-end latency is init + restore + duration;
+- percentiles are linear interpolations (numpy's default, DuckDB ``quantile_cont``);
+- concurrency is the number of requests in flight ([start, end) intervals) when a request
+  arrives, counting itself; peak and p99 are over arrivals (99% of requests arrived when at
+  most that many were in flight: the provisioned concurrency that would have held them);
+- an instance is a log stream; its idle gaps are the times between one request's end and
+  the next request's start in the same stream.
+"""
+
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+import numpy as np
+
+from advisor.analyze.columns import FAILURES_SQL, Columns, Query
+from advisor.analyze.result import (
+    Analysis,
+    Cost,
+    Failure,
+    Instances,
+    MemoryUse,
+    Percentiles,
+    Rates,
+    from_ns,
+    utc,
+    when,
+)
+from advisor.analyze import stats
+from advisor.analyze.stats import DEFAULT_ARCH, DEFAULT_REGION, NS_PER_S
+from advisor.errors import NotFoundError
+from advisor.record import STATUS_ERROR, STATUS_TIMEOUT
+from advisor.workspace import FunctionInfo, Workspace
+
+__all__ = ["Analysis", "Cost", "Failure", "Instances", "MemoryUse", "Percentiles", "Rates", "analyze"]
+
+
+def analyze(
+    ws: Workspace, function: str, since: datetime | None = None, until: datetime | None = None
+) -> Analysis:
+    """Analyze the stored invocations of ``function`` with ``since <= end_time < until``.
+
+    Raises:
+        NotFoundError: the workspace is empty, the function is unknown, or it has no
+            invocations in the window (the message gives the stored range).
+    """
+    info = _known_function(ws, function)
+    query = Query(ws, function, since, until)
+    failures = [Failure(**row) for row in query.all(FAILURES_SQL)]
+    cols = Columns.fetch(query, info.memory_mb)
+    if cols is None:
+        raise NotFoundError(
+            f"function {function!r} has no invocations between {when(since)} and {when(until)}.",
+            hint=_stored_range_hint(ws, function),
+        )
+    first_ns, last_ns = int(cols.arrival.min()), int(cols.end.max())
+    span_s = (last_ns - first_ns) / NS_PER_S
+    # The big numpy steps release the GIL: run the independent ones on all cores.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        concurrency = pool.submit(stats.concurrency, cols)
+        instances = pool.submit(stats.instances, cols)
+        cost = pool.submit(stats.cost, cols, info, span_s)
+        memory = pool.submit(stats.memory, cols)
+        cold = ~np.isnan(cols.init) | ~np.isnan(cols.restore)
+        latency = pool.submit(lambda: stats.spread(cols.duration + np.nan_to_num(cols.init) + np.nan_to_num(cols.restore)))
+        warm = stats.spread(cols.duration[~cold])
+        rates, by_hour = stats.rates(cols.arrival, span_s)
+        peak, p99 = concurrency.result()
+    return Analysis(
+        function=function,
+        since=since,
+        until=until,
+        first_start=from_ns(first_ns),
+        last_end=from_ns(last_ns),
+        span_s=span_s,
+        invocations=cols.n,
+        rates=rates,
+        cold_starts=int(cold.sum()),
+        cold_fraction=float(cold.mean()),
+        duration_ms={
+            "warm": warm,
+            "cold": stats.spread(cols.duration[cold]),
+        },
+        latency_ms=latency.result(),
+        init_ms=stats.spread(cols.init[~np.isnan(cols.init)]),
+        memory=memory.result(),
+        concurrency_peak=peak,
+        concurrency_p99=p99,
+        timeouts=sum(f.count for f in failures if f.status == STATUS_TIMEOUT),
+        errors=sum(f.count for f in failures if f.status == STATUS_ERROR),
+        failures=failures,
+        instances=instances.result(),
+        arrivals_by_hour=by_hour,
+        cost=cost.result(),
+        notes=_notes(info, cols),
+    )
+
+
+def _notes(info: FunctionInfo, cols: Columns) -> list[str]:
+    notes = []
+    if cols.memory_unknown:
+        notes.append("cost not computed: some records have no memory size and the function's is unknown")
+    if info.region is None:
+        notes.append(f"region unknown: priced in {DEFAULT_REGION}")
+    if info.architecture is None:
+        notes.append(f"architecture unknown: priced as {DEFAULT_ARCH}")
+    return notes
+
+
+def _known_function(ws: Workspace, function: str) -> FunctionInfo:
+    if not ws.functions():
+        raise NotFoundError(
+            f"workspace {ws.path} is empty: there is nothing to analyze.",
+            hint="Import logs first: advisor import logs PATH... or advisor import cloudwatch FUNCTION.",
+        )
+    return ws.function(function)
+
+
+def _stored_range_hint(ws: Workspace, function: str) -> str:
+    row = ws.connection.execute(
+        "SELECT count(*), min(end_time), max(end_time) FROM invocations WHERE function = ?", [function]
+    ).fetchone()
+    if not row[0]:
+        return "It has no stored invocations: import its logs first."
+    return f"Stored: {row[0]:,} invocations ending {when(utc(row[1]))} to {when(utc(row[2]))}; widen --since/--until."
+
