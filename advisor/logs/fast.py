@@ -102,17 +102,17 @@ def _scan(con: duckdb.DuckDBPyConnection, path: Path, compression: str) -> Parse
         "read_csv(?, columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '', escape = '', "
         f"header = false, auto_detect = false, compression = '{compression}')"
     )
-    # One parallel scan. RE2 only validates (a DFA, no submatches: fast); a validated line
-    # has its fixed fields at fixed tab positions and offsets, so substr extracts them exactly.
+    # One parallel scan. Only REPORT lines and lines the exact parser must judge are kept;
+    # a kept line that is not a canonical REPORT sends the file to the exact parser. (A line
+    # matching CANONICAL contains the marker and none of NEEDS_EXACT's patterns, so the regex
+    # alone decides.) RE2 only validates (a DFA, no submatches: fast); a validated line has
+    # its fixed fields at fixed tab positions and offsets, so substr extracts them exactly.
     query = f"""
         WITH lines AS (SELECT coalesce(line, '') AS line FROM {source}),
-        flagged AS (
-            SELECT line, contains(line, '{_MARKER}') AS is_report, ({NEEDS_EXACT}) AS needs
-            FROM lines),
         hits AS (
-            SELECT line, is_report, needs, string_split(line, chr(9)) AS p
-            FROM flagged WHERE is_report OR needs)
-        SELECT needs OR NOT is_report OR NOT regexp_full_match(line, $1) AS needs_exact,
+            SELECT line, string_split(line, chr(9)) AS p
+            FROM lines WHERE contains(line, '{_MARKER}') OR ({NEEDS_EXACT}))
+        SELECT NOT regexp_full_match(line, $1) AS needs_exact,
                NOT starts_with(line, 'REPORT') AS has_time,
                split_part(p[1], 'RequestId: ', 2) AS request_id,
                CASE WHEN starts_with(line, 'REPORT') THEN NULL
