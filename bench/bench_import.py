@@ -5,7 +5,8 @@ warm for every timed command, then times ``grep -c REPORT`` (its output read
 through a pipe: GNU grep stops at the first match when stdout is /dev/null) and
 the real command in a subprocess, both as a dry run and as a stored import (a
 fresh workspace each run, so every run stores all records). Prints medians of
-``--runs`` runs: seconds, lines/s, the ratio to grep, and the command's peak RSS.
+``--runs`` runs: seconds, lines/s, the ratio to grep, CPU seconds (steadier than wall
+time on a shared machine) and the command's peak RSS.
 
     python bench/bench_import.py [--lines 2000000] [--runs 3]
 """
@@ -27,8 +28,11 @@ RUNS = 3
 GREP_RUNS = 5
 
 
-def timed_rss(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of ``command`` (stdout piped and drained)."""
+def timed_rss(command: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds of ``command`` (stdout piped and drained).
+
+    CPU seconds (user + system, all threads) are steadier than wall time on a shared machine.
+    """
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out = process.stdout.read()
@@ -38,7 +42,7 @@ def timed_rss(command: list[str]) -> tuple[float, int]:
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"{' '.join(command)} failed: {err.decode()}")
     del out
-    return elapsed, usage.ru_maxrss // 1024
+    return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
 
 
 def warm(path: Path) -> None:
@@ -48,12 +52,13 @@ def warm(path: Path) -> None:
             pass
 
 
-def report(label: str, runs: list[tuple[float, int]], total: int, grep: float | None) -> None:
-    seconds = statistics.median(t for t, _ in runs)
+def report(label: str, runs: list[tuple[float, int, float]], total: int, grep: float | None) -> None:
+    seconds = statistics.median(t for t, _, _ in runs)
+    cpu = statistics.median(c for _, _, c in runs)
     ratio = f"{seconds / grep:6.1f}x grep" if grep else ""
-    rss = f"peak RSS {max(r for _, r in runs)} MB" if grep else ""
-    print(f"{label:34s} {seconds:6.2f} s  {total / seconds / 1e6:6.2f} M lines/s  {ratio}  {rss}  "
-          f"(runs {', '.join(f'{t:.2f}' for t, _ in runs)})")
+    rss = f"peak RSS {max(r for _, r, _ in runs)} MB" if grep else ""
+    print(f"{label:34s} {seconds:6.2f} s  {total / seconds / 1e6:6.2f} M lines/s  {ratio}  "
+          f"CPU {cpu:5.2f} s  {rss}  (runs {', '.join(f'{t:.2f}' for t, _, _ in runs)})")
 
 
 def main() -> None:
@@ -68,7 +73,7 @@ def main() -> None:
     advisor = shutil.which("advisor") or str(Path(sys.executable).parent / "advisor")
     warm(path)
     grep_runs = [timed_rss(["grep", "-c", "REPORT", str(path)]) for _ in range(GREP_RUNS)]
-    grep = statistics.median(t for t, _ in grep_runs)
+    grep = statistics.median(t for t, _, _ in grep_runs)
     report("grep -c REPORT", grep_runs, total, None)
     for dry_run in (True, False):
         runs = []
