@@ -1,11 +1,14 @@
 """``advisor import logs`` on a generated 2,000,000-line REPORT log, as a whole command.
 
-Generates the log into bench/_out/ (seeded), then runs the real command in a
-subprocess (fresh workspace each run, so every run stores all records) and
-``grep -c REPORT`` on the same file. Prints the median of 3 runs: lines/s, the
-ratio to grep, and the command's peak RSS.
+Generates the log into bench/_out/ (seeded), reads it once so the page cache is
+warm for every timed command, then times ``grep -c REPORT`` (its output read
+through a pipe: GNU grep stops at the first match when stdout is /dev/null) and
+the real command in a subprocess, both as a dry run and as a stored import (a
+fresh workspace each run, so every run stores all records). Prints medians of
+``--runs`` runs: seconds, lines/s, the ratio to grep, CPU seconds (steadier than wall
+time on a shared machine) and the command's peak RSS.
 
-    python bench/bench_import.py [--lines 2000000] [--dry-run]
+    python bench/bench_import.py [--lines 2000000] [--runs 3]
 """
 
 from __future__ import annotations
@@ -22,42 +25,64 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RUNS = 3
+GREP_RUNS = 5
 
 
-def timed(command: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of ``command``; fails loudly on a non-zero exit."""
+def timed_rss(command: list[str]) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (MB) and CPU seconds of ``command`` (stdout piped and drained).
+
+    CPU seconds (user + system, all threads) are steadier than wall time on a shared machine.
+    """
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out = process.stdout.read()
+    err = process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) not in (0, 1):  # grep -c exits 1 on no match
-        raise SystemExit(f"{' '.join(command)} failed: {process.stderr.read().decode()}")
-    return elapsed, usage.ru_maxrss // 1024
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed: {err.decode()}")
+    del out
+    return elapsed, usage.ru_maxrss // 1024, usage.ru_utime + usage.ru_stime
+
+
+def warm(path: Path) -> None:
+    """Read ``path`` once so every timed command finds it in the page cache."""
+    with path.open("rb") as handle:
+        while handle.read(1 << 24):
+            pass
+
+
+def report(label: str, runs: list[tuple[float, int, float]], total: int, grep: float | None) -> None:
+    seconds = statistics.median(t for t, _, _ in runs)
+    cpu = statistics.median(c for _, _, c in runs)
+    ratio = f"{seconds / grep:6.1f}x grep" if grep else ""
+    rss = f"peak RSS {max(r for _, r, _ in runs)} MB" if grep else ""
+    print(f"{label:34s} {seconds:6.2f} s  {total / seconds / 1e6:6.2f} M lines/s  {ratio}  "
+          f"CPU {cpu:5.2f} s  {rss}  (runs {', '.join(f'{t:.2f}' for t, _, _ in runs)})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=2_000_000)
-    parser.add_argument("--dry-run", action="store_true", help="parse only, store nothing")
+    parser.add_argument("--runs", type=int, default=RUNS)
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))
     from gen_logs import bench_log
 
     path, total = bench_log(args.lines)
     advisor = shutil.which("advisor") or str(Path(sys.executable).parent / "advisor")
-    grep_times = [timed(["grep", "-c", "REPORT", str(path)])[0] for _ in range(RUNS)]
-    runs = []
-    for _ in range(RUNS):
-        with tempfile.TemporaryDirectory() as workspace:
-            command = [advisor, "import", "logs", str(path), "--function", "bench", "--workspace",
-                       workspace] + (["--dry-run"] if args.dry_run else [])
-            runs.append(timed(command))
-    seconds = statistics.median(t for t, _ in runs)
-    grep = statistics.median(grep_times)
-    print(f"grep -c REPORT         {grep:6.2f} s  {total / grep / 1e6:6.2f} M lines/s")
-    print(f"advisor import logs{' --dry-run' if args.dry_run else ''}  {seconds:6.2f} s  "
-          f"{total / seconds / 1e6:6.2f} M lines/s  {seconds / grep:5.1f}x grep  "
-          f"peak RSS {max(r for _, r in runs)} MB  (runs {', '.join(f'{t:.2f}' for t, _ in runs)})")
+    warm(path)
+    grep_runs = [timed_rss(["grep", "-c", "REPORT", str(path)]) for _ in range(GREP_RUNS)]
+    grep = statistics.median(t for t, _, _ in grep_runs)
+    report("grep -c REPORT", grep_runs, total, None)
+    for dry_run in (True, False):
+        runs = []
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory() as workspace:
+                command = [advisor, "import", "logs", str(path), "--function", "bench",
+                           "--workspace", workspace] + (["--dry-run"] if dry_run else [])
+                runs.append(timed_rss(command))
+        report(f"advisor import logs{' --dry-run' if dry_run else ' (stored)'}", runs, total, grep)
 
 
 if __name__ == "__main__":

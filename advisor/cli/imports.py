@@ -8,8 +8,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import Progress
-from rich.table import Table
 
 from advisor.cli._console import console, emit_json, error_console
 from advisor.cli._options import JsonOption, WorkspaceOption
@@ -72,7 +70,12 @@ def register(app: typer.Typer) -> None:
 def _progress(files: int, *, quiet: bool) -> Iterator[Callable[[Path], None]]:
     """A per-file progress bar on stderr, shown only on a terminal and not with --json."""
     stderr = error_console()
-    with Progress(console=stderr, transient=True, disable=quiet or not stderr.is_terminal) as bar:
+    if quiet or not stderr.is_terminal:
+        yield lambda path: None
+        return
+    from rich.progress import Progress  # only when a bar is shown: it costs start-up time
+
+    with Progress(console=stderr, transient=True) as bar:
         task = bar.add_task("parsing", total=files)
         yield lambda path: bar.advance(task)
 
@@ -81,6 +84,8 @@ def _render(outcome: ImportOutcome, *, json: bool, dry_run: bool) -> None:
     if json:
         emit_json(outcome.to_dict(with_records=dry_run))
         return
+    from rich.table import Table
+
     result, summary = outcome.result, outcome.summary
     out = console()
     out.print(f"[bold]import[/bold] {result.function or 'several functions'} ({result.format})")

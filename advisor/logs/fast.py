@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -26,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from advisor.logs._base import ParseResult
-from advisor.logs.events import finish_records, looks_like_emulator
+from advisor.logs.events import finish_records, looks_like_emulator, repeat_string
 from advisor.record import STATUS_SUCCESS, STATUS_TIMEOUT
 
 FORMAT = "text"
@@ -58,6 +59,7 @@ NEEDS_EXACT = " OR ".join(
 _MARKER = "REPORT RequestId:"
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD_BYTES = 65536
+_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor-count")
 _ARROW_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype()}
 
 
@@ -78,7 +80,8 @@ def parse_report_file(path: Path) -> ParseResult | None:
         return None
     con = _connection().cursor()
     try:
-        con.execute("SET enable_progress_bar = false")
+        # Fetched: an unfinished result would block the next statement on this cursor.
+        con.execute("SET enable_progress_bar = false").fetchall()
         return _scan(con, path, compression)
     except duckdb.Error:
         return None  # not line-shaped text (stray separators, bad bytes): parse exactly
@@ -90,7 +93,7 @@ def parse_report_file(path: Path) -> ParseResult | None:
 def _connection() -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB for the process (a cursor per parse)."""
     con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
+    con.execute("SET enable_progress_bar = false").fetchall()
     return con
 
 
@@ -99,17 +102,17 @@ def _scan(con: duckdb.DuckDBPyConnection, path: Path, compression: str) -> Parse
         "read_csv(?, columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '', escape = '', "
         f"header = false, auto_detect = false, compression = '{compression}')"
     )
-    # One parallel scan. RE2 only validates (a DFA, no submatches: fast); a validated line
-    # has its fixed fields at fixed tab positions and offsets, so substr extracts them exactly.
+    # One parallel scan. Only REPORT lines and lines the exact parser must judge are kept;
+    # a kept line that is not a canonical REPORT sends the file to the exact parser. (A line
+    # matching CANONICAL contains the marker and none of NEEDS_EXACT's patterns, so the regex
+    # alone decides.) RE2 only validates (a DFA, no submatches: fast); a validated line has
+    # its fixed fields at fixed tab positions and offsets, so substr extracts them exactly.
     query = f"""
         WITH lines AS (SELECT coalesce(line, '') AS line FROM {source}),
-        flagged AS (
-            SELECT line, contains(line, '{_MARKER}') AS is_report, ({NEEDS_EXACT}) AS needs
-            FROM lines),
         hits AS (
-            SELECT line, is_report, needs, string_split(line, chr(9)) AS p
-            FROM flagged WHERE is_report OR needs)
-        SELECT needs OR NOT is_report OR NOT regexp_full_match(line, $1) AS needs_exact,
+            SELECT line, string_split(line, chr(9)) AS p
+            FROM lines WHERE contains(line, '{_MARKER}') OR ({NEEDS_EXACT}))
+        SELECT NOT regexp_full_match(line, $1) AS needs_exact,
                NOT starts_with(line, 'REPORT') AS has_time,
                split_part(p[1], 'RequestId: ', 2) AS request_id,
                CASE WHEN starts_with(line, 'REPORT') THEN NULL
@@ -128,8 +131,11 @@ def _scan(con: duckdb.DuckDBPyConnection, path: Path, compression: str) -> Parse
         FROM hits
     """
     query = query.replace("read_csv(?", f"read_csv({_literal(str(path))}").replace("$1", _literal(CANONICAL))
+    # The plain line count (Python, file I/O) overlaps the DuckDB scan, which releases the GIL.
+    counting = _POOL.submit(_count_lines_plain, path) if compression == "none" else None
     # Arrow all the way: strings stay Arrow-backed instead of becoming Python objects.
-    frame = con.sql(query).to_arrow_table().to_pandas(types_mapper=_ARROW_TYPES.get)
+    table = con.sql(query).to_arrow_table()
+    frame = table.to_pandas(types_mapper=_ARROW_TYPES.get)
     # A value that does not convert (an impossible date, an overflowing number): exact path.
     checked = ["request_id", "duration_ms", "billed_duration_ms", "memory_mb", "max_memory_used_mb"]
     if not frame.empty and (frame[checked].isna().any().any()
@@ -137,8 +143,8 @@ def _scan(con: duckdb.DuckDBPyConnection, path: Path, compression: str) -> Parse
         return None
     if frame.empty or frame["needs_exact"].any():
         return None
-    total = _count_lines(con, path, source) if compression != "none" else _count_lines_plain(path)
-    records = _records(frame.drop(columns=["needs_exact", "has_time"]))
+    total = _count_lines(con, path, source) if counting is None else counting.result()
+    records = _records(frame.drop(columns=["needs_exact", "has_time"]), repeats=_has_repeats(con, table))
     parsed = len(frame)
     emulator = looks_like_emulator(records, init_first=False)
     return ParseResult(records, [], total, parsed, total - parsed, FORMAT, emulator=emulator)
@@ -155,7 +161,7 @@ def _count_lines_plain(path: Path) -> int:
 
 
 def _count_lines(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {source}", [str(path)]).fetchone()[0])
+    return int(con.execute(f"SELECT count(*) FROM {source}", [str(path)]).fetchall()[0][0])
 
 
 def _literal(text: str) -> str:
@@ -163,7 +169,14 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _records(frame: pd.DataFrame) -> pd.DataFrame:
+def _has_repeats(con: duckdb.DuckDBPyConnection, table: pa.Table) -> bool:
+    """Whether a request id occurs twice (DuckDB hashes on all cores; pandas would not)."""
+    ids = con.from_arrow(table.select(["request_id"]))
+    distinct = ids.aggregate("count(DISTINCT request_id)").fetchall()[0][0]
+    return int(distinct) != table.num_rows
+
+
+def _records(frame: pd.DataFrame, *, repeats: bool) -> pd.DataFrame:
     n = len(frame)
     duration = frame["duration_ms"].to_numpy(dtype="float64")
     billed = frame["billed_duration_ms"].to_numpy(dtype="float64")
@@ -177,9 +190,9 @@ def _records(frame: pd.DataFrame) -> pd.DataFrame:
         init_ms=frame["init_ms"].astype("float64"),
         status=status,
         restore_ms=np.full(n, np.nan),
-        billed_restore_ms=pd.array([None] * n, dtype="Int64"),
-        log_stream=pd.array([None] * n, dtype="string"),
-    ), function="")
+        billed_restore_ms=pd.arrays.IntegerArray(np.zeros(n, dtype="int64"), np.ones(n, dtype=bool)),
+        log_stream=repeat_string(None, n),
+    ), function="", repeats=repeats)
 
 
 def _between(start: str, end_sql: str) -> str:

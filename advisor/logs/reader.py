@@ -22,7 +22,7 @@ import pandas as pd
 from advisor import record
 from advisor.errors import InputError, NotFoundError, UsageError
 from advisor.logs._base import LogEvent, Parser, ParseResult, Rejection
-from advisor.logs.events import EventAssembler
+from advisor.logs.events import EventAssembler, repeat_string
 from advisor.logs.exports import CloudWatchJsonParser, ConsoleCsvParser
 from advisor.logs.insights import InsightsCsvParser, InsightsJsonParser, LambdaInsightsParser
 from advisor.logs.text import TextParser
@@ -227,8 +227,7 @@ def combine(results: Sequence[ParseResult], *, function: str | None) -> ParseRes
         if not result.records.empty:
             # Each file belongs to the function its export names, unless --function says.
             name_of_file = function or result.function
-            frames.append(result.records.assign(
-                function=pd.Series([name_of_file] * len(result.records), dtype="string").to_numpy()))
+            frames.append(result.records.assign(function=repeat_string(name_of_file, len(result.records))))
     records = pd.concat(frames, ignore_index=True) if frames else record.empty_frame()
     names = sorted({function or r.function for r in results})
     name = names[0] if len(names) == 1 else None
@@ -255,6 +254,6 @@ def parse_events(events: Iterable[LogEvent], *, function: str, source: str) -> P
     assembler = EventAssembler(source)
     assembler.add_events(events)
     result = assembler.result("cloudwatch")
-    result.records["function"] = pd.Series([function] * len(result.records), dtype="string")
+    result.records["function"] = repeat_string(function, len(result.records))
     result.function = function
     return result
