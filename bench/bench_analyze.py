@@ -67,10 +67,17 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workspace", type=Path, help="reuse (or create) this workspace instead of a temporary one")
+    parser.add_argument("--fill-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.fill_only:
+        fill(args.workspace, args.rows)
+        return
     path = args.workspace or Path(tempfile.mkdtemp(prefix="bench-analyze-"))
     try:
-        fill(path, args.rows)
+        # Filled in a child process: a forked child's peak RSS counts the parent's pages
+        # before exec, so generating 10M rows here would inflate the command's figure.
+        subprocess.run([sys.executable, __file__, "--fill-only", "--rows", str(args.rows), "--workspace", str(path)],
+                       check=True)
         load = os.getloadavg()[0]
         runs = [run_once(path) for _ in range(args.repeat)]
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
