@@ -8,8 +8,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from advisor.cli._console import console, emit_json
+from advisor.cli._console import console, emit_json, error_console
 from advisor.cli._options import JsonOption, WorkspaceOption
+
+NO_INIT_NOTE = (
+    "note: no cold-start init time is known for this traffic, so cold starts add 0 ms to latency. "
+    "Pass --init-ms with a measured init time (advisor analyze or advisor local invoke show one)."
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -61,6 +66,8 @@ def register(app: typer.Typer) -> None:
         data = at_memory(data, memory, seed=seed)
         if data.memory_mb is not None and memory is None:
             base.config = sc.dataclasses.replace(base.config, memory_mb=data.memory_mb)
+        if base.init_ms is None and data.init_spec() == 0.0:
+            error_console().print(NO_INIT_NOTE, markup=False)
         if calibrate:
             _calibrate(data, base, json, seed)
             return
@@ -80,8 +87,6 @@ def _calibrate(data, base, json: bool, seed: int) -> None:  # noqa: ANN001 - typ
     from advisor.simulate.calibrate import calibrate
 
     from rich.progress import Progress
-
-    from advisor.cli._console import error_console
 
     with Progress(console=error_console(), transient=True, disable=json or not sys.stderr.isatty()) as bar:
         task = bar.add_task("calibrating", total=None)

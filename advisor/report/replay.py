@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
+from rich import box
 from rich.table import Table
 from rich.text import Text
 
@@ -61,9 +62,11 @@ def render_summary(trace_name: str, config: ReplayConfig, summary: dict[str, Any
 
 def render_comparison(trace_name: str, rows: list[tuple[str, ReplayConfig, dict[str, Any]]]) -> RenderableType:
     """Several configurations over the same trace: one numbered row each, then the legend."""
-    table = Table(title=f"{trace_name}: {rows[0][2]['requests']:,} requests replayed", title_justify="left")
-    for name in ("#", "cold", "cold %", "throttled", "p50", "p95", "p99", "inst max", "mean", "cost"):
-        table.add_column(name, justify="right")
+    table = Table(title=f"{trace_name}: {rows[0][2]['requests']:,} requests replayed", title_justify="left",
+                  box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    # Fits 80 columns: no cell wraps or is cut, whatever the figures.
+    for name in ("#", "cold", "cold %", "throttled", "p50", "p95", "p99", "instances", "cost"):
+        table.add_column(name, justify="right", no_wrap=True)
     legend = Text()
     for number, (label, config, summary) in enumerate(rows, start=1):
         latency = summary["latency_ms"]
@@ -75,8 +78,7 @@ def render_comparison(trace_name: str, rows: list[tuple[str, ReplayConfig, dict[
             _lat(latency["p50"]),
             _lat(latency["p95"]),
             _lat(latency["p99"]),
-            f"{summary['instances']['max']:,}",
-            f"{summary['instances']['mean']:.2f}",
+            f"{summary['instances']['max']:,} / {summary['instances']['mean']:.1f}",
             "n/a" if summary["cost_usd"] is None else f"${summary['cost_usd']:,.4f}",
         )
         legend.append(f"{number} ", style="bold")
@@ -89,10 +91,10 @@ def _lat(ms: float | None) -> str:
     if ms is None:
         return "-"
     if ms < 1000:
-        return f"{ms:.0f} ms"
+        return f"{ms:.0f}ms"
     if ms < 100_000:
-        return f"{ms / 1000:.2f} s"
-    return f"{ms / 1000:,.0f} s"
+        return f"{ms / 1000:.2f}s"
+    return f"{ms / 1000:,.0f}s"
 
 
 def _pct(fraction: float) -> str:

@@ -180,3 +180,22 @@ def test_memory_rescales_durations_with_the_fitted_duration_model(cli, workspace
     assert slow["latency_ms"]["p50"] > as_is["latency_ms"]["p50"] > fast["latency_ms"]["p50"]
     assert fast["latency_ms"]["max"] < 2 * 210 * 1.05  # every request moved near its 2048 MB time
     assert slow["latency_ms"]["p50"] == pytest.approx(800, rel=0.15)
+
+
+def test_compare_table_fits_80_columns_without_cutting_a_figure(cli, shared_data: Path, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    out = cli("replay", "--trace", shared_data / AZURE_2021, "--init-ms", "300", "--memory", "1024",
+              "--compare", "keep-alive=1m,label=short", "--compare", "provisioned=2")
+    assert out.exit_code == 0, out.stderr
+    assert "…" not in out.stdout
+    assert "$0.1768" in out.stdout and "$0.1770" in out.stdout
+    assert max(len(line) for line in out.stdout.splitlines()) <= 80
+
+
+def test_replay_says_when_cold_starts_add_no_init_time(cli, shared_data: Path) -> None:
+    unknown = cli("replay", "--trace", shared_data / AZURE_2021, "--json")
+    assert unknown.exit_code == 0, unknown.stderr
+    assert "no cold-start init time is known" in unknown.stderr
+    assert json.loads(unknown.stdout)["cold_starts"] == 23  # the JSON document is untouched by the note
+    given = cli("replay", "--trace", shared_data / AZURE_2021, "--init-ms", "300", "--json")
+    assert given.exit_code == 0 and given.stderr == ""
