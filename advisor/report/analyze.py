@@ -37,8 +37,8 @@ def render_analysis(analysis: Analysis) -> RenderableType:
 def _header(a: Analysis) -> Text:
     text = Text()
     text.append(a.function, style="bold")
-    text.append(f"  {a.invocations:,} invocations  {_time(a.first_start)} → {_time(a.last_end)} UTC")
-    text.append(f"  ({_duration(a.span_s)})")
+    text.append(f"  {a.invocations:,} invocations  ({_duration(a.span_s)})\n")
+    text.append(f"{_time(a.first_start)} → {_time(a.last_end)} UTC", style="dim")
     return text
 
 
