@@ -330,7 +330,7 @@ def at_memory(trace: Trace, memory_mb: int | None, *, seed: int = 0) -> Trace:
         raise UsageError(
             f"--memory {memory_mb}: {trace.name} was measured at {measured}, so how its durations change "
             "with memory is unknown.",
-            hint="Replay without --memory, or measure the function at other sizes first (advisor tune).",
+            hint="Replay without --memory, or import logs from a period with another memory setting, or measure other sizes (advisor local invoke --memory MB for a handler).",
         )
     import pandas as pd
 
