@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -42,6 +43,8 @@ CANONICAL = (
     r"(?:\tStatus: (success|timeout|error))?"
     r"(?:\tError Type: ([0-9A-Za-z._:-]+))?\t?$"
 )
+#: CANONICAL without capture groups, for validation only (about 10% cheaper per line in DuckDB).
+VALIDATE = re.sub(r"\((?!\?)", "(?:", CANONICAL)
 _CONTINUATION_KEYS = ("Duration", "Billed Duration", "Memory Size", "Max Memory Used",
                       "Init Duration", "Restore Duration", "Billed Restore Duration", "Status",
                       "Error Type")
@@ -106,7 +109,8 @@ def _scan(con: duckdb.DuckDBPyConnection, path: Path, compression: str) -> Parse
     # a kept line that is not a canonical REPORT sends the file to the exact parser. (A line
     # matching CANONICAL contains the marker and none of NEEDS_EXACT's patterns, so the regex
     # alone decides.) RE2 only validates (a DFA, no submatches: fast); a validated line has
-    # its fixed fields at fixed tab positions and offsets, so substr extracts them exactly.
+    # its fixed fields at fixed tab positions and offsets, so substr extracts them exactly
+    # (its time is the first word less the final Z: a third of the cost of split_part+replace).
     query = f"""
         WITH lines AS (SELECT coalesce(line, '') AS line FROM {source}),
         hits AS (
@@ -116,7 +120,7 @@ def _scan(con: duckdb.DuckDBPyConnection, path: Path, compression: str) -> Parse
                NOT starts_with(line, 'REPORT') AS has_time,
                split_part(p[1], 'RequestId: ', 2) AS request_id,
                CASE WHEN starts_with(line, 'REPORT') THEN NULL
-                    ELSE epoch_ns(TRY_CAST(replace(split_part(line, ' ', 1), 'Z', '') AS TIMESTAMP))
+                    ELSE epoch_ns(TRY_CAST(left(line, strpos(line, ' ') - 2) AS TIMESTAMP))
                END AS end_ns,
                TRY_CAST(substr(p[2], 11, length(p[2]) - 13) AS DOUBLE) AS duration_ms,
                TRY_CAST(substr(p[3], 18, length(p[3]) - 20) AS BIGINT) AS billed_duration_ms,
@@ -130,7 +134,7 @@ def _scan(con: duckdb.DuckDBPyConnection, path: Path, compression: str) -> Parse
                     THEN {_between("Error Type: ", "chr(9)")} END AS error_type
         FROM hits
     """
-    query = query.replace("read_csv(?", f"read_csv({_literal(str(path))}").replace("$1", _literal(CANONICAL))
+    query = query.replace("read_csv(?", f"read_csv({_literal(str(path))}").replace("$1", _literal(VALIDATE))
     # The plain line count (Python, file I/O) overlaps the DuckDB scan, which releases the GIL.
     counting = _POOL.submit(_count_lines_plain, path) if compression == "none" else None
     # Arrow all the way: strings stay Arrow-backed instead of becoming Python objects.
