@@ -11,6 +11,7 @@ it again with twice the slots. Memory follows the peak pool, not the request cou
 Ties at one instant are resolved in this order: completions, expiries, schedule changes,
 arrivals — a request ending at ``t`` frees its instance for an arrival at ``t``, and an
 instance expiring at ``t`` is gone for it (DESIGN.md, "Replay semantics").
+The common Lambda-shaped configuration runs ``_fast.run_fast`` instead, with the same results.
 """
 
 from __future__ import annotations
