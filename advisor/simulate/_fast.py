@@ -19,22 +19,7 @@ import numpy as np
 from numba import njit
 
 from advisor.simulate._heap import NOT_IN_HEAP
-from advisor.simulate._kernel import (
-    INIT_CONSTANT,
-    INIT_PER_JOB,
-    N_STATS,
-    ST_ALIVE,
-    ST_BUSY,
-    ST_COLD,
-    ST_CREATED,
-    ST_END,
-    ST_MAX_LIVE,
-    ST_OVERFLOW,
-    ST_START,
-    ST_THROTTLED,
-    _compact,
-    _route_key,
-)
+from advisor.simulate._kernel import INIT_CONSTANT, INIT_PER_JOB, _compact, _route_key, ring_size, stats_vector
 
 
 @njit(cache=True)
@@ -62,9 +47,7 @@ def run_fast(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: it
     n = arrival.shape[0]
     inf = np.inf
     cap = slot_cap
-    ring = 1
-    while ring < 2 * cap:
-        ring *= 2
+    ring = ring_size(cap)
     ring_mask = ring - 1
     seq = np.zeros(cap, np.int64)
     created = np.zeros(cap, np.float64)
@@ -274,14 +257,4 @@ def run_fast(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: it
     for slot in range(next_slot):
         if alive[slot]:
             alive_s += min(exp_at[slot], inf, end) - created[slot]
-    stats = np.zeros(N_STATS, np.float64)
-    stats[ST_OVERFLOW] = overflow
-    stats[ST_BUSY] = busy_s
-    stats[ST_ALIVE] = alive_s
-    stats[ST_MAX_LIVE] = max_live
-    stats[ST_CREATED] = n_created
-    stats[ST_START] = start
-    stats[ST_END] = end
-    stats[ST_COLD] = n_cold
-    stats[ST_THROTTLED] = n_thr
-    return stats
+    return stats_vector(overflow, busy_s, alive_s, 0.0, max_live, n_created, start, end, n_cold, n_thr)
