@@ -13,16 +13,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# LLVM inlines these into the kernel; numba-level inline="always" measured no faster.
+# Inlined at numba's level (inline="always"): called as compiled functions, each call passes every
+# array argument with an atomic reference-count increment and decrement (perf: NRT_incref/decref
+# took half the kernel's time); inlined, the general kernel runs 15-30% faster, compile time
+# unchanged. numba's disk cache does not follow imports: edit _kernel.py too when this changes.
 NOT_IN_HEAP = -1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _better(a: int, b: int, key: np.ndarray, seq: np.ndarray) -> bool:
     return key[a] > key[b] or (key[a] == key[b] and seq[a] > seq[b])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _sift_up(heap: np.ndarray, pos: np.ndarray, i: int, key: np.ndarray, seq: np.ndarray) -> None:
     slot = heap[i]
     while i > 0:
@@ -37,7 +40,7 @@ def _sift_up(heap: np.ndarray, pos: np.ndarray, i: int, key: np.ndarray, seq: np
     pos[slot] = i
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _sift_down(heap: np.ndarray, pos: np.ndarray, size: int, i: int, key: np.ndarray, seq: np.ndarray) -> None:
     slot = heap[i]
     while True:
@@ -57,7 +60,7 @@ def _sift_down(heap: np.ndarray, pos: np.ndarray, size: int, i: int, key: np.nda
     pos[slot] = i
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ix_push(heap: np.ndarray, pos: np.ndarray, size: int, slot: int, key: np.ndarray, seq: np.ndarray) -> int:
     """Insert ``slot``; returns the new size (the heap array must have room)."""
     heap[size] = slot
@@ -66,7 +69,7 @@ def ix_push(heap: np.ndarray, pos: np.ndarray, size: int, slot: int, key: np.nda
     return size + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ix_remove(heap: np.ndarray, pos: np.ndarray, size: int, slot: int, key: np.ndarray, seq: np.ndarray) -> int:
     """Remove ``slot`` (which must be in the heap); returns the new size."""
     i = pos[slot]
@@ -82,7 +85,7 @@ def ix_remove(heap: np.ndarray, pos: np.ndarray, size: int, slot: int, key: np.n
     return size
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ix_update(heap: np.ndarray, pos: np.ndarray, size: int, slot: int, key: np.ndarray, seq: np.ndarray) -> None:
     """Restore the heap order after ``key[slot]`` changed."""
     i = pos[slot]
@@ -90,7 +93,7 @@ def ix_update(heap: np.ndarray, pos: np.ndarray, size: int, slot: int, key: np.n
     _sift_up(heap, pos, pos[slot], key, seq)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ev_push(times: np.ndarray, slots: np.ndarray, size: int, t: float, slot: int, seq: np.ndarray) -> int:
     """Push completion ``(t, slot)``; returns the new size (the arrays must have room)."""
     i = size
@@ -107,7 +110,7 @@ def ev_push(times: np.ndarray, slots: np.ndarray, size: int, t: float, slot: int
     return size + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def ev_pop(times: np.ndarray, slots: np.ndarray, size: int, seq: np.ndarray) -> int:
     """Drop the earliest completion (read it first from ``times[0], slots[0]``); returns the new size."""
     size -= 1

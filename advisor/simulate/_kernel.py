@@ -11,6 +11,7 @@ it again with twice the slots. Memory follows the peak pool, not the request cou
 Ties at one instant are resolved in this order: completions, expiries, schedule changes,
 arrivals — a request ending at ``t`` frees its instance for an arrival at ``t``, and an
 instance expiring at ``t`` is gone for it (DESIGN.md, "Replay semantics").
+The common Lambda-shaped configuration runs ``_fast.run_fast`` instead, with the same results.
 """
 
 from __future__ import annotations
@@ -27,6 +28,32 @@ INITIAL_SLOTS = 4096
 # Indices of the statistics vector the kernel returns.
 ST_BUSY, ST_ALIVE, ST_PROV_ALIVE, ST_MAX_LIVE, ST_CREATED, ST_START, ST_END, ST_COLD, ST_THROTTLED, ST_OVERFLOW = range(10)
 N_STATS = 10
+
+
+@njit(cache=True)
+def ring_size(slot_cap: int) -> int:
+    """Entries of an expiry ring: a power of two (index by mask) of at least twice the slots."""
+    ring = 1
+    while ring < 2 * slot_cap:
+        ring *= 2
+    return ring
+
+
+@njit(cache=True)
+def stats_vector(overflow, busy_s, alive_s, prov_alive_s, max_live, n_created, start, end, n_cold, n_thr):  # noqa: PLR0913
+    """The statistics vector a kernel returns (``ST_*`` indices)."""
+    stats = np.zeros(N_STATS, np.float64)
+    stats[ST_OVERFLOW] = overflow
+    stats[ST_BUSY] = busy_s
+    stats[ST_ALIVE] = alive_s
+    stats[ST_PROV_ALIVE] = prov_alive_s
+    stats[ST_MAX_LIVE] = max_live
+    stats[ST_CREATED] = n_created
+    stats[ST_START] = start
+    stats[ST_END] = end
+    stats[ST_COLD] = n_cold
+    stats[ST_THROTTLED] = n_thr
+    return stats
 
 
 @njit(cache=True)
@@ -101,9 +128,7 @@ def run_kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: 
     n_sched = sched_t.shape[0]
     inf = np.inf
     cap = slot_cap
-    ring = 1
-    while ring < 2 * cap:
-        ring *= 2
+    ring = ring_size(cap)
     ring_mask = ring - 1
     seq = np.zeros(cap, np.int64)
     created = np.zeros(cap, np.float64)
@@ -407,15 +432,4 @@ def run_kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: 
             prov_alive_s += end - created[slot]
         else:
             alive_s += min(exp_at[slot], created[slot] + max_lifetime, end) - created[slot]
-    stats = np.zeros(N_STATS, np.float64)
-    stats[ST_OVERFLOW] = overflow
-    stats[ST_BUSY] = busy_s
-    stats[ST_ALIVE] = alive_s
-    stats[ST_PROV_ALIVE] = prov_alive_s
-    stats[ST_MAX_LIVE] = max_live
-    stats[ST_CREATED] = n_created
-    stats[ST_START] = start
-    stats[ST_END] = end
-    stats[ST_COLD] = n_cold
-    stats[ST_THROTTLED] = n_thr
-    return stats
+    return stats_vector(overflow, busy_s, alive_s, prov_alive_s, max_live, n_created, start, end, n_cold, n_thr)

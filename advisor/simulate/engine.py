@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit
 
 from advisor.errors import UsageError
-from advisor.simulate import _kernel
+from advisor.simulate import _fast, _kernel
 from advisor.simulate._base import EmpiricalInit, InitSpec, ReplayConfig, ReplayResult
 from advisor.simulate.batching import form_batches
 from advisor.simulate.routing import routing_code
@@ -90,13 +90,27 @@ def replay(
 
 def _load_kernel() -> None:
     """Load (or compile, the first time ever) the kernel outside the timed replay."""
+    one = np.zeros(1, np.float64)
     if not _kernel.run_kernel.signatures:
-        one = np.zeros(1, np.float64)
+        _run(one, one, _kernel.INIT_CONSTANT, one, ReplayConfig(), one, np.ones(1, np.int64), 0)
+    if not _fast.run_fast.signatures:
         _run(one, one, _kernel.INIT_CONSTANT, one, ReplayConfig(), one[:0], np.zeros(0, np.int64), 0)
 
 
+def in_fast_domain(config: ReplayConfig) -> bool:
+    """Whether ``config`` is in the fast kernel's domain (see ``advisor/simulate/_fast.py``)."""
+    return (
+        config.per_instance_concurrency == 1
+        and (config.on_limit == "reject" or config.max_concurrency is None)
+        and config.provisioned == 0
+        and config.provisioned_schedule is None
+        and config.max_lifetime_s is None
+        and config.routing != "random"
+    )
+
+
 def _run(arrival, service, init_mode, init_values, config, sched_t, sched_n, seed):  # noqa: PLR0913
-    """Call the kernel, doubling its slot capacity until the pool fits."""
+    """Call the kernel (the fast one where it applies), doubling its slot capacity until the pool fits."""
     n_jobs = arrival.shape[0]
     latency = np.empty(n_jobs, np.float64)
     cold = np.zeros(n_jobs, np.bool_)
@@ -106,29 +120,38 @@ def _run(arrival, service, init_mode, init_values, config, sched_t, sched_n, see
     slots = _kernel.INITIAL_SLOTS
     while slots <= config.provisioned_peak:
         slots *= 2
+    fast = in_fast_domain(config)
     while True:
-        stats = _kernel.run_kernel(
-            arrival,
-            service,
-            MS,
-            init_mode,
-            init_values,
-            float(config.keep_alive_s),
-            math.inf if config.max_lifetime_s is None else float(config.max_lifetime_s),
-            routing_code(config.routing),
-            UNLIMITED if config.max_concurrency is None else int(config.max_concurrency),
-            config.on_limit == "queue",
-            int(config.per_instance_concurrency),
-            sched_t,
-            sched_n,
-            int(seed),
-            latency,
-            cold,
-            throttled,
-            instance,
-            on_prov,
-            slots,
-        )
+        if fast:
+            stats = _fast.run_fast(
+                arrival, service, MS, init_mode, init_values, float(config.keep_alive_s),
+                routing_code(config.routing),
+                UNLIMITED if config.max_concurrency is None else int(config.max_concurrency),
+                int(seed), latency, cold, throttled, instance, slots,
+            )
+        else:
+            stats = _kernel.run_kernel(
+                arrival,
+                service,
+                MS,
+                init_mode,
+                init_values,
+                float(config.keep_alive_s),
+                math.inf if config.max_lifetime_s is None else float(config.max_lifetime_s),
+                routing_code(config.routing),
+                UNLIMITED if config.max_concurrency is None else int(config.max_concurrency),
+                config.on_limit == "queue",
+                int(config.per_instance_concurrency),
+                sched_t,
+                sched_n,
+                int(seed),
+                latency,
+                cold,
+                throttled,
+                instance,
+                on_prov,
+                slots,
+            )
         if not stats[_kernel.ST_OVERFLOW]:
             return latency, cold, throttled, instance, on_prov, stats
         slots *= 2
