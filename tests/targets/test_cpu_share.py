@@ -23,6 +23,7 @@ def _warm(local_target, memory_mb: int):
     return target
 
 
+@pytest.mark.timing
 def test_half_the_memory_takes_about_twice_as_long_and_double_is_no_faster(local_target):
     targets = {m: _warm(local_target, m) for m in (885, 1769, 3538)}
     durations: dict[int, list[float]] = {m: [] for m in targets}
