@@ -96,6 +96,16 @@ def _pick(heap: np.ndarray, size: int, rule: int) -> int:
     return heap[0]
 
 
+@njit(cache=True, inline="always")
+def draw_init(init_mode: int, init_values: np.ndarray, job: int) -> float:
+    """The init time of job ``job``'s cold start: constant, the job's own, or a seeded draw."""
+    if init_mode == INIT_CONSTANT:
+        return init_values[0]
+    if init_mode == INIT_PER_JOB:
+        return init_values[job]
+    return init_values[np.random.randint(0, init_values.shape[0])]
+
+
 @njit(cache=True)
 def run_kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: it is the hot path
     arrival: np.ndarray,
@@ -384,13 +394,7 @@ def run_kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: 
             qhead += 1
             qcount -= 1
         elif is_cold:
-            if init_mode == INIT_CONSTANT:
-                init = init_values[0]
-            elif init_mode == INIT_PER_JOB:
-                init = init_values[job]
-            else:
-                init = init_values[np.random.randint(0, init_values.shape[0])]
-            ready_at[target] = now + init
+            ready_at[target] = now + draw_init(init_mode, init_values, job)
             cold[job] = True
             n_cold += 1
         elif active[target] == 0:
