@@ -8,42 +8,62 @@ target) yields these columns, so everything downstream is format-blind. See
 from __future__ import annotations
 
 import math
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 STATUS_SUCCESS = "success"
 STATUS_TIMEOUT = "timeout"
 STATUS_ERROR = "error"
 STATUSES = (STATUS_SUCCESS, STATUS_TIMEOUT, STATUS_ERROR)
 
-#: Column name -> Arrow type. Nullable throughout; ``function``, ``request_id``,
-#: ``end_time``, ``duration_ms`` and ``status`` are required to be non-null.
-SCHEMA = pa.schema(
-    [
-        ("function", pa.string()),
-        ("request_id", pa.string()),
-        ("start_time", pa.timestamp("ns", tz="UTC")),
-        ("end_time", pa.timestamp("ns", tz="UTC")),
-        ("duration_ms", pa.float64()),
-        ("billed_duration_ms", pa.int64()),
-        ("memory_mb", pa.int64()),
-        ("max_memory_used_mb", pa.int64()),
-        ("init_ms", pa.float64()),
-        ("restore_ms", pa.float64()),
-        ("billed_restore_ms", pa.int64()),
-        ("status", pa.string()),
-        ("error_type", pa.string()),
-        ("log_stream", pa.string()),
-        ("architecture", pa.string()),
-    ]
-)
+#: Column name -> logical type (``string``, ``timestamp`` (ns, UTC), ``double``, ``int64``).
+#: Nullable throughout; ``function``, ``request_id``, ``end_time``, ``duration_ms`` and
+#: ``status`` are required to be non-null. Kept free of pandas and pyarrow so that the
+#: workspace and the bulk importer start without importing them.
+TYPES: dict[str, str] = {
+    "function": "string",
+    "request_id": "string",
+    "start_time": "timestamp",
+    "end_time": "timestamp",
+    "duration_ms": "double",
+    "billed_duration_ms": "int64",
+    "memory_mb": "int64",
+    "max_memory_used_mb": "int64",
+    "init_ms": "double",
+    "restore_ms": "double",
+    "billed_restore_ms": "int64",
+    "status": "string",
+    "error_type": "string",
+    "log_stream": "string",
+    "architecture": "string",
+}
 
-COLUMNS: tuple[str, ...] = tuple(SCHEMA.names)
+
+@cache
+def arrow_schema() -> pa.Schema:
+    """The record columns as an Arrow schema (timestamps in ns, UTC)."""
+    import pyarrow as pa
+
+    arrow = {"string": pa.string(), "timestamp": pa.timestamp("ns", tz="UTC"),
+             "double": pa.float64(), "int64": pa.int64()}
+    return pa.schema([(name, arrow[kind]) for name, kind in TYPES.items()])
+
+
+def __getattr__(name: str) -> Any:
+    # ``SCHEMA`` is built on first use: pyarrow costs start-up time that most commands skip.
+    if name == "SCHEMA":
+        return arrow_schema()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+COLUMNS: tuple[str, ...] = tuple(TYPES)
 REQUIRED: tuple[str, ...] = ("function", "request_id", "duration_ms", "status")
 
-#: pandas dtypes matching :data:`SCHEMA` (nullable extension types where ints may be null).
+#: pandas dtypes matching :data:`TYPES` (nullable extension types where ints may be null).
 DTYPES: dict[str, str] = {
     "function": "string",
     "request_id": "string",
@@ -65,6 +85,8 @@ DTYPES: dict[str, str] = {
 
 def empty_frame() -> pd.DataFrame:
     """Return an empty record table with the right columns and dtypes."""
+    import pandas as pd
+
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in DTYPES.items()})
 
 
@@ -76,6 +98,8 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     Raises:
         ValueError: a required column is missing (a programming error in an importer).
     """
+    import pandas as pd
+
     missing = [name for name in REQUIRED if name not in frame.columns]
     if missing:
         raise ValueError(f"record table lacks required columns {missing}")
@@ -94,17 +118,19 @@ def to_json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     The ``function`` and ``architecture`` columns are omitted; they belong to the
     function, not to one invocation's log line.
     """
+    import pandas as pd
+
     rows: list[dict[str, Any]] = []
     fields = [c for c in COLUMNS if c not in ("function", "architecture")]
     for row in frame[fields].itertuples(index=False):
         item: dict[str, Any] = {}
         for name, value in zip(fields, row):
-            item[name] = _json_value(value)
+            item[name] = _json_value(value, pd)
         rows.append(item)
     return rows
 
 
-def _json_value(value: Any) -> Any:
+def _json_value(value: Any, pd: Any) -> Any:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, pd.Timestamp):
@@ -112,5 +138,5 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, float):
         return None if math.isnan(value) else value
     if hasattr(value, "item"):  # numpy scalar
-        return _json_value(value.item())
+        return _json_value(value.item(), pd)
     return value

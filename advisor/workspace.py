@@ -16,20 +16,21 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
-import pandas as pd
-import pyarrow as pa
 
 from advisor.errors import InputError, NotFoundError
-from advisor.record import COLUMNS, SCHEMA, conform
+from advisor.record import COLUMNS, TYPES, arrow_schema, conform
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 DEFAULT_DIRNAME = ".advisor"
 DB_FILENAME = "advisor.duckdb"
@@ -55,7 +56,7 @@ _TIME_COLUMNS = ("start_time", "end_time")
 ROW_COLUMN = "_input_row"
 _SQL_TYPES = {
     "string": "VARCHAR",
-    "timestamp[ns, tz=UTC]": "TIMESTAMP_NS",
+    "timestamp": "TIMESTAMP_NS",
     "double": "DOUBLE",
     "int64": "BIGINT",
 }
@@ -69,8 +70,8 @@ _DDL = [
         updated_at TIMESTAMP)""",
     "CREATE TABLE IF NOT EXISTS invocations ("
     + ", ".join(
-        f"{f.name} {_SQL_TYPES[str(f.type)]}" + (" NOT NULL" if f.name in _NOT_NULL else "")
-        for f in SCHEMA
+        f"{name} {_SQL_TYPES[kind]}" + (" NOT NULL" if name in _NOT_NULL else "")
+        for name, kind in TYPES.items()
     )
     + ")",
     """CREATE SEQUENCE IF NOT EXISTS import_ids START 1""",
@@ -295,6 +296,57 @@ class Workspace:
             import_id, source, format, lines, parsed, ignored, rejected, added, table.num_rows - added
         )
 
+    def insert_first_records(
+        self,
+        select: str,
+        *,
+        function: str,
+        source: str,
+        format: str,
+        lines: Callable[[], int],
+        verify: Callable[[], None] | None = None,
+    ) -> ImportSummary | None:
+        """Store the rows of an SQL ``select`` as the first records of ``function``, atomically.
+
+        The bulk path of large imports: DuckDB computes ``select`` (every record column but
+        ``function``, in order) and writes it into the store directly, with no round trip
+        through Python. Every selected row counts as a parsed line; ``lines()`` gives the
+        input's line count (called after the insert, so counting can overlap it). ``verify``
+        runs inside the transaction after the insert and aborts the import by raising; it may
+        query this workspace's :attr:`connection` (the function's rows are visible to it).
+
+        Args:
+            select: SQL yielding the record columns except ``function``.
+            function: The function the records belong to.
+            source: Where the records came from.
+            format: The format name the parser used.
+            lines: Returns the number of input lines read.
+            verify: Optional check of the inserted rows.
+
+        Returns:
+            The counts with the import id, or None, with nothing stored, when ``function``
+            already has records (the caller then imports through :meth:`import_records`,
+            which de-duplicates against them).
+        """
+        columns = ", ".join(COLUMNS)
+        with self._transaction():
+            stored = self._con.execute(
+                "SELECT count(*) FROM invocations WHERE function = ?", [function]).fetchone()[0]
+            if stored:
+                return None
+            # Stored sorted by end time so time windows skip whole row groups.
+            added = int(self._con.execute(
+                f"INSERT INTO invocations ({columns}) SELECT ? AS function, * FROM ({select}) "
+                "ORDER BY end_time", [function]).fetchone()[0])
+            if verify is not None:
+                verify()
+            self._con.execute("INSERT INTO functions (name, updated_at) VALUES (?, ?) "
+                              "ON CONFLICT DO NOTHING", [function, _utcnow()])
+            _pause_for_tests()
+            total = lines()
+            import_id = self._log_import(source, format, total, added, total - added, 0, added, 0)
+        return ImportSummary(import_id, source, format, total, added, total - added, 0, added, 0)
+
     def _insert_new(self) -> int:
         columns = ", ".join(COLUMNS)
         before = self._count()
@@ -329,6 +381,9 @@ class Workspace:
         Raises:
             NotFoundError: the function is unknown.
         """
+        import numpy as np
+        import pyarrow as pa
+
         self.function(function)
         where, params = time_filter(function, since, until)
         table = self._con.sql(
@@ -425,7 +480,10 @@ def _connect(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 def _to_store_arrow(records: pd.DataFrame) -> pa.Table:
     """Record frame -> Arrow table with naive-UTC ns timestamps (DuckDB TIMESTAMP_NS)."""
-    table = pa.Table.from_pandas(conform(records), schema=SCHEMA, preserve_index=False)
+    import numpy as np
+    import pyarrow as pa
+
+    table = pa.Table.from_pandas(conform(records), schema=arrow_schema(), preserve_index=False)
     for name in _TIME_COLUMNS:
         index = table.schema.get_field_index(name)
         table = table.set_column(index, name, table.column(name).cast(pa.timestamp("ns")))
@@ -433,6 +491,8 @@ def _to_store_arrow(records: pd.DataFrame) -> pa.Table:
 
 
 def _from_store_arrow(table: pa.Table) -> pd.DataFrame:
+    import pyarrow as pa
+
     for name in _TIME_COLUMNS:
         index = table.schema.get_field_index(name)
         table = table.set_column(index, name, table.column(name).cast(pa.timestamp("ns", tz="UTC")))

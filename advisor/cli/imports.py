@@ -11,9 +11,8 @@ import typer
 
 from advisor.cli._console import console, emit_json, error_console
 from advisor.cli._options import JsonOption, WorkspaceOption
+from advisor.logs.formats import LOG_FORMAT_NAMES, TRACE_FORMAT_NAMES
 from advisor.logs.importing import ImportOutcome, import_logs, import_trace
-from advisor.logs.reader import format_names
-from advisor.logs.traces import trace_format_names
 
 #: Rejections listed in the human summary (all of them are in --json).
 SHOWN_REJECTIONS = 5
@@ -32,7 +31,7 @@ def register(app: typer.Typer) -> None:
         function: Annotated[Optional[str], typer.Option(
             "--function", "-f", help="Function name (default: from the export's /aws/lambda/NAME).")] = None,
         format: Annotated[Optional[str], typer.Option(
-            "--format", help=f"Force a format instead of detecting it: {format_names()}.")] = None,
+            "--format", help=f"Force a format instead of detecting it: {', '.join(LOG_FORMAT_NAMES)}.")] = None,
         strict: Strict = False,
         allow_emulator: Annotated[bool, typer.Option(
             "--allow-emulator", help="Accept local emulator (RIE / SAM local) output.")] = False,
@@ -51,7 +50,7 @@ def register(app: typer.Typer) -> None:
     def trace_command(
         paths: Paths,
         format: Annotated[Optional[str], typer.Option(
-            "--format", help=f"Force a format instead of detecting it: {trace_format_names()}.")] = None,
+            "--format", help=f"Force a format instead of detecting it: {', '.join(TRACE_FORMAT_NAMES)}.")] = None,
         function: Annotated[Optional[str], typer.Option(
             "--function", "-f", help="Select a function (hash prefix) or, for csv/LLM, name it.")] = None,
         seed: Annotated[int, typer.Option(help="Seed for arrival times and drawn durations.")] = 0,
@@ -86,13 +85,13 @@ def _render(outcome: ImportOutcome, *, json: bool, dry_run: bool) -> None:
         return
     from rich.table import Table
 
-    result, summary = outcome.result, outcome.summary
+    summary = outcome.summary
     out = console()
-    out.print(f"[bold]import[/bold] {result.function or 'several functions'} ({result.format})")
+    out.print(f"[bold]import[/bold] {outcome.function or 'several functions'} ({outcome.format})")
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")
-    for key, value in result.counts.items():
+    for key, value in outcome.counts.items():
         table.add_row(key, f"{value:,}")
     if summary is not None:
         table.add_row("added", f"{summary.added:,}")
@@ -100,7 +99,7 @@ def _render(outcome: ImportOutcome, *, json: bool, dry_run: bool) -> None:
     else:
         table.add_row("stored", "nothing (dry run)")
     out.print(table)
-    for rejection in result.rejected[:SHOWN_REJECTIONS]:
+    for rejection in outcome.rejected[:SHOWN_REJECTIONS]:
         out.print(f"rejected {rejection.file}:{rejection.line}: {rejection.reason}", markup=False)
-    if len(result.rejected) > SHOWN_REJECTIONS:
-        out.print(f"... and {len(result.rejected) - SHOWN_REJECTIONS} more (--json lists them all)")
+    if len(outcome.rejected) > SHOWN_REJECTIONS:
+        out.print(f"... and {len(outcome.rejected) - SHOWN_REJECTIONS} more (--json lists them all)")

@@ -6,19 +6,33 @@ Public API::
     parse_events(events, *, function, source) -> ParseResult
     read_traces(paths, *, format=None, function=None, seed=0) -> ParseResult
 
-See ``docs/import.md`` for the formats and the rules.
+See ``docs/import.md`` for the formats and the rules. The names are loaded on first
+use: the parsers need pandas, which the bulk import path (:mod:`advisor.logs.bulk`)
+never imports.
 """
 
-from advisor.logs._base import LogEvent, Parser, ParseResult, Rejection
-from advisor.logs.reader import LOG_FORMATS, format_names, parse_events, read_paths
+from __future__ import annotations
 
-__all__ = [
-    "LOG_FORMATS",
-    "LogEvent",
-    "ParseResult",
-    "Parser",
-    "Rejection",
-    "format_names",
-    "parse_events",
-    "read_paths",
-]
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "LOG_FORMATS": "advisor.logs.reader",
+    "LogEvent": "advisor.logs._base",
+    "ParseResult": "advisor.logs._base",
+    "Parser": "advisor.logs._base",
+    "Rejection": "advisor.logs._base",
+    "format_names": "advisor.logs.reader",
+    "parse_events": "advisor.logs.reader",
+    "read_paths": "advisor.logs.reader",
+    "read_traces": "advisor.logs.traces",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

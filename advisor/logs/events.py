@@ -23,13 +23,11 @@ import pyarrow.compute as pc
 
 from advisor import record
 from advisor.logs._base import LogEvent, ParseResult, Rejection
-from advisor.logs.report import MARKER, ReportError, parse_report
+from advisor.logs.report import EMULATOR_MEMORY_MB, MARKER, ReportError, parse_report
 from advisor.record import STATUS_ERROR, STATUS_SUCCESS, STATUS_TIMEOUT
 
 #: Marker lines of the Runtime Interface Emulator (``(rapid)`` is its runtime API server).
 EMULATOR_MARKERS = ("(rapid)",)
-#: The emulator's default memory size; it always reports Max Memory Used = Memory Size.
-EMULATOR_MEMORY_MB = 3008
 _TIMED_OUT_RE = re.compile(r"(\S+)\s+Task timed out after")
 _JSON_STATUS = {"success": STATUS_SUCCESS, "timeout": STATUS_TIMEOUT, "error": STATUS_ERROR,
                 "failure": STATUS_ERROR}
@@ -266,11 +264,20 @@ def finish_records(columns: dict[str, list] | pd.DataFrame, *, function: str,
         start_time=_utc(start, missing),
     )
     if _has_repeats(out["request_id"]) if repeats is None else repeats:
-        # The same event copied twice (console dumps show each record pretty and raw) is one
-        # invocation; the same id with other numbers is a retry and keeps its own row.
-        out = out[~_content_key(out).duplicated()]
-        out["request_id"] = _number_retries(out)
+        out = settle_repeats(out)
     return record.conform(out.reset_index(drop=True))
+
+
+def settle_repeats(frame: pd.DataFrame) -> pd.DataFrame:
+    """Records with repeated request ids settled: copies dropped, retries numbered.
+
+    The same event copied twice (console dumps show each record pretty and raw) is one
+    invocation; the same id with other numbers is a retry and keeps its own row, as
+    ``ID#2``, ``ID#3``... in order of appearance.
+    """
+    out = frame[~_content_key(frame).duplicated()].copy()
+    out["request_id"] = _number_retries(out)
+    return out.reset_index(drop=True)
 
 
 def repeat_string(value: str | None, n: int) -> pd.api.extensions.ExtensionArray:

@@ -1,38 +1,51 @@
-"""Vectorised fast path for large plain-text REPORT logs (DuckDB, RE2, all cores).
+"""Vectorised fast path for large plain-text REPORT logs: one DuckDB scan, all cores.
 
 Python's ``re`` reads about a million lines a second; large CloudWatch exports
-have millions. This path lets DuckDB read the file (plain or gzip) as lines and
-match the canonical REPORT layout (optional ISO time prefix, tab-separated fields
-in Lambda's order, optional Init Duration, Status, Error Type) in one parallel
-scan. ``bench/bench_parse.py`` compares it with ``re`` and pyarrow.compute.
+have millions. Here DuckDB reads the file (plain or gzip) as lines, keeps the
+REPORT lines and the lines the exact parser must judge, checks that each kept
+line has the canonical layout (an optional ISO time prefix, then Lambda's
+tab-separated fields in Lambda's order, optionally Init Duration, Status and
+Error Type) and computes the record columns, all in one parallel statement:
+:func:`record_select`. Two consumers share it:
 
-It yields exactly the records of the exact per-line parser or nothing at all:
-when any line needs the exact parser's judgement (a REPORT in another layout,
-a truncated record, JSON platform records, ``Task timed out`` lines, emulator
-markers, wrapped REPORT fields, time-only lines), :func:`parse_report_file`
-returns None and the caller parses the file exactly. ``tests/logs`` checks the
-equality on the real samples and on generated logs.
+- :func:`parse_report_file` returns a :class:`ParseResult` (pandas records) for
+  dry runs and mixed imports;
+- :mod:`advisor.logs.bulk` inserts the same rows straight into the workspace,
+  so a stored import never builds Python objects per record.
+
+It yields exactly the records of the exact per-line parser or nothing at all. A
+kept line that is not canonical (another layout, a truncated record, a JSON
+platform record, ``Task timed out`` lines, emulator markers, wrapped REPORT
+fields, time-only lines) makes the statement raise, and the caller parses the
+file exactly. The checks are cheap string tests (prefixes, GLOB character
+classes, a UUID round trip) rather than one regular expression per line: RE2
+in DuckDB costs about 0.5 microseconds a line, more than all the rest. They
+accept a subset of what the exact parser accepts, never more;
+``tests/logs/test_fast_path.py`` checks the equality on the real samples, on
+generated logs and on mutated REPORT lines.
 """
 
 from __future__ import annotations
 
 import functools
 import gzip
-import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import numpy as np
-import pandas as pd
-import pyarrow as pa
 
-from advisor.logs._base import ParseResult
-from advisor.logs.events import finish_records, looks_like_emulator, repeat_string
+from advisor.logs.report import MARKER
 from advisor.record import STATUS_SUCCESS, STATUS_TIMEOUT
 
+if TYPE_CHECKING:
+    from advisor.logs._base import ParseResult
+
 FORMAT = "text"
-# RE2 compiles counted repetitions ({1,64}) into large automata: use + and *.
+#: The canonical layout as one regular expression (capturing the values): the definition the
+#: SQL checks implement (they accept a subset of it, never more), and the yardstick that
+#: ``bench/bench_parse.py`` runs in Python ``re``, DuckDB and pyarrow.
 _TS = r"\d\d\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d\d?\d?\d?\d?\d?)?Z"
 _NUM = r"\d+(?:\.\d+)?"
 CANONICAL = (
@@ -43,53 +56,206 @@ CANONICAL = (
     r"(?:\tStatus: (success|timeout|error))?"
     r"(?:\tError Type: ([0-9A-Za-z._:-]+))?\t?$"
 )
-#: CANONICAL without capture groups, for validation only (about 10% cheaper per line in DuckDB).
-VALIDATE = re.sub(r"\((?!\?)", "(?:", CANONICAL)
+#: Raised inside the statement for a line the exact parser must judge.
+NEEDS_EXACT_ERROR = "advisor: line needs the exact parser"
 _CONTINUATION_KEYS = ("Duration", "Billed Duration", "Memory Size", "Max Memory Used",
                       "Init Duration", "Restore Duration", "Billed Restore Duration", "Status",
                       "Error Type")
 #: SQL predicate: lines the exact parser must see (anything it treats as more than "ignored").
-#: Cheap tests first; regexes only on the few lines that start with blanks or are short.
-NEEDS_EXACT = " OR ".join(
-    ["contains(line, 'Task timed out after')", "contains(line, '(rapid)')",
-     "contains(line, '\"platform.')", "contains(line, '\"event_type\"')", "starts_with(line, '@')"]
-    + [f"starts_with(line, '{key}:')" for key in _CONTINUATION_KEYS]
-    + ["((starts_with(line, ' ') OR starts_with(line, chr(9))) AND regexp_matches(line, "
-       "'^[ \\t]+(?:" + "|".join(_CONTINUATION_KEYS) + "):'))",
-       "(strlen(line) < 48 AND regexp_full_match(line, "
-       "'[ \\t]*\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}[^ \\t]*[ \\t]*'))"]
+#: Cheap tests first, each group behind a gate that most lines fail at once.
+NEEDS_EXACT = " OR ".join([
+    "contains(line, 'Task timed out after')",
+    "contains(line, '(rapid)')",
+    "(contains(line, '\"') AND (contains(line, '\"platform.') OR contains(line, '\"event_type\"')))",
+    # Lines that start with a digit cannot start with '@', a field key or a blank.
+    "(NOT (line GLOB '[0-9]*') AND (starts_with(line, '@') OR "
+    + " OR ".join(f"starts_with(line, '{key}:')" for key in _CONTINUATION_KEYS)
+    + " OR ((starts_with(line, ' ') OR starts_with(line, chr(9))) AND regexp_matches(line, "
+      "'^[ \\t]+(?:" + "|".join(_CONTINUATION_KEYS) + "):'))))",
+    "(strlen(line) < 48 AND regexp_full_match(line, "
+    "'[ \\t]*\\d{4}-\\d{2}-\\d{2}[T ]\\d{2}:\\d{2}:\\d{2}[^ \\t]*[ \\t]*'))",
+])
+#: The optional fields after Max Memory Used, in Lambda's order (checked by RE2, but only on
+#: the few lines that have any: cold starts, timeouts and errors).
+_TAIL = (r"(?:Init Duration: \d+(?:\.\d+)? ms\t?)?(?:Status: (?:success|timeout|error)\t?)?"
+         r"(?:Error Type: [0-9A-Za-z._:-]+\t?)?")
+_TIME_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z"
+
+
+def _digits(sql: str) -> str:
+    """SQL: ``sql`` is one or more ASCII digits."""
+    return f"({sql} <> '' AND NOT ({sql} GLOB '*[!0-9]*'))"
+
+
+def _decimal(sql: str) -> str:
+    """SQL: ``sql`` is ASCII digits with at most one inner point (``\\d+(\\.\\d+)?``)."""
+    return (f"({sql} GLOB '[0-9]*' AND {sql} GLOB '*[0-9]' AND NOT ({sql} GLOB '*[!0-9.]*') "
+            f"AND NOT ({sql} GLOB '*.*.*'))")
+
+
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+#: SQL tests that a kept line has the canonical layout, over the columns ``line``, ``p`` (its
+#: tab-separated fields), ``pos`` (where ``REPORT RequestId: `` starts), ``stamp`` (the time
+#: prefix), ``rid``, ``d``, ``b``, ``m``, ``u`` (the values) and ``tail`` (optional fields).
+CANONICAL_TERMS: tuple[str, ...] = (
+    # No time prefix, Lambda's own millisecond stamp (the common case, one GLOB), or any
+    # other ISO stamp of whole seconds or 1-6 fraction digits ending in Z.
+    f"""CASE WHEN pos = 1 THEN true
+             WHEN pos = 26 THEN stamp GLOB '{_TIME_GLOB}' AND substr(stamp, 20, 5) GLOB '.[0-9][0-9][0-9]Z'
+             ELSE pos BETWEEN 22 AND 29 AND stamp GLOB '{_TIME_GLOB}'
+                  AND (length(stamp) = 20 OR (length(stamp) >= 22 AND stamp[20] = '.'
+                                              AND {_digits("substr(stamp, 21, length(stamp) - 21)")})) END
+        AND substr(line, pos - 1, 1) IN ('', ' ')""",
+    "len(p) >= 5",
+    # Lambda's request ids are UUIDs: a round trip checks one cheaply; others meet RE2.
+    "CASE WHEN TRY_CAST(rid AS UUID)::VARCHAR = rid THEN true "
+    "ELSE regexp_full_match(rid, '[0-9A-Za-z._-]+') END",
+    f"p[2] LIKE 'Duration: % ms' AND {_decimal('d')}",
+    f"p[3] LIKE 'Billed Duration: % ms' AND {_digits('b')}",
+    f"p[4] LIKE 'Memory Size: % MB' AND {_digits('m')}",
+    f"p[5] LIKE 'Max Memory Used: % MB' AND {_digits('u')}",
+    f"(tail = '' OR regexp_full_match(tail, {_literal(_TAIL)}))",
 )
-_MARKER = "REPORT RequestId:"
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD_BYTES = 65536
 _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor-count")
-_ARROW_TYPES = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype()}
 
 
-def parse_report_file(path: Path) -> ParseResult | None:
-    """Parse a plain-text REPORT log in one DuckDB scan, or None when it needs the exact parser."""
+@dataclass(frozen=True)
+class ReportFile:
+    """A text file the fast path may read, and how it is compressed (``gzip`` or ``none``)."""
+
+    path: Path
+    compression: str
+
+
+def open_report_file(path: Path) -> ReportFile | None:
+    """The file as a fast-path source, or None when only the exact path can read it.
+
+    Declined: unreadable gzip, empty, binary (NUL bytes), not UTF-8 or with carriage
+    returns in its head; the exact path reports or handles each.
+    """
     with path.open("rb") as handle:
         compression = "gzip" if handle.read(2) == _GZIP_MAGIC else "none"
     try:
         with (gzip.open(path, "rb") if compression == "gzip" else path.open("rb")) as handle:
             head = handle.read(_HEAD_BYTES)
     except (OSError, EOFError):
-        return None  # unreadable gzip: the exact path reports it
+        return None
     if not head or b"\x00" in head or b"\r" in head:
         return None
     try:
         head[: _HEAD_BYTES - 4].decode("utf-8")
     except UnicodeDecodeError:
         return None
+    return ReportFile(path, compression)
+
+
+def record_select(source: ReportFile) -> str:
+    """SQL selecting the file's records: every record column but ``function``, in order.
+
+    The statement raises (a ``duckdb.Error``) when any line needs the exact parser.
+    """
+    lines = (
+        f"read_csv({_literal(str(source.path))}, columns = {{'line': 'VARCHAR'}}, delim = chr(31), "
+        f"quote = '', escape = '', header = false, auto_detect = false, "
+        f"compression = '{source.compression}')"
+    )
+    # A canonical line splits on tabs into the head (time prefix and request id), four fixed
+    # fields and the optional tail; values sit at fixed offsets inside their fields.
+    kept = f"""
+        SELECT line, string_split(line, chr(9)) AS p, strpos(line, 'REPORT RequestId: ') AS pos
+        FROM {lines} WHERE contains(line, '{MARKER}') OR ({NEEDS_EXACT})"""
+    simple_tail = "(len(p) = 5 OR (len(p) = 6 AND p[6] = ''))"
+    fields = f"""
+        SELECT line, p, pos, left(line, pos - 2) AS stamp, substr(p[1], pos + 18) AS rid,
+               substr(p[2], 11, length(p[2]) - 13) AS d, substr(p[3], 18, length(p[3]) - 20) AS b,
+               substr(p[4], 14, length(p[4]) - 16) AS m, substr(p[5], 18, length(p[5]) - 20) AS u,
+               CASE WHEN {simple_tail} THEN '' ELSE array_to_string(p[6:], chr(9)) END AS tail
+        FROM ({kept})"""
+    canonical = " AND ".join(f"({term})" for term in CANONICAL_TERMS)
+    values = f"""
+        SELECT CASE WHEN {canonical} THEN rid ELSE error({_literal(NEEDS_EXACT_ERROR)}) END AS request_id,
+               CASE WHEN pos > 1 THEN epoch_ns(CAST(left(line, pos - 3) AS TIMESTAMP)) END AS end_ns,
+               CAST(d AS DOUBLE) AS duration_ms,
+               CAST(b AS BIGINT) AS billed_duration_ms,
+               CAST(m AS BIGINT) AS memory_mb,
+               CAST(u AS BIGINT) AS max_memory_used_mb,
+               CASE WHEN contains(tail, 'Init Duration: ')
+                    THEN CAST({_after("Init Duration: ", "' ms'")} AS DOUBLE) END AS init_ms,
+               CASE WHEN contains(tail, 'Status: ') THEN {_after("Status: ", "chr(9)")} END AS status,
+               CASE WHEN contains(tail, 'Error Type: ') THEN {_after("Error Type: ", "chr(9)")} END
+                   AS error_type
+        FROM ({fields})"""
+    # As the exact parser: start = end - duration - init (ns, rounded half to even, as numpy);
+    # no Status field and Billed < Duration is a legacy timeout.
+    return f"""
+        SELECT request_id,
+               make_timestamp_ns(end_ns - CAST(round_even((duration_ms + coalesce(init_ms, 0)) * 1000000, 0)
+                                                AS BIGINT)) AS start_time,
+               make_timestamp_ns(end_ns) AS end_time,
+               duration_ms, billed_duration_ms, memory_mb, max_memory_used_mb, init_ms,
+               NULL::DOUBLE AS restore_ms, NULL::BIGINT AS billed_restore_ms,
+               CASE WHEN status IS NOT NULL THEN status
+                    WHEN billed_duration_ms < duration_ms THEN '{STATUS_TIMEOUT}'
+                    ELSE '{STATUS_SUCCESS}' END AS status,
+               error_type, NULL::VARCHAR AS log_stream, NULL::VARCHAR AS architecture
+        FROM ({values})"""
+
+
+def count_lines_later(source: ReportFile) -> Future[int]:
+    """Count the file's physical lines in a thread (plain files overlap DuckDB's scan)."""
+    return _POOL.submit(count_lines, source)
+
+
+def count_lines(source: ReportFile) -> int:
+    """Physical lines as the exact parser counts them (a final line needs no newline)."""
+    count, last = 0, b"\n"
+    opener = gzip.open if source.compression == "gzip" else open
+    with opener(source.path, "rb") as handle:
+        while chunk := handle.read(1 << 24):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (0 if last == b"\n" else 1)
+
+
+def parse_report_file(path: Path) -> ParseResult | None:
+    """Parse a plain-text REPORT log in one DuckDB scan, or None when it needs the exact parser."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from advisor import record
+    from advisor.logs._base import ParseResult
+    from advisor.logs.events import looks_like_emulator, repeat_string, settle_repeats
+
+    source = open_report_file(path)
+    if source is None:
+        return None
+    counting = count_lines_later(source)
     con = _connection().cursor()
     try:
-        # Fetched: an unfinished result would block the next statement on this cursor.
-        con.execute("SET enable_progress_bar = false").fetchall()
-        return _scan(con, path, compression)
+        table = con.sql(record_select(source)).to_arrow_table()
+        repeats = _has_repeats(con, table)
     except duckdb.Error:
-        return None  # not line-shaped text (stray separators, bad bytes): parse exactly
+        return None  # a line for the exact parser, or not line-shaped text at all
     finally:
         con.close()
+    if table.num_rows == 0:
+        return None
+    strings = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
+    frame = table.to_pandas(types_mapper=strings.get)
+    for name in ("start_time", "end_time"):
+        frame[name] = frame[name].dt.tz_localize("UTC")
+    frame.insert(0, "function", repeat_string("", len(frame)))  # named later, as by the exact parser
+    records = record.conform(settle_repeats(frame) if repeats else frame)
+    total = counting.result()
+    emulator = looks_like_emulator(records, init_first=False)
+    return ParseResult(records, [], total, table.num_rows, total - table.num_rows, FORMAT,
+                       emulator=emulator)
 
 
 @functools.cache
@@ -100,105 +266,17 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _scan(con: duckdb.DuckDBPyConnection, path: Path, compression: str) -> ParseResult | None:
-    source = (
-        "read_csv(?, columns = {'line': 'VARCHAR'}, delim = chr(31), quote = '', escape = '', "
-        f"header = false, auto_detect = false, compression = '{compression}')"
-    )
-    # One parallel scan. Only REPORT lines and lines the exact parser must judge are kept;
-    # a kept line that is not a canonical REPORT sends the file to the exact parser. (A line
-    # matching CANONICAL contains the marker and none of NEEDS_EXACT's patterns, so the regex
-    # alone decides.) RE2 only validates (a DFA, no submatches: fast); a validated line has
-    # its fixed fields at fixed tab positions and offsets, so substr extracts them exactly
-    # (its time is the first word less the final Z: a third of the cost of split_part+replace).
-    query = f"""
-        WITH lines AS (SELECT coalesce(line, '') AS line FROM {source}),
-        hits AS (
-            SELECT line, string_split(line, chr(9)) AS p
-            FROM lines WHERE contains(line, '{_MARKER}') OR ({NEEDS_EXACT}))
-        SELECT NOT regexp_full_match(line, $1) AS needs_exact,
-               NOT starts_with(line, 'REPORT') AS has_time,
-               split_part(p[1], 'RequestId: ', 2) AS request_id,
-               CASE WHEN starts_with(line, 'REPORT') THEN NULL
-                    ELSE epoch_ns(TRY_CAST(left(line, strpos(line, ' ') - 2) AS TIMESTAMP))
-               END AS end_ns,
-               TRY_CAST(substr(p[2], 11, length(p[2]) - 13) AS DOUBLE) AS duration_ms,
-               TRY_CAST(substr(p[3], 18, length(p[3]) - 20) AS BIGINT) AS billed_duration_ms,
-               TRY_CAST(substr(p[4], 14, length(p[4]) - 16) AS BIGINT) AS memory_mb,
-               TRY_CAST(substr(p[5], 18, length(p[5]) - 20) AS BIGINT) AS max_memory_used_mb,
-               CASE WHEN contains(line, 'Init Duration: ')
-                    THEN TRY_CAST({_between("Init Duration: ", "' ms'")} AS DOUBLE) END AS init_ms,
-               CASE WHEN contains(line, 'Status: ')
-                    THEN {_between("Status: ", "chr(9)")} END AS status,
-               CASE WHEN contains(line, 'Error Type: ')
-                    THEN {_between("Error Type: ", "chr(9)")} END AS error_type
-        FROM hits
-    """
-    query = query.replace("read_csv(?", f"read_csv({_literal(str(path))}").replace("$1", _literal(VALIDATE))
-    # The plain line count (Python, file I/O) overlaps the DuckDB scan, which releases the GIL.
-    counting = _POOL.submit(_count_lines_plain, path) if compression == "none" else None
-    # Arrow all the way: strings stay Arrow-backed instead of becoming Python objects.
-    table = con.sql(query).to_arrow_table()
-    frame = table.to_pandas(types_mapper=_ARROW_TYPES.get)
-    # A value that does not convert (an impossible date, an overflowing number): exact path.
-    checked = ["request_id", "duration_ms", "billed_duration_ms", "memory_mb", "max_memory_used_mb"]
-    if not frame.empty and (frame[checked].isna().any().any()
-                            or (frame["has_time"] & frame["end_ns"].isna()).any()):
-        return None
-    if frame.empty or frame["needs_exact"].any():
-        return None
-    total = _count_lines(con, path, source) if counting is None else counting.result()
-    records = _records(frame.drop(columns=["needs_exact", "has_time"]), repeats=_has_repeats(con, table))
-    parsed = len(frame)
-    emulator = looks_like_emulator(records, init_first=False)
-    return ParseResult(records, [], total, parsed, total - parsed, FORMAT, emulator=emulator)
-
-
-def _count_lines_plain(path: Path) -> int:
-    """Physical lines as the exact parser counts them (a final line needs no newline)."""
-    count, last = 0, b"\n"
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 24):
-            count += chunk.count(b"\n")
-            last = chunk[-1:]
-    return count + (0 if last == b"\n" else 1)
-
-
-def _count_lines(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> int:
-    return int(con.execute(f"SELECT count(*) FROM {source}", [str(path)]).fetchall()[0][0])
-
-
-def _literal(text: str) -> str:
-    """``text`` as an SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _has_repeats(con: duckdb.DuckDBPyConnection, table: pa.Table) -> bool:
+def _has_repeats(con: duckdb.DuckDBPyConnection, table: object) -> bool:
     """Whether a request id occurs twice (DuckDB hashes on all cores; pandas would not)."""
-    ids = con.from_arrow(table.select(["request_id"]))
+    ids = con.from_arrow(table).select("request_id")
     distinct = ids.aggregate("count(DISTINCT request_id)").fetchall()[0][0]
-    return int(distinct) != table.num_rows
+    return int(distinct) != len(table)
 
 
-def _records(frame: pd.DataFrame, *, repeats: bool) -> pd.DataFrame:
-    n = len(frame)
-    duration = frame["duration_ms"].to_numpy(dtype="float64")
-    billed = frame["billed_duration_ms"].to_numpy(dtype="float64")
-    status = frame["status"].astype("string")
-    # As the exact parser: no Status field and Billed < Duration is a legacy timeout.
-    legacy_timeout = status.isna().to_numpy() & (billed < duration)
-    status = status.fillna(STATUS_SUCCESS).where(~legacy_timeout, STATUS_TIMEOUT)
-    return finish_records(frame.assign(
-        end_ns=frame["end_ns"].astype("Int64"),
-        duration_ms=duration,
-        init_ms=frame["init_ms"].astype("float64"),
-        status=status,
-        restore_ms=np.full(n, np.nan),
-        billed_restore_ms=pd.arrays.IntegerArray(np.zeros(n, dtype="int64"), np.ones(n, dtype=bool)),
-        log_stream=repeat_string(None, n),
-    ), function="", repeats=repeats)
 
 
-def _between(start: str, end_sql: str) -> str:
-    """SQL for the text after the first ``start`` up to ``end_sql`` (an SQL string expression)."""
-    return f"split_part(split_part(line, '{start}', 2), {end_sql}, 1)"
+
+
+def _after(start: str, end_sql: str) -> str:
+    """SQL for the tail's text after ``start`` up to ``end_sql`` (an SQL string expression)."""
+    return f"split_part(split_part(tail, '{start}', 2), {end_sql}, 1)"

@@ -3,34 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from advisor.logs._base import ParseResult
-from advisor.logs.reader import read_paths
-from advisor.logs.traces import read_traces
-from advisor.record import to_json_records
+from advisor.logs.fast import FORMAT as TEXT_FORMAT
 from advisor.workspace import ImportSummary, Workspace
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from advisor.logs._base import ParseResult, Rejection
 
 
 @dataclass
 class ImportOutcome:
-    """The parse result and, unless it was a dry run, what the store added."""
+    """What an import read and, unless it was a dry run, what the store added.
 
-    result: ParseResult
-    summary: ImportSummary | None
+    Attributes:
+        function: The function the records belong to (None: several).
+        format: The format name(s) the parser used.
+        counts: Line accounting and number of records (see ``ParseResult.counts``).
+        rejected: Lines that could not be used, with file, line and reason.
+        records: The parsed records, when they passed through Python (None after a bulk import).
+        summary: What the store added (None for a dry run).
+    """
+
+    function: str | None
+    format: str
+    counts: dict[str, int]
+    rejected: list[Rejection] = field(default_factory=list)
+    records: pd.DataFrame | None = None
+    summary: ImportSummary | None = None
+
+    @classmethod
+    def of(cls, result: ParseResult, summary: ImportSummary | None) -> ImportOutcome:
+        """The outcome of a parse (and the store's summary, unless a dry run)."""
+        return cls(result.function, result.format, result.counts, result.rejected, result.records,
+                   summary)
 
     def to_dict(self, *, with_records: bool) -> dict[str, Any]:
         """JSON-ready document: records (dry run), rejected lines, counts, stored counts."""
+        from advisor.record import to_json_records
+
         document: dict[str, Any] = {
-            "function": self.result.function,
-            "format": self.result.format,
-            "counts": self.result.counts,
-            "rejected": [r.as_dict() for r in self.result.rejected],
+            "function": self.function,
+            "format": self.format,
+            "counts": self.counts,
+            "rejected": [r.as_dict() for r in self.rejected],
         }
-        if with_records:
-            document["records"] = to_json_records(self.result.records)
+        if with_records and self.records is not None:
+            document["records"] = to_json_records(self.records)
         if self.summary is not None:
             document["stored"] = {"added": self.summary.added, "duplicates": self.summary.duplicates,
                                   "import_id": self.summary.import_id}
@@ -41,18 +64,38 @@ def import_logs(paths: Sequence[Path], *, function: str | None = None, format: s
                 strict: bool = False, allow_emulator: bool = False, dry_run: bool = False,
                 workspace: Path | None = None,
                 on_file: Callable[[Path], None] | None = None) -> ImportOutcome:
-    """Parse Lambda log files (see :func:`advisor.logs.read_paths`) and store their records."""
+    """Parse Lambda log files (see :func:`advisor.logs.read_paths`) and store their records.
+
+    A function's first import of large plain-text logs goes through the bulk path
+    (:mod:`advisor.logs.bulk`): the same records, stored without passing through Python.
+    """
+    if not dry_run and function is not None and format in (None, TEXT_FORMAT):
+        from advisor.logs.bulk import store_report_files
+
+        summary = store_report_files(paths, function=function, workspace=workspace,
+                                     allow_emulator=allow_emulator)
+        if summary is not None:
+            for path in paths:
+                if on_file is not None:
+                    on_file(Path(path))
+            counts = {"lines": summary.lines, "parsed": summary.parsed, "ignored": summary.ignored,
+                      "rejected": 0, "records": summary.parsed}
+            return ImportOutcome(function, TEXT_FORMAT, counts, summary=summary)
+    from advisor.logs.reader import read_paths
+
     result = read_paths(paths, function=function, format=format, strict=strict,
                         allow_emulator=allow_emulator, on_file=on_file)
-    return ImportOutcome(result, None if dry_run else _store(result, paths, workspace))
+    return ImportOutcome.of(result, None if dry_run else _store(result, paths, workspace))
 
 
 def import_trace(paths: Sequence[Path], *, format: str | None = None, function: str | None = None,
                  seed: int = 0, strict: bool = False, dry_run: bool = False,
                  workspace: Path | None = None) -> ImportOutcome:
     """Read public traces or a generic CSV (see :func:`advisor.logs.traces.read_traces`) and store them."""
+    from advisor.logs.traces import read_traces
+
     result = read_traces(paths, format=format, function=function, seed=seed, strict=strict)
-    return ImportOutcome(result, None if dry_run else _store(result, paths, workspace))
+    return ImportOutcome.of(result, None if dry_run else _store(result, paths, workspace))
 
 
 def _store(result: ParseResult, paths: Sequence[Path], workspace: Path | None) -> ImportSummary:

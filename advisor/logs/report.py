@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from advisor.record import STATUS_ERROR, STATUS_SUCCESS, STATUS_TIMEOUT
 
 MARKER = "REPORT RequestId:"
+#: The local emulator's default memory size; it always reports Max Memory Used = Memory Size.
+EMULATOR_MEMORY_MB = 3008
 
 _KEYS = (
     "Billed Restore Duration",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.logs.fast import parse_report_file
+from advisor.logs.fast import CANONICAL, parse_report_file
 from advisor.logs.reader import read_text
 from advisor.logs.text import TextParser
 
@@ -102,6 +103,7 @@ values = st.fixed_dictionaries({
     "error": st.sampled_from([None, "Runtime.OutOfMemory", "Runtime.ExitError"]),
     "stamp": st.none() | st.datetimes(min_value=pd.Timestamp("2020-01-01").to_pydatetime(),
                                        max_value=pd.Timestamp("2030-01-01").to_pydatetime()),
+    "fraction_digits": st.integers(0, 6),
     "trailing_tab": st.booleans(),
     "billed_below": st.booleans(),
 })
@@ -123,7 +125,9 @@ def _line(v: dict) -> str:
     if v["trailing_tab"]:
         text += "\t"
     if v["stamp"] is not None:
-        text = v["stamp"].strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z " + text
+        digits = v["fraction_digits"]
+        fraction = "." + v["stamp"].strftime("%f")[:digits] if digits else ""
+        text = v["stamp"].strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z " + text
     return text
 
 
@@ -135,3 +139,49 @@ def test_generated_logs_fast_equals_exact(tmp_path: Path, lines: list[str]):
     if not any("REPORT" in line for line in lines):
         return
     assert_same(path)
+
+
+#: Canonical lines in each layout the fast path owns, to be mutated.
+CANONICAL_LINES = [
+    "2026-01-05T00:00:00.077Z REPORT RequestId: ffe42279-f3bd-4683-a6a8-52c1bb9651f3\tDuration: 50.44 ms"
+    "\tBilled Duration: 51 ms\tMemory Size: 1024 MB\tMax Memory Used: 218 MB\t",
+    "2026-01-05T00:00:00.573123Z REPORT RequestId: a972cd3f-a02f-444f-8870-78de451f5f6c\tDuration: 37.56 ms"
+    "\tBilled Duration: 38 ms\tMemory Size: 1024 MB\tMax Memory Used: 348 MB\tInit Duration: 200.84 ms\t",
+    "REPORT RequestId: 0b6f6e2c-1a52-4a5e-9d1b-6f0e8d1b2c3a\tDuration: 3000.00 ms\tBilled Duration: 3000 ms"
+    "\tMemory Size: 512 MB\tMax Memory Used: 300 MB\tStatus: error\tError Type: Runtime.ExitError",
+    "2026-01-05T00:00:01Z REPORT RequestId: retry-5\tDuration: 9 ms\tBilled Duration: 8 ms"
+    "\tMemory Size: 128 MB\tMax Memory Used: 60 MB",
+]
+#: Characters that change the meaning of a REPORT line when put in the wrong place.
+MUTATION_CHARS = list("0123456789abcfXZT:.-_ \t\\eE+ms") + ["\u0663", "\u00a0", "Init Duration: 1 ms",
+                                                               "Status: ", "XRAY", "\tDuration: 2 ms"]
+edits = st.tuples(st.sampled_from(["insert", "delete", "replace"]), st.integers(0, 200),
+                  st.sampled_from(MUTATION_CHARS))
+
+
+def _mutate(line: str, changes: list[tuple[str, int, str]]) -> str:
+    for kind, at, text in changes:
+        at %= len(line) + (kind == "insert")
+        if kind == "insert":
+            line = line[:at] + text + line[at:]
+        elif kind == "delete":
+            line = line[:at] + line[at + 1:]
+        else:
+            line = line[:at] + text + line[at + 1:]
+    return line
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(CANONICAL_LINES), st.lists(edits, min_size=1, max_size=3))
+def test_mutated_report_lines_are_parsed_exactly_or_declined(tmp_path: Path, line: str, changes):
+    """The fast path's checks accept a subset of the canonical layout, and agree with the exact parser."""
+    mutated = _mutate(line, changes)
+    path = tmp_path / "mutated.log"
+    path.write_text(f"START RequestId: abc Version: $LATEST\n{mutated}\nEND RequestId: abc\n")
+    fast = parse_report_file(path)
+    if fast is None:
+        return
+    assert re.fullmatch(CANONICAL, mutated, flags=re.ASCII), mutated
+    slow = exact(path)
+    assert fast.counts == slow.counts
+    pd.testing.assert_frame_equal(fast.records, slow.records)

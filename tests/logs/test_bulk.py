@@ -1,0 +1,223 @@
+"""The bulk import path stores exactly what the general path stores, or leaves the import to it."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from advisor.errors import InputError
+from advisor.logs.bulk import BULK_MIN_BYTES, store_report_files
+from advisor.logs.importing import import_logs
+from advisor.logs.reader import read_paths
+from advisor.workspace import PAUSE_ENV, Workspace
+
+REPO = Path(__file__).resolve().parents[2]
+#: Enough generated lines for a file over the bulk threshold (about 112 bytes a line).
+LINES = 45_000
+RID = "0b6f6e2c-1a52-4a5e-9d1b-6f0e8d1b2c3a"
+#: Canonical lines the generator does not write: Status and Error Type fields, a legacy
+#: timeout (no Status, Billed below Duration), lines without a time prefix, a 6-digit stamp.
+EXTRA = [
+    "2026-01-05T09:00:00.000Z REPORT RequestId: 11111111-1111-4111-8111-111111111111\tDuration: 3000.00 ms"
+    "\tBilled Duration: 3000 ms\tMemory Size: 1024 MB\tMax Memory Used: 300 MB\tStatus: timeout",
+    "2026-01-05T09:00:01.500Z REPORT RequestId: 22222222-2222-4222-8222-222222222222\tDuration: 12.50 ms"
+    "\tBilled Duration: 13 ms\tMemory Size: 1024 MB\tMax Memory Used: 1024 MB\tInit Duration: 250.10 ms"
+    "\tStatus: error\tError Type: Runtime.OutOfMemory",
+    "2026-01-05T09:00:02.250Z REPORT RequestId: 33333333-3333-4333-8333-333333333333\tDuration: 3001.07 ms"
+    "\tBilled Duration: 3000 ms\tMemory Size: 1024 MB\tMax Memory Used: 280 MB\t",
+    "REPORT RequestId: 44444444-4444-4444-8444-444444444444\tDuration: 7.00 ms\tBilled Duration: 7 ms"
+    "\tMemory Size: 1024 MB\tMax Memory Used: 100 MB\t",
+    # 0.0000025 ms is 2.5 ns: start times round half to even, as numpy does in the general path.
+    "2026-01-05T09:00:04.000Z REPORT RequestId: 55555555-5555-4555-8555-555555555555\tDuration: 0.0000025 ms"
+    "\tBilled Duration: 1 ms\tMemory Size: 1024 MB\tMax Memory Used: 90 MB\t",
+    "2026-01-05T09:00:03.123456Z REPORT RequestId: retry-5\tDuration: 1 ms\tBilled Duration: 1 ms"
+    "\tMemory Size: 1024 MB\tMax Memory Used: 90 MB",
+]
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("gen_logs", REPO / "bench" / "gen_logs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _generate(path: Path, *, seed: int, extra: list[str] = EXTRA) -> Path:
+    module = _generator()
+    plain = path.with_suffix(".plain")
+    module.generate(plain, LINES, seed=seed)
+    text = plain.read_text() + "".join(line + "\n" for line in extra)
+    plain.unlink()
+    if path.suffix == ".gz":
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text)
+    assert path.stat().st_size >= BULK_MIN_BYTES or path.suffix == ".gz"
+    return path
+
+
+@pytest.fixture(scope="module")
+def big_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _generate(tmp_path_factory.mktemp("logs") / "big.log", seed=3)
+
+
+def _general(paths: list[Path], workspace: Path, function: str = "f") -> None:
+    """Import through the general path (parse to pandas, then Workspace.import_records)."""
+    result = read_paths(paths, function=function)
+    with Workspace.open(workspace) as ws:
+        ws.import_records(result.records, source=", ".join(map(str, paths)), format=result.format,
+                          lines=result.lines, parsed=result.parsed, ignored=result.ignored,
+                          rejected=len(result.rejected))
+
+
+def _stored(workspace: Path, function: str = "f") -> tuple[pd.DataFrame, pd.DataFrame]:
+    with Workspace.open(workspace) as ws:
+        log = ws.import_log().drop(columns=["imported_at", "id"])
+        return ws.invocations(function), log
+
+
+def assert_same_store(bulk: Path, general: Path) -> None:
+    bulk_records, bulk_log = _stored(bulk)
+    general_records, general_log = _stored(general)
+    pd.testing.assert_frame_equal(bulk_records, general_records)
+    pd.testing.assert_frame_equal(bulk_log, general_log)
+
+
+def test_bulk_import_stores_what_the_general_path_stores(tmp_path: Path, big_log: Path):
+    outcome = import_logs([big_log], function="f", workspace=tmp_path / "bulk")
+    assert outcome.records is None  # the bulk path took it: no records passed through Python
+    _general([big_log], tmp_path / "general")
+    assert_same_store(tmp_path / "bulk", tmp_path / "general")
+    records, log = _stored(tmp_path / "bulk")
+    assert outcome.counts == {"lines": LINES + len(EXTRA), "parsed": len(records),
+                              "ignored": LINES + len(EXTRA) - len(records), "rejected": 0,
+                              "records": len(records)}
+    by_id = records.set_index("request_id")
+    assert by_id.loc["11111111-1111-4111-8111-111111111111", "status"] == "timeout"
+    assert by_id.loc["22222222-2222-4222-8222-222222222222", "error_type"] == "Runtime.OutOfMemory"
+    assert by_id.loc["33333333-3333-4333-8333-333333333333", "status"] == "timeout"  # legacy
+    assert pd.isna(by_id.loc["44444444-4444-4444-8444-444444444444", "end_time"])
+    assert by_id.loc["retry-5", "end_time"] == pd.Timestamp("2026-01-05T09:00:03.123456Z")
+    half = by_id.loc["55555555-5555-4555-8555-555555555555"]
+    assert half["end_time"] - half["start_time"] == pd.Timedelta(2, "ns")
+    assert list(log["added"]) == [len(records)]
+
+
+def test_gzip_and_several_files_match_the_general_path(tmp_path: Path, big_log: Path):
+    other = _generate(tmp_path / "other.log.gz", seed=4, extra=[])
+    paths = [big_log, other]
+    if other.stat().st_size < BULK_MIN_BYTES:  # gzip shrinks below the threshold: read it as is
+        plain = tmp_path / "other.log"
+        plain.write_bytes(gzip.decompress(other.read_bytes()))
+        paths = [big_log, plain]
+    outcome = import_logs(paths, function="f", workspace=tmp_path / "bulk")
+    assert outcome.records is None
+    _general(paths, tmp_path / "general")
+    assert_same_store(tmp_path / "bulk", tmp_path / "general")
+
+
+def test_large_gzip_file_goes_through_the_bulk_path(tmp_path: Path, big_log: Path):
+    packed = tmp_path / "big.log.gz"
+    # Level 0: stored, not compressed, so the file stays over the size threshold.
+    packed.write_bytes(gzip.compress(big_log.read_bytes(), compresslevel=0))
+    outcome = import_logs([packed], function="f", workspace=tmp_path / "bulk")
+    assert outcome.records is None
+    _general([packed], tmp_path / "general")
+    assert_same_store(tmp_path / "bulk", tmp_path / "general")
+
+
+def test_second_import_of_a_function_goes_through_the_deduplicating_path(tmp_path: Path, big_log: Path):
+    ws = tmp_path / "ws"
+    first = import_logs([big_log], function="f", workspace=ws)
+    assert store_report_files([big_log], function="f", workspace=ws) is None
+    second = import_logs([big_log], function="f", workspace=ws)
+    assert second.records is not None
+    assert second.summary.added == 0
+    assert second.summary.duplicates == first.summary.added
+
+
+def test_repeated_request_id_is_left_to_the_general_path(tmp_path: Path):
+    retry = (f"2026-01-05T10:00:00.000Z REPORT RequestId: {RID}\tDuration: 5.00 ms\tBilled Duration: 5 ms"
+             "\tMemory Size: 1024 MB\tMax Memory Used: 90 MB")
+    again = retry.replace("10:00:00.000Z", "10:00:09.000Z").replace("5.00 ms", "6.00 ms")
+    log = _generate(tmp_path / "retry.log", seed=5, extra=[retry, again])
+    assert store_report_files([log], function="f", workspace=tmp_path / "bulk") is None
+    outcome = import_logs([log], function="f", workspace=tmp_path / "bulk")
+    _general([log], tmp_path / "general")
+    assert_same_store(tmp_path / "bulk", tmp_path / "general")
+    ids = set(_stored(tmp_path / "bulk")[0]["request_id"])
+    assert {RID, f"{RID}#2"} <= ids
+    assert outcome.records is not None
+
+
+@pytest.mark.parametrize("odd", [
+    "2026-01-05T10:00:00.000Z 0b6f6e2c Task timed out after 3.00 seconds",
+    "2026-01-05T10:00:00.000Z REPORT RequestId: x  Duration: 5.00 ms",
+    "Duration: 5.00 ms\tBilled Duration: 5 ms",
+])
+def test_a_line_for_the_exact_parser_sends_the_import_to_it(tmp_path: Path, odd: str):
+    log = _generate(tmp_path / "odd.log", seed=6, extra=[odd])
+    assert store_report_files([log], function="f", workspace=tmp_path / "bulk") is None
+    assert not Workspace.open(tmp_path / "bulk").functions()  # nothing stored by the bulk attempt
+    import_logs([log], function="f", workspace=tmp_path / "bulk")
+    _general([log], tmp_path / "general")
+    assert_same_store(tmp_path / "bulk", tmp_path / "general")
+
+
+def test_emulator_output_is_refused_with_the_general_message(tmp_path: Path):
+    plain = tmp_path / "plain.log"
+    _generator().generate(plain, LINES, seed=7)
+    emulated = tmp_path / "emulated.log"
+    text = plain.read_text().replace("Memory Size: 1024 MB", "Memory Size: 3008 MB")
+    emulated.write_text("".join(
+        line.split("Max Memory Used: ")[0] + "Max Memory Used: 3008 MB\t\n" if "REPORT" in line else line
+        for line in text.splitlines(keepends=True)))
+    with pytest.raises(InputError, match="local emulator output"):
+        import_logs([emulated], function="f", workspace=tmp_path / "ws")
+    assert Workspace.open(tmp_path / "ws").functions() == []
+    allowed = import_logs([emulated], function="f", workspace=tmp_path / "ws", allow_emulator=True)
+    assert allowed.records is None and allowed.summary.added > 0
+
+
+def test_bulk_import_does_not_load_pandas(tmp_path: Path, big_log: Path):
+    script = (
+        "import sys\n"
+        "from advisor.cli import run\n"
+        f"code = run(['import', 'logs', {str(big_log)!r}, '--function', 'f', '--workspace', {str(tmp_path)!r}])\n"
+        "assert code == 0, code\n"
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'numpy') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert "added" in done.stdout
+
+
+def test_bulk_import_killed_midway_leaves_the_store_unchanged(tmp_path: Path, big_log: Path):
+    ws = tmp_path / "ws"
+    advisor = shutil.which("advisor") or str(Path(sys.executable).parent / "advisor")
+    marker = tmp_path / "paused"
+    child = subprocess.Popen([advisor, "import", "logs", str(big_log), "--function", "f", "--workspace",
+                              str(ws)], env={**os.environ, PAUSE_ENV: str(marker)},
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert child.poll() is None, child.stderr.read().decode()
+            assert time.monotonic() < deadline, "the import never reached its pause"
+            time.sleep(0.05)
+    finally:
+        child.kill()
+        child.wait(timeout=60)
+    with Workspace.open(ws) as opened:
+        assert opened.functions() == []
+        assert opened.import_log().empty
+        assert opened.connection.execute("SELECT count(*) FROM invocations").fetchone()[0] == 0
