@@ -24,6 +24,7 @@ from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB, PRESSURE_O
 from advisor.models.selection import CvResult, Groups, choose_form, fit_groups, group_samples
 from advisor.models.uncertainty import (
     IntervalModel,
+    SizeNoise,
     bootstrap_fits,
     form_error_rate,
     residual_dof,
@@ -164,8 +165,9 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         kappa = form_error_rate(self.cv_results_[chosen])
         n_sizes = len(self.measured_mb_)
         noise_dof = residual_dof(len(target), n_sizes, self.cv_results_[chosen].n_params)
+        self.size_noise_ = SizeNoise.from_ratios(memory, ratios, noise_dof)
         self.interval_model_ = IntervalModel(
-            curves, self.measured_mb_, kappa, ratios, n_sizes, noise_dof
+            curves, self.measured_mb_, kappa, self.size_noise_, n_sizes
         )
         self.n_features_in_ = 1 + len(self.extra_features)
         return self
@@ -206,15 +208,19 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         """Quantiles of one invocation's latency: the per-invocation spread around the mean.
 
         These are plug-in quantiles (fitted mean curve x the measured spread of invocations
-        around it); they describe the latency distribution, not the uncertainty of the fit.
+        around it, taken from the measured sizes around each row's size, see
+        :class:`~advisor.models.uncertainty.SizeNoise`); they describe the latency
+        distribution, not the uncertainty of the fit.
 
         Returns:
             Array of shape ``(n_rows, len(q))`` in ms.
         """
         check_is_fitted(self, "fitted_")
         memory, extra = self._memory_and_extra(X)
-        curve = self.fitted_.predict(memory, self._extra_for_predict(extra)) * self.mean_ratio_
-        return curve[:, None] * np.quantile(self.noise_ratios_, list(q))[None, :]
+        curve = self.fitted_.predict(memory, self._extra_for_predict(extra))
+        levels = np.asarray(list(q), dtype=float)
+        spread = np.array([self.size_noise_.quantiles(float(m), levels) for m in memory])
+        return curve[:, None] * spread
 
     def predict_interval(
         self, X: object, coverage: float = DEFAULT_COVERAGE

@@ -15,13 +15,21 @@ each estimated from the data:
    many degrees of freedom (the predictive distribution of a normal error whose scale is
    estimated from that few values) rather than a normal: few sizes, heavier tails.
 3. **Per-invocation noise**: each invocation's ratio to the fitted mean at its size, resampled
-   as measured (no shape assumed), so skew and tails are kept. The ratios are residuals
-   around a curve fitted to the same invocations, so they understate the spread of a new
-   invocation: with ``n`` invocations and ``p`` fitted size means (the form's parameters,
-   at most the number of sizes) they have ``n - p`` degrees of freedom. Their log deviations
-   are therefore scaled by ``sqrt(n / (n - p))`` (the unbiased residual variance) and by a
+   as measured (no shape assumed), so skew and tails are kept. The spread is not the same at
+   every size: under memory pressure invocations scatter far more (in the measurements of
+   ``bench/bench_models.py`` the per-size standard deviation of log duration runs from 1.5%
+   to 8% at 256 MB and above and reaches 29% at 128 MB), and each size is measured as its
+   own batch. So the noise at memory ``m`` comes from the measured sizes around it
+   (:class:`SizeNoise`): between two measured sizes, their quantiles interpolated (in logs,
+   weighted by the distance in log memory), so the spread changes smoothly from one to the
+   other; beyond the measured range, the nearest size's. Each size's
+   ratios are residuals around its own mean, so they understate the spread of a new
+   invocation: with ``n`` invocations they have ``n - 1`` degrees of freedom. Their log
+   deviations are therefore scaled by ``sqrt(n / (n - 1))`` (the unbiased variance) and by a
    draw of ``sqrt(dof / chi2(dof))`` (the spread itself is estimated, so the predictive
-   distribution has Student-t tails with ``n - p`` degrees of freedom).
+   distribution has Student-t tails with ``n - 1`` degrees of freedom). A size with a single
+   invocation has no spread of its own; there the spread pooled over all sizes is used, with
+   ``n - p`` degrees of freedom for ``p`` fitted size means.
 
 What this cannot capture: sizes whose mean sits off the smooth curve by more than their
 invocations' spread implies (each size measured as its own batch). Separating that
@@ -44,6 +52,9 @@ INTERVAL_DRAWS = 4000
 #: The form-error and noise factors are clipped to [1/20, 20]: a wider interval carries no
 #: information, and a Student-t with few degrees of freedom would otherwise overflow.
 MAX_LOG_FACTOR = float(np.log(20.0))
+#: A measured size's own spread is used where it has at least this many invocations (a spread
+#: needs two); elsewhere the spread pooled over all sizes.
+MIN_LOCAL_SAMPLES = 2
 
 
 def octaves_to_nearest(memory_mb: np.ndarray, measured_mb: np.ndarray) -> np.ndarray:
@@ -101,6 +112,93 @@ def bootstrap_fits(
 
 
 @dataclass(frozen=True)
+class SizeNoise:
+    """Per-invocation log ratios to the fitted mean, kept by measured memory size.
+
+    Attributes:
+        sizes: Distinct measured sizes (MB), ascending.
+        logs: Log ratios ``log(y / fitted mean)`` of the invocations at each size.
+        pooled_dof: Residual degrees of freedom of all ratios together (the fallback).
+    """
+
+    sizes: np.ndarray
+    logs: tuple[np.ndarray, ...]
+    pooled_dof: int
+
+    @classmethod
+    def from_ratios(cls, memory_mb: np.ndarray, ratios: np.ndarray, pooled_dof: int) -> SizeNoise:
+        """Group ``ratios`` (one per invocation) by the invocation's memory size."""
+        memory = np.asarray(memory_mb, dtype=float)
+        sizes = np.unique(memory)
+        logs = tuple(np.log(np.asarray(ratios, dtype=float)[memory == size]) for size in sizes)
+        return cls(sizes, logs, pooled_dof)
+
+    def weights(self, memory_mb: float) -> list[tuple[int, float]]:
+        """The measured sizes whose spread applies at ``memory_mb``: (index, weight) pairs.
+
+        Between two measured sizes, both, weighted by the distance in log memory; at or beyond
+        the ends of the measured range, the nearest size alone.
+        """
+        at = np.log2(memory_mb)
+        logs = np.log2(self.sizes)
+        if at <= logs[0]:
+            return [(0, 1.0)]
+        if at >= logs[-1]:
+            return [(len(logs) - 1, 1.0)]
+        upper = int(np.searchsorted(logs, at))
+        share = float((at - logs[upper - 1]) / (logs[upper] - logs[upper - 1]))
+        return [(upper - 1, 1.0 - share), (upper, share)] if share < 1.0 else [(upper, 1.0)]
+
+    def draws(self, memory_mb: float, rng: np.random.Generator) -> np.ndarray:
+        """Per-invocation factors for one new invocation at ``memory_mb``, as described above."""
+        parts = self._parts(memory_mb)
+        if parts is None:
+            return self._pooled_draws(rng)
+        # Quantile interpolation: the i-th smallest draw is the weighted mean (in logs) of the
+        # i-th smallest draws of each size, so the spread moves smoothly from one size's to
+        # the next; shuffled, because the draws meet the curve draws in random order.
+        combined = np.zeros(INTERVAL_DRAWS)
+        for i, weight in parts:
+            own = _t_widened(self.logs[i], len(self.logs[i]) - 1, INTERVAL_DRAWS, rng)
+            combined += weight * np.sort(own)
+        return np.exp(rng.permutation(combined))
+
+    def quantiles(self, memory_mb: float, q: np.ndarray) -> np.ndarray:
+        """Plug-in quantiles of the ratio to the fitted mean at ``memory_mb`` (no widening).
+
+        Between two measured sizes, the weighted mean (in logs) of their quantiles.
+        """
+        parts = self._parts(memory_mb)
+        if parts is None:
+            return np.quantile(np.exp(np.concatenate(self.logs)), q)
+        return np.exp(sum(weight * np.quantile(self.logs[i], q) for i, weight in parts))
+
+    def _parts(self, memory_mb: float) -> list[tuple[int, float]] | None:
+        """The weighted sizes at ``memory_mb``, or None when one has too few invocations."""
+        parts = [(i, w) for i, w in self.weights(memory_mb) if w > 0.0]
+        if any(len(self.logs[i]) < MIN_LOCAL_SAMPLES for i, _ in parts):
+            return None
+        return parts
+
+    def _pooled_draws(self, rng: np.random.Generator) -> np.ndarray:
+        logs = np.concatenate(self.logs)
+        return np.exp(_t_widened(logs, max(self.pooled_dof, 1), INTERVAL_DRAWS, rng))
+
+
+def _t_widened(logs: np.ndarray, dof: int, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` log factors: ``logs`` resampled around their mean, scaled for an estimated spread.
+
+    The deviations are scaled by ``sqrt(len / dof)`` (unbiased variance) and by
+    ``sqrt(dof / chi2(dof))`` (Student-t tails for a spread estimated with ``dof``).
+    """
+    center = float(np.mean(logs))
+    dof = max(dof, 1)
+    deviation = logs[rng.integers(0, len(logs), n)] - center
+    scale = np.sqrt(len(logs) / dof) * np.sqrt(dof / rng.chisquare(dof, n))
+    return center + np.clip(deviation * scale, -MAX_LOG_FACTOR, MAX_LOG_FACTOR)
+
+
+@dataclass(frozen=True)
 class IntervalModel:
     """Everything needed to draw latency samples at any memory size.
 
@@ -109,16 +207,14 @@ class IntervalModel:
         measured_mb: Distinct measured memory sizes.
         kappa: Model-form error per octave (log scale).
         dof: Degrees of freedom of the form-error factor (number of CV folds).
-        ratios: Per-invocation ratios ``y / fitted mean`` (noise).
-        noise_dof: Residual degrees of freedom of the ratios (invocations - fitted means).
+        noise: Per-invocation ratios by measured size (noise).
     """
 
     curves: list[FittedForm]
     measured_mb: np.ndarray
     kappa: float
-    ratios: np.ndarray
+    noise: SizeNoise
     dof: int
-    noise_dof: int
 
     def draws(
         self, memory_mb: float, extra: np.ndarray | None, rng: np.random.Generator
@@ -133,18 +229,7 @@ class IntervalModel:
         form_error = np.exp(np.clip(log_error, -MAX_LOG_FACTOR, MAX_LOG_FACTOR))
         # The form error moves the mean, which physics bounds beyond the measured sizes.
         mean = np.clip(means[pick] * form_error, bands[pick, 0], bands[pick, 1])
-        return mean * self.noise_draws(rng)
-
-    def noise_draws(self, rng: np.random.Generator) -> np.ndarray:
-        """Per-invocation factors: resampled ratios, widened for the fitted means' lost dof."""
-        logs = np.log(self.ratios)
-        center = float(np.mean(logs))
-        deviation = logs[rng.integers(0, len(logs), INTERVAL_DRAWS)] - center
-        dof = max(self.noise_dof, 1)
-        unbiased = np.sqrt(len(logs) / dof)
-        estimated_scale = np.sqrt(dof / rng.chisquare(dof, INTERVAL_DRAWS))
-        log_noise = deviation * unbiased * estimated_scale
-        return np.exp(center + np.clip(log_noise, -MAX_LOG_FACTOR, MAX_LOG_FACTOR))
+        return mean * self.noise.draws(memory_mb, rng)
 
     def interval(
         self, memory_mb: float, extra: np.ndarray | None, coverage: float, rng: np.random.Generator

@@ -95,3 +95,48 @@ def test_intervals_from_few_invocations_per_size_still_cover_about_ninety_percen
         fresh = truth(1024.0) * rng.lognormal(0.0, 0.1, 4000)
         coverages.append(np.mean((fresh >= low[0]) & (fresh <= high[0])))
     assert 0.87 <= np.mean(coverages) <= 0.95
+
+
+def _fit_heteroscedastic(noise_by_size: dict[float, float], per_size=200, seed=1) -> DurationModel:
+    rng = np.random.default_rng(seed)
+    memory = np.repeat(list(noise_by_size), per_size).astype(float)
+    sigma = np.array([noise_by_size[m] for m in memory])
+    y = truth(memory) * rng.lognormal(0.0, sigma)
+    return DurationModel().fit(pd.DataFrame({"memory_mb": memory}), y)
+
+
+def test_the_spread_at_a_size_comes_from_the_measured_sizes_around_it() -> None:
+    # Memory pressure makes 512 MB scatter (20%); 1024 and 2048 MB are quiet (3%).
+    model = _fit_heteroscedastic({512.0: 0.20, 1024.0: 0.03, 2048.0: 0.03})
+    quantiles = model.predict_quantiles(_grid(512, 2048), q=(0.5, 0.9))
+    spread = quantiles[:, 1] / quantiles[:, 0]
+    # lognormal p90/p50 = exp(1.2816 sigma): 1.29 at 20%, 1.039 at 3% (a pooled spread would
+    # give both sizes the same ratio)
+    assert 1.15 < spread[0] < 1.45
+    assert spread[1] == pytest.approx(np.exp(1.2816 * 0.03), rel=0.02)
+    low, high = model.predict_interval(_grid(1536, 724))
+    width = (high - low) / model.predict(_grid(1536, 724))
+    assert width[0] < 0.25 < width[1]  # between quiet sizes narrow, next to the noisy one wide
+
+
+def test_between_two_sizes_their_spreads_mix_by_distance_in_log_memory() -> None:
+    from advisor.models.uncertainty import SizeNoise
+
+    memory = np.repeat([512.0, 2048.0], 5)
+    noise = SizeNoise.from_ratios(memory, np.linspace(0.9, 1.1, 10), pooled_dof=8)
+    assert noise.weights(1024.0) == [(0, 0.5), (1, 0.5)]
+    assert noise.weights(256.0) == [(0, 1.0)] and noise.weights(4096.0) == [(1, 1.0)]
+    left, right = noise.weights(724.0)
+    assert left[1] == pytest.approx(0.75, abs=0.01) and right[1] == pytest.approx(0.25, abs=0.01)
+
+
+def test_a_size_with_one_invocation_uses_the_pooled_spread() -> None:
+    from advisor.models.uncertainty import SizeNoise
+
+    memory = np.array([512.0, 1024.0, 1024.0, 1024.0, 2048.0, 2048.0])
+    ratios = np.array([1.0, 0.9, 1.0, 1.1, 0.8, 1.2])
+    noise = SizeNoise.from_ratios(memory, ratios, pooled_dof=3)
+    q = np.array([0.25, 0.75])
+    assert np.allclose(noise.quantiles(600.0, q), np.quantile(ratios, q))
+    draws = noise.draws(512.0, np.random.default_rng(0))
+    assert draws.min() < 0.85 and draws.max() > 1.15  # the pooled spread, not a single point
