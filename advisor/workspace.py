@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -40,6 +41,8 @@ SCHEMA_VERSION = "1"
 #: transaction and then waits, so a test can kill the process at that point.
 PAUSE_ENV = "ADVISOR_TEST_PAUSE_IN_IMPORT"
 PAUSE_SECONDS = 600.0
+#: How often a long insert's progress is read (seconds).
+PROGRESS_POLL_SECONDS = 0.1
 
 #: Configuration columns of a function, in table order.
 CONFIG_FIELDS: tuple[str, ...] = (
@@ -305,6 +308,7 @@ class Workspace:
         format: str,
         lines: Callable[[], int],
         verify: Callable[[], None] | None = None,
+        on_progress: Callable[[float], None] | None = None,
     ) -> ImportSummary | None:
         """Store the rows of an SQL ``select`` as the first records of ``function``, atomically.
 
@@ -322,6 +326,8 @@ class Workspace:
             format: The format name the parser used.
             lines: Returns the number of input lines read.
             verify: Optional check of the inserted rows.
+            on_progress: Called from another thread, about ten times a second, with the
+                fraction of the insert done (DuckDB's own estimate, 0 to 1).
 
         Returns:
             The counts with the import id, or None, with nothing stored, when ``function``
@@ -335,9 +341,10 @@ class Workspace:
             if stored:
                 return None
             # Stored sorted by end time so time windows skip whole row groups.
-            added = int(self._con.execute(
-                f"INSERT INTO invocations ({columns}) SELECT ? AS function, * FROM ({select}) "
-                "ORDER BY end_time", [function]).fetchone()[0])
+            with _reporting_progress(self._con, on_progress):
+                added = int(self._con.execute(
+                    f"INSERT INTO invocations ({columns}) SELECT ? AS function, * FROM ({select}) "
+                    "ORDER BY end_time", [function]).fetchone()[0])
             if verify is not None:
                 verify()
             self._con.execute("INSERT INTO functions (name, updated_at) VALUES (?, ?) "
@@ -476,6 +483,34 @@ def _connect(db_path: Path) -> duckdb.DuckDBPyConnection:
             f"cannot open workspace database {db_path}: {str(exc).splitlines()[0]}",
             hint="Check the file is an advisor workspace, or pass --workspace DIR.",
         ) from None
+
+
+@contextmanager
+def _reporting_progress(
+    con: duckdb.DuckDBPyConnection, on_progress: Callable[[float], None] | None
+) -> Iterator[None]:
+    """Poll DuckDB's progress estimate of the statement run inside, for ``on_progress``."""
+    if on_progress is None:
+        yield
+        return
+    # Progress is tracked from here on but never printed: the caller draws it (or not).
+    con.execute("SET enable_progress_bar_print = false")
+    con.execute("SET enable_progress_bar = true")
+    done = threading.Event()
+
+    def poll() -> None:
+        best = 0.0  # DuckDB's estimate can step back between pipelines; a bar should not
+        while not done.wait(PROGRESS_POLL_SECONDS):
+            best = max(best, min(con.query_progress(), 100.0))
+            on_progress(best / 100.0)
+
+    poller = threading.Thread(target=poll, name="advisor-progress", daemon=True)
+    poller.start()
+    try:
+        yield
+    finally:
+        done.set()
+        poller.join()
 
 
 def _to_store_arrow(records: pd.DataFrame) -> pa.Table:

@@ -11,9 +11,11 @@ from hypothesis import HealthCheck, settings
 
 from advisor.cli import run
 
-# The machine is small and noisy: no per-example deadline, fixed example budget.
+# The machine is small and noisy: no per-example deadline, fixed example budget (raise it
+# with ADVISOR_HYPOTHESIS_EXAMPLES for a search deeper than CI's, e.g. before a release).
 settings.register_profile(
-    "advisor", deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow]
+    "advisor", deadline=None, max_examples=int(os.environ.get("ADVISOR_HYPOTHESIS_EXAMPLES", "200")),
+    suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("advisor")
 

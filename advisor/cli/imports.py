@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -40,10 +41,10 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """Import Lambda logs: text or JSON log format, CloudWatch exports, Logs Insights results."""
-        with _progress(len(paths), quiet=json) as advance:
+        with _progress(len(paths), quiet=json) as progress:
             outcome = import_logs(paths, function=function, format=format, strict=strict,
                                   allow_emulator=allow_emulator, dry_run=dry_run, workspace=workspace,
-                                  on_file=advance)
+                                  on_file=progress.file_done, on_progress=progress.fraction)
         _render(outcome, json=json, dry_run=dry_run)
 
     @app.command("trace")
@@ -65,18 +66,27 @@ def register(app: typer.Typer) -> None:
         _render(outcome, json=json, dry_run=dry_run)
 
 
+@dataclass
+class _Progress:
+    """What the import reports: a file parsed, or the fraction of all files stored."""
+
+    file_done: Callable[[Path], None] | None
+    fraction: Callable[[float], None] | None
+
+
 @contextmanager
-def _progress(files: int, *, quiet: bool) -> Iterator[Callable[[Path], None]]:
-    """A per-file progress bar on stderr, shown only on a terminal and not with --json."""
+def _progress(files: int, *, quiet: bool) -> Iterator[_Progress]:
+    """A progress bar on stderr, shown only on a terminal and not with --json."""
     stderr = error_console()
     if quiet or not stderr.is_terminal:
-        yield lambda path: None
+        yield _Progress(None, None)  # nothing to draw: the bulk path then skips polling
         return
     from rich.progress import Progress  # only when a bar is shown: it costs start-up time
 
     with Progress(console=stderr, transient=True) as bar:
-        task = bar.add_task("parsing", total=files)
-        yield lambda path: bar.advance(task)
+        task = bar.add_task("importing", total=files)
+        yield _Progress(lambda path: bar.advance(task),
+                        lambda done: bar.update(task, completed=done * files))
 
 
 def _render(outcome: ImportOutcome, *, json: bool, dry_run: bool) -> None:

@@ -17,7 +17,7 @@ or the right error. ``tests/logs/test_bulk.py`` checks the stores are equal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -35,7 +35,8 @@ class _Declined(Exception):
 
 
 def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path | None,
-                       allow_emulator: bool = False) -> ImportSummary | None:
+                       allow_emulator: bool = False,
+                       on_progress: Callable[[float], None] | None = None) -> ImportSummary | None:
     """Import ``paths`` as the first records of ``function``, or None if the bulk path declines.
 
     Args:
@@ -44,6 +45,7 @@ def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path 
         workspace: Workspace directory (None: the default).
         allow_emulator: Accept local emulator output (otherwise decline it, so that the
             general path refuses it with its message).
+        on_progress: Called with the fraction done (0 to 1) while the records are stored.
 
     Returns:
         The stored counts, or None with nothing stored.
@@ -71,6 +73,7 @@ def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path 
         try:
             return ws.insert_first_records(
                 select, function=function, source=", ".join(str(p) for p in paths), format=FORMAT,
-                lines=lambda: sum(count.result() for count in counts), verify=verify)
+                lines=lambda: sum(count.result() for count in counts), verify=verify,
+                on_progress=on_progress)
         except (_Declined, duckdb.Error, OSError, EOFError):  # the general path reports errors
             return None

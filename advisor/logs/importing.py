@@ -63,21 +63,23 @@ class ImportOutcome:
 def import_logs(paths: Sequence[Path], *, function: str | None = None, format: str | None = None,
                 strict: bool = False, allow_emulator: bool = False, dry_run: bool = False,
                 workspace: Path | None = None,
-                on_file: Callable[[Path], None] | None = None) -> ImportOutcome:
+                on_file: Callable[[Path], None] | None = None,
+                on_progress: Callable[[float], None] | None = None) -> ImportOutcome:
     """Parse Lambda log files (see :func:`advisor.logs.read_paths`) and store their records.
 
     A function's first import of large plain-text logs goes through the bulk path
     (:mod:`advisor.logs.bulk`): the same records, stored without passing through Python.
+    ``on_file`` is called after each file the general path parses; ``on_progress`` with the
+    fraction of all files done while the bulk path stores them.
     """
     if not dry_run and function is not None and format in (None, TEXT_FORMAT):
         from advisor.logs.bulk import store_report_files
 
         summary = store_report_files(paths, function=function, workspace=workspace,
-                                     allow_emulator=allow_emulator)
+                                     allow_emulator=allow_emulator, on_progress=on_progress)
         if summary is not None:
-            for path in paths:
-                if on_file is not None:
-                    on_file(Path(path))
+            if on_progress is not None:
+                on_progress(1.0)
             counts = {"lines": summary.lines, "parsed": summary.parsed, "ignored": summary.ignored,
                       "rejected": 0, "records": summary.parsed}
             return ImportOutcome(function, TEXT_FORMAT, counts, summary=summary)

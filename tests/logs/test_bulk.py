@@ -221,3 +221,15 @@ def test_bulk_import_killed_midway_leaves_the_store_unchanged(tmp_path: Path, bi
         assert opened.functions() == []
         assert opened.import_log().empty
         assert opened.connection.execute("SELECT count(*) FROM invocations").fetchone()[0] == 0
+
+
+def test_bulk_import_reports_its_progress_up_to_done(tmp_path: Path, big_log: Path,
+                                                      monkeypatch: pytest.MonkeyPatch):
+    import advisor.workspace
+
+    monkeypatch.setattr(advisor.workspace, "PROGRESS_POLL_SECONDS", 0.001)
+    seen: list[float] = []
+    outcome = import_logs([big_log], function="f", workspace=tmp_path, on_progress=seen.append)
+    assert outcome.records is None
+    assert len(seen) >= 2 and seen[-1] == 1.0
+    assert all(0.0 <= a <= b <= 1.0 for a, b in zip(seen, seen[1:]))

@@ -52,15 +52,30 @@ def _colds(arrivals: np.ndarray, service: np.ndarray, init: float, keep_alive: f
     return int(replay(arrivals, service, config, init_ms=init).cold.sum())
 
 
-@given(gaps, services.filter(lambda ms: ms > 0), inits, st.sampled_from([0.0, 0.5, 2.0, 30.0]), st.integers(0, 4))
-def test_more_provisioned_instances_never_add_cold_starts(gap, service_ms, init, keep_alive, provisioned) -> None:
-    # One service time for every request (a model's inference): the property the issue names.
-    # With mixed service times it does not hold in general; see the next test.
+@given(gaps, services.filter(lambda ms: ms > 0), inits, st.integers(0, 4))
+def test_more_provisioned_instances_never_add_cold_starts(gap, service_ms, init, provisioned) -> None:
+    # One service time for every request (a model's inference) and instances that never
+    # expire: the property the issue names holds there (checked, not proven). With a finite
+    # keep-alive or mixed service times it does not; see the next two tests.
     arrivals = np.cumsum(gap)
     service = np.full(arrivals.shape[0], service_ms)
-    assert _colds(arrivals, service, init, keep_alive, provisioned + 1) <= _colds(
-        arrivals, service, init, keep_alive, provisioned
+    assert _colds(arrivals, service, init, math.inf, provisioned + 1) <= _colds(
+        arrivals, service, init, math.inf, provisioned
     )
+
+
+def test_with_a_finite_keep_alive_a_provisioned_instance_can_add_cold_starts() -> None:
+    # Found by hypothesis (CI's fresh examples); worked by hand under DESIGN.md's rules, with
+    # 1,750 ms per request, 250 ms init and a 2 s keep-alive. Without provisioning: A cold at 0
+    # (busy to 2.0), B cold at 0.25 (to 2.25); A takes 2.0 (to 3.75), B (idle until 4.25, the
+    # newest) takes 3.75 (to 5.5), A (idle until 5.75) takes 5.0, B takes 5.5, A takes 6.75:
+    # 2 cold. With one provisioned instance, used first, it takes 0, 2.0 and 3.75, so B, cold
+    # at 0.25, sits idle from 2.25 and expires at 4.25; 5.0 is cold (C, busy to 7.0), the
+    # provisioned one takes 5.5 (to 7.25), and 6.75 is cold (D): 3 cold.
+    arrivals = np.cumsum([0.0, 0.25, 1.75, 1.75, 1.25, 0.5, 1.25])
+    service = np.full(arrivals.shape[0], 1750.0)
+    assert _colds(arrivals, service, 250.0, 2.0, 0) == 2
+    assert _colds(arrivals, service, 250.0, 2.0, 1) == 3
 
 
 def test_with_mixed_service_times_a_provisioned_instance_can_add_a_cold_start() -> None:
