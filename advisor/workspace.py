@@ -41,6 +41,8 @@ SCHEMA_VERSION = "1"
 #: transaction and then waits, so a test can kill the process at that point.
 PAUSE_ENV = "ADVISOR_TEST_PAUSE_IN_IMPORT"
 PAUSE_SECONDS = 600.0
+#: The temporary relation holding a bulk import's rows while they are checked.
+_STAGED = "_advisor_staged"
 #: How often a long insert's progress is read (seconds).
 PROGRESS_POLL_SECONDS = 0.1
 
@@ -299,7 +301,7 @@ class Workspace:
             import_id, source, format, lines, parsed, ignored, rejected, added, table.num_rows - added
         )
 
-    def insert_first_records(
+    def insert_select(
         self,
         select: str,
         *,
@@ -307,17 +309,21 @@ class Workspace:
         source: str,
         format: str,
         lines: Callable[[], int],
-        verify: Callable[[], None] | None = None,
+        verify: Callable[[str], None] | None = None,
         on_progress: Callable[[float], None] | None = None,
-    ) -> ImportSummary | None:
-        """Store the rows of an SQL ``select`` as the first records of ``function``, atomically.
+    ) -> ImportSummary:
+        """Store the rows of an SQL ``select`` as records of ``function``, atomically.
 
         The bulk path of large imports: DuckDB computes ``select`` (every record column but
-        ``function``, in order) and writes it into the store directly, with no round trip
-        through Python. Every selected row counts as a parsed line; ``lines()`` gives the
-        input's line count (called after the insert, so counting can overlap it). ``verify``
-        runs inside the transaction after the insert and aborts the import by raising; it may
-        query this workspace's :attr:`connection` (the function's rows are visible to it).
+        ``function``, in order) and writes it into the store, with no round trip through
+        Python. Rows whose request id is already stored for ``function`` are skipped, as by
+        :meth:`import_records`; the selected rows must not repeat a request id among
+        themselves (``verify`` can refuse them). Every selected row counts as a parsed line;
+        ``lines()`` gives the input's line count (called after the insert, so counting can
+        overlap it).
+
+        A function's first import is inserted straight from ``select``; later ones are staged
+        in a temporary table first, to be checked against the stored records.
 
         Args:
             select: SQL yielding the record columns except ``function``.
@@ -325,34 +331,57 @@ class Workspace:
             source: Where the records came from.
             format: The format name the parser used.
             lines: Returns the number of input lines read.
-            verify: Optional check of the inserted rows.
+            verify: Called inside the transaction with the name of a relation holding the
+                selected rows (query it through :attr:`connection`); raising aborts the import.
             on_progress: Called from another thread, about ten times a second, with the
                 fraction of the insert done (DuckDB's own estimate, 0 to 1).
 
         Returns:
-            The counts with the import id, or None, with nothing stored, when ``function``
-            already has records (the caller then imports through :meth:`import_records`,
-            which de-duplicates against them).
+            The counts, with the import id.
         """
         columns = ", ".join(COLUMNS)
         with self._transaction():
             stored = self._con.execute(
                 "SELECT count(*) FROM invocations WHERE function = ?", [function]).fetchone()[0]
             if stored:
-                return None
-            # Stored sorted by end time so time windows skip whole row groups.
-            with _reporting_progress(self._con, on_progress):
-                added = int(self._con.execute(
-                    f"INSERT INTO invocations ({columns}) SELECT ? AS function, * FROM ({select}) "
-                    "ORDER BY end_time", [function]).fetchone()[0])
-            if verify is not None:
-                verify()
+                incoming, added = self._insert_staged(select, function, verify, on_progress)
+            else:
+                # Stored sorted by end time so time windows skip whole row groups.
+                with _reporting_progress(self._con, on_progress):
+                    added = incoming = int(self._con.execute(
+                        f"INSERT INTO invocations ({columns}) SELECT ? AS function, * "
+                        f"FROM ({select}) ORDER BY end_time", [function]).fetchone()[0])
+                if verify is not None:
+                    self._con.execute(f"CREATE TEMP VIEW {_STAGED} AS SELECT * FROM invocations "
+                                      f"WHERE function = {_sql_literal(function)}")
+                    verify(_STAGED)
+                    self._con.execute(f"DROP VIEW {_STAGED}")
             self._con.execute("INSERT INTO functions (name, updated_at) VALUES (?, ?) "
                               "ON CONFLICT DO NOTHING", [function, _utcnow()])
             _pause_for_tests()
             total = lines()
-            import_id = self._log_import(source, format, total, added, total - added, 0, added, 0)
-        return ImportSummary(import_id, source, format, total, added, total - added, 0, added, 0)
+            import_id = self._log_import(source, format, total, incoming, total - incoming, 0, added,
+                                         incoming - added)
+        return ImportSummary(import_id, source, format, total, incoming, total - incoming, 0, added,
+                             incoming - added)
+
+    def _insert_staged(self, select: str, function: str, verify: Callable[[str], None] | None,
+                       on_progress: Callable[[float], None] | None) -> tuple[int, int]:
+        """Stage ``select``, verify it, insert the rows not yet stored: (staged, added)."""
+        columns = ", ".join(COLUMNS)
+        with _reporting_progress(self._con, on_progress):
+            incoming = int(self._con.execute(
+                f"CREATE TEMP TABLE {_STAGED} AS SELECT ? AS function, * FROM ({select})",
+                [function]).fetchone()[0])
+        if verify is not None:
+            verify(_STAGED)
+        added = int(self._con.execute(
+            f"""INSERT INTO invocations ({columns})
+                SELECT {', '.join('n.' + c for c in COLUMNS)} FROM {_STAGED} n
+                ANTI JOIN invocations i ON i.function = n.function AND i.request_id = n.request_id
+                ORDER BY n.end_time""").fetchone()[0])
+        self._con.execute(f"DROP TABLE {_STAGED}")
+        return incoming, added
 
     def _insert_new(self) -> int:
         columns = ", ".join(COLUMNS)
@@ -511,6 +540,11 @@ def _reporting_progress(
     finally:
         done.set()
         poller.join()
+
+
+def _sql_literal(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _to_store_arrow(records: pd.DataFrame) -> pa.Table:

@@ -4,11 +4,11 @@ A stored import of a multi-million-line log spends its time in three places when
 records pass through Python: importing pandas, converting the parsed columns to
 Python-side frames, and converting them back for the store. This path does none
 of that. :func:`advisor.logs.fast.record_select` computes the records, and
-:meth:`advisor.workspace.Workspace.insert_first_records` inserts them inside the
-import's transaction. The line count runs in a thread meanwhile.
+:meth:`advisor.workspace.Workspace.insert_select` inserts them inside the import's
+transaction. The line count runs in a thread meanwhile.
 
-It applies when the import is the function's first, every file is a large plain or
-gzip text log, and every line is canonical. Otherwise, or when the stored rows
+It applies when every file is a large plain or gzip text log and every line is canonical;
+records already stored for the function are skipped, as by the general path. Otherwise, or when the stored rows
 show something the exact rules treat specially (a repeated request id, emulator
 output), the transaction is rolled back and :func:`store_report_files` returns
 None: the caller imports through the general path, which gives the same result
@@ -37,7 +37,7 @@ class _Declined(Exception):
 def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path | None,
                        allow_emulator: bool = False,
                        on_progress: Callable[[float], None] | None = None) -> ImportSummary | None:
-    """Import ``paths`` as the first records of ``function``, or None if the bulk path declines.
+    """Import ``paths`` as records of ``function``, or None if the bulk path declines.
 
     Args:
         paths: Plain or gzip text log files.
@@ -62,16 +62,16 @@ def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path 
     select = " UNION ALL ".join(f"SELECT * FROM ({record_select(source)})" for source in sources)
     with Workspace.open(workspace) as ws:
 
-        def verify() -> None:
+        def verify(staged: str) -> None:
             distinct, rows, emulator = ws.connection.execute(
                 "SELECT count(DISTINCT request_id), count(*), "
                 "bool_and(max_memory_used_mb = memory_mb) AND bool_or(memory_mb = ?) "
-                "FROM invocations WHERE function = ?", [EMULATOR_MEMORY_MB, function]).fetchone()
+                f"FROM {staged}", [EMULATOR_MEMORY_MB]).fetchone()
             if distinct != rows or (emulator and not allow_emulator):
                 raise _Declined
 
         try:
-            return ws.insert_first_records(
+            return ws.insert_select(
                 select, function=function, source=", ".join(str(p) for p in paths), format=FORMAT,
                 lines=lambda: sum(count.result() for count in counts), verify=verify,
                 on_progress=on_progress)

@@ -67,8 +67,8 @@ def import_logs(paths: Sequence[Path], *, function: str | None = None, format: s
                 on_progress: Callable[[float], None] | None = None) -> ImportOutcome:
     """Parse Lambda log files (see :func:`advisor.logs.read_paths`) and store their records.
 
-    A function's first import of large plain-text logs goes through the bulk path
-    (:mod:`advisor.logs.bulk`): the same records, stored without passing through Python.
+    Large plain-text logs go through the bulk path (:mod:`advisor.logs.bulk`) where it
+    applies: the same records, stored without passing through Python.
     ``on_file`` is called after each file the general path parses; ``on_progress`` with the
     fraction of all files done while the bulk path stores them.
     """

@@ -135,14 +135,27 @@ def test_large_gzip_file_goes_through_the_bulk_path(tmp_path: Path, big_log: Pat
     assert_same_store(tmp_path / "bulk", tmp_path / "general")
 
 
-def test_second_import_of_a_function_goes_through_the_deduplicating_path(tmp_path: Path, big_log: Path):
+def test_reimporting_the_same_log_adds_nothing(tmp_path: Path, big_log: Path):
     ws = tmp_path / "ws"
     first = import_logs([big_log], function="f", workspace=ws)
-    assert store_report_files([big_log], function="f", workspace=ws) is None
     second = import_logs([big_log], function="f", workspace=ws)
-    assert second.records is not None
+    assert second.records is None  # staged and de-duplicated by the bulk path
     assert second.summary.added == 0
-    assert second.summary.duplicates == first.summary.added
+    assert second.summary.duplicates == first.summary.added == second.counts["parsed"]
+    records, log = _stored(ws)
+    assert len(records) == first.summary.added
+    assert list(log["added"]) == [first.summary.added, 0]
+
+
+def test_overlapping_later_import_matches_the_general_path(tmp_path: Path, big_log: Path):
+    later = _generate(tmp_path / "later.log", seed=8)  # other invocations, and EXTRA again
+    for path in ("bulk", "general"):
+        _general([big_log], tmp_path / path)  # the same stored start for both
+    outcome = import_logs([later], function="f", workspace=tmp_path / "bulk")
+    assert outcome.records is None
+    assert outcome.summary.duplicates == len(EXTRA)
+    _general([later], tmp_path / "general")
+    assert_same_store(tmp_path / "bulk", tmp_path / "general")
 
 
 def test_repeated_request_id_is_left_to_the_general_path(tmp_path: Path):
@@ -151,6 +164,7 @@ def test_repeated_request_id_is_left_to_the_general_path(tmp_path: Path):
     again = retry.replace("10:00:00.000Z", "10:00:09.000Z").replace("5.00 ms", "6.00 ms")
     log = _generate(tmp_path / "retry.log", seed=5, extra=[retry, again])
     assert store_report_files([log], function="f", workspace=tmp_path / "bulk") is None
+    assert not Workspace.open(tmp_path / "bulk").functions()
     outcome = import_logs([log], function="f", workspace=tmp_path / "bulk")
     _general([log], tmp_path / "general")
     assert_same_store(tmp_path / "bulk", tmp_path / "general")
