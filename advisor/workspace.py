@@ -17,7 +17,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -303,38 +303,40 @@ class Workspace:
 
     def insert_select(
         self,
-        select: str,
+        selects: Sequence[str],
         *,
         function: str,
         source: str,
         format: str,
         lines: Callable[[], int],
-        verify: Callable[[str], None] | None = None,
+        verify: Callable[[str, list[int]], None] | None = None,
         on_progress: Callable[[float], None] | None = None,
     ) -> ImportSummary:
-        """Store the rows of an SQL ``select`` as records of ``function``, atomically.
+        """Store the rows of SQL ``selects`` (one per input file) as records of ``function``.
 
-        The bulk path of large imports: DuckDB computes ``select`` (every record column but
-        ``function``, in order) and writes it into the store, with no round trip through
-        Python. Rows whose request id is already stored for ``function`` are skipped, as by
-        :meth:`import_records`; the selected rows must not repeat a request id among
-        themselves (``verify`` can refuse them). Every selected row counts as a parsed line;
-        ``lines()`` gives the input's line count (called after the insert, so counting can
-        overlap it).
+        The bulk path of large imports: DuckDB computes each select (every record column but
+        ``function``, in order) and writes its rows into the store, with no round trip through
+        Python, in one transaction. Rows whose request id is already stored for ``function``
+        are skipped, as by :meth:`import_records`; the selected rows must not repeat a request
+        id among themselves (``verify`` can refuse them). Every selected row counts as a
+        parsed line; ``lines()`` gives the input's line count (called after the insert, so
+        counting can overlap it).
 
-        A function's first import is inserted straight from ``select``; later ones are staged
-        in a temporary table first, to be checked against the stored records.
+        A function's first import from one select is inserted straight from it; otherwise
+        the rows are staged in a temporary table first, to be checked against the stored
+        records.
 
         Args:
-            select: SQL yielding the record columns except ``function``.
+            selects: SQL statements, each yielding the record columns except ``function``.
             function: The function the records belong to.
             source: Where the records came from.
             format: The format name the parser used.
             lines: Returns the number of input lines read.
             verify: Called inside the transaction with the name of a relation holding the
-                selected rows (query it through :attr:`connection`); raising aborts the import.
+                selected rows (query it through :attr:`connection`) and the number of rows of
+                each select; raising aborts the import.
             on_progress: Called from another thread, about ten times a second, with the
-                fraction of the insert done (DuckDB's own estimate, 0 to 1).
+                fraction of the current statement done (DuckDB's own estimate, 0 to 1).
 
         Returns:
             The counts, with the import id.
@@ -343,19 +345,21 @@ class Workspace:
         with self._transaction():
             stored = self._con.execute(
                 "SELECT count(*) FROM invocations WHERE function = ?", [function]).fetchone()[0]
-            if stored:
-                incoming, added = self._insert_staged(select, function, verify, on_progress)
+            if stored or len(selects) != 1:
+                counts, added = self._insert_staged(selects, function, verify, on_progress)
             else:
                 # Stored sorted by end time so time windows skip whole row groups.
                 with _reporting_progress(self._con, on_progress):
-                    added = incoming = int(self._con.execute(
+                    added = int(self._con.execute(
                         f"INSERT INTO invocations ({columns}) SELECT ? AS function, * "
-                        f"FROM ({select}) ORDER BY end_time", [function]).fetchone()[0])
+                        f"FROM ({selects[0]}) ORDER BY end_time", [function]).fetchone()[0])
+                counts = [added]
                 if verify is not None:
                     self._con.execute(f"CREATE TEMP VIEW {_STAGED} AS SELECT * FROM invocations "
                                       f"WHERE function = {_sql_literal(function)}")
-                    verify(_STAGED)
+                    verify(_STAGED, counts)
                     self._con.execute(f"DROP VIEW {_STAGED}")
+            incoming = sum(counts)
             self._con.execute("INSERT INTO functions (name, updated_at) VALUES (?, ?) "
                               "ON CONFLICT DO NOTHING", [function, _utcnow()])
             _pause_for_tests()
@@ -365,23 +369,27 @@ class Workspace:
         return ImportSummary(import_id, source, format, total, incoming, total - incoming, 0, added,
                              incoming - added)
 
-    def _insert_staged(self, select: str, function: str, verify: Callable[[str], None] | None,
-                       on_progress: Callable[[float], None] | None) -> tuple[int, int]:
-        """Stage ``select``, verify it, insert the rows not yet stored: (staged, added)."""
+    def _insert_staged(self, selects: Sequence[str], function: str,
+                       verify: Callable[[str, list[int]], None] | None,
+                       on_progress: Callable[[float], None] | None) -> tuple[list[int], int]:
+        """Stage ``selects``, verify them, insert the rows not yet stored: (counts, added)."""
         columns = ", ".join(COLUMNS)
-        with _reporting_progress(self._con, on_progress):
-            incoming = int(self._con.execute(
-                f"CREATE TEMP TABLE {_STAGED} AS SELECT ? AS function, * FROM ({select})",
-                [function]).fetchone()[0])
+        counts = []
+        for index, select in enumerate(selects):
+            head = (f"CREATE TEMP TABLE {_STAGED} AS" if index == 0
+                    else f"INSERT INTO {_STAGED}")
+            with _reporting_progress(self._con, on_progress):
+                counts.append(int(self._con.execute(
+                    f"{head} SELECT ? AS function, * FROM ({select})", [function]).fetchone()[0]))
         if verify is not None:
-            verify(_STAGED)
+            verify(_STAGED, counts)
         added = int(self._con.execute(
             f"""INSERT INTO invocations ({columns})
                 SELECT {', '.join('n.' + c for c in COLUMNS)} FROM {_STAGED} n
                 ANTI JOIN invocations i ON i.function = n.function AND i.request_id = n.request_id
                 ORDER BY n.end_time""").fetchone()[0])
         self._con.execute(f"DROP TABLE {_STAGED}")
-        return incoming, added
+        return counts, added
 
     def _insert_new(self) -> int:
         columns = ", ".join(COLUMNS)

@@ -8,9 +8,9 @@ of that. :func:`advisor.logs.fast.record_select` computes the records, and
 transaction. The line count runs in a thread meanwhile.
 
 It applies when every file is a large plain or gzip text log and every line is canonical;
-records already stored for the function are skipped, as by the general path. Otherwise, or when the stored rows
-show something the exact rules treat specially (a repeated request id, emulator
-output), the transaction is rolled back and :func:`store_report_files` returns
+records already stored for the function are skipped, as by the general path. Otherwise, or
+when the rows show something the exact rules treat specially (a file without records, a
+repeated request id, emulator output), the transaction is rolled back and :func:`store_report_files` returns
 None: the caller imports through the general path, which gives the same result
 or the right error. ``tests/logs/test_bulk.py`` checks the stores are equal.
 """
@@ -59,20 +59,22 @@ def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path 
             return None
         sources.append(source)
     counts = [count_lines_later(source) for source in sources]
-    select = " UNION ALL ".join(f"SELECT * FROM ({record_select(source)})" for source in sources)
+    selects = [record_select(source) for source in sources]
     with Workspace.open(workspace) as ws:
 
-        def verify(staged: str) -> None:
+        def verify(staged: str, per_file: list[int]) -> None:
             distinct, rows, emulator = ws.connection.execute(
                 "SELECT count(DISTINCT request_id), count(*), "
                 "bool_and(max_memory_used_mb = memory_mb) AND bool_or(memory_mb = ?) "
                 f"FROM {staged}", [EMULATOR_MEMORY_MB]).fetchone()
-            if distinct != rows or (emulator and not allow_emulator):
+            # A file without records (another service's log) or a repeated request id: the
+            # general path says what the file is, or numbers the retries.
+            if 0 in per_file or distinct != rows or (emulator and not allow_emulator):
                 raise _Declined
 
         try:
             return ws.insert_select(
-                select, function=function, source=", ".join(str(p) for p in paths), format=FORMAT,
+                selects, function=function, source=", ".join(str(p) for p in paths), format=FORMAT,
                 lines=lambda: sum(count.result() for count in counts), verify=verify,
                 on_progress=on_progress)
         except (_Declined, duckdb.Error, OSError, EOFError):  # the general path reports errors

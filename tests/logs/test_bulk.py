@@ -247,3 +247,28 @@ def test_bulk_import_reports_its_progress_up_to_done(tmp_path: Path, big_log: Pa
     assert outcome.records is None
     assert len(seen) >= 2 and seen[-1] == 1.0
     assert all(0.0 <= a <= b <= 1.0 for a, b in zip(seen, seen[1:]))
+
+
+def _other_service_log(path: Path) -> Path:
+    """A web server's access log, over the bulk threshold: no Lambda records at all."""
+    with path.open("w") as out:
+        for i in range(60_000):
+            out.write(f'127.0.0.{i % 255} - - [05/Jan/2026:00:00:{i % 60:02d} +0000] '
+                      f'"GET /index{i}.html HTTP/1.1" 200 {i % 9000 + 100} "-" "curl/8.0"\n')
+    assert path.stat().st_size >= BULK_MIN_BYTES
+    return path
+
+
+def test_a_large_log_of_another_service_is_refused_as_by_the_general_path(tmp_path: Path):
+    log = _other_service_log(tmp_path / "access.log")
+    with pytest.raises(InputError, match="holds no Lambda log records"):
+        import_logs([log], function="f", workspace=tmp_path / "ws")
+    assert Workspace.open(tmp_path / "ws").functions() == []
+
+
+def test_a_file_without_records_among_several_fails_the_whole_import(tmp_path: Path, big_log: Path):
+    other = _other_service_log(tmp_path / "access.log")
+    with pytest.raises(InputError, match="access.log"):
+        import_logs([big_log, other], function="f", workspace=tmp_path / "ws")
+    with Workspace.open(tmp_path / "ws") as ws:
+        assert ws.functions() == [] and ws.import_log().empty
