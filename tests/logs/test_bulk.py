@@ -13,12 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from advisor.errors import InputError
 from advisor.logs.bulk import BULK_MIN_BYTES, store_report_files
 from advisor.logs.importing import import_logs
 from advisor.logs.reader import read_paths
 from advisor.workspace import PAUSE_ENV, Workspace
+
+from .test_fast_path import _line, noise, values
 
 REPO = Path(__file__).resolve().parents[2]
 #: Enough generated lines for a file over the bulk threshold (about 112 bytes a line).
@@ -272,3 +276,33 @@ def test_a_file_without_records_among_several_fails_the_whole_import(tmp_path: P
         import_logs([big_log, other], function="f", workspace=tmp_path / "ws")
     with Workspace.open(tmp_path / "ws") as ws:
         assert ws.functions() == [] and ws.import_log().empty
+
+
+REPORT_LINES = st.lists(values.map(_line) | noise, min_size=1, max_size=30)
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(REPORT_LINES, st.booleans())
+def test_any_log_is_stored_by_the_bulk_path_as_by_the_general_path(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, lines: list[str],
+    repeat_one: bool,
+):
+    import advisor.logs.bulk
+
+    monkeypatch.setattr(advisor.logs.bulk, "BULK_MIN_BYTES", 0)  # small files, same code path
+    if repeat_one:  # a request id seen twice: a retry the general path numbers #2
+        lines = lines + [line.replace("Duration: ", "Duration: 1", 1) for line in lines[:1]]
+    root = tmp_path_factory.mktemp("any")
+    log = root / "generated.log"
+    log.write_text("\n".join(lines) + "\n")
+    outcomes = []
+    for name, store in (("bulk", lambda ws: import_logs([log], function="f", workspace=ws)),
+                        ("general", lambda ws: _general([log], ws))):
+        try:
+            store(root / name)
+            outcomes.append(None)
+        except InputError as error:
+            outcomes.append(str(error))
+    assert outcomes[0] == outcomes[1]
+    if outcomes[0] is None:
+        assert_same_store(root / "bulk", root / "general")
