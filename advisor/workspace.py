@@ -348,11 +348,12 @@ class Workspace:
             if stored or len(selects) != 1:
                 counts, added = self._insert_staged(selects, function, verify, on_progress)
             else:
-                # Stored sorted by end time so time windows skip whole row groups.
+                # Stored sorted by end time so time windows skip whole row groups (and by
+                # request id, so that records at the same instant always read back in one order).
                 with _reporting_progress(self._con, on_progress):
                     added = int(self._con.execute(
                         f"INSERT INTO invocations ({columns}) SELECT ? AS function, * "
-                        f"FROM ({selects[0]}) ORDER BY end_time", [function]).fetchone()[0])
+                        f"FROM ({selects[0]}) ORDER BY end_time, request_id", [function]).fetchone()[0])
                 counts = [added]
                 if verify is not None:
                     self._con.execute(f"CREATE TEMP VIEW {_STAGED} AS SELECT * FROM invocations "
@@ -387,7 +388,7 @@ class Workspace:
             f"""INSERT INTO invocations ({columns})
                 SELECT {', '.join('n.' + c for c in COLUMNS)} FROM {_STAGED} n
                 ANTI JOIN invocations i ON i.function = n.function AND i.request_id = n.request_id
-                ORDER BY n.end_time""").fetchone()[0])
+                ORDER BY n.end_time, n.request_id""").fetchone()[0])
         self._con.execute(f"DROP TABLE {_STAGED}")
         return counts, added
 
@@ -402,7 +403,7 @@ class Workspace:
                 SEMI JOIN (SELECT min({ROW_COLUMN}) AS first FROM _incoming GROUP BY function, request_id) k
                     ON n.{ROW_COLUMN} = k.first
                 ANTI JOIN invocations i ON i.function = n.function AND i.request_id = n.request_id
-                ORDER BY n.function, n.end_time"""
+                ORDER BY n.function, n.end_time, n.request_id"""
         )
         return self._count() - before
 
