@@ -156,7 +156,6 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         self.measured_mb_ = np.unique(memory)
         ratios = target / self.fitted_.predict(memory, extra)
         self.mean_ratio_ = float(np.mean(ratios))
-        self.noise_ratios_ = ratios / self.mean_ratio_
         chosen = self.form_
         curves = bootstrap_fits(
             lambda g: fit_groups(chosen, g, pressure_ws, free_below),
