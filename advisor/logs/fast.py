@@ -136,16 +136,16 @@ class ReportFile:
 def open_report_file(path: Path) -> ReportFile | None:
     """The file as a fast-path source, or None when only the exact path can read it.
 
-    Declined: unreadable gzip, empty, binary (NUL bytes), not UTF-8 or with carriage
-    returns in its head; the exact path reports or handles each.
+    Declined: unreadable file or gzip, empty, binary (NUL bytes), not UTF-8 or with
+    carriage returns in its head; the exact path reports or handles each.
     """
-    with path.open("rb") as handle:
-        compression = "gzip" if handle.read(2) == _GZIP_MAGIC else "none"
     try:
+        with path.open("rb") as handle:
+            compression = "gzip" if handle.read(2) == _GZIP_MAGIC else "none"
         with (gzip.open(path, "rb") if compression == "gzip" else path.open("rb")) as handle:
             head = handle.read(_HEAD_BYTES)
     except (OSError, EOFError):
-        return None
+        return None  # unreadable or corrupt: the exact path names the problem
     if not head or b"\x00" in head or b"\r" in head:
         return None
     try:
