@@ -25,6 +25,8 @@ except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import ClickException
 
 EXIT_INTERRUPTED = 130
+#: What DuckDB raises (as RuntimeError) when SIGINT stops a running statement.
+DUCKDB_INTERRUPTED = "Query interrupted"
 
 #: Command word -> the modules that register it. Only the modules of the command being
 #: run are imported, so ``advisor replay`` does not pay for scikit-learn and
@@ -112,9 +114,30 @@ def run(argv: Sequence[str] | None = None) -> int:
         exc.show()
         return exc.exit_code
     except (KeyboardInterrupt, Abort):
-        error_console().print("interrupted: nothing was left half-done.", markup=False)
-        return EXIT_INTERRUPTED
+        return _interrupted()
+    except Exception as exc:
+        if _is_duckdb_interrupt(exc):
+            return _interrupted()
+        raise
     return result if isinstance(result, int) else 0
+
+
+def _interrupted() -> int:
+    error_console().print("interrupted: nothing was left half-done.", markup=False)
+    return EXIT_INTERRUPTED
+
+
+def _is_duckdb_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` is Ctrl-C arriving while DuckDB ran a statement.
+
+    DuckDB takes SIGINT over while a statement runs and raises ``RuntimeError('Query
+    interrupted')`` instead of KeyboardInterrupt (an interrupted connection raises its
+    ``InterruptException``). The type is matched by name so that commands which never touch
+    DuckDB do not import it; ``tests/cli/test_interrupt.py`` holds both against real DuckDB.
+    """
+    if type(exc).__name__ == "InterruptException" and type(exc).__module__.endswith("duckdb"):
+        return True
+    return isinstance(exc, RuntimeError) and str(exc) == DUCKDB_INTERRUPTED
 
 
 def main() -> None:

@@ -77,5 +77,7 @@ def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path 
                 selects, function=function, source=", ".join(str(p) for p in paths), format=FORMAT,
                 lines=lambda: sum(count.result() for count in counts), verify=verify,
                 on_progress=on_progress)
+        except duckdb.InterruptException:
+            raise  # Ctrl-C stops the import; it is no reason to parse the files again
         except (_Declined, duckdb.Error, OSError, EOFError):  # the general path reports errors
             return None
