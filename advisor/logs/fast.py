@@ -240,6 +240,8 @@ def parse_report_file(path: Path) -> ParseResult | None:
     try:
         table = con.sql(record_select(source)).to_arrow_table()
         repeats = _has_repeats(con, table)
+    except duckdb.InterruptException:
+        raise  # Ctrl-C: no reason to parse the file again
     except duckdb.Error:
         return None  # a line for the exact parser, or not line-shaped text at all
     finally:
