@@ -76,6 +76,7 @@ _DDL = [
     "CREATE TABLE IF NOT EXISTS invocations ("
     + ", ".join(
         f"{name} {_SQL_TYPES[kind]}" + (" NOT NULL" if name in _NOT_NULL else "")
+        + (" USING COMPRESSION uncompressed" if name == "request_id" else "")
         for name, kind in TYPES.items()
     )
     + ")",
@@ -310,6 +311,7 @@ class Workspace:
         format: str,
         lines: Callable[[], int],
         verify: Callable[[str, list[int]], None] | None = None,
+        ordered: bool = False,
         on_progress: Callable[[float], None] | None = None,
     ) -> ImportSummary:
         """Store the rows of SQL ``selects`` (one per input file) as records of ``function``.
@@ -335,6 +337,8 @@ class Workspace:
             verify: Called inside the transaction with the name of a relation holding the
                 selected rows (query it through :attr:`connection`) and the number of rows of
                 each select; raising aborts the import.
+            ordered: The single select's rows come in store order (end time, then request
+                id) already, so a first import need not sort them.
             on_progress: Called from another thread, about ten times a second, with the
                 fraction of the current statement done (DuckDB's own estimate, 0 to 1).
 
@@ -353,7 +357,8 @@ class Workspace:
                 with _reporting_progress(self._con, on_progress):
                     added = int(self._con.execute(
                         f"INSERT INTO invocations ({columns}) SELECT ? AS function, * "
-                        f"FROM ({selects[0]}) ORDER BY end_time, request_id", [function]).fetchone()[0])
+                        f"FROM ({selects[0]}){'' if ordered else ' ORDER BY end_time, request_id'}",
+                        [function]).fetchone()[0])
                 counts = [added]
                 if verify is not None:
                     self._con.execute(f"CREATE TEMP VIEW {_STAGED} AS SELECT * FROM invocations "

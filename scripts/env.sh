@@ -9,7 +9,9 @@ stamp="$VENV/.advisor-installed${extras:+-$extras}"
 if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
 fi
-if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
+# The C parser is compiled at install time: a changed source needs a new install too.
+if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ] \
+    || [ "$ROOT/advisor/logs/_scan.c" -nt "$stamp" ] || [ "$ROOT/hatch_build.py" -nt "$stamp" ]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT${extras:+[$extras]}"
     touch "$stamp"

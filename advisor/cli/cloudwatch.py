@@ -12,7 +12,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from advisor.cli._console import console, emit_json, error_console
 from advisor.cli._options import JsonOption, WorkspaceOption
 from advisor.timeparse import parse_since
-from advisor.workspace import Workspace
 
 if TYPE_CHECKING:
     from advisor.cloudwatch import CloudWatchImport
@@ -35,6 +34,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import FUNCTION's REPORT logs from CloudWatch; a second run fetches only what is new."""
         from advisor.cloudwatch import import_cloudwatch  # boto3 is slow to import: only when used
+        from advisor.workspace import Workspace  # DuckDB too
 
         start, end = parse_since(since), parse_since(until) if until else datetime.now(timezone.utc)
         with Workspace.open(workspace) as ws, _progress(json, start, end) as advance:

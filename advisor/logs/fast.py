@@ -29,18 +29,22 @@ from __future__ import annotations
 
 import functools
 import gzip
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from advisor.logs.report import MARKER
 from advisor.record import STATUS_SUCCESS, STATUS_TIMEOUT
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
+    import duckdb
+
     from advisor.logs._base import ParseResult
+    from advisor.logs._scan import ReportScan
 
 FORMAT = "text"
 #: The canonical layout as one regular expression (capturing the values): the definition the
@@ -77,8 +81,8 @@ NEEDS_EXACT = " OR ".join([
 ])
 #: The optional fields after Max Memory Used, in Lambda's order (checked by RE2, but only on
 #: the few lines that have any: cold starts, timeouts and errors).
-_TAIL = (r"(?:Init Duration: \d+(?:\.\d+)? ms\t?)?(?:Status: (?:success|timeout|error)\t?)?"
-         r"(?:Error Type: [0-9A-Za-z._:-]+\t?)?")
+_TAIL = (r"(?:Init Duration: \d+(?:\.\d+)? ms(?:\t|$))?(?:Status: (?:success|timeout|error)(?:\t|$))?"
+         r"(?:Error Type: [0-9A-Za-z._:-]+(?:\t|$))?")
 _TIME_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z"
 
 
@@ -120,6 +124,14 @@ CANONICAL_TERMS: tuple[str, ...] = (
     f"p[5] LIKE 'Max Memory Used: % MB' AND {_digits('u')}",
     f"(tail = '' OR regexp_full_match(tail, {_literal(_TAIL)}))",
 )
+#: The parsing rules' version that ``_scan.c`` must implement (its ``SCAN_VERSION``): an
+#: editable install whose extension was built from older rules falls back to the SQL path.
+SCAN_VERSION = 1
+#: Set to ``off`` to parse large logs with DuckDB's SQL instead of the C parser (the same
+#: records, slower): to compare the two, or to work around a fault in the C parser.
+C_PARSER_ENV = "ADVISOR_C_PARSER"
+#: The name a parsed file is registered under for one statement.
+_SCAN_RELATION = "_advisor_scan"
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD_BYTES = 65536
 _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor-count")
@@ -191,6 +203,21 @@ def record_select(source: ReportFile) -> str:
                CASE WHEN contains(tail, 'Error Type: ') THEN {_after("Error Type: ", "chr(9)")} END
                    AS error_type
         FROM ({fields})"""
+    return _records(values)
+
+
+def scan_select(relation: str) -> str:
+    """SQL selecting the records of ``relation``, a registered :func:`report_scan`.
+
+    The same columns and values as :func:`record_select`; the statement raises (a
+    ``duckdb.Error``) when a line needs the exact parser or the SQL path.
+    """
+    return _records(f"SELECT * FROM {relation}")
+
+
+def _records(values: str) -> str:
+    """SQL: the record columns from ``values`` (request_id, end_ns, the REPORT numbers, init_ms,
+    the Status and Error Type fields), every record column but ``function``, in order."""
     # As the exact parser: start = end - duration - init (ns, rounded half to even, as numpy);
     # no Status field and Billed < Duration is a legacy timeout.
     return f"""
@@ -205,6 +232,37 @@ def record_select(source: ReportFile) -> str:
                     ELSE '{STATUS_SUCCESS}' END AS status,
                error_type, NULL::VARCHAR AS log_stream, NULL::VARCHAR AS architecture
         FROM ({values})"""
+
+
+def report_scan(source: ReportFile) -> ReportScan | None:
+    """The C parser over a plain file, or None (gzip, or the extension not built or stale).
+
+    Register the result in DuckDB and select from it with :func:`scan_select`.
+    """
+    scan = _scan_module()
+    if scan is None or source.compression != "none":
+        return None
+    try:
+        return scan.ReportScan(str(source.path))
+    except OSError:
+        return None  # unreadable: the SQL path or the exact path names the problem
+
+
+def _scan_module() -> ModuleType | None:
+    """``advisor.logs._scan`` when it is built from the current source (see hatch_build.py)
+    and not switched off with ``ADVISOR_C_PARSER=off``."""
+    if os.environ.get(C_PARSER_ENV, "").strip().lower() in ("0", "off", "false", "no"):
+        return None
+    return _built_scan_module()
+
+
+@functools.cache
+def _built_scan_module() -> ModuleType | None:
+    try:
+        from advisor.logs import _scan
+    except ImportError:
+        return None
+    return _scan if _scan.VERSION == SCAN_VERSION else None
 
 
 def count_lines_later(source: ReportFile) -> Future[int]:
@@ -224,7 +282,10 @@ def count_lines(source: ReportFile) -> int:
 
 
 def parse_report_file(path: Path) -> ParseResult | None:
-    """Parse a plain-text REPORT log in one DuckDB scan, or None when it needs the exact parser."""
+    """Parse a plain-text REPORT log (records in file order), or None when it needs the exact
+    parser. The C parser reads plain files; DuckDB reads gzip files and what the C parser
+    does not vouch for."""
+    import duckdb
     import pandas as pd
     import pyarrow as pa
 
@@ -235,11 +296,17 @@ def parse_report_file(path: Path) -> ParseResult | None:
     source = open_report_file(path)
     if source is None:
         return None
-    counting = count_lines_later(source)
+    scan = parsed_scan(source, store_order=False)
+    counting = count_lines_later(source) if scan is None else None
     con = _connection().cursor()
     try:
-        table = con.sql(record_select(source)).to_arrow_table()
-        repeats = _has_repeats(con, table)
+        if scan is not None:
+            con.register(_SCAN_RELATION, scan)
+            table = con.sql(scan_select(_SCAN_RELATION)).to_arrow_table()
+            repeats = scan.duplicates
+        else:
+            table = con.sql(record_select(source)).to_arrow_table()
+            repeats = _has_repeats(con, table)
     except duckdb.InterruptException:
         raise  # Ctrl-C: no reason to parse the file again
     except duckdb.Error:
@@ -254,15 +321,30 @@ def parse_report_file(path: Path) -> ParseResult | None:
         frame[name] = frame[name].dt.tz_localize("UTC")
     frame.insert(0, "function", repeat_string("", len(frame)))  # named later, as by the exact parser
     records = record.conform(settle_repeats(frame) if repeats else frame)
-    total = counting.result()
+    total = scan.lines if scan is not None else counting.result()
     emulator = looks_like_emulator(records, init_first=False)
     return ParseResult(records, [], total, table.num_rows, total - table.num_rows, FORMAT,
                        emulator=emulator)
 
 
+def parsed_scan(source: ReportFile, *, store_order: bool = True) -> ReportScan | None:
+    """The file parsed by the C parser on all cores, or None (see :func:`report_scan`, or a
+    line it does not vouch for: DuckDB's parser is then to read the file)."""
+    scan = report_scan(source)
+    if scan is None:
+        return None
+    try:
+        scan.parse(threads=os.cpu_count() or 1, store_order=store_order)
+    except (ValueError, MemoryError):
+        return None
+    return scan
+
+
 @functools.cache
 def _connection() -> duckdb.DuckDBPyConnection:
     """One in-memory DuckDB for the process (a cursor per parse)."""
+    import duckdb
+
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false").fetchall()
     return con

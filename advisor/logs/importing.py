@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.logs.fast import FORMAT as TEXT_FORMAT
-from advisor.workspace import ImportSummary, Workspace
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from advisor.logs._base import ParseResult, Rejection
+    from advisor.workspace import ImportSummary
 
 
 @dataclass
@@ -101,6 +101,8 @@ def import_trace(paths: Sequence[Path], *, format: str | None = None, function: 
 
 
 def _store(result: ParseResult, paths: Sequence[Path], workspace: Path | None) -> ImportSummary:
+    from advisor.workspace import Workspace
+
     with Workspace.open(workspace) as ws:
         return ws.import_records(
             result.records, source=", ".join(str(p) for p in paths), format=result.format,

@@ -25,6 +25,8 @@ from advisor.workspace import PAUSE_ENV, Workspace
 from ._reports import log_lines
 
 REPO = Path(__file__).resolve().parents[2]
+#: Every test runs with the C parser and with the SQL parser (tests/logs/conftest.py).
+pytestmark = pytest.mark.usefixtures("fast_parser")
 #: Enough generated lines for a file over the bulk threshold (about 112 bytes a line).
 LINES = 45_000
 RID = "0b6f6e2c-1a52-4a5e-9d1b-6f0e8d1b2c3a"
@@ -109,6 +111,30 @@ def test_bulk_import_stores_what_the_general_path_stores(tmp_path: Path, big_log
     half = by_id.loc["55555555-5555-4555-8555-555555555555"]
     assert half["end_time"] - half["start_time"] == pd.Timedelta(2, "ns")
     assert list(log["added"]) == [len(records)]
+
+
+def test_the_c_parser_reads_plain_files_unless_switched_off(tmp_path: Path, big_log: Path,
+                                                           fast_parser: str,
+                                                           monkeypatch: pytest.MonkeyPatch):
+    import advisor.logs.bulk
+
+    scans = []
+    real = advisor.logs.bulk.report_scan
+    monkeypatch.setattr(advisor.logs.bulk, "report_scan", lambda source: scans.append(real(source)) or scans[-1])
+    outcome = import_logs([big_log], function="f", workspace=tmp_path)
+    assert outcome.records is None
+    assert [scan is not None for scan in scans] == [fast_parser == "c"]
+
+
+def test_a_line_the_c_parser_does_not_vouch_for_is_read_by_duckdb(tmp_path: Path):
+    # A year the C parser leaves to DuckDB (its dates are checked for 1900-2200 only).
+    old = ("1899-12-31T23:59:59.000Z REPORT RequestId: old-1\tDuration: 1.00 ms\tBilled Duration: 1 ms"
+           "\tMemory Size: 1024 MB\tMax Memory Used: 90 MB")
+    log = _generate(tmp_path / "old.log", seed=9, extra=[old])
+    outcome = import_logs([log], function="f", workspace=tmp_path / "bulk")
+    assert outcome.records is None  # still the bulk path
+    _general([log], tmp_path / "general")
+    assert_same_store(tmp_path / "bulk", tmp_path / "general")
 
 
 def test_several_files_match_the_general_path(tmp_path: Path, big_log: Path):
@@ -233,9 +259,11 @@ def test_bulk_import_killed_midway_leaves_the_store_unchanged(tmp_path: Path, bi
 
 def test_bulk_import_reports_its_progress_up_to_done(tmp_path: Path, big_log: Path,
                                                       monkeypatch: pytest.MonkeyPatch):
+    import advisor.logs.bulk
     import advisor.workspace
 
     monkeypatch.setattr(advisor.workspace, "PROGRESS_POLL_SECONDS", 0.001)
+    monkeypatch.setattr(advisor.logs.bulk, "PROGRESS_POLL_SECONDS", 0.001)
     seen: list[float] = []
     outcome = import_logs([big_log], function="f", workspace=tmp_path, on_progress=seen.append)
     assert outcome.records is None

@@ -20,6 +20,8 @@ from ._reports import log_lines
 from ._samples import SAMPLES, sample
 
 REPO = Path(__file__).resolve().parents[2]
+#: Every test runs with the C parser and with the SQL parser (tests/logs/conftest.py).
+pytestmark = pytest.mark.usefixtures("fast_parser")
 
 
 def exact(path: Path):
@@ -113,6 +115,9 @@ CANONICAL_LINES = [
     "\tMemory Size: 512 MB\tMax Memory Used: 300 MB\tStatus: error\tError Type: Runtime.ExitError",
     "2026-01-05T00:00:01Z REPORT RequestId: retry-5\tDuration: 9 ms\tBilled Duration: 8 ms"
     "\tMemory Size: 128 MB\tMax Memory Used: 60 MB",
+    "2026-01-05T00:00:02.5Z REPORT RequestId: c0ld-1\tDuration: 12.5 ms\tBilled Duration: 13 ms"
+    "\tMemory Size: 128 MB\tMax Memory Used: 128 MB\tInit Duration: 300.1 ms\tStatus: error"
+    "\tError Type: Runtime.OutOfMemory\t",
 ]
 #: Characters that change the meaning of a REPORT line when put in the wrong place.
 MUTATION_CHARS = list("0123456789abcfXZT:.-_ \t\\eE+ms") + ["\u0663", "\u00a0", "Init Duration: 1 ms",
@@ -131,6 +136,17 @@ def _mutate(line: str, changes: list[tuple[str, int, str]]) -> str:
         else:
             line = line[:at] + text + line[at + 1:]
     return line
+
+
+def test_optional_fields_without_a_tab_between_them_are_left_to_the_exact_parser(tmp_path: Path):
+    # The fast path once took this line with status "timeoutError Type: X"; the exact parser
+    # reads status "timeout" and error type "X".
+    path = tmp_path / "joined.log"
+    path.write_text("2026-01-05T00:00:00.077Z REPORT RequestId: abc\tDuration: 50.44 ms\tBilled Duration: 51 ms"
+                    "\tMemory Size: 1024 MB\tMax Memory Used: 218 MB\tStatus: timeoutError Type: X\n")
+    assert parse_report_file(path) is None
+    records = exact(path).records
+    assert (records.loc[0, "status"], records.loc[0, "error_type"]) == ("timeout", "X")
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

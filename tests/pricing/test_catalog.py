@@ -168,20 +168,26 @@ def test_the_built_wheel_ships_the_catalogs_and_finds_them_installed(tmp_path: P
     (wheel,) = wheels.glob("advisor-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {f"advisor/_catalogs/{name}" for name in CATALOG_NAMES} <= names
+    # The C parser (hatch_build.py) is compiled into it; its source stays out.
+    assert "advisor/logs/_scan.c" not in names
+    assert [n for n in names if n.startswith("advisor/logs/_scan.") and n.endswith(".so")]
+    assert not wheel.name.endswith("-none-any.whl")
     target = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
         check=True, capture_output=True,
     )
     probe = (
-        "import advisor.pricing._catalog as c, advisor.pricing as p; "
-        "print(c.bundled_dir()); print(p.instance_cost('g4dn.xlarge', 730))"
+        "import advisor.pricing._catalog as c, advisor.pricing as p, advisor.logs.fast as f; "
+        "print(c.bundled_dir()); print(p.instance_cost('g4dn.xlarge', 730)); "
+        "print(f._scan_module().__file__)"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path,
         env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
     ).stdout.splitlines()
-    assert out == [str(target / "advisor" / "_catalogs"), "383.980"]
+    assert out[:2] == [str(target / "advisor" / "_catalogs"), "383.980"]
+    assert Path(out[2]).parent == target / "advisor" / "logs"
 
 
 def test_the_source_tree_finds_the_repository_catalogs() -> None:
