@@ -102,7 +102,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         commands = []
     else:  # help, no arguments, or an unknown word: list every command
         commands = None
-    command = typer.main.get_command(build_app(commands))
+    app = build_app(commands)
+    if word == "import":
+        from advisor.cli.imports import prefetch
+
+        prefetch(args)  # large logs: parse while the command line is being read
+    command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="advisor", standalone_mode=False)
     except AdvisorError as exc:

@@ -960,92 +960,132 @@ typedef struct {
     int64_t n;
 } Batch;
 
-static uint8_t *new_validity(int64_t n) { return calloc((size_t)(n + 7) / 8 + 1, 1); }
 static inline void set_valid(uint8_t *bits, int64_t i) { bits[i / 8] |= (uint8_t)(1u << (i % 8)); }
 
-/* A utf8 child of the strings picked by `which` (0: request id, 1: status, 2: error type). */
-static int string_child(const Batch *b, int which, struct ArrowArray *out) {
-    size_t total = 0;
-    int64_t nulls = 0;
-    for (int64_t i = 0; i < b->n; i++) {
-        const Record *r = b->rows[i];
-        const char *s = which == 0 ? r->rid : which == 1 ? r->status : r->error;
-        size_t len = which == 0 ? r->rid_len : which == 1 ? r->status_len : r->error_len;
-        total += s ? len : 0;
-        nulls += s == NULL;
+/* Growable bytes, for the strings of one batch. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} Chars;
+
+static int chars_append(Chars *c, const char *s, size_t n) {
+    if (c->len + n > c->cap) {
+        size_t cap = c->cap ? c->cap : 64;
+        while (cap < c->len + n) cap *= 2;
+        char *grown = realloc(c->data, cap);
+        if (grown == NULL) return -1;
+        c->data = grown;
+        c->cap = cap;
     }
-    if (total > INT32_MAX) return -1;
-    int32_t *offsets = malloc((size_t)(b->n + 1) * sizeof *offsets);
-    char *chars = malloc(total ? total : 1);
-    uint8_t *validity = nulls ? new_validity(b->n) : NULL;
-    if (offsets == NULL || chars == NULL || (nulls && validity == NULL)) {
-        free(offsets);
-        free(chars);
-        free(validity);
-        return -1;
-    }
-    size_t at = 0;
-    offsets[0] = 0;
-    for (int64_t i = 0; i < b->n; i++) {
-        const Record *r = b->rows[i];
-        const char *s = which == 0 ? r->rid : which == 1 ? r->status : r->error;
-        size_t len = which == 0 ? r->rid_len : which == 1 ? r->status_len : r->error_len;
-        if (s != NULL) {
-            memcpy(chars + at, s, len);
-            at += len;
-            if (validity) set_valid(validity, i);
-        }
-        offsets[i + 1] = (int32_t)at;
-    }
-    return make_child(out, b->n, nulls, validity, offsets, chars);
+    memcpy(c->data + c->len, s, n);
+    c->len += n;
+    return 0;
 }
 
-/* A 64-bit child: column `which` of the rows (see the enum of columns). */
-static int fixed_child(const Batch *b, int which, struct ArrowArray *out) {
-    void *values = malloc((size_t)b->n * 8);
-    uint8_t *validity = NULL;
-    int64_t nulls = 0;
-    if (values == NULL) return -1;
-    int64_t *ints = values;
-    double *reals = values;
+/* The columns of one batch, filled row by row: each record is read once (they are in store
+ * order, so scattered over memory; a pass per column would fetch each many times). */
+typedef struct {
+    int64_t *ints[N_COLUMNS];
+    double *reals[N_COLUMNS];
+    int32_t *offsets[N_COLUMNS];
+    Chars chars[N_COLUMNS];
+    uint8_t *validity[N_COLUMNS];
+    int64_t nulls[N_COLUMNS];
+} Columns;
+
+static void columns_free(Columns *c) {
+    for (int k = 0; k < N_COLUMNS; k++) {
+        free(c->ints[k]);
+        free(c->reals[k]);
+        free(c->offsets[k]);
+        free(c->chars[k].data);
+        free(c->validity[k]);
+    }
+}
+
+static int columns_alloc(Columns *c, int64_t n) {
+    size_t rows = (size_t)(n ? n : 1), bits = (size_t)(n + 7) / 8 + 1;
+    memset(c, 0, sizeof *c);
+    int failed = 0;
+    for (int k = 0; k < N_COLUMNS; k++) {
+        char format = COLUMN_FORMATS[k][0];
+        if (format == 'u') {
+            c->offsets[k] = malloc((rows + 1) * sizeof(int32_t));
+            failed |= c->offsets[k] == NULL;
+            if (c->offsets[k] != NULL) c->offsets[k][0] = 0;
+            if (k == C_RID) { /* request ids are mostly UUIDs: room for them up front */
+                c->chars[k].data = malloc(rows * 36);
+                c->chars[k].cap = c->chars[k].data != NULL ? rows * 36 : 0;
+                failed |= c->chars[k].data == NULL;
+            }
+        } else if (format == 'l') {
+            failed |= (c->ints[k] = malloc(rows * sizeof(int64_t))) == NULL;
+        } else {
+            failed |= (c->reals[k] = malloc(rows * sizeof(double))) == NULL;
+        }
+        if (k == C_END || k == C_INIT || k == C_STATUS || k == C_ERROR)
+            failed |= (c->validity[k] = calloc(bits, 1)) == NULL;
+    }
+    return failed ? -1 : 0;
+}
+
+/* A string cell: its bytes (when valid) and the next offset. */
+static inline int put_string(Columns *c, int k, int64_t i, const char *s, size_t len) {
+    if (s != NULL) {
+        if (chars_append(&c->chars[k], s, len) != 0 || c->chars[k].len > INT32_MAX) return -1;
+        if (c->validity[k] != NULL) set_valid(c->validity[k], i);
+    } else {
+        c->nulls[k]++;
+    }
+    c->offsets[k][i + 1] = (int32_t)c->chars[k].len;
+    return 0;
+}
+
+static int fill_columns(Columns *c, const Batch *b) {
     for (int64_t i = 0; i < b->n; i++) {
         const Record *r = b->rows[i];
-        int valid = 1;
-        switch (which) {
-        case C_END: ints[i] = r->has_end ? r->end_ns : 0; valid = r->has_end; break;
-        case C_DUR: reals[i] = r->duration; break;
-        case C_BILLED: ints[i] = r->billed; break;
-        case C_MEM: ints[i] = r->memory; break;
-        case C_USED: ints[i] = r->used; break;
-        default: reals[i] = r->has_init ? r->init : 0.0; valid = r->has_init; break;
-        }
-        if (!valid && validity == NULL) {
-            validity = new_validity(b->n);
-            if (validity == NULL) {
-                free(values);
-                return -1;
-            }
-            for (int64_t j = 0; j < i; j++) set_valid(validity, j);
-        }
-        nulls += !valid;
-        if (validity != NULL && valid) set_valid(validity, i);
+        if (put_string(c, C_RID, i, r->rid, r->rid_len) != 0 ||
+            put_string(c, C_STATUS, i, r->status, r->status_len) != 0 ||
+            put_string(c, C_ERROR, i, r->error, r->error_len) != 0)
+            return -1;
+        c->ints[C_END][i] = r->has_end ? r->end_ns : 0;
+        if (r->has_end) set_valid(c->validity[C_END], i);
+        else c->nulls[C_END]++;
+        c->reals[C_DUR][i] = r->duration;
+        c->ints[C_BILLED][i] = r->billed;
+        c->ints[C_MEM][i] = r->memory;
+        c->ints[C_USED][i] = r->used;
+        c->reals[C_INIT][i] = r->has_init ? r->init : 0.0;
+        if (r->has_init) set_valid(c->validity[C_INIT], i);
+        else c->nulls[C_INIT]++;
     }
-    return make_child(out, b->n, nulls, validity, values, NULL);
+    return 0;
 }
 
 static int export_batch(const Batch *b, struct ArrowArray *out) {
+    Columns c;
     ParentData *parent = calloc(1, sizeof *parent);
-    if (parent == NULL) return -1;
+    if (parent == NULL || columns_alloc(&c, b->n) != 0 || fill_columns(&c, b) != 0) {
+        if (parent != NULL) columns_free(&c);
+        free(parent);
+        return -1;
+    }
+    int failed = 0;
     for (int k = 0; k < N_COLUMNS; k++) {
-        int failed = k == C_RID      ? string_child(b, 0, &parent->storage[k])
-                     : k == C_STATUS ? string_child(b, 1, &parent->storage[k])
-                     : k == C_ERROR  ? string_child(b, 2, &parent->storage[k])
-                                     : fixed_child(b, k, &parent->storage[k]);
-        if (failed) {
-            parent_release(&(struct ArrowArray){.private_data = parent});
-            return -1;
-        }
+        /* A column without nulls needs no validity bitmap. */
+        void *validity = c.nulls[k] ? c.validity[k] : NULL;
+        if (!c.nulls[k]) free(c.validity[k]);
+        void *second = COLUMN_FORMATS[k][0] == 'u' ? (void *)c.offsets[k]
+                       : COLUMN_FORMATS[k][0] == 'l' ? (void *)c.ints[k] : (void *)c.reals[k];
+        void *third = NULL;
+        if (COLUMN_FORMATS[k][0] == 'u') third = c.chars[k].data ? c.chars[k].data : calloc(1, 1);
+        /* make_child owns (and on failure frees) the buffers from here on. */
+        failed |= make_child(&parent->storage[k], b->n, c.nulls[k], validity, second, third) != 0;
         parent->children[k] = &parent->storage[k];
+    }
+    if (failed) {
+        parent_release(&(struct ArrowArray){.private_data = parent});
+        return -1;
     }
     *out = (struct ArrowArray){.length = b->n,
                                .n_buffers = 1,

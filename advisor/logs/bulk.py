@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from advisor.logs._scan import ReportScan
     from advisor.workspace import ImportSummary
 
+#: Parses started by :func:`prefetch`, by the files' identity.
+_PREFETCHED: dict[tuple[tuple[str, int, int], ...], _Parsing] = {}
 #: Seconds between progress reports while the C parser runs (as DuckDB's, see workspace.py).
 PROGRESS_POLL_SECONDS = 0.1
 #: Files smaller than this go through the general path (the fast path's threshold).
@@ -86,16 +88,13 @@ def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path 
     Returns:
         The stored counts, or None with nothing stored.
     """
-    sources = []
-    for path in map(Path, paths):
-        if not path.is_file() or path.stat().st_size < BULK_MIN_BYTES:
-            return None
-        source = open_report_file(path)
-        if source is None:
-            return None
-        sources.append(source)
-    # The C parser runs without the GIL: DuckDB is loaded and the workspace opened meanwhile.
-    parsing = _Parsing(sources)
+    sources = _sources(paths)
+    if sources is None:
+        return None
+    # The C parser runs without the GIL: DuckDB is loaded and the workspace opened meanwhile
+    # (unless the CLI started it even earlier, see prefetch).
+    parsing = _PREFETCHED.pop(_identity(sources), None) or _Parsing(sources)
+    _PREFETCHED.clear()  # a head start on other files, or on files since changed: unused
     import duckdb
 
     from advisor.workspace import Workspace
@@ -134,6 +133,41 @@ def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path 
         return None  # the general path reports errors
     finally:
         parsing.stop()
+
+
+def prefetch(paths: Sequence[Path]) -> None:
+    """Start parsing ``paths`` in the background, if the bulk path would read them.
+
+    A head start while the CLI is still starting up: parsing needs neither the GIL nor
+    DuckDB. :func:`store_report_files` takes the parse over when it gets the same files
+    (unchanged); otherwise it is never used.
+    """
+    _PREFETCHED.clear()  # one at a time: an unused one is dropped
+    sources = _sources(paths)
+    if sources is not None and any(report_scan(source) is not None for source in sources):
+        _PREFETCHED[_identity(sources)] = _Parsing(sources)
+
+
+def _sources(paths: Sequence[Path]) -> list[ReportFile] | None:
+    """The files as bulk-path sources, or None if any is small, unreadable or not text."""
+    sources = []
+    for path in map(Path, paths):
+        try:
+            if not path.is_file() or path.stat().st_size < BULK_MIN_BYTES:
+                return None
+        except OSError:
+            return None
+        source = open_report_file(path)
+        if source is None:
+            return None
+        sources.append(source)
+    return sources
+
+
+def _identity(sources: list[ReportFile]) -> tuple[tuple[str, int, int], ...]:
+    """Which files, as they are now (a file changed since it was prefetched is parsed again)."""
+    stats = [(source.path.resolve(), source.path.stat()) for source in sources]
+    return tuple((str(path), stat.st_size, stat.st_mtime_ns) for path, stat in stats)
 
 
 class _Parsing:

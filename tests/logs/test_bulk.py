@@ -137,6 +137,31 @@ def test_a_line_the_c_parser_does_not_vouch_for_is_read_by_duckdb(tmp_path: Path
     assert_same_store(tmp_path / "bulk", tmp_path / "general")
 
 
+def test_a_prefetched_parse_is_taken_over_by_the_import(tmp_path: Path, big_log: Path,
+                                                        fast_parser: str):
+    import advisor.logs.bulk
+
+    advisor.logs.bulk.prefetch([big_log])
+    assert len(advisor.logs.bulk._PREFETCHED) == (fast_parser == "c")
+    outcome = import_logs([big_log], function="f", workspace=tmp_path / "bulk")
+    assert outcome.records is None and advisor.logs.bulk._PREFETCHED == {}
+    _general([big_log], tmp_path / "general")
+    assert_same_store(tmp_path / "bulk", tmp_path / "general")
+
+
+def test_a_file_changed_after_its_prefetch_is_parsed_again(tmp_path: Path):
+    import advisor.logs.bulk
+
+    log = _generate(tmp_path / "changing.log", seed=10, extra=[])
+    advisor.logs.bulk.prefetch([log])
+    with log.open("a") as out:
+        out.write(EXTRA[0] + "\n")
+    import_logs([log], function="f", workspace=tmp_path / "bulk")
+    records, _ = _stored(tmp_path / "bulk")
+    assert "11111111-1111-4111-8111-111111111111" in set(records["request_id"])
+    assert advisor.logs.bulk._PREFETCHED == {}
+
+
 def test_several_files_match_the_general_path(tmp_path: Path, big_log: Path):
     paths = [big_log, _generate(tmp_path / "other.log", seed=4, extra=[])]
     outcome = import_logs(paths, function="f", workspace=tmp_path / "bulk")
