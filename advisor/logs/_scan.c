@@ -142,7 +142,7 @@ static inline unsigned byte_flags(unsigned char c) {
  * one pass of sixteen bytes at a time with SSE2 (every x86-64 has it). */
 #if defined(__SSE2__)
 #include <emmintrin.h>
-static size_t scan_line_sse2(const unsigned char *s, size_t n, unsigned *flags) {
+static size_t scan_line(const unsigned char *s, size_t n, unsigned *flags) {
     const __m128i newline = _mm_set1_epi8('\n'), quote = _mm_set1_epi8('"'),
                   paren = _mm_set1_epi8('('), k = _mm_set1_epi8('k'), p = _mm_set1_epi8('P'),
                   cr = _mm_set1_epi8('\r'), nul = _mm_setzero_si128(), unit = _mm_set1_epi8(0x1f);
@@ -182,7 +182,7 @@ static size_t scan_line_sse2(const unsigned char *s, size_t n, unsigned *flags) 
     return i;
 }
 #else
-static size_t scan_line_plain(const unsigned char *s, size_t n, unsigned *flags) {
+static size_t scan_line(const unsigned char *s, size_t n, unsigned *flags) {
     unsigned flags_now = 0;
     size_t i = 0;
     for (; i < n && s[i] != '\n'; i++) flags_now |= byte_flags(s[i]);
@@ -191,68 +191,6 @@ static size_t scan_line_plain(const unsigned char *s, size_t n, unsigned *flags)
 }
 #endif
 
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-/* The same with AVX2, thirty-two bytes at a time, where the processor has it. */
-__attribute__((target("avx2"))) static size_t scan_line_avx2(const unsigned char *s, size_t n,
-                                                              unsigned *flags) {
-    const __m256i newline = _mm256_set1_epi8('\n'), quote = _mm256_set1_epi8('"'),
-                  paren = _mm256_set1_epi8('('), k = _mm256_set1_epi8('k'),
-                  p = _mm256_set1_epi8('P'), cr = _mm256_set1_epi8('\r'),
-                  nul = _mm256_setzero_si256(), unit = _mm256_set1_epi8(0x1f);
-    __m256i q = nul, pa = nul, kk = nul, pp = nul, bad = nul, high = nul;
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        __m256i v = _mm256_loadu_si256((const __m256i *)(s + i));
-        __m256i eq_q = _mm256_cmpeq_epi8(v, quote), eq_pa = _mm256_cmpeq_epi8(v, paren),
-                eq_k = _mm256_cmpeq_epi8(v, k), eq_p = _mm256_cmpeq_epi8(v, p),
-                eq_bad = _mm256_or_si256(
-                    _mm256_cmpeq_epi8(v, cr),
-                    _mm256_or_si256(_mm256_cmpeq_epi8(v, nul), _mm256_cmpeq_epi8(v, unit)));
-        unsigned end = (unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, newline));
-        if (end != 0) {
-            unsigned at = (unsigned)__builtin_ctz(end);
-            unsigned before = at == 31 ? 0x7FFFFFFFu : (1u << at) - 1;
-            *flags = ((_mm256_movemask_epi8(q) | ((unsigned)_mm256_movemask_epi8(eq_q) & before)) ? F_QUOTE : 0) |
-                     ((_mm256_movemask_epi8(pa) | ((unsigned)_mm256_movemask_epi8(eq_pa) & before)) ? F_PAREN : 0) |
-                     ((_mm256_movemask_epi8(kk) | ((unsigned)_mm256_movemask_epi8(eq_k) & before)) ? F_K : 0) |
-                     ((_mm256_movemask_epi8(pp) | ((unsigned)_mm256_movemask_epi8(eq_p) & before)) ? F_P : 0) |
-                     ((_mm256_movemask_epi8(bad) | ((unsigned)_mm256_movemask_epi8(eq_bad) & before)) ? F_BAD : 0) |
-                     ((_mm256_movemask_epi8(high) | ((unsigned)_mm256_movemask_epi8(v) & before)) ? F_HIGH : 0);
-            return i + at;
-        }
-        q = _mm256_or_si256(q, eq_q);
-        pa = _mm256_or_si256(pa, eq_pa);
-        kk = _mm256_or_si256(kk, eq_k);
-        pp = _mm256_or_si256(pp, eq_p);
-        bad = _mm256_or_si256(bad, eq_bad);
-        high = _mm256_or_si256(high, v);
-    }
-    unsigned flags_now = (_mm256_movemask_epi8(q) ? F_QUOTE : 0) | (_mm256_movemask_epi8(pa) ? F_PAREN : 0) |
-                         (_mm256_movemask_epi8(kk) ? F_K : 0) | (_mm256_movemask_epi8(pp) ? F_P : 0) |
-                         (_mm256_movemask_epi8(bad) ? F_BAD : 0) | (_mm256_movemask_epi8(high) ? F_HIGH : 0);
-    unsigned rest;
-    size_t length = scan_line_sse2(s + i, n - i, &rest);
-    *flags = flags_now | rest;
-    return i + length;
-}
-#endif
-
-typedef size_t (*LineScanner)(const unsigned char *, size_t, unsigned *);
-
-/* The fastest line scanner this processor runs. */
-static LineScanner line_scanner(void) {
-#if defined(__x86_64__) && defined(__GNUC__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2")) return scan_line_avx2;
-#endif
-#if defined(__SSE2__)
-    return scan_line_sse2;
-#else
-    return scan_line_plain;
-#endif
-}
 
 /* Whether s[0..n) is valid UTF-8 (as DuckDB's reader requires; it refuses the file otherwise). */
 static int valid_utf8(const unsigned char *s, size_t n) {
@@ -601,7 +539,6 @@ static const char *parse_line(const char *line, size_t n, unsigned flags, Record
 
 static void *parse_chunk(void *arg) {
     Chunk *chunk = arg;
-    LineScanner scan_line = line_scanner();
     const char *at = chunk->begin;
     size_t reported = 0;
     while (at < chunk->end) {
