@@ -590,6 +590,7 @@ typedef struct {
     uint32_t *order; /* rows in store order, as global indices (NULL: as parsed) */
     size_t batch_rows;
     size_t n_batches;
+    size_t exported; /* atomic: records the newest stream has handed over, for progress */
     int duplicates;  /* a request id occurs twice */
     int emulator;    /* every Max Memory Used equals Memory Size, and one is the emulator's */
 } Shared;
@@ -1094,6 +1095,9 @@ static int stream_get_next(struct ArrowArrayStream *stream, struct ArrowArray *o
         return ENOMEM;
     }
     st->next_batch++;
+    size_t handed = st->next_batch * shared->batch_rows;
+    __atomic_store_n(&shared->exported, handed < shared->records ? handed : shared->records,
+                     __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -1355,6 +1359,15 @@ static PyObject *scan_progress(ReportScan *self, void *closure) {
     return PyFloat_FromDouble((double)done / (double)shared->size);
 }
 
+static PyObject *scan_exported(ReportScan *self, void *closure) {
+    (void)closure;
+    Shared *shared = checked(self, 1);
+    if (shared == NULL) return NULL;
+    if (shared->records == 0) return PyFloat_FromDouble(1.0);
+    size_t exported = __atomic_load_n(&shared->exported, __ATOMIC_RELAXED);
+    return PyFloat_FromDouble((double)exported / (double)shared->records);
+}
+
 static PyMethodDef scan_methods[] = {
     {"parse", (PyCFunction)(void (*)(void))scan_parse, METH_VARARGS | METH_KEYWORDS,
      "parse(threads=1, store_order=True): parse the whole file, in parallel runs of lines,\n"
@@ -1375,6 +1388,8 @@ static PyGetSetDef scan_getset[] = {
      "Memory Size, one of them the emulator's size).", NULL},
     {"progress", (getter)scan_progress, NULL, "Fraction of the file parsed so far (0 to 1).",
      NULL},
+    {"exported", (getter)scan_exported, NULL,
+     "Fraction of the records the newest stream has handed over so far (0 to 1).", NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
 static PyTypeObject ReportScanType = {

@@ -215,9 +215,22 @@ def _refused(scan: ReportScan, allow_emulator: bool) -> bool:
 
 def _after_parsing(on_progress: Callable[[float], None],
                    scans: list[ReportScan | None]) -> Callable[[float], None]:
-    """Progress of storing, drawn after the C parser's share of the bar (if it ran)."""
-    start = PARSE_SHARE if any(scan is not None for scan in scans) else 0.0
-    return lambda fraction: on_progress(start + (1.0 - start) * fraction)
+    """Progress of storing, drawn after the C parser's share of the bar (if it ran).
+
+    DuckDB cannot estimate how far it is through a stream, so for files the C parser read the
+    fraction is that of the records handed over.
+    """
+    if not any(scan is not None for scan in scans):
+        return on_progress
+    parsed = [scan for scan in scans if scan is not None]
+    total = sum(scan.records for scan in parsed) or 1
+
+    def report(duckdb_fraction: float) -> None:
+        handed = sum(scan.exported * scan.records for scan in parsed) / total
+        fraction = handed if len(parsed) == len(scans) else duckdb_fraction
+        on_progress(PARSE_SHARE + (1.0 - PARSE_SHARE) * fraction)
+
+    return report
 
 
 @contextmanager

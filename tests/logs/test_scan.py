@@ -282,3 +282,19 @@ def test_mutated_report_lines_are_parsed_as_by_the_sql_path_or_declined(tmp_path
 @pytest.mark.parametrize("line", CANONICAL_LINES)
 def test_every_canonical_layout_is_taken(tmp_path: Path, line: str):
     assert assert_subset_of_sql(write(tmp_path / "canonical.log", [line]))
+
+
+def test_the_share_handed_over_grows_with_each_batch(tmp_path: Path):
+    import pyarrow as pa
+
+    path = tmp_path / "gen.log"
+    _generator().generate(path, 3_000, seed=17)
+    scan = _scan.ReportScan(str(path), batch_rows=100)
+    scan.parse()
+    reader = pa.RecordBatchReader.from_stream(scan)
+    seen = [scan.exported]
+    for batch in reader:
+        seen.append(scan.exported)
+        assert batch.num_rows <= 100
+    assert seen[0] == 0.0 and seen[-1] == 1.0
+    assert seen == sorted(seen) and len(set(seen)) == len(seen)
