@@ -124,6 +124,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         if _is_duckdb_interrupt(exc):
             return _interrupted()
         raise
+    if result == EXIT_INTERRUPTED:
+        # Ctrl-C in a command's Python code: typer returns 130 silently (no command returns
+        # it on its own), so the line that says nothing was left half-done is printed here.
+        return _interrupted()
     return result if isinstance(result, int) else 0
 
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.logs.fast import (FORMAT, ReportFile, count_lines_later, open_report_file,
-                               record_select, report_scan, scan_select)
+from advisor.logs.fast import (FORMAT, ReportFile, c_parser_available, count_lines_later,
+                               open_report_file, record_select, report_scan, scan_select)
 from advisor.logs.report import EMULATOR_MEMORY_MB
 
 if TYPE_CHECKING:
@@ -93,8 +93,12 @@ def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path 
         return None
     # The C parser runs without the GIL: DuckDB is loaded and the workspace opened meanwhile
     # (unless the CLI started it even earlier, see prefetch).
-    parsing = _PREFETCHED.pop(_identity(sources), None) or _Parsing(sources)
-    _PREFETCHED.clear()  # a head start on other files, or on files since changed: unused
+    try:
+        parsing = _PREFETCHED.pop(_identity(sources), None) or _Parsing(sources)
+    except OSError:
+        return None  # a file gone or unreadable since it was opened: the general path says so
+    finally:
+        _PREFETCHED.clear()  # a head start on other files, or on files since changed: unused
     import duckdb
 
     from advisor.workspace import Workspace
@@ -144,8 +148,12 @@ def prefetch(paths: Sequence[Path]) -> None:
     """
     _PREFETCHED.clear()  # one at a time: an unused one is dropped
     sources = _sources(paths)
-    if sources is not None and any(report_scan(source) is not None for source in sources):
+    if sources is None or not c_parser_available() or all(s.compression != "none" for s in sources):
+        return
+    try:
         _PREFETCHED[_identity(sources)] = _Parsing(sources)
+    except OSError:
+        pass  # a file gone or unreadable since: the import itself says so
 
 
 def _sources(paths: Sequence[Path]) -> list[ReportFile] | None:

@@ -248,6 +248,11 @@ def report_scan(source: ReportFile) -> ReportScan | None:
         return None  # unreadable: the SQL path or the exact path names the problem
 
 
+def c_parser_available() -> bool:
+    """Whether plain files go to the C parser (built, current and not switched off)."""
+    return _scan_module() is not None
+
+
 def _scan_module() -> ModuleType | None:
     """``advisor.logs._scan`` when it is built from the current source (see hatch_build.py)
     and not switched off with ``ADVISOR_C_PARSER=off``."""

@@ -15,5 +15,5 @@ def fast_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         monkeypatch.setenv(fast.C_PARSER_ENV, "off")
     else:
         monkeypatch.delenv(fast.C_PARSER_ENV, raising=False)
-        assert fast._scan_module() is not None, "the C parser is not built (pip install -e .)"
+        assert fast.c_parser_available(), "the C parser is not built (pip install -e .)"
     return request.param
