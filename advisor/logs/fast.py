@@ -1,28 +1,36 @@
-"""Vectorised fast path for large plain-text REPORT logs: one DuckDB scan, all cores.
+"""Fast path for large plain-text REPORT logs: the C parser, or one DuckDB scan, on all cores.
 
 Python's ``re`` reads about a million lines a second; large CloudWatch exports
-have millions. Here DuckDB reads the file (plain or gzip) as lines, keeps the
-REPORT lines and the lines the exact parser must judge, checks that each kept
-line has the canonical layout (an optional ISO time prefix, then Lambda's
-tab-separated fields in Lambda's order, optionally Init Duration, Status and
-Error Type) and computes the record columns, all in one parallel statement:
-:func:`record_select`. Two consumers share it:
+have millions. Here a file is parsed by one of two parsers with the same rules,
+which keep the REPORT lines and the lines the exact parser must judge, check that
+each kept line has the canonical layout (an optional ISO time prefix, then Lambda's
+tab-separated fields in Lambda's order, optionally Init Duration, Status and Error
+Type) and compute the record columns:
+
+- the C parser (``advisor/logs/_scan.c``, :func:`report_scan`, :func:`scan_select`)
+  reads plain files, on every core and without the GIL, and hands DuckDB an Arrow
+  stream of records in store order;
+- DuckDB's SQL (:func:`record_select`) reads gzip files, whatever the C parser
+  declines, and everything when ``ADVISOR_C_PARSER=off``.
+
+Two consumers share them:
 
 - :func:`parse_report_file` returns a :class:`ParseResult` (pandas records) for
   dry runs and mixed imports;
 - :mod:`advisor.logs.bulk` inserts the same rows straight into the workspace,
   so a stored import never builds Python objects per record.
 
-It yields exactly the records of the exact per-line parser or nothing at all. A
+They yield exactly the records of the exact per-line parser or nothing at all. A
 kept line that is not canonical (another layout, a truncated record, a JSON
 platform record, ``Task timed out`` lines, emulator markers, wrapped REPORT
-fields, time-only lines) makes the statement raise, and the caller parses the
-file exactly. The checks are cheap string tests (prefixes, GLOB character
-classes, a UUID round trip) rather than one regular expression per line: RE2
-in DuckDB costs about 0.5 microseconds a line, more than all the rest. They
-accept a subset of what the exact parser accepts, never more;
-``tests/logs/test_fast_path.py`` checks the equality on the real samples, on
-generated logs and on mutated REPORT lines.
+fields, time-only lines) makes the C parser raise ``ValueError`` and the SQL
+statement raise, and the caller parses the file exactly. The SQL checks are cheap
+string tests (prefixes, GLOB character classes, a UUID round trip) rather than one
+regular expression per line: RE2 in DuckDB costs about 0.5 microseconds a line,
+more than all the rest. They accept a subset of what the exact parser accepts,
+never more, and the C parser a subset of what they accept, with the same values;
+``tests/logs/test_fast_path.py`` and ``tests/logs/test_scan.py`` check it on the real
+samples, on generated logs and on mutated REPORT lines.
 """
 
 from __future__ import annotations
@@ -207,10 +215,10 @@ def record_select(source: ReportFile) -> str:
 
 
 def scan_select(relation: str) -> str:
-    """SQL selecting the records of ``relation``, a registered :func:`report_scan`.
+    """SQL selecting the records of ``relation``, a registered, parsed :func:`report_scan`.
 
-    The same columns and values as :func:`record_select`; the statement raises (a
-    ``duckdb.Error``) when a line needs the exact parser or the SQL path.
+    The same columns and values as :func:`record_select`, in store order or in file order
+    as the scan was parsed.
     """
     return _records(f"SELECT * FROM {relation}")
 
