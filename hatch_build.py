@@ -30,9 +30,9 @@ class ExtensionBuildHook(BuildHookInterface):
         if self.target_name != "wheel":
             return
         editable = version == "editable"
+        self._build_dir = Path(tempfile.mkdtemp(prefix="advisor-ext-"))
         try:
-            built = _build(Path(self.root), editable=editable,
-                           build_lib=Path(tempfile.mkdtemp(prefix="advisor-ext-")))
+            built = _build(Path(self.root), editable=editable, build_lib=self._build_dir)
         except Exception as exc:  # noqa: BLE001 - any compiler failure: build without it
             print(f"advisor: the C parser was not built ({exc}); large imports use the SQL path.",
                   file=sys.stderr)
@@ -42,6 +42,11 @@ class ExtensionBuildHook(BuildHookInterface):
         if not editable:
             build_data["force_include"][str(built)] = str(
                 Path(*EXTENSION.split(".")[:-1]) / built.name)
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        build_dir = getattr(self, "_build_dir", None)
+        if build_dir is not None:
+            shutil.rmtree(build_dir, ignore_errors=True)
 
 
 def _build(root: Path, *, editable: bool, build_lib: Path) -> Path:
