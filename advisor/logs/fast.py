@@ -138,6 +138,12 @@ SCAN_VERSION = 1
 #: Set to ``off`` to parse large logs with DuckDB's SQL instead of the C parser (the same
 #: records, slower): to compare the two, or to work around a fault in the C parser.
 C_PARSER_ENV = "ADVISOR_C_PARSER"
+#: The C parser keeps every record of a file in memory: up to about 180 bytes each while it
+#: sorts, and a record takes a line of 90 bytes or more, so at most 2 bytes a byte of file. A
+#: file that could need more than this share of the available memory goes to DuckDB's SQL,
+#: which streams it.
+C_PARSER_MEMORY_PER_BYTE = 2.0
+C_PARSER_MEMORY_SHARE = 0.5
 #: The name a parsed file is registered under for one statement.
 _SCAN_RELATION = "_advisor_scan"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -251,9 +257,24 @@ def report_scan(source: ReportFile) -> ReportScan | None:
     if scan is None or source.compression != "none":
         return None
     try:
+        size = source.path.stat().st_size
+        if size * C_PARSER_MEMORY_PER_BYTE > available_memory() * C_PARSER_MEMORY_SHARE:
+            return None  # DuckDB's SQL streams the file (and spills to disk) instead
         return scan.ReportScan(str(source.path))
     except OSError:
         return None  # unreadable: the SQL path or the exact path names the problem
+
+
+def available_memory() -> float:
+    """Bytes of memory available to new work (Linux's MemAvailable; infinite where unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return float("inf")
 
 
 def c_parser_available() -> bool:

@@ -355,3 +355,21 @@ def test_any_log_is_stored_by_the_bulk_path_as_by_the_general_path(
     assert outcomes[0] == outcomes[1]
     if outcomes[0] is None:
         assert_same_store(root / "bulk", root / "general")
+
+
+def test_a_file_too_large_for_the_memory_goes_to_duckdb(tmp_path: Path, big_log: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          fast_parser: str):
+    import advisor.logs.bulk
+    import advisor.logs.fast
+
+    monkeypatch.setattr(advisor.logs.fast, "available_memory", lambda: big_log.stat().st_size * 3.9)
+    assert advisor.logs.fast.report_scan(advisor.logs.fast.open_report_file(big_log)) is None
+    monkeypatch.setattr(advisor.logs.fast, "available_memory", lambda: big_log.stat().st_size * 4.1)
+    scan = advisor.logs.fast.report_scan(advisor.logs.fast.open_report_file(big_log))
+    assert (scan is not None) == (fast_parser == "c")
+    monkeypatch.setattr(advisor.logs.fast, "available_memory", lambda: 1024.0)
+    outcome = import_logs([big_log], function="f", workspace=tmp_path / "bulk")
+    assert outcome.records is None  # still the bulk path, through DuckDB's SQL
+    _general([big_log], tmp_path / "general")
+    assert_same_store(tmp_path / "bulk", tmp_path / "general")
