@@ -16,7 +16,7 @@ from advisor.logs.fast import CANONICAL, parse_report_file
 from advisor.logs.reader import read_text
 from advisor.logs.text import TextParser
 
-from ._reports import log_lines
+from ._reports import CANONICAL_LINES, edits, log_lines, mutate
 from ._samples import SAMPLES, sample
 
 REPO = Path(__file__).resolve().parents[2]
@@ -105,39 +105,6 @@ def test_generated_logs_fast_equals_exact(tmp_path: Path, lines: list[str]):
     assert_same(path)
 
 
-#: Canonical lines in each layout the fast path owns, to be mutated.
-CANONICAL_LINES = [
-    "2026-01-05T00:00:00.077Z REPORT RequestId: ffe42279-f3bd-4683-a6a8-52c1bb9651f3\tDuration: 50.44 ms"
-    "\tBilled Duration: 51 ms\tMemory Size: 1024 MB\tMax Memory Used: 218 MB\t",
-    "2026-01-05T00:00:00.573123Z REPORT RequestId: a972cd3f-a02f-444f-8870-78de451f5f6c\tDuration: 37.56 ms"
-    "\tBilled Duration: 38 ms\tMemory Size: 1024 MB\tMax Memory Used: 348 MB\tInit Duration: 200.84 ms\t",
-    "REPORT RequestId: 0b6f6e2c-1a52-4a5e-9d1b-6f0e8d1b2c3a\tDuration: 3000.00 ms\tBilled Duration: 3000 ms"
-    "\tMemory Size: 512 MB\tMax Memory Used: 300 MB\tStatus: error\tError Type: Runtime.ExitError",
-    "2026-01-05T00:00:01Z REPORT RequestId: retry-5\tDuration: 9 ms\tBilled Duration: 8 ms"
-    "\tMemory Size: 128 MB\tMax Memory Used: 60 MB",
-    "2026-01-05T00:00:02.5Z REPORT RequestId: c0ld-1\tDuration: 12.5 ms\tBilled Duration: 13 ms"
-    "\tMemory Size: 128 MB\tMax Memory Used: 128 MB\tInit Duration: 300.1 ms\tStatus: error"
-    "\tError Type: Runtime.OutOfMemory\t",
-]
-#: Characters that change the meaning of a REPORT line when put in the wrong place.
-MUTATION_CHARS = list("0123456789abcfXZT:.-_ \t\\eE+ms") + ["\u0663", "\u00a0", "Init Duration: 1 ms",
-                                                               "Status: ", "XRAY", "\tDuration: 2 ms"]
-edits = st.tuples(st.sampled_from(["insert", "delete", "replace"]), st.integers(0, 200),
-                  st.sampled_from(MUTATION_CHARS))
-
-
-def _mutate(line: str, changes: list[tuple[str, int, str]]) -> str:
-    for kind, at, text in changes:
-        at %= len(line) + (kind == "insert")
-        if kind == "insert":
-            line = line[:at] + text + line[at:]
-        elif kind == "delete":
-            line = line[:at] + line[at + 1:]
-        else:
-            line = line[:at] + text + line[at + 1:]
-    return line
-
-
 def test_optional_fields_without_a_tab_between_them_are_left_to_the_exact_parser(tmp_path: Path):
     # The fast path once took this line with status "timeoutError Type: X"; the exact parser
     # reads status "timeout" and error type "X".
@@ -153,7 +120,7 @@ def test_optional_fields_without_a_tab_between_them_are_left_to_the_exact_parser
 @given(st.sampled_from(CANONICAL_LINES), st.lists(edits, min_size=1, max_size=3))
 def test_mutated_report_lines_are_parsed_exactly_or_declined(tmp_path: Path, line: str, changes):
     """The fast path's checks accept a subset of the canonical layout, and agree with the exact parser."""
-    mutated = _mutate(line, changes)
+    mutated = mutate(line, changes)
     path = tmp_path / "mutated.log"
     path.write_text(f"START RequestId: abc Version: $LATEST\n{mutated}\nEND RequestId: abc\n")
     fast = parse_report_file(path)

@@ -15,9 +15,8 @@ from advisor.logs import _scan, fast
 from advisor.logs.fast import open_report_file, record_select, scan_select
 from advisor.logs.report import EMULATOR_MEMORY_MB
 
-from ._reports import log_lines
+from ._reports import CANONICAL_LINES, edits, log_lines, mutate
 from ._samples import SAMPLES
-from .test_fast_path import CANONICAL_LINES, _mutate, edits
 
 REPO = Path(__file__).resolve().parents[2]
 RID = "0b6f6e2c-1a52-4a5e-9d1b-6f0e8d1b2c3a"
@@ -275,7 +274,7 @@ def test_generated_logs_are_parsed_as_by_the_sql_path(tmp_path: Path, lines: lis
 @given(st.sampled_from(CANONICAL_LINES), st.lists(edits, min_size=1, max_size=3))
 def test_mutated_report_lines_are_parsed_as_by_the_sql_path_or_declined(tmp_path: Path, line: str,
                                                                          changes):
-    path = write(tmp_path / "mutated.log", ["START RequestId: x", _mutate(line, changes), "END"])
+    path = write(tmp_path / "mutated.log", ["START RequestId: x", mutate(line, changes), "END"])
     assert_subset_of_sql(path)
 
 
