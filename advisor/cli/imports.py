@@ -24,7 +24,7 @@ DryRun = Annotated[bool, typer.Option("--dry-run", help="Parse and report; store
 
 
 #: ``import logs`` options that take a value (the rest are flags).
-_VALUE_OPTIONS = {"--function", "-f", "--format", "--workspace"}
+_VALUE_OPTIONS = {"--function", "-f", "--format", "--workspace", "-w"}
 
 
 def prefetch(args: Sequence[str]) -> None:

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+import typer
+
 import advisor.logs.bulk
-from advisor.cli.imports import prefetch
+from advisor.cli.imports import _VALUE_OPTIONS, prefetch, register
 
 
 @pytest.fixture
@@ -19,7 +21,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
 
 def test_the_paths_of_an_import_are_prefetched_and_option_values_are_not(started):
     prefetch(["import", "logs", "a.log", "--function", "b.log", "-f", "c", "--workspace", "w",
-              "d.log", "--allow-emulator", "--strict", "--", "--e.log"])
+              "d.log", "-w", "w2", "--allow-emulator", "--strict", "--", "--e.log"])
     assert started == [[Path("a.log"), Path("d.log"), Path("--e.log")]]
 
 
@@ -33,3 +35,12 @@ def test_the_paths_of_an_import_are_prefetched_and_option_values_are_not(started
 def test_other_commands_prefetch_nothing(started, args: list[str]):
     prefetch(args)
     assert started == []
+
+
+def test_the_prefetch_knows_every_option_of_import_logs_that_takes_a_value():
+    app = typer.Typer()
+    register(app)
+    logs = typer.main.get_command(app).commands["logs"]
+    taking = {name for param in logs.params if param.param_type_name == "option"
+              and not param.is_flag for name in param.opts + param.secondary_opts}
+    assert taking == _VALUE_OPTIONS
