@@ -21,7 +21,6 @@ stores are equal.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.logs.fast import (FORMAT, ReportFile, c_parser_available, count_lines_later,
-                               open_report_file, record_select, report_scan, scan_select)
+from advisor.logs.fast import (FORMAT, ReportFile, count_lines_later, open_report_file, parse,
+                               record_select, report_scan, scan_select)
 from advisor.logs.report import EMULATOR_MEMORY_MB
 
 if TYPE_CHECKING:
@@ -148,10 +147,12 @@ def prefetch(paths: Sequence[Path]) -> None:
     """
     _PREFETCHED.clear()  # one at a time: an unused one is dropped
     sources = _sources(paths)
-    if sources is None or not c_parser_available() or all(s.compression != "none" for s in sources):
+    if sources is None:
         return
     try:
-        _PREFETCHED[_identity(sources)] = _Parsing(sources)
+        parsing = _Parsing(sources)
+        if parsing.runs:
+            _PREFETCHED[_identity(sources)] = parsing
     except OSError:
         pass  # a file gone or unreadable since: the import itself says so
 
@@ -189,13 +190,15 @@ class _Parsing:
         self._thread = threading.Thread(target=self._run, name="advisor-parse", daemon=True)
         self._thread.start()
 
+    @property
+    def runs(self) -> bool:
+        """Whether the C parser reads any of the files (not all gzip, built, not switched off)."""
+        return any(scan is not None for scan in self._scans)
+
     def _run(self) -> None:
         for index, scan in enumerate(self._scans):
-            if scan is not None:
-                try:
-                    scan.parse(threads=os.cpu_count() or 1)
-                except (ValueError, MemoryError):
-                    self._failed[index] = True  # the SQL parser reads this file instead
+            # A file the C parser does not vouch for is read by the SQL parser instead.
+            self._failed[index] = scan is not None and not parse(scan)
 
     def _fraction(self) -> float:
         done = sum(size * (scan.progress if scan is not None else 0.0)

@@ -362,16 +362,19 @@ def parse_report_file(path: Path) -> ParseResult | None:
 
 
 def parsed_scan(source: ReportFile, *, store_order: bool = True) -> ReportScan | None:
-    """The file parsed by the C parser on all cores, or None (see :func:`report_scan`, or a
-    line it does not vouch for: DuckDB's parser is then to read the file)."""
+    """The file parsed by the C parser, or None (see :func:`report_scan` and :func:`parse`)."""
     scan = report_scan(source)
-    if scan is None:
-        return None
+    return scan if scan is not None and parse(scan, store_order=store_order) else None
+
+
+def parse(scan: ReportScan, *, store_order: bool = True) -> bool:
+    """Run the C parser on all cores; False where it does not vouch for a line (or runs out
+    of memory): DuckDB's SQL parser is then to read the file."""
     try:
         scan.parse(threads=os.cpu_count() or 1, store_order=store_order)
     except (ValueError, MemoryError):
-        return None
-    return scan
+        return False
+    return True
 
 
 @functools.cache

@@ -225,14 +225,16 @@ def test_the_line_number_counts_every_earlier_thread(tmp_path: Path):
 
 
 def test_it_refuses_to_be_read_before_it_has_parsed(tmp_path: Path):
-    scan = _scan.ReportScan(str(write(tmp_path / "a.log", [LINE.format(rid="a")])))
+    path = write(tmp_path / "a.log", [LINE.format(rid="a")])
+    scan = _scan.ReportScan(str(path))
     with pytest.raises(ValueError, match="parse"):
         scan.__arrow_c_stream__()
     with pytest.raises(ValueError, match="parse"):
         scan.records  # noqa: B018 - the property raises
     scan.parse()
     scan.parse()  # a second call keeps the first result
-    assert c_rows(scan) == c_rows(scan)  # every stream starts from the first record
+    first, second = c_rows(scan), c_rows(scan)  # every stream starts from the first record
+    assert first == second == sql_rows(path) and len(first) == 1
 
 
 def test_a_failed_parse_cannot_be_retried(tmp_path: Path):
