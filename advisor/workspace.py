@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from advisor.context import resolve_path
 from advisor.errors import InputError, NotFoundError
 from advisor.record import COLUMNS, TYPES, arrow_schema, conform
 
@@ -33,9 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-DEFAULT_DIRNAME = ".advisor"
 DB_FILENAME = "advisor.duckdb"
-HOME_ENV = "ADVISOR_HOME"
 SCHEMA_VERSION = "1"
 #: Test hook: when set to a path, an import creates that file inside its open
 #: transaction and then waits, so a test can kill the process at that point.
@@ -86,6 +85,9 @@ _DDL = [
         format VARCHAR NOT NULL, lines BIGINT, parsed BIGINT, ignored BIGINT, rejected BIGINT,
         added BIGINT NOT NULL, duplicates BIGINT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS state (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+    # False when every import of the function came from a source that does not record cold
+    # starts (a public trace without init times); NULL or True: its records say which were cold.
+    """ALTER TABLE functions ADD COLUMN IF NOT EXISTS records_cold_starts BOOLEAN""",
 ]
 
 
@@ -103,6 +105,30 @@ class FunctionInfo:
     region: str | None = None
     updated_at: datetime | None = None
     invocations: int = 0
+    records_cold_starts: bool = True
+
+
+@dataclass(frozen=True)
+class FunctionListing:
+    """One function as ``advisor functions`` lists it: what is stored of it and over when."""
+
+    info: FunctionInfo
+    first_end: datetime | None
+    last_end: datetime | None
+    memory_sizes: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: ISO 8601 UTC times, ``None`` for what is unknown."""
+        def iso(moment: datetime | None) -> str | None:
+            return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+        return {
+            "name": self.info.name, "invocations": self.info.invocations,
+            "first_end": iso(self.first_end), "last_end": iso(self.last_end),
+            "memory_mb": self.info.memory_mb, "memory_sizes": list(self.memory_sizes),
+            "architecture": self.info.architecture, "region": self.info.region,
+            "records_cold_starts": self.info.records_cold_starts,
+        }
 
 
 @dataclass(frozen=True)
@@ -151,7 +177,13 @@ class Workspace:
                 f"workspace {directory} is a file, not a directory.",
                 hint="Pass --workspace DIR (or set ADVISOR_HOME) to a directory.",
             )
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(
+                f"cannot create workspace {directory}: {exc.strerror or exc}.",
+                hint="Pass --workspace DIR (or set ADVISOR_HOME) to a directory you can write.",
+            ) from None
         con = _connect(directory / DB_FILENAME)
         workspace = cls(directory, con)
         workspace._create_schema()
@@ -243,13 +275,28 @@ class Workspace:
         """Every known function with its configuration and stored invocation count, by name."""
         rows = self._con.execute(
             f"""SELECT f.name, {', '.join('f.' + c for c in CONFIG_FIELDS)}, f.updated_at,
-                       coalesce(c.n, 0)
+                       coalesce(c.n, 0), coalesce(f.records_cold_starts, true)
                 FROM functions f
                 LEFT JOIN (SELECT function, count(*) AS n FROM invocations GROUP BY function) c
                   ON c.function = f.name
                 ORDER BY f.name"""
         ).fetchall()
         return [_function_info(row) for row in rows]
+
+    def listing(self) -> list[FunctionListing]:
+        """Every function with the time span and memory sizes of its stored invocations, by name."""
+        spans = {
+            row[0]: row[1:]
+            for row in self._con.execute(
+                "SELECT function, min(end_time), max(end_time), list(DISTINCT memory_mb ORDER BY memory_mb) "
+                "FILTER (WHERE memory_mb IS NOT NULL) FROM invocations GROUP BY function"
+            ).fetchall()
+        }
+        out = []
+        for info in self.functions():
+            first, last, sizes = spans.get(info.name, (None, None, None))
+            out.append(FunctionListing(info, _aware(first), _aware(last), tuple(sizes or ())))
+        return out
 
     # -- invocations -------------------------------------------------------------------------
 
@@ -263,6 +310,7 @@ class Workspace:
         parsed: int,
         ignored: int,
         rejected: int,
+        records_cold_starts: bool = True,
     ) -> ImportSummary:
         """Store ``records`` atomically, skipping any (function, request_id) already stored.
 
@@ -278,6 +326,8 @@ class Workspace:
             parsed: Lines that produced records.
             ignored: Lines that carry no record (application output, START/END).
             rejected: Lines that looked like records but could not be parsed.
+            records_cold_starts: Whether the source says which requests were cold starts (a
+                public trace without init times does not: analyses then say "unknown").
 
         Returns:
             The counts, with the import id.
@@ -291,6 +341,11 @@ class Workspace:
                     "INSERT INTO functions (name, updated_at) "
                     "SELECT DISTINCT function, ? FROM _incoming ON CONFLICT DO NOTHING",
                     [_utcnow()],
+                )
+                self._con.execute(
+                    "UPDATE functions SET records_cold_starts = coalesce(records_cold_starts, false) OR ? "
+                    "WHERE name IN (SELECT DISTINCT function FROM _incoming)",
+                    [records_cold_starts],
                 )
                 _pause_for_tests()
                 import_id = self._log_import(
@@ -465,17 +520,13 @@ class Workspace:
 
 
 def _function_info(row: tuple[Any, ...]) -> FunctionInfo:
-    *head, updated_at, count = row
+    *head, updated_at, count, cold_known = row
     stamp = updated_at.replace(tzinfo=timezone.utc) if updated_at is not None else None
-    return FunctionInfo(*head, updated_at=stamp, invocations=int(count))
+    return FunctionInfo(*head, updated_at=stamp, invocations=int(count), records_cold_starts=bool(cold_known))
 
 
-def resolve_path(path: Path | None) -> Path:
-    """The workspace directory for ``path`` (``None``: ``$ADVISOR_HOME`` or ``./.advisor``)."""
-    if path is not None:
-        return Path(path).expanduser()
-    home = os.environ.get(HOME_ENV)
-    return Path(home).expanduser() if home else Path.cwd() / DEFAULT_DIRNAME
+def _aware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=timezone.utc)
 
 
 def time_filter(

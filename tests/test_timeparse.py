@@ -23,6 +23,8 @@ NOW = datetime(2026, 11, 23, 12, 0, 0, tzinfo=timezone.utc)
         ("30s", datetime(2026, 11, 23, 11, 59, 30, tzinfo=timezone.utc)),
         ("2w", datetime(2026, 11, 9, 12, 0, tzinfo=timezone.utc)),
         (" 1.5h ", datetime(2026, 11, 23, 10, 30, tzinfo=timezone.utc)),
+        ("1h30m", datetime(2026, 11, 23, 10, 30, tzinfo=timezone.utc)),
+        ("1d12h", datetime(2026, 11, 22, 0, 0, tzinfo=timezone.utc)),
         ("2026-11-20", datetime(2026, 11, 20, tzinfo=timezone.utc)),
         ("2026-11-20T08:15", datetime(2026, 11, 20, 8, 15, tzinfo=timezone.utc)),
         ("2026-11-20T08:15:00Z", datetime(2026, 11, 20, 8, 15, tzinfo=timezone.utc)),
@@ -35,7 +37,7 @@ def test_durations_and_iso_times_become_utc(text: str, expected: datetime) -> No
 
 @pytest.mark.parametrize("text", ["", "7", "7 days", "yesterday", "2026-13-01", "-3d", "d7"])
 def test_anything_else_is_a_usage_error_naming_the_value(text: str) -> None:
-    with pytest.raises(UsageError, match=f"cannot read the time {text!r}"):
+    with pytest.raises(UsageError, match=f"cannot read the time --since {text!r}"):
         parse_since(text, now=NOW)
 
 

@@ -42,18 +42,32 @@ from advisor.analyze.result import (
     when,
 )
 from advisor.analyze import stats
-from advisor.analyze.stats import DEFAULT_ARCH, DEFAULT_REGION, NS_PER_S
 from advisor.errors import NotFoundError
+from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_REGION
+from advisor.pricing import PriceCatalog
+from advisor.units import NS_PER_S
 from advisor.record import STATUS_ERROR, STATUS_TIMEOUT
 from advisor.workspace import FunctionInfo, Workspace
 
 __all__ = ["Analysis", "Cost", "Failure", "Instances", "MemoryUse", "Percentiles", "Rates", "analyze"]
 
 
+#: Why a figure is unknown, by cause.
+NO_COLD_STARTS = "the trace has no init times, so which requests were cold starts is unknown"
+NO_STREAMS = "the records name no log streams (execution environments)"
+
+
 def analyze(
-    ws: Workspace, function: str, since: datetime | None = None, until: datetime | None = None
+    ws: Workspace,
+    function: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    *,
+    catalog: PriceCatalog,
 ) -> Analysis:
     """Analyze the stored invocations of ``function`` with ``since <= end_time < until``.
+
+    ``catalog`` prices the period (the workspace's :class:`~advisor.pricing.PriceCatalog`).
 
     Raises:
         NotFoundError: the workspace is empty, the function is unknown, or it has no
@@ -74,13 +88,20 @@ def analyze(
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         concurrency = pool.submit(stats.concurrency, cols)
         instances = pool.submit(stats.instances, cols)
-        cost = pool.submit(stats.cost, cols, info, span_s)
+        cost = pool.submit(stats.cost, cols, info, span_s, catalog)
         memory = pool.submit(stats.memory, cols)
         cold = ~np.isnan(cols.init) | ~np.isnan(cols.restore)
         latency = pool.submit(lambda: stats.spread(cols.duration + np.nan_to_num(cols.init) + np.nan_to_num(cols.restore)))
         warm = stats.spread(cols.duration[~cold])
         rates, by_hour = stats.rates(cols.arrival, span_s)
         peak, p99 = concurrency.result()
+    unknown = {}
+    if not info.records_cold_starts:
+        unknown["cold_starts"] = NO_COLD_STARTS  # and so the cold fraction, init and the warm/cold split
+    found = instances.result()
+    if found.count is None:
+        unknown["instances"] = NO_STREAMS
+    knows_cold = info.records_cold_starts
     return Analysis(
         function=function,
         since=since,
@@ -90,24 +111,26 @@ def analyze(
         span_s=span_s,
         invocations=cols.n,
         rates=rates,
-        cold_starts=int(cold.sum()),
-        cold_fraction=float(cold.mean()),
+        cold_starts=int(cold.sum()) if knows_cold else None,
+        cold_fraction=float(cold.mean()) if knows_cold else None,
         duration_ms={
-            "warm": warm,
-            "cold": stats.spread(cols.duration[cold]),
+            "all": stats.spread(cols.duration),
+            "warm": warm if knows_cold else None,
+            "cold": stats.spread(cols.duration[cold]) if knows_cold else None,
         },
         latency_ms=latency.result(),
-        init_ms=stats.spread(cols.init[~np.isnan(cols.init)]),
+        init_ms=stats.spread(cols.init[~np.isnan(cols.init)]) if knows_cold else None,
         memory=memory.result(),
         concurrency_peak=peak,
         concurrency_p99=p99,
         timeouts=sum(f.count for f in failures if f.status == STATUS_TIMEOUT),
         errors=sum(f.count for f in failures if f.status == STATUS_ERROR),
         failures=failures,
-        instances=instances.result(),
+        instances=found,
         arrivals_by_hour=by_hour,
         cost=cost.result(),
         notes=_notes(info, cols),
+        unknown=unknown,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from advisor.platform.aws_lambda import billed_ms
 from advisor.workspace import Workspace, time_filter
 
 
@@ -33,7 +34,7 @@ _STREAM_LIST_SQL = (
 _STREAM_TYPE_SQL = f"CREATE TYPE {_STREAM_ENUM} AS ENUM (SELECT log_stream FROM {_STREAM_ENUM})"
 _STREAM_COLUMN = f", coalesce(enum_code(log_stream::{_STREAM_ENUM})::INTEGER, -1) AS code"
 _RESTORE_COLUMN = ", coalesce(restore_ms, 'NaN'::DOUBLE) AS rs"
-_BILLED_COLUMN = ", coalesce(billed_duration_ms, ceil(duration_ms)::BIGINT) AS b"
+_BILLED_COLUMN = ", coalesce(billed_duration_ms, -1) AS b"
 _MEMORY_COLUMN = ", coalesce(memory_mb, ?, -1) AS m"
 
 FAILURES_SQL = """SELECT status, error_type, count(*) AS count FROM r WHERE status <> 'success'
@@ -78,6 +79,16 @@ def _to_numpy(column: pa.ChunkedArray) -> np.ndarray:
     return np.concatenate(chunks) if chunks else column.to_numpy()
 
 
+def _billed(logged: np.ndarray, duration: np.ndarray) -> np.ndarray:
+    """Billed ms as logged; where none was logged (-1), the duration rounded as Lambda bills."""
+    missing = logged < 0
+    if not missing.any():
+        return logged
+    billed = logged.copy()
+    billed[missing] = billed_ms(duration[missing])
+    return billed
+
+
 @dataclass
 class Columns:
     """The numeric columns of one window as numpy arrays (NaN / -1 where null).
@@ -117,7 +128,7 @@ class Columns:
             duration=a["d"],
             init=a["i"],
             restore=a["rs"] if shape["restored"] else np.nan,
-            billed=a["b"],
+            billed=_billed(a["b"], a["d"]),
             estimated=shape["n"] - shape["billed"],
             memory=int(shape["min_mb"]) if one_size else a["m"],
             max_used=a["mu"],

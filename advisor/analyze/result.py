@@ -55,9 +55,12 @@ class Failure:
 
 @dataclass(frozen=True)
 class Instances:
-    """Execution environments seen (distinct log streams) and how long they sat idle."""
+    """Execution environments seen (distinct log streams) and how long they sat idle.
 
-    count: int
+    ``count`` is ``None`` when the records name no log stream (a trace): unknown, not zero.
+    """
+
+    count: int | None
     idle_gap_s: Percentiles
     last_use_to_end_s: Percentiles
     lifetime_s: Percentiles
@@ -86,11 +89,11 @@ class Analysis:
     span_s: float
     invocations: int
     rates: Rates
-    cold_starts: int
-    cold_fraction: float
-    duration_ms: dict[str, Percentiles]
+    cold_starts: int | None
+    cold_fraction: float | None
+    duration_ms: dict[str, Percentiles | None]
     latency_ms: Percentiles
-    init_ms: Percentiles
+    init_ms: Percentiles | None
     memory: list[MemoryUse]
     concurrency_peak: int
     concurrency_p99: float | None
@@ -101,6 +104,8 @@ class Analysis:
     arrivals_by_hour: list[int]
     cost: Cost | None
     notes: list[str] = field(default_factory=list)
+    #: Why a figure is ``None`` (unknown), by its name: ``{"cold_starts": "the trace ..."}``.
+    unknown: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: ISO 8601 UTC times, exact decimal strings for money."""

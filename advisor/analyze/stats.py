@@ -8,22 +8,16 @@ import numpy as np
 
 from advisor.analyze.columns import Columns
 from advisor.analyze.result import Cost, Instances, MemoryUse, Percentiles, Rates
-from advisor.pricing import gb_seconds, lambda_month_cost, lambda_records_cost
-from advisor.pricing.lambda_ import ONE_MS_BILLING_SINCE
+from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_REGION, HOURS_PER_MONTH
+from advisor.pricing import PriceCatalog, gb_seconds, lambda_month_cost, lambda_records_cost
+from advisor.units import HOURS_PER_DAY, NS_PER_S, SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
 from advisor.workspace import FunctionInfo
 
 QUANTILES = (0.5, 0.9, 0.95, 0.99)
 CONCURRENCY_QUANTILE = 0.99
 MEMORY_QUANTILE = 0.99
-MONTH_SECONDS = 730 * 3600  # AWS prices a month as 730 hours
+MONTH_SECONDS = HOURS_PER_MONTH * SECONDS_PER_HOUR
 MONTH_PRECISION = Decimal("0.000001")  # a projection: micro-dollars, not the engine's exact digits
-DEFAULT_REGION = "us-east-1"
-DEFAULT_ARCH = "x86_64"
-NS_PER_S = 1_000_000_000
-HOURS_PER_DAY = 24
-SECONDS_PER_MINUTE = 60
-SECONDS_PER_HOUR = 3600
-SECONDS_PER_DAY = 86_400
 #: Count arrivals per second with a dense histogram unless the span has this many times
 #: more seconds than there are arrivals.
 SPARSE_FACTOR = 4
@@ -113,7 +107,7 @@ def instances(cols: Columns) -> Instances:
     """
     streams = int(cols.code.max()) + 1
     if streams <= 0:
-        return Instances(0, Percentiles(0), Percentiles(0), Percentiles(0))
+        return Instances(None, Percentiles(0), Percentiles(0), Percentiles(0))
     end = cols.end
     by_end = None if np.all(end[1:] >= end[:-1]) else np.argsort(end, kind="stable")
     code = cols.code if by_end is None else cols.code[by_end]
@@ -134,20 +128,22 @@ def instances(cols: Columns) -> Instances:
     return Instances(streams, spread(gaps), spread(tail), spread(lifetime))
 
 
-def cost(cols: Columns, info: FunctionInfo, span_s: float) -> Cost | None:
+def cost(cols: Columns, info: FunctionInfo, span_s: float, catalog: PriceCatalog) -> Cost | None:
+    """What the window's invocations cost, priced by the one cost function of the pricing engine.
+
+    Billed durations are as logged; where a source logged none (a trace), the duration rounded
+    as Lambda bills today (:func:`advisor.platform.aws_lambda.billed_ms`), as a replay does.
+    """
     if cols.memory_unknown:
         return None
     region = info.region or DEFAULT_REGION
     arch = info.architecture or DEFAULT_ARCH
-    # End times only matter for invocations billed in 100 ms steps (before December 2020).
-    legacy = int(cols.end.min()) < ONE_MS_BILLING_SINCE.value
-    ends = cols.end.astype("datetime64[ns]") if legacy else None
-    period = lambda_records_cost(cols.billed, cols.memory, region=region, arch=arch, end_time=ends)
+    period = lambda_records_cost(cols.billed, cols.memory, catalog=catalog, region=region, arch=arch)
     per_month = None
     if span_s > 0:
         scale = Decimal(MONTH_SECONDS) / Decimal(repr(span_s))
-        usage = gb_seconds(cols.billed, cols.memory, end_time=ends)
-        month = lambda_month_cost(usage * scale, cols.n * scale, region=region, arch=arch)
+        usage = gb_seconds(cols.billed, cols.memory)
+        month = lambda_month_cost(usage * scale, cols.n * scale, catalog=catalog, region=region, arch=arch)
         per_month = {key: str(Decimal(value).quantize(MONTH_PRECISION)) for key, value in month.to_json().items()}
     estimated = cols.estimated
     basis = "billed duration as logged"

@@ -16,6 +16,7 @@ import typer
 from typer import Abort, Exit
 
 from advisor import __version__
+from advisor.cli import _help
 from advisor.cli._console import error_console
 from advisor.errors import AdvisorError
 
@@ -38,6 +39,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "model": ("model",),
     "pricing": ("pricing",),
     "local": ("local",),
+    "functions": ("functions",),
 }
 
 IMPORT_HELP = "Import invocation records (CloudWatch logs, exports, public traces) into the workspace."
@@ -58,6 +60,7 @@ def build_app(commands: Sequence[str] | None = None) -> typer.Typer:
     Returns:
         The root typer app.
     """
+    _help.install()
     app = typer.Typer(
         name="advisor",
         help="Size serverless ML inference: memory, keep-warm and platform, against a latency SLA.",
@@ -116,7 +119,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except Exit as exc:
         return exc.exit_code
     except ClickException as exc:
-        exc.show()
+        error_console().print(f"error: {click_message(exc)}", markup=False, highlight=False)
         return exc.exit_code
     except (KeyboardInterrupt, Abort):
         return _interrupted()
@@ -129,6 +132,17 @@ def run(argv: Sequence[str] | None = None) -> int:
         # it on its own), so the line that says nothing was left half-done is printed here.
         return _interrupted()
     return result if isinstance(result, int) else 0
+
+
+def click_message(exc: ClickException) -> str:
+    """A command-line error as one line, like every other error, with where to read the options.
+
+    typer's own rendering takes three lines (usage, a pointer to --help, the error) in a box.
+    """
+    message = exc.format_message().strip().rstrip(".")
+    context = getattr(exc, "ctx", None)
+    where = f"advisor {' '.join(context.command_path.split()[1:])}".strip() if context else "advisor"
+    return f"{message}. Run `{where} --help` for the options."
 
 
 def _interrupted() -> int:

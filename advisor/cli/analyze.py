@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from advisor.analyze import analyze
 from advisor.cli._console import console, emit_json
-from advisor.cli._options import JsonOption, WorkspaceOption
+from advisor.cli._options import JsonOption, SinceOption, UntilOption, WorkspaceOption
+from advisor.context import Context
 from advisor.report.analyze import render_analysis
-from advisor.timeparse import parse_since
-from advisor.workspace import Workspace
 
 
 def register(app: typer.Typer) -> None:
@@ -19,17 +18,16 @@ def register(app: typer.Typer) -> None:
 
     @app.command("analyze")
     def analyze_command(
-        function: Annotated[str, typer.Argument(help="Function name, as imported.")],
-        since: Annotated[Optional[str], typer.Option(help="Start: 7d, 24h, 90m or an ISO 8601 time.")] = None,
-        until: Annotated[Optional[str], typer.Option(help="End (exclusive): same forms as --since.")] = None,
+        function: Annotated[str, typer.Argument(help="Function name, as imported.", metavar="FUNCTION")],
+        since: SinceOption = None,
+        until: UntilOption = None,
         json: JsonOption = False,
         workspace: WorkspaceOption = None,
     ) -> None:
         """Traffic, cold starts, latency tail, memory headroom, concurrency and cost of FUNCTION."""
-        start = parse_since(since) if since else None
-        end = parse_since(until) if until else None
-        with Workspace.open(workspace) as ws:
-            result = analyze(ws, function, since=start, until=end)
+        with Context.resolve(workspace) as ctx:
+            assert ctx.store is not None
+            result = analyze(ctx.store, function, since=since, until=until, catalog=ctx.prices)
         if json:
             emit_json(result.to_dict())
         else:

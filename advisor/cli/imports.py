@@ -15,8 +15,9 @@ from advisor.cli._options import JsonOption, WorkspaceOption
 from advisor.logs.formats import LOG_FORMAT_NAMES, TRACE_FORMAT_NAMES
 from advisor.logs.importing import ImportOutcome, import_logs, import_trace
 
-#: Rejections listed in the human summary (all of them are in --json).
+#: Rejections and functions listed in the human summary (all of them are in --json).
 SHOWN_REJECTIONS = 5
+SHOWN_FUNCTIONS = 10
 
 Paths = Annotated[list[Path], typer.Argument(help="Files to import (plain or .gz).", show_default=False)]
 Strict = Annotated[bool, typer.Option("--strict", help="Fail on the first rejected line.")]
@@ -112,6 +113,15 @@ def _progress(files: int, *, quiet: bool) -> Iterator[_Progress]:
                         lambda done: bar.update(task, completed=done * files))
 
 
+def _names(functions: list[str]) -> str:
+    """``F``, or ``3 functions: a, b, c`` (the first few of many)."""
+    if len(functions) <= 1:
+        return functions[0] if functions else "no function"
+    shown = ", ".join(functions[:SHOWN_FUNCTIONS])
+    more = f" and {len(functions) - SHOWN_FUNCTIONS:,} more (--json lists them all)" if len(functions) > SHOWN_FUNCTIONS else ""
+    return f"{len(functions):,} functions: {shown}{more}"
+
+
 def _render(outcome: ImportOutcome, *, json: bool, dry_run: bool) -> None:
     if json:
         emit_json(outcome.to_dict(with_records=dry_run))
@@ -120,7 +130,7 @@ def _render(outcome: ImportOutcome, *, json: bool, dry_run: bool) -> None:
 
     summary = outcome.summary
     out = console()
-    out.print(f"[bold]import[/bold] {outcome.function or 'several functions'} ({outcome.format})")
+    out.print(f"[bold]import[/bold] {_names(outcome.functions)} ({outcome.format})")
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")

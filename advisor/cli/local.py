@@ -14,11 +14,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from advisor import limits
 from advisor.cli._console import console, emit_json, error_console
-from advisor.cli._options import JsonOption
+from advisor.cli._options import DurationOption, JsonOption, NumberOption, keep_alive_help
+from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S, DEFAULT_TIMEOUT_S, MEMORY
 from advisor.record import conform, to_json_records
-from advisor.targets.local import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_S
+from advisor.targets.local import DEFAULT_MAX_CONCURRENCY
 from advisor.targets.runs import invoke_local, parse_payload, replay_local
+from advisor.units import format_duration
 
 local_app = typer.Typer(
     help="Run a Lambda handler on this machine as Lambda runs it: worker processes, real cold "
@@ -26,22 +29,23 @@ local_app = typer.Typer(
     no_args_is_help=True,
 )
 
-HandlerArg = Annotated[str, typer.Argument(help="path/to/file.py:function or package.module:function.")]
-MemoryOption = Annotated[int, typer.Option("--memory", help="Memory size in MB (128-10240); sets CPU too.")]
+HandlerArg = Annotated[str, typer.Argument(
+    help="path/to/file.py:function or package.module:function.", metavar="HANDLER", show_default=False)]
+MemoryOption = NumberOption("--memory", MEMORY, "Memory size, which sets the CPU share too", metavar="MB")
 PayloadOption = Annotated[Optional[str], typer.Option(
-    "--payload", help="The event as JSON, or @file.json (default {}).", show_default=False)]
-KeepAliveOption = Annotated[float, typer.Option(
-    "--keep-alive", help="Seconds an idle worker is kept before it is stopped.")]
-TimeoutOption = Annotated[float, typer.Option("--timeout", help="Invocation timeout in seconds.")]
+    "--payload", help="The event as JSON, or @file.json (default {}).", metavar="JSON", show_default=False)]
+KeepAliveOption = DurationOption(keep_alive_help(), option="--keep-alive")
+TimeoutOption = DurationOption("Invocation timeout (Lambda's default 3s, at most 15m).", option="--timeout")
 LogOption = Annotated[Optional[Path], typer.Option(
-    "--log", help="Append START/END/REPORT lines here (readable by `advisor import logs`).",
-    show_default=False)]
+    "--log", help="Append START/END/REPORT lines to this file (readable by `advisor import logs`).",
+    metavar="FILE", show_default=False)]
 
 
 @local_app.command("invoke")
 def invoke(handler: HandlerArg, memory: MemoryOption, payload: PayloadOption = None,
-           count: Annotated[int, typer.Option("-n", help="Invocations in a row on one warm pool.")] = 1,
-           keep_alive: KeepAliveOption = DEFAULT_KEEP_ALIVE_S, timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
+           count: NumberOption("-n", limits.LOCAL_INVOCATIONS, "Invocations in a row on one warm pool") = 1,
+           keep_alive: KeepAliveOption = format_duration(DEFAULT_KEEP_ALIVE_S),
+           timeout: TimeoutOption = format_duration(DEFAULT_TIMEOUT_S),
            log: LogOption = None, json_output: JsonOption = False) -> None:
     """Invoke HANDLER N times in a row; the first invocation is a cold start."""
     event = parse_payload(payload)
@@ -62,12 +66,17 @@ def invoke(handler: HandlerArg, memory: MemoryOption, payload: PayloadOption = N
 
 @local_app.command("replay")
 def replay(handler: HandlerArg,
-           trace: Annotated[Path, typer.Option("--trace", help="CSV with a timestamp column (epoch s or ISO 8601).")],
+           trace: Annotated[Path, typer.Option(
+               "--trace", help="A trace advisor imports, or a CSV with a timestamp column (epoch s or ISO 8601).",
+               metavar="PATH", show_default=False)],
            memory: MemoryOption, payload: PayloadOption = None,
-           keep_alive: KeepAliveOption = DEFAULT_KEEP_ALIVE_S,
-           speedup: Annotated[float, typer.Option("--speedup", help="Compress time (and the keep-alive) by X.")] = 1.0,
-           max_concurrency: Annotated[int, typer.Option("--max-concurrency", help="Most workers at once; beyond is throttled.")] = DEFAULT_MAX_CONCURRENCY,
-           timeout: TimeoutOption = DEFAULT_TIMEOUT_S, log: LogOption = None,
+           keep_alive: KeepAliveOption = format_duration(DEFAULT_KEEP_ALIVE_S),
+           speedup: NumberOption("--speedup", limits.SPEEDUP, "Compress time (and the keep-alive) by X",
+                                 metavar="X") = 1.0,
+           max_concurrency: NumberOption("--max-concurrency", limits.CONCURRENCY_LIMIT,
+                                         "Most workers at once; beyond, requests are throttled")
+           = DEFAULT_MAX_CONCURRENCY,
+           timeout: TimeoutOption = format_duration(DEFAULT_TIMEOUT_S), log: LogOption = None,
            json_output: JsonOption = False) -> None:
     """Send HANDLER the trace's requests at their arrival times, with real concurrency."""
     event = parse_payload(payload)

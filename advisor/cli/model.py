@@ -11,10 +11,12 @@ from rich.table import Table
 from advisor.cli._chart import chart
 from advisor.cli._console import console, emit_json
 from advisor.cli._options import JsonOption, WorkspaceOption
+from advisor.context import Context
 from advisor.errors import UsageError
-from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB, PRESSURE_ONSET
+from advisor.models.forms import PRESSURE_ONSET
 from advisor.models.samples import load_samples
 from advisor.models.summary import ModelSummary, summarize
+from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_ARCH, MEMORY, check_memory_mb
 
 model_app = typer.Typer(
     help="Fit duration and cold-start models against memory; predict other memory sizes.",
@@ -34,7 +36,8 @@ ArchOption = Annotated[
     Optional[str],
     typer.Option(
         "--arch",
-        help="Architecture for prices (default: the function's, else x86_64).",
+        help=f"Architecture for prices: {', '.join(ARCHITECTURES)} (default: the function's, else {DEFAULT_ARCH}).",
+        metavar="ARCH",
         show_default=False,
     ),
 ]
@@ -49,20 +52,20 @@ def parse_memory_list(text: str) -> list[int]:
     sizes = []
     for item in text.split(","):
         value = item.strip()
-        if not value.isdigit() or not MIN_MEMORY_MB <= int(value) <= MAX_MEMORY_MB:
-            raise UsageError(
-                f"--memory value {value!r} is not a whole number of MB from "
-                f"{MIN_MEMORY_MB} to {MAX_MEMORY_MB}.",
-                hint="Give sizes like --memory 128,512,1769,3008.",
-            )
-        sizes.append(int(value))
+        try:
+            number = float(value)
+        except ValueError:
+            raise UsageError(f"--memory value {value!r} is not a number of MB.",
+                             hint=f"Give sizes like --memory 128,512,1769,3008 ({MEMORY.help_text()}).") from None
+        sizes.append(check_memory_mb(number))
     return sizes
 
 
 def _fit(function: str | None, data: Path | None, workspace: Path | None, arch: str | None,
          memory: list[int] | None) -> ModelSummary:
-    samples, known_arch = load_samples(function, data, workspace)
-    return summarize(samples, memory, arch=arch or known_arch or "x86_64")
+    context = Context.of(workspace)
+    samples, known_arch = load_samples(function, data, context.path)
+    return summarize(samples, memory, catalog=context.prices, arch=arch or known_arch or DEFAULT_ARCH)
 
 
 @model_app.command("fit")

@@ -13,22 +13,25 @@ import typer
 from rich.table import Table
 
 from advisor.cli._console import console, emit_json, error_console
-from advisor.cli._options import JsonOption, WorkspaceOption
+from advisor import limits
+from advisor.cli._options import JsonOption, MemoryOption, NumberOption, WorkspaceOption
+from advisor.context import Context
 from advisor.errors import UsageError
-from advisor.pricing import _catalog
-from advisor.pricing._money import plain_text, usd_text
+from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_ARCH, DEFAULT_REGION
+from advisor.pricing import PriceCatalog
 from advisor.pricing.estimate import LambdaEstimate, lambda_estimate
+from advisor.pricing.money import plain_text, usd_text
 from advisor.pricing.instances import instance, instance_cost
 from advisor.pricing.listing import CatalogView, describe
 from advisor.pricing.refresh import RefreshResult, refresh
 
-DEFAULT_REGION = "us-east-1"
 COST_KEYS = ("compute_usd", "requests_usd", "provisioned_usd", "total_usd")
 
 pricing_app = typer.Typer(
     help="Price catalogs and cost what-ifs (Lambda, GPU instances, serverless GPU).", no_args_is_help=True
 )
-RegionOption = Annotated[Optional[str], typer.Option("--region", help="AWS region (default us-east-1).")]
+RegionOption = Annotated[Optional[str], typer.Option(
+    "--region", help=f"AWS region (default {DEFAULT_REGION}).", metavar="REGION", show_default=False)]
 ProviderOption = Annotated[
     Optional[str], typer.Option("--provider", help="Catalog or provider: lambda, aws-ec2, cloud-run, modal, ...")
 ]
@@ -47,8 +50,7 @@ def show(
     json_output: JsonOption = False,
 ) -> None:
     """Show the prices in use with their sources and dates."""
-    with _catalog.using_workspace(workspace):
-        views = describe(provider, region)
+    views = describe(Context.of(workspace).prices, provider, region)
     _warn_stale(views)
     if json_output:
         emit_json({"catalogs": [_view_json(view) for view in views]})
@@ -58,34 +60,35 @@ def show(
 
 @pricing_app.command("cost")
 def cost(
-    memory: Annotated[Optional[int], typer.Option("--memory", help="Lambda memory, MB.")] = None,
-    duration_ms: Annotated[Optional[float], typer.Option("--duration-ms", help="Duration per invocation, ms.")] = None,
-    arch: Annotated[str, typer.Option("--arch", help="x86_64 or arm64.")] = "x86_64",
+    memory: MemoryOption("Lambda memory size") = None,
+    duration_ms: NumberOption("--duration-ms", limits.DURATION_MS, "Duration per invocation", metavar="MS",
+                              optional=True) = None,
+    arch: Annotated[str, typer.Option("--arch", help=f"{' or '.join(ARCHITECTURES)}.", metavar="ARCH")] = DEFAULT_ARCH,
     region: RegionOption = None,
-    invocations: Annotated[Optional[int], typer.Option("--invocations", help="Invocations (one month).")] = None,
+    invocations: NumberOption("--invocations", limits.INVOCATIONS, "Invocations in one month", optional=True) = None,
     free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the monthly free tier.")] = False,
-    provisioned: Annotated[Optional[int], typer.Option("--provisioned", help="Provisioned instances.")] = None,
-    hours: Annotated[Optional[float], typer.Option("--hours", help="Hours provisioned, or of the instance.")] = None,
-    instance_type: Annotated[Optional[str], typer.Option("--instance", help="Dedicated instance, e.g. g4dn.xlarge.")] = None,
+    provisioned: NumberOption("--provisioned", limits.INSTANCES, "Provisioned instances", optional=True) = None,
+    hours: NumberOption("--hours", limits.HOURS, "Hours provisioned, or of the instance", metavar="H",
+                        optional=True) = None,
+    instance_type: Annotated[Optional[str], typer.Option(
+        "--instance", help="Dedicated instance, e.g. g4dn.xlarge.", metavar="TYPE", show_default=False)] = None,
     workspace: WorkspaceOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Cost of a Lambda configuration (per invocation, or for N) or of a dedicated instance."""
     region = region or DEFAULT_REGION
+    prices = Context.of(workspace).prices
     if instance_type is not None:
         if hours is None or memory is not None or duration_ms is not None:
             raise UsageError("--instance takes --hours (and --region), not Lambda options.")
-        with _catalog.using_workspace(workspace):
-            document = _instance_json(instance_type, hours, region)
-        _emit(json_output, document, _render_instance)
+        _emit(json_output, _instance_json(instance_type, hours, region, prices), _render_instance)
         return
     if memory is None or duration_ms is None:
         raise UsageError("give --memory and --duration-ms (or --instance TYPE --hours H).")
-    with _catalog.using_workspace(workspace):
-        estimate = lambda_estimate(
-            memory, duration_ms, arch=arch, region=region, invocations=invocations,
-            free_tier=free_tier, provisioned=provisioned, hours=hours,
-        )
+    estimate = lambda_estimate(
+        memory, duration_ms, catalog=prices, arch=arch, region=region, invocations=invocations,
+        free_tier=free_tier, provisioned=provisioned, hours=hours,
+    )
     _emit(json_output, _estimate_json(estimate), lambda _: _render_estimate(estimate))
 
 
@@ -94,12 +97,13 @@ def refresh_command(
     region: RegionOption = None, workspace: WorkspaceOption = None, json_output: JsonOption = False
 ) -> None:
     """Fetch current Lambda and EC2 prices from the AWS Price List API into an override catalog."""
-    with _catalog.using_workspace(workspace):
-        if json_output or not sys.stderr.isatty():
-            result = refresh(region or DEFAULT_REGION)
-        else:
-            with error_console().status("asking the AWS Price List API") as status:
-                result = refresh(region or DEFAULT_REGION, progress=status.update)
+    target = Context.of(workspace).prices.override_dir
+    assert target is not None  # a workspace's catalog always has one
+    if json_output or not sys.stderr.isatty():
+        result = refresh(region or DEFAULT_REGION, target_dir=target)
+    else:
+        with error_console().status("asking the AWS Price List API") as status:
+            result = refresh(region or DEFAULT_REGION, target_dir=target, progress=status.update)
     _emit(json_output, _refresh_json(result), lambda _: _render_refresh(result))
 
 
@@ -190,11 +194,12 @@ def _render_estimate(estimate: LambdaEstimate) -> None:
     out.print(table)
 
 
-def _instance_json(instance_type: str, hours: float, region: str) -> dict[str, Any]:
-    spec = instance(instance_type, region=region)
+def _instance_json(instance_type: str, hours: float, region: str, prices: PriceCatalog) -> dict[str, Any]:
+    spec = instance(instance_type, catalog=prices, region=region)
+    total = instance_cost(instance_type, hours, catalog=prices, region=region)
     return {
         "instance_type": instance_type, "region": region, "hours": hours, "gpu": spec.gpu, "gpus": spec.gpus,
-        "hourly_usd": usd_text(spec.hourly.value), "total_usd": usd_text(instance_cost(instance_type, hours, region=region)),
+        "hourly_usd": usd_text(spec.hourly.value), "total_usd": usd_text(total),
         "source": spec.hourly.source.key, "date": spec.hourly.date,
     }
 

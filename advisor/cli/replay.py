@@ -9,12 +9,22 @@ from typing import Annotated, Optional
 import typer
 
 from advisor.cli._console import console, emit_json, error_console
-from advisor.cli._options import JsonOption, WorkspaceOption
-
-NO_INIT_NOTE = (
-    "note: no cold-start init time is known for this traffic, so cold starts add 0 ms to latency. "
-    "Pass --init-ms with a measured init time (advisor analyze or advisor local invoke show one)."
+from advisor.context import Context
+from advisor.cli._options import (
+    DurationOption,
+    JsonOption,
+    MemoryOption,
+    NumberOption,
+    SeedOption,
+    SinceOption,
+    UntilOption,
+    WorkspaceOption,
+    keep_alive_help,
 )
+from advisor.limits import BATCH, BATCH_WAIT_MS, CONCURRENCY_LIMIT, INIT_MS, INSTANCES, PER_INSTANCE_CONCURRENCY
+from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S
+from advisor.simulate.routing import DEFAULT_ROUTING, ROUTING_CODES
+from advisor.units import format_duration
 
 
 def register(app: typer.Typer) -> None:
@@ -22,71 +32,82 @@ def register(app: typer.Typer) -> None:
 
     @app.command("replay")
     def replay_command(  # noqa: PLR0913 - one option per setting of the simulated pool
-        function: Annotated[Optional[str], typer.Argument(help="Workspace function (or hash in a multi-function trace).")] = None,
-        trace: Annotated[Optional[Path], typer.Option("--trace", help="Trace CSV instead of a workspace function.")] = None,
-        keep_alive: Annotated[str, typer.Option("--keep-alive", help="Idle time before expiry: 600, 10m, inf.")] = "10m",
-        provisioned: Annotated[int, typer.Option(help="Pre-warmed instances, used first, never expiring.")] = 0,
-        provisioned_schedule: Annotated[Optional[str], typer.Option(help="By UTC time of day: 08:00-20:00=5,else=0.")] = None,
-        max_concurrency: Annotated[Optional[int], typer.Option(help="At most N instances.")] = None,
-        queue: Annotated[bool, typer.Option("--queue", help="At the limit, queue (FIFO) instead of throttling.")] = False,
-        per_instance_concurrency: Annotated[int, typer.Option(help="Requests one instance serves at once.")] = 1,
-        batch: Annotated[int, typer.Option(help="Serve up to B requests together (GPU batching).")] = 1,
-        batch_wait_ms: Annotated[float, typer.Option(help="A batch waits at most W ms for more requests.")] = 0.0,
-        max_lifetime: Annotated[Optional[str], typer.Option(help="Retire instances this long after creation: 2h.")] = None,
-        routing: Annotated[str, typer.Option(help="mru, lru, newest, oldest or random.")] = "newest",
-        init_ms: Annotated[Optional[float], typer.Option(help="Cold-start init time (default: observed ones).")] = None,
-        memory: Annotated[Optional[int], typer.Option(help="Replay at this memory size (MB).")] = None,
-        seed: Annotated[int, typer.Option(help="Seed for random routing, init draws, spreading counts.")] = 0,
-        compare: Annotated[Optional[list[str]], typer.Option(help='Also run "keep-alive=5m,provisioned=2" (repeatable).')] = None,
-        calibrate: Annotated[bool, typer.Option("--calibrate", help="Fit keep-alive and routing to the logs.")] = False,
-        since: Annotated[Optional[str], typer.Option(help="Workspace records from: 7d, 24h, ISO 8601.")] = None,
-        until: Annotated[Optional[str], typer.Option(help="Workspace records until (exclusive).")] = None,
+        function: Annotated[Optional[str], typer.Argument(
+            help="Workspace function (or, with --trace, the function in a trace that holds several).",
+            metavar="FUNCTION", show_default=False)] = None,
+        trace: Annotated[Optional[Path], typer.Option(
+            "--trace", help="Replay a trace file instead of a workspace function.", metavar="PATH",
+            show_default=False)] = None,
+        keep_alive: DurationOption(keep_alive_help(), option="--keep-alive", allow_inf=True) = format_duration(DEFAULT_KEEP_ALIVE_S),
+        provisioned: NumberOption("--provisioned", INSTANCES, "Pre-warmed instances, used first, never expiring") = 0,
+        provisioned_schedule: Annotated[Optional[str], typer.Option(
+            help="Provisioned instances by UTC time of day, e.g. 08:00-20:00=5,else=0.", metavar="WINDOWS",
+            show_default=False)] = None,
+        max_concurrency: NumberOption("--max-concurrency", CONCURRENCY_LIMIT,
+                                      "At most N instances; beyond, requests are throttled", optional=True) = None,
+        queue: Annotated[bool, typer.Option("--queue", help="At the limit, queue requests (FIFO) instead.")] = False,
+        per_instance_concurrency: NumberOption("--per-instance-concurrency", PER_INSTANCE_CONCURRENCY,
+                                               "Requests one instance serves at once") = 1,
+        batch: NumberOption("--batch", BATCH, "Serve up to N requests together, as a GPU does") = 1,
+        batch_wait_ms: NumberOption("--batch-wait-ms", BATCH_WAIT_MS, "A batch waits at most this long for more",
+                                    metavar="MS") = 0.0,
+        max_lifetime: DurationOption("Retire an instance this long after it started.", option="--max-lifetime",
+                                     allow_inf=True) = None,
+        routing: Annotated[str, typer.Option(
+            help=f"Which idle instance takes a request: {', '.join(ROUTING_CODES)}.", metavar="RULE")] = DEFAULT_ROUTING,
+        init_ms: NumberOption("--init-ms", INIT_MS, "Cold-start init time; default: the observed ones",
+                              metavar="MS", optional=True) = None,
+        memory: MemoryOption("Replay at this memory size; durations are rescaled by the duration model.") = None,
+        seed: SeedOption = 0,
+        compare: Annotated[Optional[list[str]], typer.Option(
+            help='Also replay a variant, e.g. "keep-alive=5m,provisioned=2" (repeatable).', metavar="SETTINGS",
+            show_default=False)] = None,
+        all_functions: Annotated[bool, typer.Option(
+            "--all-functions", help="With --trace: replay every function of the trace as one pool.")] = False,
+        calibrate: Annotated[bool, typer.Option(
+            "--calibrate", help="Find the keep-alive and routing that reproduce the logged cold starts.")] = False,
+        since: SinceOption = None,
+        until: UntilOption = None,
         json: JsonOption = False,
         workspace: WorkspaceOption = None,
     ) -> None:
         """Replay real traffic through a simulated instance pool: cold starts, latency, instances, cost."""
         from advisor.report.replay import render_comparison, render_summary
-        from advisor.simulate import scenarios as sc
-        from advisor.simulate.inputs import at_memory, load_trace
-        from advisor.timeparse import parse_since
+        from advisor.simulate.inputs import load_trace
+        from advisor.simulate.scenarios import Scenario
+        from advisor.simulate.schedule import ProvisionedSchedule
+        from advisor.simulate.session import replay_trace
 
-        base = sc.scenario_from_settings(
-            {
-                "keep-alive": keep_alive, "routing": routing, "provisioned": provisioned or None,
-                "provisioned-schedule": provisioned_schedule.replace(",", "+") if provisioned_schedule else None,
-                "max-concurrency": max_concurrency, "queue": "yes" if queue else None,
-                "per-instance-concurrency": per_instance_concurrency, "batch": batch,
-                "batch-wait-ms": batch_wait_ms, "max-lifetime": max_lifetime, "init-ms": init_ms,
-            },
-            memory_mb=memory,
+        base = Scenario.from_options(
+            keep_alive_s=keep_alive, provisioned=provisioned, max_concurrency=max_concurrency, queue=queue,
+            provisioned_schedule=ProvisionedSchedule.parse(provisioned_schedule) if provisioned_schedule else None,
+            per_instance_concurrency=per_instance_concurrency, batch=batch, batch_wait_ms=batch_wait_ms,
+            max_lifetime_s=max_lifetime, routing=routing, init_ms=init_ms, memory_mb=memory,
         )
-        data = load_trace(function=function, trace_path=trace, workspace_path=workspace,
-                          since=parse_since(since) if since else None, until=parse_since(until) if until else None,
-                          seed=seed)
-        data = at_memory(data, memory, seed=seed)
-        if data.memory_mb is not None and memory is None:
-            base.config = sc.dataclasses.replace(base.config, memory_mb=data.memory_mb)
-        if base.init_ms is None and data.init_spec() == 0.0:
-            error_console().print(NO_INIT_NOTE, markup=False)
+        with Context.resolve(workspace, store=trace is None) as ctx:
+            data = load_trace(function=function, trace_path=trace, workspace=ctx.store, since=since, until=until,
+                              seed=seed, together=all_functions)
         if calibrate:
             _calibrate(data, base, json, seed)
             return
-        runs = sc.run_scenarios(data, [base, *(sc.parse_scenario(spec, base) for spec in compare or [])], seed=seed)
-        if json and not compare:
-            emit_json(runs[0][1].summary())
-        elif json:
-            emit_json({"trace": data.name, "runs": [{"label": s.label, "summary": r.summary()} for s, r in runs]})
-        elif compare:
+        report = replay_trace(data, base, compare or [], memory_mb=memory, seed=seed, catalog=ctx.prices)
+        if json:
+            emit_json(report.to_dict())
+            return
+        for note in report.notes:
+            error_console().print(f"note: {note}.", markup=False)
+        runs = report.runs
+        if compare:
             console().print(render_comparison(data.name, [(s.label, s.config, r.summary()) for s, r in runs]))
         else:
             console().print(render_summary(data.name, runs[0][0].config, runs[0][1].summary()))
 
 
 def _calibrate(data, base, json: bool, seed: int) -> None:  # noqa: ANN001 - typed in the library
+    from rich.progress import Progress
+
     from advisor.report.replay import render_calibration
     from advisor.simulate.calibrate import calibrate
-
-    from rich.progress import Progress
 
     with Progress(console=error_console(), transient=True, disable=json or not sys.stderr.isatty()) as bar:
         task = bar.add_task("calibrating", total=None)

@@ -13,8 +13,7 @@ never imports.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from advisor._lazy import lazy_getattr
 
 _EXPORTS = {
     "LOG_FORMATS": "advisor.logs.reader",
@@ -30,9 +29,4 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -120,6 +120,9 @@ class TraceParser(ABC):
 
     name: ClassVar[str]
     description: ClassVar[str]
+    #: A format that does not say which function it measures (a generic CSV) sets this: its
+    #: ``function`` argument is the name to give the records, and one is required.
+    needs_name: ClassVar[bool] = False
 
     @abstractmethod
     def sniff(self, head: str) -> bool:

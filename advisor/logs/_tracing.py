@@ -10,6 +10,8 @@ import pandas as pd
 from advisor.errors import InputError
 from advisor.logs._base import ParseResult, Rejection
 from advisor.logs.events import finish_records
+from advisor.platform.aws_lambda import billed_ms
+from advisor.units import NS_PER_MS
 
 #: Length of the hash prefix that names a trace function in the workspace.
 SHORT_ID = 12
@@ -48,14 +50,14 @@ def trace_result(*, function: pd.Series | str, request_id: pd.Series, start_ns: 
     duration = np.asarray(duration_ms, dtype="float64")
     init = np.full(len(duration), np.nan) if init_ms is None else np.asarray(init_ms, dtype="float64")
     elapsed = duration + np.nan_to_num(init)
-    end_ns = np.asarray(start_ns, dtype="int64") + np.round(elapsed * 1e6).astype("int64")
+    end_ns = np.asarray(start_ns, dtype="int64") + np.round(elapsed * NS_PER_MS).astype("int64")
     n = len(duration)
     columns = {
         "request_id": pd.Series(request_id, dtype="string").to_numpy(),
         "end_ns": end_ns,
         "duration_ms": duration,
-        # Traces carry no billed time: Lambda's 1 ms rounding applied to the duration.
-        "billed_duration_ms": np.ceil(duration).astype("int64"),
+        # Traces carry no billed time: Lambda's rounding applied to the duration.
+        "billed_duration_ms": billed_ms(duration),
         "memory_mb": pd.array(_fill(memory_mb, n), dtype="Int64"),
         "max_memory_used_mb": pd.array(_fill(max_memory_used_mb, n), dtype="Int64"),
         "init_ms": init,

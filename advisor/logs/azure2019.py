@@ -8,6 +8,8 @@ drawn, reproducibly from ``seed``:
 
 - arrivals: the n invocations of minute m fall at n independent uniform times
   within that minute (a Poisson process conditioned on its count), sorted;
+- each function's draws come from its own generator, seeded by ``seed`` and the function's
+  hash, so a function gets the same records whether it is read alone or with the others;
 - durations: inverse-CDF sampling, linear between the published percentiles
   (u ~ U(0, 1) mapped through 0 -> p0, 0.01 -> p1, 0.25 -> p25, ... 1 -> p100);
 - max memory used: the same rule over the app's allocated-memory percentiles
@@ -20,6 +22,7 @@ The day is not recorded in the trace; minute 1 is placed at
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,14 +32,15 @@ import pandas as pd
 from advisor.errors import InputError
 from advisor.logs._base import ParseResult, Rejection, TraceParser
 from advisor.logs._tracing import SHORT_ID, read_table, select, trace_result
+from advisor.platform.aws_lambda import MIN_MEMORY_MB
+from advisor.units import HOURS_PER_DAY, MINUTES_PER_HOUR, MS_PER_S, NS_PER_MS, NS_PER_S, SECONDS_PER_MINUTE
 
 DAY_START = datetime(2019, 7, 15, tzinfo=timezone.utc)
-MINUTES = 1440
+MINUTES = HOURS_PER_DAY * MINUTES_PER_HOUR
 _RUN_PCTS = (0, 1, 25, 50, 75, 99, 100)
 _MEM_PCTS = (1, 5, 25, 50, 75, 95, 99, 100)
 _MEMORY_STEP_MB = 64
-_MIN_MEMORY_MB = 128
-_NS = 1_000_000_000
+
 
 
 def siblings(path: Path) -> dict[str, Path]:
@@ -86,7 +90,6 @@ class Azure2019Parser(TraceParser):
                              hint="Pass a prefix of a HashFunction value from the file.")
         run = run.drop_duplicates("HashFunction").set_index("HashFunction")
         mem = None if mem is None else mem.drop_duplicates("HashApp").set_index("HashApp")
-        rng = np.random.default_rng(seed)
         parts, rejected = [], []
         for row_index, row in chosen.iterrows():
             line = int(row_index) + 2  # header is line 1
@@ -96,6 +99,7 @@ class Azure2019Parser(TraceParser):
                                           f"no duration percentiles for {fid[:SHORT_ID]} in {files['run'].name}"))
                 continue
             counts = row[minutes].to_numpy(dtype="int64")
+            rng = np.random.default_rng([seed, zlib.crc32(fid.encode())])
             parts.append(self._function_records(rng, fid, counts, run.loc[fid], mem, row["HashApp"]))
         if not parts:
             frame = {k: [] for k in ("function", "request_id", "start_ns", "duration_ms", "memory_mb",
@@ -118,14 +122,14 @@ class Azure2019Parser(TraceParser):
         minute = np.repeat(np.arange(MINUTES), counts)
         offsets = rng.random(total)
         order = np.lexsort((offsets, minute))
-        seconds = (minute + offsets)[order] * 60.0
-        start_ns = int(DAY_START.timestamp()) * _NS + np.round(seconds * 1000).astype("int64") * 1_000_000
+        seconds = (minute + offsets)[order] * SECONDS_PER_MINUTE
+        start_ns = int(DAY_START.timestamp()) * NS_PER_S + np.round(seconds * MS_PER_S).astype("int64") * NS_PER_MS
         durations = np.round(_percentile_draw(
             rng, run[[f"percentile_Average_{p}" for p in _RUN_PCTS]].to_numpy(), _RUN_PCTS, total), 2)
         memory = used = np.full(total, None, dtype=object)
         if mem is not None and app in mem.index:
             table = mem.loc[app, [f"AverageAllocatedMb_pct{p}" for p in _MEM_PCTS]].to_numpy()
-            size = max(_MIN_MEMORY_MB, int(np.ceil(table[-1] / _MEMORY_STEP_MB)) * _MEMORY_STEP_MB)
+            size = max(MIN_MEMORY_MB, int(np.ceil(table[-1] / _MEMORY_STEP_MB)) * _MEMORY_STEP_MB)
             memory = np.full(total, size, dtype=object)
             used = np.ceil(_percentile_draw(rng, table, _MEM_PCTS, total)).astype("int64").astype(object)
         sequence = pd.Series(np.arange(total)).astype(str).str.zfill(7)

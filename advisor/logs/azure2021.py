@@ -17,9 +17,9 @@ import pandas as pd
 from advisor.errors import InputError
 from advisor.logs._base import ParseResult, Rejection, TraceParser
 from advisor.logs._tracing import SHORT_ID, read_table, select, trace_result
+from advisor.units import MS_PER_S, NS_PER_MS, NS_PER_S
 
 TRACE_START = datetime(2021, 1, 31, tzinfo=timezone.utc)
-_NS = 1_000_000_000
 
 
 class Azure2021Parser(TraceParser):
@@ -44,9 +44,9 @@ class Azure2021Parser(TraceParser):
             raise InputError(f"{path}: no function whose hash starts with {function!r}.",
                              hint="Pass a prefix of a func value from the file.")
         func = table.loc[keep, "func"].astype(str).str[:SHORT_ID]
-        duration_ms = np.round(duration_s[keep].to_numpy() * 1000.0, 3)
-        end_ns = int(TRACE_START.timestamp()) * _NS + np.round(end_s[keep].to_numpy() * _NS).astype("int64")
-        start_ns = end_ns - np.round(duration_ms * 1e6).astype("int64")
+        duration_ms = np.round(duration_s[keep].to_numpy() * MS_PER_S, 3)
+        end_ns = int(TRACE_START.timestamp()) * NS_PER_S + np.round(end_s[keep].to_numpy() * NS_PER_S).astype("int64")
+        start_ns = end_ns - np.round(duration_ms * NS_PER_MS).astype("int64")
         request_id = func + "-" + pd.Series(lines[keep.to_numpy()], index=func.index).astype(str)
         return trace_result(function=func.reset_index(drop=True), request_id=request_id.reset_index(drop=True),
                             start_ns=start_ns, duration_ms=duration_ms, format_name=self.name,

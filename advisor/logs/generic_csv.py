@@ -12,22 +12,57 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from advisor.errors import UsageError
+from advisor.errors import InputError, UsageError
 from advisor.logs._base import ParseResult, Rejection, TraceParser
 from advisor.logs._tracing import read_table, trace_result
+from advisor.units import NS_PER_S
+
+TIMESTAMP = "timestamp"
 
 
 def _timestamps(text: pd.Series) -> pd.Series:
     numeric = pd.to_numeric(text, errors="coerce")
-    as_epoch = pd.to_datetime(numeric * 1e9, utc=True, errors="coerce")
+    as_epoch = pd.to_datetime(numeric * NS_PER_S, utc=True, errors="coerce")
     as_iso = pd.to_datetime(text.where(numeric.isna()), utc=True, errors="coerce", format="ISO8601")
-    return as_epoch.fillna(as_iso)
+    return as_epoch.dt.as_unit("ns").where(as_epoch.notna(), as_iso.dt.as_unit("ns"))
+
+
+def read_arrival_column(path: Path) -> np.ndarray:
+    """Epoch ns of the ``timestamp`` column of a CSV, in file order (other columns ignored).
+
+    Raises:
+        InputError: no ``timestamp`` column (the message lists the columns), or a value that is
+            neither epoch seconds nor ISO 8601 (the message names its line).
+    """
+    table = read_table(path, required=())
+    if TIMESTAMP not in table.columns:
+        raise InputError(f"{path} has no '{TIMESTAMP}' column (it has: {', '.join(map(str, table.columns))}).",
+                         hint="Add a timestamp column with epoch seconds or ISO 8601 times.")
+    text = table[TIMESTAMP].astype(str).str.strip()
+    stamps = _timestamps(text)
+    bad = np.flatnonzero(stamps.isna().to_numpy())
+    if bad.size:
+        line = int(bad[0]) + 2  # the header is line 1
+        raise InputError(f"{path}:{line}: timestamp {text.iloc[line - 2]!r} is neither epoch seconds nor ISO 8601.",
+                         hint="Fix or remove that line.")
+    return pd.DatetimeIndex(stamps).as_unit("ns").asi8
+
+
+def _reason(table: pd.DataFrame, stamps: pd.Series, duration: pd.Series, row: int) -> str:
+    """Why row ``row`` cannot be used, naming the value."""
+    if pd.isna(stamps.iloc[row]):
+        return f"timestamp {table[TIMESTAMP].iloc[row]!r} is neither epoch seconds nor ISO 8601"
+    if pd.isna(duration.iloc[row]):
+        raw = table["duration_ms"].iloc[row]
+        return "duration_ms is empty" if pd.isna(raw) else f"duration_ms {str(raw)!r} is not a number"
+    return f"duration_ms {duration.iloc[row]:g} is negative"
 
 
 class GenericCsvParser(TraceParser):
     """Arrivals and durations from any tool, as CSV."""
 
     name = "csv"
+    needs_name = True
     description = "generic CSV: timestamp (epoch s or ISO 8601), duration_ms, optional init_ms, memory_mb"
 
     def sniff(self, head: str) -> bool:
@@ -45,8 +80,8 @@ class GenericCsvParser(TraceParser):
         init = pd.to_numeric(table.get("init_ms", pd.Series(np.nan, index=table.index)), errors="coerce")
         memory = pd.to_numeric(table.get("memory_mb", pd.Series(np.nan, index=table.index)), errors="coerce")
         bad = stamps.isna() | duration.isna() | (duration < 0)
-        rejected = [Rejection(str(path), int(line), "bad timestamp or duration_ms")
-                    for line in lines[bad.to_numpy()]]
+        rejected = [Rejection(str(path), int(lines[i]), _reason(table, stamps, duration, i))
+                    for i in np.flatnonzero(bad.to_numpy())]
         keep = ~bad.to_numpy()
         if "request_id" in table.columns:
             ids = table.loc[keep, "request_id"].astype(str).reset_index(drop=True)

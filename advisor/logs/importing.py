@@ -27,6 +27,7 @@ class ImportOutcome:
         rejected: Lines that could not be used, with file, line and reason.
         records: The parsed records, when they passed through Python (None after a bulk import).
         summary: What the store added (None for a dry run).
+        functions: Every function the records belong to, by name.
     """
 
     function: str | None
@@ -35,12 +36,14 @@ class ImportOutcome:
     rejected: list[Rejection] = field(default_factory=list)
     records: pd.DataFrame | None = None
     summary: ImportSummary | None = None
+    functions: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, result: ParseResult, summary: ImportSummary | None) -> ImportOutcome:
         """The outcome of a parse (and the store's summary, unless a dry run)."""
+        names = sorted(result.records["function"].dropna().unique().tolist())
         return cls(result.function, result.format, result.counts, result.rejected, result.records,
-                   summary)
+                   summary, names)
 
     def to_dict(self, *, with_records: bool) -> dict[str, Any]:
         """JSON-ready document: records (dry run), rejected lines, counts, stored counts."""
@@ -48,6 +51,7 @@ class ImportOutcome:
 
         document: dict[str, Any] = {
             "function": self.function,
+            "functions": self.functions,
             "format": self.format,
             "counts": self.counts,
             "rejected": [r.as_dict() for r in self.rejected],
@@ -82,7 +86,7 @@ def import_logs(paths: Sequence[Path], *, function: str | None = None, format: s
                 on_progress(1.0)
             counts = {"lines": summary.lines, "parsed": summary.parsed, "ignored": summary.ignored,
                       "rejected": 0, "records": summary.parsed}
-            return ImportOutcome(function, TEXT_FORMAT, counts, summary=summary)
+            return ImportOutcome(function, TEXT_FORMAT, counts, summary=summary, functions=[function])
     from advisor.logs.reader import read_paths
 
     result = read_paths(paths, function=function, format=format, strict=strict,
@@ -93,19 +97,26 @@ def import_logs(paths: Sequence[Path], *, function: str | None = None, format: s
 def import_trace(paths: Sequence[Path], *, format: str | None = None, function: str | None = None,
                  seed: int = 0, strict: bool = False, dry_run: bool = False,
                  workspace: Path | None = None) -> ImportOutcome:
-    """Read public traces or a generic CSV (see :func:`advisor.logs.traces.read_traces`) and store them."""
+    """Read public traces or a generic CSV (see :func:`advisor.logs.traces.read_traces`) and store them.
+
+    A trace without any init time does not say which requests were cold starts; the workspace
+    records that, so analyses report cold starts as unknown rather than zero.
+    """
     from advisor.logs.traces import read_traces
 
     result = read_traces(paths, format=format, function=function, seed=seed, strict=strict)
-    return ImportOutcome.of(result, None if dry_run else _store(result, paths, workspace))
+    records_cold = bool(result.records["init_ms"].notna().any())
+    summary = None if dry_run else _store(result, paths, workspace, records_cold_starts=records_cold)
+    return ImportOutcome.of(result, summary)
 
 
-def _store(result: ParseResult, paths: Sequence[Path], workspace: Path | None) -> ImportSummary:
+def _store(result: ParseResult, paths: Sequence[Path], workspace: Path | None, *,
+           records_cold_starts: bool = True) -> ImportSummary:
     from advisor.workspace import Workspace
 
     with Workspace.open(workspace) as ws:
         return ws.import_records(
             result.records, source=", ".join(str(p) for p in paths), format=result.format,
             lines=result.lines, parsed=result.parsed, ignored=result.ignored,
-            rejected=len(result.rejected),
+            rejected=len(result.rejected), records_cold_starts=records_cold_starts,
         )

@@ -31,7 +31,7 @@ _KEYS = (
     "Error Type",
 )
 _KEY_RE = re.compile("(" + "|".join(re.escape(k) for k in _KEYS) + "):")
-_XRAY_RE = re.compile(r"\s*XRAY\b")
+_XRAY_RE = re.compile(r"\s+XRAY\b")  # X-Ray fields follow whitespace; XRAY inside a word is data
 _ID_RE = re.compile(r"REPORT RequestId:[ \t]*(\S+)")
 _MS_RE = re.compile(r"(\d+(?:\.\d+)?)[ \t]*ms")
 _MB_RE = re.compile(r"(\d+)[ \t]*MB")

@@ -2,13 +2,10 @@
 
 from advisor.models.coldstart import ColdStartModel
 from advisor.models.duration import DurationModel, rescale_durations
-from advisor.models.forms import FORMS, MAX_MEMORY_MB, MB_PER_VCPU, MIN_MEMORY_MB, vcpu_share
+from advisor.models.forms import FORMS, vcpu_share
 
 __all__ = [
     "FORMS",
-    "MAX_MEMORY_MB",
-    "MB_PER_VCPU",
-    "MIN_MEMORY_MB",
     "ColdStartModel",
     "DurationModel",
     "rescale_durations",

@@ -31,13 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import nnls
 
-#: Memory (MB) at which a Lambda function has one full vCPU.
-MB_PER_VCPU = 1769.0
-#: The most vCPU a Lambda function gets (at 10,240 MB).
-MAX_VCPU = 6.0
-#: Smallest and largest memory sizes Lambda accepts (MB).
-MIN_MEMORY_MB = 128
-MAX_MEMORY_MB = 10240
+from advisor.platform.aws_lambda import MAX_MEMORY_MB, MAX_VCPU, MIN_MEMORY_MB, vcpus
 #: Memory pressure starts when the working set exceeds this fraction of the memory size.
 PRESSURE_ONSET = 0.5
 #: Floor of ``1 - working_set / memory`` so the pressure term stays finite near the limit.
@@ -53,8 +47,8 @@ Basis = Callable[[np.ndarray, float, float | None], np.ndarray]
 
 
 def vcpu_share(memory_mb: np.ndarray | float) -> np.ndarray:
-    """vCPU a Lambda function gets at ``memory_mb``: ``memory / 1769``, at most 6."""
-    return np.minimum(np.asarray(memory_mb, dtype=float) / MB_PER_VCPU, MAX_VCPU)
+    """vCPU a Lambda function gets at ``memory_mb`` (:func:`advisor.platform.aws_lambda.vcpus`)."""
+    return vcpus(memory_mb)
 
 
 def pressure(memory_mb: np.ndarray, working_set_mb: float | None) -> np.ndarray:

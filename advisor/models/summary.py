@@ -7,7 +7,6 @@ of one invocation from :func:`advisor.pricing.lambda_records_cost`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -21,7 +20,9 @@ from advisor.models.coldstart import ColdStartModel
 from advisor.models.duration import DurationModel
 from advisor.models.samples import one_architecture, require_two_sizes
 from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB
-from advisor.pricing import lambda_records_cost
+from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_REGION, billed_ms
+from advisor.pricing import PriceCatalog, lambda_records_cost
+from advisor.units import MB_MS_PER_GB_S
 
 #: Memory sizes shown by ``advisor model fit`` besides the measured ones.
 CHART_MEMORY_MB = (128, 256, 512, 1024, 1769, 2048, 3008, 4096, 6144, 8192, 10240)
@@ -95,8 +96,9 @@ def summarize(
     samples: pd.DataFrame,
     memory_mb: Sequence[int] | None = None,
     *,
-    arch: str = "x86_64",
-    region: str = "us-east-1",
+    catalog: PriceCatalog,
+    arch: str = DEFAULT_ARCH,
+    region: str = DEFAULT_REGION,
     random_state: int = 0,
 ) -> ModelSummary:
     """Fit the duration (and cold-start) models to ``samples`` and predict at ``memory_mb``.
@@ -105,6 +107,7 @@ def summarize(
         samples: Sample table (see :mod:`advisor.models.samples`); when it mixes
             architectures only the rows of ``arch`` are used.
         memory_mb: Sizes to predict; None means the chart sizes plus the measured ones.
+        catalog: The prices of the command's workspace.
         arch: Architecture for pricing (``x86_64`` or ``arm64``).
         region: AWS region for pricing.
         random_state: Seed of the bootstrap and interval draws.
@@ -113,6 +116,7 @@ def summarize(
         InputError: The samples hold fewer than two memory sizes.
         UsageError: The samples mix architectures and none is ``arch``.
     """
+    basis = PriceBasis(catalog, arch, region)
     samples = one_architecture(samples, arch)
     require_two_sizes(samples)
     columns = [c for c in ("memory_mb", "max_memory_used_mb") if c in samples.columns]
@@ -131,7 +135,7 @@ def summarize(
         sizes = sorted(set(CHART_MEMORY_MB) | set(measured["memory_mb"].astype(int)))
     coldstart = _coldstart(samples, random_state)
     grid = pd.DataFrame({"memory_mb": np.asarray(sizes, dtype=float)})
-    predictions = _predictions(model, coldstart, grid, set(measured["memory_mb"]), arch, region)
+    predictions = _predictions(model, coldstart, grid, set(measured["memory_mb"]), basis)
     return ModelSummary(
         model=model.form_,
         formula=FORMS[model.form_].formula,
@@ -147,7 +151,7 @@ def summarize(
         measured=[
             MeasuredPoint(
                 int(r.memory_mb), int(r.count), float(r.mean),
-                _cost_per_invocation(float(r.mean), int(r.memory_mb), arch, region),
+                basis.per_invocation(float(r.mean), int(r.memory_mb)),
             )
             for r in measured.itertuples()
         ],
@@ -155,21 +159,31 @@ def summarize(
         coldstart=None if coldstart is None else {
             "model": coldstart.form_, "params": coldstart.params_, "cv_error": coldstart.cv_error_,
         },
-        curve=_curve(model, arch, region),
+        curve=_curve(model, basis),
     )
 
 
-def _cost_per_invocation(mean_ms: float, memory_mb: int, arch: str, region: str) -> float:
-    billed = math.ceil(mean_ms)
-    return float(lambda_records_cost(billed, memory_mb, region=region, arch=arch).total_usd)
+@dataclass(frozen=True)
+class PriceBasis:
+    """How predictions are priced: the workspace's catalog, an architecture and a region."""
+
+    catalog: PriceCatalog
+    arch: str
+    region: str
+
+    def per_invocation(self, mean_ms: float, memory_mb: int) -> float:
+        """The cost of one invocation of ``mean_ms`` at ``memory_mb``, as Lambda bills it."""
+        cost = lambda_records_cost(billed_ms(mean_ms), memory_mb, catalog=self.catalog, region=self.region,
+                                   arch=self.arch)
+        return float(cost.total_usd)
 
 
-def _curve(model: DurationModel, arch: str, region: str) -> list[tuple[int, float, float]]:
+def _curve(model: DurationModel, basis: PriceBasis) -> list[tuple[int, float, float]]:
     """``(memory_mb, mean_ms, cost_usd)`` at sizes evenly spaced on a log scale."""
     sizes = np.unique(np.geomspace(MIN_MEMORY_MB, MAX_MEMORY_MB, CURVE_POINTS).round())
     means = model.predict(pd.DataFrame({"memory_mb": sizes}))
     return [
-        (int(m), float(t), _cost_per_invocation(float(t), int(m), arch, region))
+        (int(m), float(t), basis.per_invocation(float(t), int(m)))
         for m, t in zip(sizes, means, strict=True)
     ]
 
@@ -189,8 +203,7 @@ def _predictions(
     coldstart: ColdStartModel | None,
     grid: pd.DataFrame,
     measured: set[float],
-    arch: str,
-    region: str,
+    basis: PriceBasis,
 ) -> list[Prediction]:
     mean = model.predict(grid)
     quantiles = model.predict_quantiles(grid, DEFAULT_QUANTILES)
@@ -199,7 +212,7 @@ def _predictions(
     init = coldstart.predict(grid) if coldstart is not None else None
     out = []
     for i, size in enumerate(grid["memory_mb"].astype(int)):
-        billed = math.ceil(mean[i])
+        billed = int(billed_ms(mean[i]))
         out.append(
             Prediction(
                 memory_mb=int(size),
@@ -209,8 +222,8 @@ def _predictions(
                 p95_ms=float(quantiles[i, 2]),
                 p99_ms=float(quantiles[i, 3]),
                 interval_ms=(float(low[i]), float(high[i])),
-                gb_s=billed / 1000.0 * size / 1024.0,
-                cost_usd=_cost_per_invocation(float(mean[i]), int(size), arch, region),
+                gb_s=billed * size / MB_MS_PER_GB_S,
+                cost_usd=basis.per_invocation(float(mean[i]), int(size)),
                 measured=float(size) in measured,
                 fails=bool(fails[i]),
                 init_ms=None if init is None else float(init[i]),

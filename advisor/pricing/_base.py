@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from advisor.pricing._money import ZERO, add, usd_text
+from advisor.pricing.money import ZERO, add, usd_text
 
 
 @dataclass(frozen=True)
@@ -37,5 +37,5 @@ class CostBreakdown:
         )
 
     def to_json(self) -> dict[str, str]:
-        """Exact decimal strings keyed by field name (see :func:`~advisor.pricing._money.usd_text`)."""
+        """Exact decimal strings keyed by field name (see :func:`~advisor.pricing.money.usd_text`)."""
         return {f.name: usd_text(getattr(self, f.name)) for f in fields(self)}

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -30,7 +29,9 @@ import yaml
 from advisor.errors import InputError, NotFoundError
 from advisor.pricing._schema import FIX_HINT, CatalogFile, Figure, Node, Source
 
-__all__ = ["Catalog", "CatalogFile", "Family", "Figure", "Node", "Source", "load", "load_file", "read_file"]
+__all__ = [
+    "Catalog", "CatalogFile", "Family", "Figure", "Node", "PriceCatalog", "Source", "load", "load_file", "read_file",
+]
 
 T = TypeVar("T")
 
@@ -40,7 +41,6 @@ PACKAGED_DIRNAME: Final = "_catalogs"
 SOURCE_DIRNAME: Final = "pricing"
 #: Sub-directory holding override catalogs, in the workspace and in the user config dir.
 OVERRIDE_DIRNAME: Final = "pricing"
-DEFAULT_WORKSPACE: Final = ".advisor"
 #: A catalog older than this is reported as stale.
 STALE_AFTER_DAYS: Final = 180
 CATALOG_SUFFIX: Final = ".yaml"
@@ -104,6 +104,46 @@ class Catalog(Generic[T]):
         return any(f.override for f in self.files)
 
 
+class PriceCatalog:
+    """The price catalogs one command uses: the bundled files merged with the user's overrides.
+
+    Made once per command from the workspace it works in (:meth:`for_workspace`) and handed to
+    every function that prices something, so that ``-w DIR`` and ``ADVISOR_HOME=DIR`` price
+    alike. Overrides in the user config directory apply first, then the workspace's.
+
+    Args:
+        override_dirs: Directories holding override catalogs, weakest first.
+        workspace_dir: The workspace these prices belong to (``advisor pricing refresh`` writes
+            its override catalogs there); ``None`` for the bundled prices alone.
+    """
+
+    def __init__(self, override_dirs: Sequence[Path] = (), workspace_dir: Path | None = None) -> None:
+        self.override_dirs = tuple(override_dirs)
+        self.workspace_dir = workspace_dir
+
+    @classmethod
+    def for_workspace(cls, workspace_dir: Path) -> PriceCatalog:
+        """The prices of the workspace at ``workspace_dir``: bundled, user config, workspace."""
+        return cls((user_config_dir() / OVERRIDE_DIRNAME, workspace_dir / OVERRIDE_DIRNAME), workspace_dir)
+
+    @classmethod
+    def bundled(cls) -> PriceCatalog:
+        """The bundled prices alone, without any override."""
+        return cls()
+
+    @property
+    def override_dir(self) -> Path | None:
+        """Where this workspace's override catalogs live (``None`` without a workspace)."""
+        return None if self.workspace_dir is None else self.workspace_dir / OVERRIDE_DIRNAME
+
+    def load(self, family: Family[T]) -> Catalog[T]:
+        """``family``'s catalog with this workspace's overrides merged in."""
+        return load(family, self.override_dirs)
+
+    def __repr__(self) -> str:
+        return f"PriceCatalog(override_dirs={[str(d) for d in self.override_dirs]})"
+
+
 def bundled_dir() -> Path:
     """The directory of the bundled catalogs: in the wheel, else the repository's ``pricing/``."""
     packaged = resources.files("advisor") / PACKAGED_DIRNAME
@@ -112,42 +152,19 @@ def bundled_dir() -> Path:
     return Path(__file__).resolve().parents[2] / SOURCE_DIRNAME
 
 
-@contextmanager
-def using_workspace(path: Path | None) -> Iterator[None]:
-    """Within the block, read override catalogs from workspace ``path`` (``None``: the default)."""
-    global _workspace
-    previous, _workspace = _workspace, path
-    try:
-        yield
-    finally:
-        _workspace = previous
-
-
-def workspace_dir() -> Path:
-    """The workspace directory: the one in use, else ``$ADVISOR_HOME``, else ``./.advisor``."""
-    if _workspace is not None:
-        return _workspace
-    return Path(os.environ.get("ADVISOR_HOME") or DEFAULT_WORKSPACE)
-
-
 def user_config_dir() -> Path:
     """``$XDG_CONFIG_HOME/advisor`` or ``~/.config/advisor``."""
     base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "advisor"
 
 
-def override_dirs() -> tuple[Path, ...]:
-    """Override directories, weakest first (user config, then the workspace)."""
-    return (user_config_dir() / OVERRIDE_DIRNAME, workspace_dir() / OVERRIDE_DIRNAME)
-
-
-def catalog_files(family: Family[Any]) -> list[tuple[Path, bool]]:
-    """The files to load for ``family``: the bundled one, then existing overrides."""
+def catalog_files(family: Family[Any], override_dirs: Sequence[Path]) -> list[tuple[Path, bool]]:
+    """The files to load for ``family``: the bundled one, then those in ``override_dirs`` that exist."""
     bundled = bundled_dir() / family.filename
     if not bundled.is_file():
         raise NotFoundError(f"bundled price catalog {bundled} is missing.", hint="Reinstall advisor.")
     found = [(bundled, False)]
-    found += [(d / family.filename, True) for d in override_dirs() if (d / family.filename).is_file()]
+    found += [(d / family.filename, True) for d in override_dirs if (d / family.filename).is_file()]
     return found
 
 
@@ -180,9 +197,9 @@ def read_file(path: Path, *, family: str, override: bool) -> CatalogFile:
     )
 
 
-def load(family: Family[T]) -> Catalog[T]:
-    """Load ``family``'s bundled catalog merged with the user's overrides (cached by mtime)."""
-    files = catalog_files(family)
+def load(family: Family[T], override_dirs: Sequence[Path] = ()) -> Catalog[T]:
+    """Load ``family``'s bundled catalog merged with the overrides in ``override_dirs`` (cached by mtime)."""
+    files = catalog_files(family, override_dirs)
     stamp = tuple((str(path), path.stat().st_mtime_ns, override) for path, override in files)
     key = (family.name, stamp)
     cached = _CACHE.get(key)
@@ -208,7 +225,7 @@ def is_stale(as_of: dt.date, today: dt.date | None = None) -> bool:
     return (today - as_of).days > STALE_AFTER_DAYS
 
 
-_workspace: Path | None = None
+#: Parsed catalogs by family and the (path, mtime) of their files: a cache, not configuration.
 _CACHE: dict[tuple[str, tuple[tuple[str, int, bool], ...]], Catalog[Any]] = {}
 
 

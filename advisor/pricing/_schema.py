@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from advisor.errors import InputError
-from advisor.pricing._money import to_decimal
+from advisor.pricing.money import to_decimal
 
 FIX_HINT: Final = "Fix that key in the catalog (see docs/pricing.md for the format)."
 

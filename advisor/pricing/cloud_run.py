@@ -8,13 +8,10 @@ from decimal import Decimal
 from typing import Any, Final
 
 from advisor.errors import UsageError
-from advisor.pricing import _catalog
-from advisor.pricing._catalog import Catalog, Family, Figure, Node
-from advisor.pricing._money import add, div, mul, to_decimal
-
-DEFAULT_REGION: Final = "us-central1"
-BILLING_MODES: Final = ("request_based", "instance_based")
-REQUESTS_PER_PRICE_UNIT: Final = 1_000_000
+from advisor.platform.cloud_run import BILLING_MODES, DEFAULT_BILLING_MODE, DEFAULT_REGION
+from advisor.pricing._catalog import Catalog, Family, Figure, Node, PriceCatalog
+from advisor.pricing.money import add, div, mul, to_decimal
+from advisor.units import REQUESTS_PER_MILLION
 
 
 @dataclass(frozen=True)
@@ -40,24 +37,26 @@ def _parse_region(node: Node) -> RegionPrices:
 FAMILY: Final = Family("gcp-cloud-run", "regions", _parse_region)
 
 
-def catalog() -> Catalog[RegionPrices]:
-    """The Cloud Run catalog in use."""
-    return _catalog.load(FAMILY)
+def cloud_run_catalog(catalog: PriceCatalog) -> Catalog[RegionPrices]:
+    """The Cloud Run catalog of ``catalog``."""
+    return catalog.load(FAMILY)
 
 
 def cloud_run_cost(
     *,
+    catalog: PriceCatalog,
     vcpus: Any,
     memory_gib: Any,
     billable_seconds: Any,
     requests: Any = 0,
-    mode: str = "request_based",
+    mode: str = DEFAULT_BILLING_MODE,
     gpu: str | None = None,
     region: str = DEFAULT_REGION,
 ) -> Decimal:
     """Cost of Cloud Run instance time (free tier not applied).
 
     Args:
+        catalog: The prices of the command's workspace.
         vcpus: vCPUs per instance.
         memory_gib: Memory per instance.
         billable_seconds: Instance-seconds billed (request-based: while handling requests;
@@ -69,14 +68,14 @@ def cloud_run_cost(
     """
     if mode not in BILLING_MODES:
         raise UsageError(f"unknown Cloud Run billing mode '{mode}'.", hint=f"Use one of: {', '.join(BILLING_MODES)}.")
-    prices = catalog().entry(region, what="Cloud Run region")
+    prices = cloud_run_catalog(catalog).entry(region, what="Cloud Run region")
     seconds = to_decimal(billable_seconds, what="billable_seconds")
     total = add(
         mul(to_decimal(vcpus, what="vcpus"), seconds, prices.cpu[mode].value),
         mul(to_decimal(memory_gib, what="memory_gib"), seconds, prices.memory[mode].value),
     )
     if mode == "request_based":
-        total = add(total, div(mul(to_decimal(requests, what="requests"), prices.requests.value), REQUESTS_PER_PRICE_UNIT))
+        total = add(total, div(mul(to_decimal(requests, what="requests"), prices.requests.value), REQUESTS_PER_MILLION))
     if gpu is not None:
         if gpu not in prices.gpus:
             raise UsageError(f"no Cloud Run GPU '{gpu}'.", hint=f"Known: {', '.join(prices.gpus)}.")

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Final
 
+from advisor import limits
 from advisor.errors import UsageError
+from advisor.platform import aws_lambda
+from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_REGION
 from advisor.pricing._base import CostBreakdown
-from advisor.pricing._money import MB_MS_PER_GB_S, div, mul
-from advisor.pricing.lambda_ import (
-    DEFAULT_ARCH,
-    DEFAULT_REGION,
-    lambda_month_cost,
-    lambda_records_cost,
-    prices,
-    provisioned_cost,
-)
-
-MIN_MEMORY_MB: Final = 128
-MAX_MEMORY_MB: Final = 10240
+from advisor.pricing._catalog import PriceCatalog
+from advisor.pricing.money import div, mul
+from advisor.pricing.lambda_ import lambda_month_cost, lambda_records_cost, prices, provisioned_cost
+from advisor.units import MB_MS_PER_GB_S
 
 
 @dataclass(frozen=True)
@@ -41,6 +34,7 @@ def lambda_estimate(
     memory_mb: int,
     duration_ms: float,
     *,
+    catalog: PriceCatalog,
     arch: str = DEFAULT_ARCH,
     region: str = DEFAULT_REGION,
     invocations: int | None = None,
@@ -59,21 +53,23 @@ def lambda_estimate(
         UsageError: Inconsistent or out-of-range options.
     """
     _check(memory_mb, duration_ms, invocations, free_tier, provisioned, hours)
-    billed = max(1, math.ceil(duration_ms))
+    aws_lambda.check_architecture(arch)
+    billed = int(aws_lambda.billed_ms(duration_ms)[()])
     on_pc = provisioned is not None
-    allocated = provisioned_cost(provisioned, memory_mb, hours, region=region, arch=arch) if on_pc else None
+    allocated = (provisioned_cost(provisioned, memory_mb, hours, catalog=catalog, region=region, arch=arch)
+                 if on_pc else None)
     if invocations is None:
-        cost = lambda_records_cost(billed, memory_mb, region=region, arch=arch, on_provisioned=on_pc)
+        cost = lambda_records_cost(billed, memory_mb, catalog=catalog, region=region, arch=arch, on_provisioned=on_pc)
     elif on_pc:
-        region_prices, arch_prices = prices(region, arch)
+        region_prices, arch_prices = prices(catalog, region, arch)
         pc_rate = arch_prices.provisioned_duration
         assert pc_rate is not None  # provisioned_cost above raised otherwise
         compute = div(mul(invocations, billed, memory_mb, pc_rate.value), MB_MS_PER_GB_S)
-        requests = lambda_month_cost(0, invocations, region=region, arch=arch).requests_usd
+        requests = lambda_month_cost(0, invocations, catalog=catalog, region=region, arch=arch).requests_usd
         cost = CostBreakdown.of(compute=compute, requests=requests)
     else:
         gb_s = div(mul(invocations, billed, memory_mb), MB_MS_PER_GB_S)
-        cost = lambda_month_cost(gb_s, invocations, region=region, arch=arch, free_tier=free_tier)
+        cost = lambda_month_cost(gb_s, invocations, catalog=catalog, region=region, arch=arch, free_tier=free_tier)
     if allocated is not None:
         cost = cost + CostBreakdown.of(provisioned=allocated)
     return LambdaEstimate(cost, memory_mb, billed, arch, region, invocations, free_tier, provisioned, hours)
@@ -87,17 +83,19 @@ def _check(
     provisioned: int | None,
     hours: float | None,
 ) -> None:
-    if not MIN_MEMORY_MB <= memory_mb <= MAX_MEMORY_MB:
-        raise UsageError(f"--memory {memory_mb} is outside Lambda's {MIN_MEMORY_MB}-{MAX_MEMORY_MB} MB.")
-    if not math.isfinite(duration_ms) or duration_ms < 0:
-        raise UsageError(f"--duration-ms {duration_ms} must be a non-negative number.")
-    if invocations is not None and invocations < 0:
-        raise UsageError(f"--invocations {invocations} must not be negative.")
+    aws_lambda.check_memory_mb(memory_mb)
+    limits.DURATION_MS.check(duration_ms, option="--duration-ms")
+    if invocations is not None:
+        limits.INVOCATIONS.check(invocations, option="--invocations")
+    if hours is not None:
+        limits.HOURS.check(hours, option="--hours")
+    if provisioned is not None:
+        limits.INSTANCES.check(provisioned, option="--provisioned")
     if free_tier and invocations is None:
         raise UsageError("--free-tier needs --invocations (the free tier is monthly).")
     if (provisioned is None) != (hours is None):
         raise UsageError("--provisioned and --hours go together.")
     if provisioned is not None and free_tier:
         raise UsageError("--free-tier does not apply to provisioned concurrency; drop one of them.")
-    if provisioned is not None and (provisioned < 1 or hours is None or hours < 0):
-        raise UsageError(f"--provisioned {provisioned} must be at least 1 and --hours not negative.")
+    if provisioned is not None and provisioned < 1:
+        raise UsageError(f"--provisioned {provisioned} must be at least 1.", hint="Drop --provisioned for none.")

@@ -7,13 +7,9 @@ from decimal import Decimal
 from typing import Any, Final
 
 from advisor.errors import NotFoundError, UsageError
-from advisor.pricing import _catalog
-from advisor.pricing._catalog import Catalog, Family, Figure, Node
-from advisor.pricing._money import mul, to_decimal
-
-DEFAULT_REGION: Final = "us-east-1"
-#: SageMaker instance types start with this prefix.
-SAGEMAKER_PREFIX: Final = "ml."
+from advisor.platform.dedicated import DEFAULT_REGION, SAGEMAKER_PREFIX
+from advisor.pricing._catalog import Catalog, Family, Figure, Node, PriceCatalog
+from advisor.pricing.money import mul, to_decimal
 
 
 @dataclass(frozen=True)
@@ -49,14 +45,14 @@ EC2: Final = Family("aws-ec2", "regions", _parse_region, override_depth=3)
 SAGEMAKER: Final = Family("aws-sagemaker", "regions", _parse_region, override_depth=3)
 
 
-def catalog(instance_type: str = "") -> Catalog[dict[str, InstanceType]]:
-    """The EC2 catalog, or SageMaker's for ``ml.*`` instance types."""
-    return _catalog.load(SAGEMAKER if instance_type.startswith(SAGEMAKER_PREFIX) else EC2)
+def instance_catalog(catalog: PriceCatalog, instance_type: str = "") -> Catalog[dict[str, InstanceType]]:
+    """The EC2 catalog of ``catalog``, or SageMaker's for ``ml.*`` instance types."""
+    return catalog.load(SAGEMAKER if instance_type.startswith(SAGEMAKER_PREFIX) else EC2)
 
 
-def instance(instance_type: str, *, region: str = DEFAULT_REGION) -> InstanceType:
+def instance(instance_type: str, *, catalog: PriceCatalog, region: str = DEFAULT_REGION) -> InstanceType:
     """The catalog entry of ``instance_type`` in ``region``."""
-    types = catalog(instance_type).entry(region, what="region")
+    types = instance_catalog(catalog, instance_type).entry(region, what="region")
     try:
         return types[instance_type]
     except KeyError:
@@ -66,12 +62,15 @@ def instance(instance_type: str, *, region: str = DEFAULT_REGION) -> InstanceTyp
         ) from None
 
 
-def instance_cost(instance_type: str, hours: Any, *, region: str = DEFAULT_REGION, count: int = 1) -> Decimal:
+def instance_cost(
+    instance_type: str, hours: Any, *, catalog: PriceCatalog, region: str = DEFAULT_REGION, count: int = 1
+) -> Decimal:
     """On-demand cost of ``count`` instances of ``instance_type`` for ``hours`` each.
 
     Args:
         instance_type: e.g. ``g4dn.xlarge`` or ``ml.g5.xlarge``.
         hours: Hours each instance runs.
+        catalog: The prices of the command's workspace.
         region: AWS region.
         count: Number of instances in the fleet.
     """
@@ -81,4 +80,4 @@ def instance_cost(instance_type: str, hours: Any, *, region: str = DEFAULT_REGIO
         raise UsageError(f"{exc}.") from None
     if span < 0 or count < 0:
         raise UsageError(f"hours and count must not be negative (got {hours}, {count}).")
-    return mul(instance(instance_type, region=region).hourly.value, span, count)
+    return mul(instance(instance_type, catalog=catalog, region=region).hourly.value, span, count)

@@ -1,9 +1,10 @@
 """AWS Lambda cost: invocation records, a month with tiers and free tier, provisioned concurrency.
 
 Duration is billed per GB-second of configured memory: billed ms x MB / 1,024,000.
-Billed ms are whole milliseconds (rounded up), or whole 100 ms for invocations
-that ended before 2020-12-01. Sums are taken over integer MB-ms with numpy and
-converted to Decimal once, so pricing millions of records is fast and exact.
+Billed ms are rounded as :func:`advisor.platform.aws_lambda.billed_ms` says (1 ms, or 100 ms
+for invocations that ended before 2020-12-01). Sums are taken over integer MB-ms with numpy
+and converted to Decimal once, so pricing millions of records is fast and exact. Every
+function takes the :class:`~advisor.pricing.PriceCatalog` of the command's workspace.
 """
 
 from __future__ import annotations
@@ -17,21 +18,15 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import NotFoundError, UsageError
-from advisor.pricing import _catalog
+from advisor.platform import aws_lambda
+from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_ARCH, DEFAULT_REGION
 from advisor.pricing._base import CostBreakdown
-from advisor.pricing._catalog import Catalog, Family, Figure, Node
-from advisor.pricing._money import MB_MS_PER_GB_S, ZERO, add, div, mul, to_decimal
+from advisor.pricing._catalog import Catalog, Family, Figure, Node, PriceCatalog
+from advisor.pricing.money import ZERO, add, div, mul, to_decimal
+from advisor.units import MB_MS_PER_GB_S, MB_PER_GB, REQUESTS_PER_MILLION, SECONDS_PER_HOUR
 
-ARCHITECTURES: Final = ("x86_64", "arm64")
-DEFAULT_REGION: Final = "us-east-1"
-DEFAULT_ARCH: Final = "x86_64"
 #: Invocations that ended before this instant were billed in 100 ms steps.
-ONE_MS_BILLING_SINCE: Final = pd.Timestamp("2020-12-01T00:00:00Z")
-REQUESTS_PER_PRICE_UNIT: Final = 1_000_000
-#: Lambda never bills less than one granule (1 ms; 100 ms before December 2020).
-MIN_BILLED_MS: Final = 1
-SECONDS_PER_HOUR: Final = 3600
-MB_PER_GB: Final = 1024
+ONE_MS_BILLING_SINCE: Final = pd.Timestamp(aws_lambda.ONE_MS_BILLING_SINCE)
 #: Largest MB-ms product summed in one int64 block without overflow risk.
 _INT64_SAFE: Final = 2**62
 
@@ -101,32 +96,26 @@ def _parse_settings(node: Node) -> dict[str, Figure]:
     return {key: child.figure() for key, child in node.items()}
 
 
-REQUIRED_SETTINGS: Final = (
-    "free_tier_requests",
-    "free_tier_gb_seconds",
-    "billing_granularity_ms",
-    "legacy_billing_granularity_ms",
-)
+REQUIRED_SETTINGS: Final = ("free_tier_requests", "free_tier_gb_seconds")
 FAMILY: Final = Family("aws-lambda", "regions", _parse_region, _parse_settings, required_settings=REQUIRED_SETTINGS)
 
 
-def catalog() -> Catalog[RegionPrices]:
-    """The Lambda catalog in use (bundled merged with overrides)."""
-    return _catalog.load(FAMILY)
+def lambda_catalog(catalog: PriceCatalog) -> Catalog[RegionPrices]:
+    """The Lambda catalog of ``catalog`` (bundled merged with the workspace's overrides)."""
+    return catalog.load(FAMILY)
 
 
-def prices(region: str = DEFAULT_REGION, arch: str = DEFAULT_ARCH) -> tuple[RegionPrices, ArchPrices]:
+def prices(
+    catalog: PriceCatalog, region: str = DEFAULT_REGION, arch: str = DEFAULT_ARCH
+) -> tuple[RegionPrices, ArchPrices]:
     """Prices for ``region`` and ``arch``; :class:`NotFoundError`/:class:`UsageError` otherwise."""
-    if arch not in ARCHITECTURES:
-        raise UsageError(f"unknown architecture '{arch}'.", hint=f"Use one of: {', '.join(ARCHITECTURES)}.")
-    region_prices = catalog().entry(region, what="Lambda region")
-    return region_prices, region_prices.arches[arch]
+    aws_lambda.check_architecture(arch, option="architecture")
+    found = lambda_catalog(catalog).entry(region, what="Lambda region")
+    return found, found.arches[arch]
 
 
 def billed_ms(duration_ms: Any, end_time: Any = None) -> np.ndarray:
-    """Billed milliseconds: rounded up to 1 ms, or to 100 ms for invocations ended before 2020-12-01.
-
-    A zero duration still bills one granule, as Lambda does.
+    """Billed milliseconds of each duration (:func:`advisor.platform.aws_lambda.billed_ms`).
 
     Args:
         duration_ms: Durations (scalar, list, numpy or pandas); already-billed values are unchanged.
@@ -136,12 +125,8 @@ def billed_ms(duration_ms: Any, end_time: Any = None) -> np.ndarray:
         An int64 array of billed milliseconds.
     """
     values = _as_float_array(duration_ms, "billed duration")
-    billed = np.maximum(np.ceil(values).astype(np.int64), MIN_BILLED_MS)
-    if end_time is not None:
-        legacy = _legacy_mask(end_time, values.shape)
-        step = int(catalog().setting("legacy_billing_granularity_ms").value)
-        billed = np.where(legacy, -(-billed // step) * step, billed)
-    return billed
+    legacy = False if end_time is None else _legacy_mask(end_time, values.shape)
+    return aws_lambda.billed_ms(values, legacy)
 
 
 def _legacy_mask(end_time: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -170,6 +155,7 @@ def lambda_records_cost(
     billed_duration_ms: Any,
     memory_mb: Any,
     *,
+    catalog: PriceCatalog,
     region: str = DEFAULT_REGION,
     arch: str = DEFAULT_ARCH,
     on_provisioned: Any = None,
@@ -181,6 +167,7 @@ def lambda_records_cost(
         billed_duration_ms: Billed duration of each invocation as logged (never add init);
             fractional values are rounded up to the billing granularity.
         memory_mb: Configured memory, per record or one value for all.
+        catalog: The prices of the command's workspace.
         region: AWS region.
         arch: ``x86_64`` or ``arm64``.
         on_provisioned: Optional boolean mask of the invocations served on provisioned
@@ -191,7 +178,7 @@ def lambda_records_cost(
         compute_usd (all duration), requests_usd; provisioned_usd is zero (see
         :func:`provisioned_cost` for the allocation charge).
     """
-    region_prices, arch_prices = prices(region, arch)
+    region_prices, arch_prices = prices(catalog, region, arch)
     ms = billed_ms(billed_duration_ms, end_time)
     memory = _as_int_array(memory_mb, "memory_mb")
     if memory.size != 1 and memory.shape != ms.shape:
@@ -217,6 +204,7 @@ def lambda_month_cost(
     gb_seconds: Any,
     requests: Any,
     *,
+    catalog: PriceCatalog,
     region: str = DEFAULT_REGION,
     arch: str = DEFAULT_ARCH,
     free_tier: bool = False,
@@ -226,35 +214,42 @@ def lambda_month_cost(
     Args:
         gb_seconds: On-demand GB-seconds in the month.
         requests: Requests in the month.
+        catalog: The prices of the command's workspace.
         region: AWS region.
         arch: ``x86_64`` or ``arm64``.
         free_tier: Subtract the free tier (1M requests, 400,000 GB-s) first.
     """
-    region_prices, arch_prices = prices(region, arch)
+    region_prices, arch_prices = prices(catalog, region, arch)
     gb_s = _non_negative(gb_seconds, "gb_seconds")
     count = _non_negative(requests, "requests")
     if free_tier:
-        settings = catalog().settings
+        settings = lambda_catalog(catalog).settings
         gb_s = max(ZERO, gb_s - settings["free_tier_gb_seconds"].value)
         count = max(ZERO, count - settings["free_tier_requests"].value)
     return CostBreakdown.of(compute=tiered_cost(gb_s, arch_prices.tiers), requests=requests_cost(count, region_prices))
 
 
 def provisioned_cost(
-    instances: Any, memory_mb: Any, hours: Any, *, region: str = DEFAULT_REGION, arch: str = DEFAULT_ARCH
+    instances: Any,
+    memory_mb: Any,
+    hours: Any,
+    *,
+    catalog: PriceCatalog,
+    region: str = DEFAULT_REGION,
+    arch: str = DEFAULT_ARCH,
 ) -> Decimal:
     """Charge for keeping ``instances`` x ``memory_mb`` of provisioned concurrency for ``hours``.
 
-    The time is rounded up to the catalog's increment (5 minutes). No free tier applies.
+    The time is rounded up to Lambda's billing increment for it (5 minutes). No free tier applies.
     """
-    _, arch_prices = prices(region, arch)
+    _, arch_prices = prices(catalog, region, arch)
     rate = _require(arch_prices.provisioned, region, arch, "provisioned concurrency")
     count = _non_negative(instances, "instances")
     memory = _non_negative(memory_mb, "memory_mb")
     seconds = mul(_non_negative(hours, "hours"), SECONDS_PER_HOUR)
-    increment = catalog().settings.get("provisioned_increment_s")
-    if increment is not None and seconds % increment.value:
-        seconds = (seconds // increment.value + 1) * increment.value
+    increment = aws_lambda.PROVISIONED_BILLING_INCREMENT_S
+    if seconds % increment:
+        seconds = (seconds // increment + 1) * increment
     return div(mul(count, memory, seconds, rate.value), MB_PER_GB)
 
 
@@ -274,7 +269,7 @@ def tiered_cost(gb_seconds: Decimal, tiers: tuple[Tier, ...]) -> Decimal:
 
 def requests_cost(count: int | Decimal, region_prices: RegionPrices) -> Decimal:
     """Request charge for ``count`` requests."""
-    return div(mul(count, region_prices.requests.value), REQUESTS_PER_PRICE_UNIT)
+    return div(mul(count, region_prices.requests.value), REQUESTS_PER_MILLION)
 
 
 def gb_seconds(billed_duration_ms: Any, memory_mb: Any, *, end_time: Any = None) -> Decimal:

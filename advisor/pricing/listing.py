@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from advisor.errors import NotFoundError
 from advisor.pricing import _catalog, cloud_run, instances, lambda_, serverless_gpu
-from advisor.pricing._catalog import Family, Figure
+from advisor.pricing._catalog import Family, Figure, PriceCatalog
 
 #: Every provider family, in display order.
 FAMILIES: Final[tuple[Family[Any], ...]] = (
@@ -42,15 +42,18 @@ class CatalogView:
     rows: tuple[Row, ...]
 
 
-def load_all() -> list[_catalog.Catalog[Any]]:
-    """Load and validate every catalog (bundled and overrides)."""
-    return [_catalog.load(family) for family in FAMILIES]
+def load_all(catalog: PriceCatalog) -> list[_catalog.Catalog[Any]]:
+    """Load and validate every catalog of ``catalog`` (bundled and overrides)."""
+    return [catalog.load(family) for family in FAMILIES]
 
 
-def describe(provider: str | None = None, region: str | None = None, *, today: dt.date | None = None) -> list[CatalogView]:
+def describe(
+    catalog: PriceCatalog, provider: str | None = None, region: str | None = None, *, today: dt.date | None = None
+) -> list[CatalogView]:
     """The catalogs in use, optionally narrowed to a provider family (or provider) and a region.
 
     Args:
+        catalog: The prices of the command's workspace.
         provider: A family name or part of one (``lambda``, ``aws-ec2``), or a serverless
             GPU provider (``modal``).
         region: Keep only entries of this region (family-wide settings stay).
@@ -62,12 +65,13 @@ def describe(provider: str | None = None, region: str | None = None, *, today: d
     today = today or dt.datetime.now(dt.timezone.utc).date()
     views = []
     for family in FAMILIES:
-        catalog = _catalog.load(family)
-        rows = [row for row in _rows(family, catalog) if _keep(row.key, family, provider, region)]
+        loaded = catalog.load(family)
+        rows = [row for row in _rows(family, loaded) if _keep(row.key, family, provider, region)]
         entries = [row for row in rows if row.key.startswith(f"{family.collection}.")]
         if entries and _family_matches(family, provider, rows):
-            age = (today - catalog.as_of).days
-            views.append(CatalogView(family.name, catalog.as_of, _catalog.is_stale(catalog.as_of, today), age, catalog.files, tuple(rows)))
+            age = (today - loaded.as_of).days
+            stale = _catalog.is_stale(loaded.as_of, today)
+            views.append(CatalogView(family.name, loaded.as_of, stale, age, loaded.files, tuple(rows)))
     if not views:
         wanted = " ".join(x for x in (provider and f"provider '{provider}'", region and f"region '{region}'") if x)
         known = ", ".join(f.name for f in FAMILIES)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from advisor.errors import UsageError
+from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_ARCH, DEFAULT_REGION, check_architecture
 from advisor.pricing._base import CostBreakdown
-from advisor.pricing.lambda_ import ARCHITECTURES, DEFAULT_ARCH, DEFAULT_REGION, lambda_records_cost
-
-#: Architecture assumed where a record's ``architecture`` is unknown (Lambda's default).
-FALLBACK_ARCH: Final = DEFAULT_ARCH
+from advisor.pricing._catalog import PriceCatalog
+from advisor.pricing.lambda_ import lambda_records_cost
 
 
 def billed_column(frame: pd.DataFrame) -> pd.Series:
@@ -32,6 +31,7 @@ def billed_column(frame: pd.DataFrame) -> pd.Series:
 def records_cost(
     frame: pd.DataFrame,
     *,
+    catalog: PriceCatalog,
     region: str = DEFAULT_REGION,
     arch: str | None = None,
     memory_mb: int | None = None,
@@ -41,6 +41,7 @@ def records_cost(
 
     Args:
         frame: Invocation records (``advisor.record`` columns).
+        catalog: The prices of the command's workspace.
         region: AWS region.
         arch: Architecture for every record; default: each record's ``architecture``
             (``x86_64`` where unknown). Mixed architectures are priced separately and summed.
@@ -67,7 +68,7 @@ def records_cost(
         rows = (arches == name).to_numpy()
         if rows.any():
             total = total + lambda_records_cost(
-                billed[rows], memory[rows], region=region, arch=name,
+                billed[rows], memory[rows], catalog=catalog, region=region, arch=name,
                 on_provisioned=mask[rows] if on_provisioned is not None else None,
                 end_time=ends[rows] if ends is not None else None,
             )
@@ -78,10 +79,9 @@ def _arches(frame: pd.DataFrame, arch: str | None) -> pd.Series:
     if arch is not None:
         values = pd.Series(arch, index=frame.index, dtype="string")
     elif "architecture" in frame:
-        values = frame["architecture"].astype("string").fillna(FALLBACK_ARCH)
+        values = frame["architecture"].astype("string").fillna(DEFAULT_ARCH)
     else:
-        values = pd.Series(FALLBACK_ARCH, index=frame.index, dtype="string")
-    unknown = sorted(set(values.unique()) - set(ARCHITECTURES))
-    if unknown:
-        raise UsageError(f"unknown architecture {unknown[0]!r}.", hint=f"Use one of: {', '.join(ARCHITECTURES)}.")
+        values = pd.Series(DEFAULT_ARCH, index=frame.index, dtype="string")
+    for name in sorted(set(values.unique()) - set(ARCHITECTURES)):
+        check_architecture(name, option="architecture")
     return values

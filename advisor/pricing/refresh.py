@@ -23,14 +23,15 @@ import yaml
 
 from advisor.errors import RemoteError, UsageError
 from advisor.pricing import _catalog, instances, lambda_
+from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_REGION
 from advisor.pricing._catalog import Family
-from advisor.pricing._money import mul, plain_text, to_decimal
+from advisor.pricing.money import mul, plain_text, to_decimal
+from advisor.units import REQUESTS_PER_MILLION
 
 #: The Price List API answers in us-east-1 (and a few others); prices cover every region.
 PRICING_ENDPOINT_REGION: Final = "us-east-1"
 SOURCE_KEY: Final = "aws-price-list-api"
 PAGE_SIZE: Final = 100
-REQUESTS_PER_PRICE_UNIT: Final = 1_000_000
 #: Region code -> the Price List ``location`` attribute.
 LOCATIONS: Final = {
     "us-east-1": "US East (N. Virginia)",
@@ -92,10 +93,10 @@ class RefreshResult:
 
 
 def refresh(
-    region: str = "us-east-1",
+    region: str,
     *,
+    target_dir: Path,
     client: Any = None,
-    target_dir: Path | None = None,
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RefreshResult:
@@ -104,7 +105,8 @@ def refresh(
     Args:
         region: AWS region to refresh.
         client: A boto3 ``pricing`` client (made in us-east-1 when omitted).
-        target_dir: Directory for the override catalogs (default: the workspace's ``pricing/``).
+        target_dir: Directory for the override catalogs (the workspace's ``pricing/``:
+            :attr:`PriceCatalog.override_dir`).
         today: The date written into the catalogs.
         progress: Called with a short line before each request (for a spinner).
 
@@ -128,7 +130,7 @@ def refresh(
             f"price refresh for {region} failed ({_describe(exc)}); the bundled catalog stays in use.",
             hint="Check AWS credentials and network, then retry later.",
         ) from None
-    directory = target_dir or (_catalog.workspace_dir() / _catalog.OVERRIDE_DIRNAME)
+    directory = target_dir
     result = RefreshResult(region=region, as_of=today)
     kept_sources = _keep_bundled_lambda(lambda_entry, region)
     for family, entry in ((lambda_.FAMILY, lambda_entry), (instances.EC2, ec2_entry)):
@@ -187,7 +189,7 @@ def _figure(value: Decimal, unit: str, today: dt.date) -> dict[str, Any]:
 
 
 def _lambda_entry(client: Any, location: str, today: dt.date) -> dict[str, Any]:
-    entry: dict[str, Any] = {"x86_64": {}, "arm64": {}}
+    entry: dict[str, Any] = {arch: {} for arch in ARCHITECTURES}
     for product in products(client, "AWSLambda", {"location": location}):
         group = product.get("product", {}).get("attributes", {}).get("group")
         if group not in LAMBDA_GROUPS:
@@ -204,7 +206,7 @@ def _lambda_entry(client: Any, location: str, today: dt.date) -> dict[str, Any]:
                 {"up_to_gb_s": _end(d), "price": _figure(_usd(d), "USD/GB-s", today)} for d in dims
             ]
         elif key == "requests":
-            target[key] = _figure(mul(_usd(dims[0]), REQUESTS_PER_PRICE_UNIT), "USD/1M-requests", today)
+            target[key] = _figure(mul(_usd(dims[0]), REQUESTS_PER_MILLION), "USD/1M-requests", today)
         else:
             target[key] = _figure(_usd(dims[0]), "USD/GB-s", today)
     missing = [k for k in ("requests",) if k not in entry]
@@ -226,7 +228,7 @@ def _ec2_entry(
     client: Any, location: str, region: str, today: dt.date, say: Callable[[str], None]
 ) -> dict[str, Any]:
     bundled = _catalog.load_file(instances.EC2, _catalog.bundled_dir() / instances.EC2.filename)
-    known = bundled.entries.get(region) or bundled.entries.get("us-east-1", {})
+    known = bundled.entries.get(region) or bundled.entries.get(DEFAULT_REGION, {})
     entry: dict[str, Any] = {}
     for name, spec in known.items():
         say(f"fetching AmazonEC2 {name} in {location}")
@@ -263,7 +265,7 @@ def _keep_bundled_lambda(entry: dict[str, Any], region: str) -> dict[str, Any]:
         if key not in entry and key in old:
             entry[key] = old[key]
             copied.append(old[key])
-    for arch in lambda_.ARCHITECTURES:
+    for arch in ARCHITECTURES:
         for key in ("provisioned", "provisioned_duration"):
             if key not in entry[arch] and key in old.get(arch, {}):
                 entry[arch][key] = old[arch][key]

@@ -10,9 +10,8 @@ from typing import Any, Final
 import numpy as np
 
 from advisor.errors import UsageError
-from advisor.pricing import _catalog
-from advisor.pricing._catalog import Catalog, Family, Figure, Node
-from advisor.pricing._money import add, mul
+from advisor.pricing._catalog import Catalog, Family, Figure, Node, PriceCatalog
+from advisor.pricing.money import add, mul
 
 
 @dataclass(frozen=True)
@@ -48,14 +47,14 @@ def _parse_provider(node: Node) -> Provider:
 FAMILY: Final = Family("serverless-gpu", "providers", _parse_provider)
 
 
-def catalog() -> Catalog[Provider]:
-    """The serverless GPU catalog in use."""
-    return _catalog.load(FAMILY)
+def serverless_gpu_catalog(catalog: PriceCatalog) -> Catalog[Provider]:
+    """The serverless GPU catalog of ``catalog``."""
+    return catalog.load(FAMILY)
 
 
-def get_provider(name: str) -> Provider:
+def get_provider(name: str, *, catalog: PriceCatalog) -> Provider:
     """One provider's billing rules and prices."""
-    return catalog().entry(name.lower(), what="serverless GPU provider")
+    return serverless_gpu_catalog(catalog).entry(name.lower(), what="serverless GPU provider")
 
 
 def billed_seconds(seconds: Any, increment: Decimal) -> Decimal:
@@ -74,6 +73,7 @@ def serverless_gpu_cost(
     provider: str,
     gpu: str,
     *,
+    catalog: PriceCatalog,
     busy_seconds: Any,
     idle_seconds: Any = 0,
     cold_start_seconds: Any = 0,
@@ -87,11 +87,12 @@ def serverless_gpu_cost(
     Args:
         provider: ``modal``, ``replicate``, ``runpod`` or ``beam``.
         gpu: GPU name as in the catalog (``H100``, ``A100-80GB``, ...).
+        catalog: The prices of the command's workspace.
         busy_seconds: Seconds spent serving requests.
         idle_seconds: Seconds kept warm without work.
         cold_start_seconds: Seconds of container boot and model load.
     """
-    entry = get_provider(provider)
+    entry = get_provider(provider, catalog=catalog)
     try:
         rate = entry.gpus[gpu]
     except KeyError:

@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.analyze import Analysis, MemoryUse, Percentiles
+from advisor.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
 
 BAR_HEIGHT = 5
 BAR_BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -47,7 +48,8 @@ def _traffic(a: Analysis) -> Panel:
     cells = [
         ("mean rate", _rate(r.mean_per_s, r.mean_per_min)),
         ("peak rate", f"{r.peak_per_s:,}/s  {r.peak_per_min:,}/min"),
-        ("cold starts", f"{a.cold_starts:,} ({a.cold_fraction:.2%})"),
+        ("cold starts", _unknown(a, "cold_starts") if a.cold_starts is None or a.cold_fraction is None
+         else f"{a.cold_starts:,} ({a.cold_fraction:.2%})"),
         ("concurrency", f"peak {a.concurrency_peak:,}  p99 {_num(a.concurrency_p99)}"),
         ("timeouts", f"{a.timeouts:,}"),
         ("errors", f"{a.errors:,}" + _error_types(a)),
@@ -74,9 +76,20 @@ def _latency(a: Analysis) -> Panel:
         ("init", a.init_ms),
         ("end-to-end", a.latency_ms),
     ]
+    if a.cold_starts is None:
+        rows = [("duration", a.duration_ms["all"]), ("end-to-end", a.latency_ms)]
     for label, pct in rows:
-        table.add_row(label, f"{pct.count:,}", *_pct_cells(pct))
-    return Panel(table, title="latency (end-to-end = init + duration)", title_align="left")
+        if pct is not None:
+            table.add_row(label, f"{pct.count:,}", *_pct_cells(pct))
+    group: list[RenderableType] = [table]
+    if a.cold_starts is None:
+        group.append(Text(f"cold duration and init: {_unknown(a, 'cold_starts')}", style="dim"))
+    return Panel(Group(*group), title="latency (end-to-end = init + duration)", title_align="left")
+
+
+def _unknown(a: Analysis, name: str) -> str:
+    """``n/a`` and why, for a figure the records do not hold."""
+    return f"n/a: {a.unknown.get(name, 'not in the records')}"
 
 
 def _pct_cells(pct: Percentiles) -> list[str]:
@@ -99,14 +112,17 @@ def _hours(a: Analysis) -> Panel:
 
 def _instances_and_cost(a: Analysis) -> Panel:
     inst = a.instances
-    cells = [
-        ("instances", f"{inst.count:,} log streams"),
-        ("idle gap s", _spread(inst.idle_gap_s)),
-        ("lifetime s", _spread(inst.lifetime_s)),
-        ("last use → end s", _spread(inst.last_use_to_end_s)),
-    ]
+    if inst.count is None:
+        cells = [("instances", _unknown(a, "instances"))]
+    else:
+        cells = [
+            ("instances", f"{inst.count:,} log streams"),
+            ("idle gap s", _spread(inst.idle_gap_s)),
+            ("lifetime s", _spread(inst.lifetime_s)),
+            ("last use → end s", _spread(inst.last_use_to_end_s)),
+        ]
     if a.cost is None:
-        cells.append(("cost", "unknown (no memory size)"))
+        cells.append(("cost", "n/a: the memory size is unknown"))
     else:
         c = a.cost
         cells += [
@@ -175,7 +191,7 @@ def _time(moment: datetime) -> str:
 
 
 def _duration(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+    for unit, size in (("d", SECONDS_PER_DAY), ("h", SECONDS_PER_HOUR), ("min", SECONDS_PER_MINUTE)):
         if seconds >= size:
             return f"{seconds / size:,.1f} {unit}"
     return f"{seconds:,.1f} s"

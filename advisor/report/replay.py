@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group, RenderableType
@@ -10,9 +10,10 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from advisor.simulate._base import ReplayConfig
+from advisor.units import MS_PER_S, SECONDS_PER_HOUR, SECONDS_PER_MINUTE, format_duration
 
 if TYPE_CHECKING:  # scipy, which calibration needs, is slow to import
+    from advisor.simulate import ReplayConfig
     from advisor.simulate.calibrate import Calibration
 
 LATENCY_COLUMNS = ("p50", "p90", "p95", "p99", "p999", "max")
@@ -20,7 +21,7 @@ LATENCY_COLUMNS = ("p50", "p90", "p95", "p99", "p999", "max")
 
 def describe(config: ReplayConfig) -> str:
     """A short one-line description of a configuration."""
-    parts = [f"keep-alive {_seconds(config.keep_alive_s)}", f"routing {config.routing}"]
+    parts = [f"keep-alive {format_duration(config.keep_alive_s)}", f"routing {config.routing}"]
     if config.provisioned_schedule is not None:
         windows = ",".join(f"{_tod(a)}-{_tod(b)}={n}" for a, b, n in config.provisioned_schedule.windows)
         parts.append(f"provisioned {windows},else={config.provisioned_schedule.default}")
@@ -33,7 +34,7 @@ def describe(config: ReplayConfig) -> str:
     if config.batch_size > 1:
         parts.append(f"batch {config.batch_size}/{config.batch_wait_ms:g} ms")
     if config.max_lifetime_s is not None:
-        parts.append(f"lifetime {_seconds(config.max_lifetime_s)}")
+        parts.append(f"lifetime {format_duration(config.max_lifetime_s)}")
     return ", ".join(parts)
 
 
@@ -44,14 +45,16 @@ def render_summary(trace_name: str, config: ReplayConfig, summary: dict[str, Any
     head.append(f"  {summary['requests']:,} requests  ({describe(config)})")
     counts = Table(show_header=False, box=None, padding=(0, 2))
     counts.add_column(style="bold")
-    counts.add_column(justify="right")
+    counts.add_column()
     counts.add_row("cold starts", f"{summary['cold_starts']:,} ({_pct(summary['cold_fraction'])})")
+    if config.memory_mb is not None:
+        counts.add_row("memory", f"{config.memory_mb:,} MB {config.arch}, priced in {config.region}")
     counts.add_row("throttled", f"{summary['throttled']:,}")
     counts.add_row("instances max / mean", f"{summary['instances']['max']:,} / {summary['instances']['mean']:.2f}")
     seconds = summary["instance_seconds"]
     counts.add_row("instance-s busy / idle", f"{seconds['busy']:,.0f} / {seconds['idle']:,.0f}")
     counts.add_row("provisioned instance-s", f"{seconds['provisioned']:,.0f}")
-    counts.add_row("cost", _cost(summary["cost_usd"]))
+    counts.add_row("cost", _cost(summary))
     latency = Table(title="latency (ms, served requests)", title_justify="left")
     for name in LATENCY_COLUMNS:
         latency.add_column(name, justify="right")
@@ -79,7 +82,7 @@ def render_comparison(trace_name: str, rows: list[tuple[str, ReplayConfig, dict[
             _lat(latency["p95"]),
             _lat(latency["p99"]),
             f"{summary['instances']['max']:,} / {summary['instances']['mean']:.1f}",
-            "n/a" if summary["cost_usd"] is None else f"${summary['cost_usd']:,.4f}",
+            "n/a" if summary["cost_usd"] is None else _usd(summary["cost_usd"]["total_usd"]),
         )
         legend.append(f"{number} ", style="bold")
         legend.append(f"{label + ': ' if label else ''}{describe(config)}\n")
@@ -90,37 +93,39 @@ def render_comparison(trace_name: str, rows: list[tuple[str, ReplayConfig, dict[
 def _lat(ms: float | None) -> str:
     if ms is None:
         return "-"
-    if ms < 1000:
+    if ms < MS_PER_S:
         return f"{ms:.0f}ms"
-    if ms < 100_000:
-        return f"{ms / 1000:.2f}s"
-    return f"{ms / 1000:,.0f}s"
+    if ms < 100 * MS_PER_S:
+        return f"{ms / MS_PER_S:.2f}s"
+    return f"{ms / MS_PER_S:,.0f}s"
 
 
-def _pct(fraction: float) -> str:
-    return f"{fraction * 100:.2f}%"
+def _pct(fraction: float | None) -> str:
+    return "n/a" if fraction is None else f"{fraction * 100:.2f}%"
 
 
 def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:,.1f}"
 
 
-def _cost(value: float | None) -> str:
-    return "n/a (no memory size)" if value is None else f"${value:,.4f}"
+def _cost(summary: dict[str, Any]) -> str:
+    """The cost with its parts, or ``n/a`` and why."""
+    cost = summary["cost_usd"]
+    if cost is None:
+        return summary["cost_note"] or "n/a"
+    parts = [f"compute {_usd(cost['compute_usd'])}", f"requests {_usd(cost['requests_usd'])}"]
+    if Decimal(cost["provisioned_usd"]):
+        parts.append(f"provisioned {_usd(cost['provisioned_usd'])}")
+    return f"{_usd(cost['total_usd'])} ({', '.join(parts)})"
 
 
-def _seconds(value: float) -> str:
-    if math.isinf(value):
-        return "forever"
-    if value >= 3600 and value % 3600 == 0:
-        return f"{value / 3600:g}h"
-    if value >= 60 and value % 60 == 0:
-        return f"{value / 60:g}m"
-    return f"{value:g}s"
+def _usd(text: str) -> str:
+    amount = Decimal(text)
+    return f"${amount:,.4f}" if amount >= Decimal("0.0001") or not amount else f"${amount:.2e}"
 
 
 def _tod(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
+    return f"{seconds // SECONDS_PER_HOUR:02d}:{seconds % SECONDS_PER_HOUR // SECONDS_PER_MINUTE:02d}"
 
 
 def render_calibration(trace_name: str, fit: Calibration) -> RenderableType:
@@ -129,7 +134,7 @@ def render_calibration(trace_name: str, fit: Calibration) -> RenderableType:
     head.append(f"{trace_name}: calibration on {fit.requests:,} requests\n", style="bold")
     head.append(f"observed cold starts {fit.observed_cold:,} "
                 f"({fit.confidence:.0%} interval {fit.interval[0]:,}-{fit.interval[1]:,})\n")
-    head.append(f"best fit: keep-alive {_seconds(fit.keep_alive_s)}, routing {fit.routing}: "
+    head.append(f"best fit: keep-alive {format_duration(fit.keep_alive_s)}, routing {fit.routing}: "
                 f"{fit.simulated_cold:,} simulated cold starts, ")
     head.append("within the interval" if fit.consistent else "OUTSIDE the interval",
                 style="green" if fit.consistent else "red")
@@ -144,5 +149,5 @@ def render_calibration(trace_name: str, fit: Calibration) -> RenderableType:
         grid.add_column(rule, justify="right")
     by_key = {(c.keep_alive_s, c.routing): c.simulated_cold for c in fit.candidates}
     for ka in dict.fromkeys(c.keep_alive_s for c in fit.candidates):
-        grid.add_row(_seconds(ka), *(f"{by_key[(ka, rule)]:,}" for rule in rules))
+        grid.add_row(format_duration(ka), *(f"{by_key[(ka, rule)]:,}" for rule in rules))
     return Group(head, grid)

@@ -1,21 +1,26 @@
 """Replay engine: historical traffic through a simulated instance pool.
 
 The public API is :func:`replay` with :class:`ReplayConfig` in and :class:`ReplayResult` out
-(``.summary()`` for the summary dict); :mod:`advisor.simulate.inputs` reads traces.
+(``.summary()`` for the summary dict); :mod:`advisor.simulate.inputs` turns invocation records
+into a :class:`~advisor.simulate.inputs.Trace`. The names are loaded on first use, so that
+modules needing only the routing rules (the local target) do not load the compiled engine.
 """
 
-from advisor.simulate._base import DEFAULT_KEEP_ALIVE_S, EmpiricalInit, ReplayConfig, ReplayResult
-from advisor.simulate.engine import replay
-from advisor.simulate.routing import DEFAULT_ROUTING, ROUTING_CODES
-from advisor.simulate.schedule import ProvisionedSchedule
+from __future__ import annotations
 
-__all__ = [
-    "DEFAULT_KEEP_ALIVE_S",
-    "DEFAULT_ROUTING",
-    "ROUTING_CODES",
-    "EmpiricalInit",
-    "ProvisionedSchedule",
-    "ReplayConfig",
-    "ReplayResult",
-    "replay",
-]
+from advisor._lazy import lazy_getattr
+
+_EXPORTS = {
+    "DEFAULT_KEEP_ALIVE_S": "advisor.platform.aws_lambda",
+    "DEFAULT_ROUTING": "advisor.simulate.routing",
+    "ROUTING_CODES": "advisor.simulate.routing",
+    "EmpiricalInit": "advisor.simulate._base",
+    "ProvisionedSchedule": "advisor.simulate.schedule",
+    "ReplayConfig": "advisor.simulate._base",
+    "ReplayResult": "advisor.simulate._base",
+    "replay": "advisor.simulate.engine",
+}
+
+__all__ = sorted(_EXPORTS)
+
+__getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from advisor import limits
 from advisor.errors import UsageError
+from advisor.platform.aws_lambda import (
+    DEFAULT_ARCH,
+    DEFAULT_KEEP_ALIVE_S,
+    DEFAULT_REGION,
+    check_architecture,
+    check_memory_mb,
+)
+from advisor.sla import Objective
 from advisor.simulate.routing import DEFAULT_ROUTING, routing_code
 from advisor.simulate.schedule import ProvisionedSchedule
 
-#: Lambda does not document its keep-alive; 5-10 minutes is what is observed. Calibrate it.
-DEFAULT_KEEP_ALIVE_S = 600.0
+if TYPE_CHECKING:
+    from advisor.pricing import CostBreakdown
+
+__all__ = ["DEFAULT_KEEP_ALIVE_S", "EmpiricalInit", "InitSpec", "ReplayConfig", "ReplayResult"]
 #: Percentiles of the summary, by name.
 PERCENTILES: dict[str, float] = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
 
@@ -69,23 +78,24 @@ class ReplayConfig:
     batch_wait_ms: float = 0.0
     max_lifetime_s: float | None = None
     memory_mb: int | None = None
-    region: str = "us-east-1"
-    arch: str = "x86_64"
+    region: str = DEFAULT_REGION
+    arch: str = DEFAULT_ARCH
 
     def __post_init__(self) -> None:
         routing_code(self.routing)
-        _need(self.keep_alive_s >= 0 and not math.isnan(self.keep_alive_s), "keep-alive", self.keep_alive_s,
-              "a number of seconds >= 0")
-        _need(self.provisioned >= 0, "provisioned", self.provisioned, "an integer >= 0")
-        _need(self.per_instance_concurrency >= 1, "per-instance concurrency", self.per_instance_concurrency,
-              "an integer >= 1")
-        _need(self.batch_size >= 1, "batch size", self.batch_size, "an integer >= 1")
-        _need(self.batch_wait_ms >= 0, "batch wait", self.batch_wait_ms, "milliseconds >= 0")
+        limits.KEEP_ALIVE_S.check(self.keep_alive_s, option="keep-alive")
+        limits.INSTANCES.check(self.provisioned, option="provisioned")
+        limits.PER_INSTANCE_CONCURRENCY.check(self.per_instance_concurrency, option="per-instance-concurrency")
+        limits.BATCH.check(self.batch_size, option="batch")
+        limits.BATCH_WAIT_MS.check(self.batch_wait_ms, option="batch-wait-ms")
         _need(self.on_limit in ("reject", "queue"), "on-limit", self.on_limit, "reject or queue")
+        check_architecture(self.arch)
+        if self.memory_mb is not None:
+            check_memory_mb(self.memory_mb, option="memory")
         if self.max_lifetime_s is not None:
-            _need(self.max_lifetime_s > 0, "max lifetime", self.max_lifetime_s, "seconds > 0")
+            limits.LIFETIME_S.check(self.max_lifetime_s, option="max-lifetime")
         if self.max_concurrency is not None:
-            _need(self.max_concurrency >= 1, "max concurrency", self.max_concurrency, "an integer >= 1")
+            limits.CONCURRENCY_LIMIT.check(self.max_concurrency, option="max-concurrency")
             peak = self.provisioned_peak
             _need(peak <= self.max_concurrency, "provisioned", peak,
                   f"at most the max concurrency ({self.max_concurrency})")
@@ -118,7 +128,9 @@ class ReplayResult:
         max_instances: Peak number of live instances.
         horizon_s: Length of the horizon.
         sim_wall_seconds: Wall time of the replay itself.
-        cost_usd: Total cost through the pricing engine, ``None`` without memory or pricing.
+        cost: The cost of the replayed invocations (:mod:`advisor.simulate.billing`), ``None``
+            when it has no Lambda price.
+        cost_note: Why ``cost`` is ``None``.
     """
 
     latency_ms: np.ndarray
@@ -133,7 +145,8 @@ class ReplayResult:
     horizon_s: float
     sim_wall_seconds: float
     config: ReplayConfig = field(default_factory=ReplayConfig)
-    cost_usd: Decimal | None = None
+    cost: CostBreakdown | None = None
+    cost_note: str | None = None
 
     @property
     def requests(self) -> int:
@@ -155,10 +168,7 @@ class ReplayResult:
 
         Throttled requests count as violations (infinitely slow), as DESIGN.md's SLA rule says.
         """
-        if self.requests == 0:
-            return True
-        latency = np.where(self.throttled, np.inf, self.latency_ms)
-        return bool(np.percentile(latency, percentile, method="higher") <= limit_ms)
+        return Objective(percentile, limit_ms).met_by(np.where(self.throttled, np.inf, self.latency_ms))
 
     def summary(self) -> dict[str, Any]:
         """The summary of docs/replay.md: counts, latency percentiles, instances, cost."""
@@ -168,7 +178,7 @@ class ReplayResult:
         return {
             "requests": n,
             "cold_starts": cold,
-            "cold_fraction": round(cold / n, 6) if n else 0.0,
+            "cold_fraction": round(cold / n, 6) if n else None,
             "throttled": int(np.count_nonzero(self.throttled)),
             "latency_ms": self.latency_percentiles(),
             "instances": {"max": self.max_instances, "mean": round(mean, 6)},
@@ -177,6 +187,7 @@ class ReplayResult:
                 "idle": round(max(self.alive_s - self.busy_s, 0.0), 3),
                 "provisioned": round(self.provisioned_s, 3),
             },
-            "cost_usd": None if self.cost_usd is None else float(self.cost_usd),
+            "cost_usd": None if self.cost is None else self.cost.to_json(),
+            "cost_note": self.cost_note,
             "sim_wall_seconds": round(self.sim_wall_seconds, 6),
         }

@@ -20,8 +20,8 @@ import numpy as np
 from numba import njit
 
 from advisor.simulate._heap import NOT_IN_HEAP, ev_pop, ev_push, ix_push, ix_remove, ix_update
+from advisor.simulate.routing import LRU, MRU, NEWEST, OLDEST, RANDOM
 
-MRU, LRU, NEWEST, OLDEST, RANDOM = 0, 1, 2, 3, 4
 INIT_CONSTANT, INIT_PER_JOB, INIT_EMPIRICAL = 0, 1, 2
 INITIAL_SLOTS = 4096
 
@@ -127,11 +127,14 @@ def run_kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: 
     throttled: np.ndarray,
     instance: np.ndarray,
     on_prov: np.ndarray,
+    placed: np.ndarray,
     slot_cap: int,
 ) -> np.ndarray:
     """Replay ``arrival`` (s) and ``service`` (``service * scale`` s); fill the per-job outputs.
 
-    Returns the statistics vector (``ST_*`` indices). Latency is in seconds, NaN when throttled.
+    Returns the statistics vector (``ST_*`` indices). Latency is in seconds, NaN when throttled;
+    ``placed`` is when each job got its instance (its arrival, or later when it was queued), so
+    ``arrival + latency - placed`` is the time the instance spent on it (init and service).
     """
     np.random.seed(seed)
     n = arrival.shape[0]
@@ -402,6 +405,7 @@ def run_kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: 
         begin = max(now, ready_at[target])
         finish = begin + service[job] * scale
         latency[job] = finish - arrival[job]
+        placed[job] = now
         instance[job] = seq[target]
         on_prov[job] = is_prov[target]
         if finish > end:

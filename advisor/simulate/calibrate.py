@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy.stats import binomtest
 
 from advisor.errors import UsageError
+from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S
 from advisor.simulate._base import ReplayConfig
 from advisor.simulate.engine import replay
 from advisor.simulate.inputs import Trace
 from advisor.simulate.routing import DEFAULT_ROUTING, ROUTING_CODES
+from advisor.units import MS_PER_S
 
 #: Keep-alive candidates (seconds): 1 minute to 1 hour, denser where Lambda is observed (5-10 min).
 KEEP_ALIVE_GRID_S = (60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 720, 900, 1200, 1800, 2700, 3600)
@@ -110,7 +113,7 @@ def calibrate(trace: Trace, base: ReplayConfig | None = None, *, init_ms: float 
     def score(c: Candidate) -> tuple[float, bool, bool, float]:
         below_streams = min_keep is not None and c.keep_alive_s < min_keep
         return (abs(c.simulated_cold - observed), below_streams, c.routing != DEFAULT_ROUTING,
-                abs(math.log(c.keep_alive_s / 600)))
+                abs(math.log(c.keep_alive_s / DEFAULT_KEEP_ALIVE_S)))
 
     best = min(candidates, key=score)
     return Calibration(n, observed, interval, best.keep_alive_s, best.routing, best.simulated_cold,
@@ -126,14 +129,14 @@ def stream_idle_gaps(trace: Trace) -> tuple[float | None, dict[str, float] | Non
     if trace.log_stream is None:
         return None, None
     streams = np.asarray(trace.log_stream, dtype=object)
-    known = np.flatnonzero(np.array([s is not None and s == s for s in streams]))
+    known = np.flatnonzero(~pd.isna(streams))
     if known.size < 2:
         return None, None
     codes = np.unique(streams[known].astype(str), return_inverse=True)[1]
     order = np.lexsort((trace.arrivals_s[known], codes))
     start = trace.arrivals_s[known][order]
     busy = (trace.service_ms[known][order] + np.nan_to_num(
-        trace.init_ms[known][order] if trace.init_ms is not None else 0.0)) / 1000
+        trace.init_ms[known][order] if trace.init_ms is not None else 0.0)) / MS_PER_S
     same = codes[order][1:] == codes[order][:-1]
     gaps = (start[1:] - (start[:-1] + busy[:-1]))[same]
     gaps = gaps[gaps > 0]

@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import math
 import time
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
+from advisor import limits
 from advisor.errors import UsageError
 from advisor.simulate import _fast, _kernel
 from advisor.simulate._base import EmpiricalInit, InitSpec, ReplayConfig, ReplayResult
 from advisor.simulate.batching import form_batches
+from advisor.simulate.billing import NO_CATALOG, replay_cost
 from advisor.simulate.routing import routing_code
-from advisor.simulate.schedule import DAY_S
+from advisor.units import MS_PER_S, SECONDS_PER_DAY
 
-MS = 0.001
+if TYPE_CHECKING:
+    from advisor.pricing import PriceCatalog
+
+MS = 1 / MS_PER_S
 UNLIMITED = 2**62
 
 
@@ -27,6 +32,7 @@ def replay(
     *,
     init_ms: InitSpec = 0.0,
     seed: int = 0,
+    catalog: PriceCatalog | None = None,
 ) -> ReplayResult:
     """Replay requests through a pool of instances under ``config``.
 
@@ -37,6 +43,8 @@ def replay(
         init_ms: Cold-start init time: a constant, a per-request array (used when that
             request is cold), or :class:`EmpiricalInit` samples drawn with ``seed``.
         seed: Seed for random routing and empirical init draws.
+        catalog: The prices to cost the replay with (:func:`advisor.simulate.billing.replay_cost`);
+            without one the result has no cost.
 
     Returns:
         The per-request results and pool statistics; ``.summary()`` gives the summary dict.
@@ -45,11 +53,17 @@ def replay(
         UsageError: Inputs of different lengths, unsorted arrivals, negative times.
     """
     config = config or ReplayConfig()
-    _load_kernel()
-    started = time.perf_counter()
     # contiguous and writable: numba compiles read-only arrays (pyarrow's) as another type
     arrival = np.require(arrivals_s, np.float64, ["C", "W"])
     service = np.require(service_ms, np.float64, ["C", "W"])
+    # Times from the first arrival: epoch seconds (1.7e9) keep only 0.2 us in a float64, enough
+    # to bill 36812.0 ms as 36813; relative times keep picoseconds. Schedules stay on the clock.
+    t0 = float(arrival[0]) if arrival.shape[0] and np.isfinite(arrival[0]) else 0.0
+    arrival = arrival - t0
+    pool = min(arrival.shape[0], config.max_concurrency or arrival.shape[0]) + config.provisioned_peak
+    limits.check_replay_size(arrival.shape[0], pool, config.per_instance_concurrency)
+    warm_kernels()
+    started = time.perf_counter()
     _check_inputs(arrival, service)
     init_mode, init_values = _init_arrays(init_ms, arrival.shape[0])
     batch_of = None
@@ -60,13 +74,21 @@ def replay(
         )
         if init_mode == _kernel.INIT_PER_JOB:
             init_values = init_values[first]
-    sched_t, sched_n = _schedule(config, jobs_arrival)
-    latency, cold, throttled, instance, on_prov, stats = _run(
+    sched_t, sched_n = _schedule(config, jobs_arrival + t0)
+    sched_t = sched_t - t0
+    latency, cold, throttled, instance, on_prov, placed, stats = _run(
         jobs_arrival, jobs_service, init_mode, init_values, config, sched_t, sched_n, seed
     )
-    latency *= 1000.0
+    latency *= MS_PER_S
+    sim_wall_seconds = time.perf_counter() - started
+    # what each job kept its instance busy (init and service, without any queueing wait)
+    held_ms = latency - (placed - jobs_arrival) * MS_PER_S
+    if catalog is not None:
+        cost, cost_note = replay_cost(config, throttled, on_prov, held_ms, float(stats[_kernel.ST_PROV_ALIVE]), catalog)
+    else:
+        cost, cost_note = None, NO_CATALOG
     if batch_of is not None:
-        wait_ms = (jobs_arrival[batch_of] - arrival) * 1000.0
+        wait_ms = (jobs_arrival[batch_of] - arrival) * MS_PER_S
         latency, cold, throttled = latency[batch_of] + wait_ms, cold[batch_of], throttled[batch_of]
         instance, on_prov = instance[batch_of], on_prov[batch_of]
     result = ReplayResult(
@@ -80,21 +102,27 @@ def replay(
         provisioned_s=float(stats[_kernel.ST_PROV_ALIVE]),
         max_instances=int(stats[_kernel.ST_MAX_LIVE]),
         horizon_s=float(stats[_kernel.ST_END] - stats[_kernel.ST_START]),
-        sim_wall_seconds=0.0,
+        sim_wall_seconds=sim_wall_seconds,
         config=config,
+        cost=cost,
+        cost_note=cost_note,
     )
-    result.cost_usd = replay_cost(result)
-    result.sim_wall_seconds = time.perf_counter() - started
     return result
 
 
-def _load_kernel() -> None:
-    """Load (or compile, the first time ever) the kernel outside the timed replay."""
+def warm_kernels() -> None:
+    """Load both kernels (compiling them the first time ever), outside any timed replay.
+
+    Both are warmed together, whatever the configuration: the general kernel used to compile
+    inside the first replay that needed it (provisioned concurrency, queueing...).
+    """
+    if _kernel.run_kernel.signatures and _fast.run_fast.signatures:
+        return
     one = np.zeros(1, np.float64)
-    if not _kernel.run_kernel.signatures:
-        _run(one, one, _kernel.INIT_CONSTANT, one, ReplayConfig(), one, np.ones(1, np.int64), 0)
-    if not _fast.run_fast.signatures:
-        _run(one, one, _kernel.INIT_CONSTANT, one, ReplayConfig(), one[:0], np.zeros(0, np.int64), 0)
+    lambda_like = ReplayConfig()
+    general = ReplayConfig(provisioned=1)
+    _run(one, one, _kernel.INIT_CONSTANT, one, lambda_like, one[:0], np.zeros(0, np.int64), 0)
+    _run(one, one, _kernel.INIT_CONSTANT, one, general, one, np.ones(1, np.int64), 0)
 
 
 def in_fast_domain(config: ReplayConfig) -> bool:
@@ -117,6 +145,7 @@ def _run(arrival, service, init_mode, init_values, config, sched_t, sched_n, see
     throttled = np.zeros(n_jobs, np.bool_)
     instance = np.empty(n_jobs, np.int32)
     on_prov = np.zeros(n_jobs, np.bool_)
+    placed = arrival.copy()  # the fast kernel never queues: every job is placed at its arrival
     slots = _kernel.INITIAL_SLOTS
     while slots <= config.provisioned_peak:
         slots *= 2
@@ -150,10 +179,11 @@ def _run(arrival, service, init_mode, init_values, config, sched_t, sched_n, see
                 throttled,
                 instance,
                 on_prov,
+                placed,
                 slots,
             )
         if not stats[_kernel.ST_OVERFLOW]:
-            return latency, cold, throttled, instance, on_prov, stats
+            return latency, cold, throttled, instance, on_prov, placed, stats
         slots *= 2
         for flags in (cold, throttled, on_prov):
             flags[:] = False
@@ -208,33 +238,7 @@ def _schedule(config: ReplayConfig, arrival: np.ndarray) -> tuple[np.ndarray, np
     if arrival.size == 0:
         return np.zeros(0, np.float64), np.zeros(0, np.int64)
     if config.provisioned_schedule is not None:
-        return config.provisioned_schedule.change_points(float(arrival[0]), float(arrival[-1]) + DAY_S)
+        return config.provisioned_schedule.change_points(float(arrival[0]), float(arrival[-1]) + SECONDS_PER_DAY)
     if config.provisioned:
         return np.array([arrival[0]], np.float64), np.array([config.provisioned], np.int64)
     return np.zeros(0, np.float64), np.zeros(0, np.int64)
-
-
-def replay_cost(result: ReplayResult) -> Decimal | None:
-    """Lambda cost of a replay through the pricing engine, or ``None``.
-
-    ``None`` when the configuration has no memory size, is not Lambda-shaped (queueing,
-    per-instance concurrency or batching have no Lambda price), or the pricing engine is not
-    installed. Billed time per served request is its latency rounded up to the ms: init is
-    billed since August 2025 and nothing waits in a Lambda pool.
-    """
-    config = result.config
-    lambda_shaped = config.on_limit == "reject" and config.per_instance_concurrency == 1 and config.batch_size == 1
-    if config.memory_mb is None or not lambda_shaped:
-        return None
-    try:
-        from advisor.pricing import lambda_records_cost, provisioned_cost
-    except ImportError:
-        return None
-    served = ~result.throttled
-    billed = np.ceil(result.latency_ms[served])
-    records = lambda_records_cost(
-        billed, config.memory_mb, region=config.region, arch=config.arch, on_provisioned=result.on_provisioned[served]
-    )
-    allocation = provisioned_cost(1, config.memory_mb, result.provisioned_s / 3600.0, region=config.region,
-                                  arch=config.arch) if result.provisioned_s > 0 else Decimal(0)
-    return records.total_usd + allocation

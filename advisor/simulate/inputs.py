@@ -1,8 +1,11 @@
-"""Inputs of a replay: a trace file (generic CSV, Azure per-minute counts) or a workspace function.
+"""Inputs of a replay: invocation records, from a trace file or from the workspace, as a :class:`Trace`.
 
-Every reader returns a :class:`Trace`: sorted arrival times (epoch seconds), service times in
-ms, the observed init times of cold starts when known, and the memory size they were measured
-at when known.
+There is one reader per input kind and it is not here: trace files are read by
+:func:`advisor.logs.read_traces` (the same reader ``advisor import trace`` stores with), and
+workspace functions by :meth:`advisor.workspace.Workspace.invocations`. Both give invocation
+records; :meth:`Trace.from_records` turns either into the arrays the engine replays, the same
+way, so ``advisor replay --trace T F`` and ``advisor import trace T`` + ``advisor replay F``
+replay identical requests.
 """
 
 from __future__ import annotations
@@ -11,33 +14,21 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from advisor.errors import InputError, NotFoundError, UsageError
 from advisor.simulate._base import EmpiricalInit, InitSpec
+from advisor.units import NS_PER_S
 
-if TYPE_CHECKING:  # pandas is imported where it is needed: it is slow to import
+if TYPE_CHECKING:
     import pandas as pd
 
-MINUTE_S = 60.0
-#: Header columns that identify each format.
-GENERIC_COLUMNS = ("timestamp", "duration_ms")
-AZURE_2021_COLUMNS = ("app", "func", "end_timestamp", "duration")
-#: Percentile columns of an Azure 2019 ``*_run.csv`` (durations) file, as (quantile, column).
-AZURE_RUN_PERCENTILES = (
-    (0.0, "percentile_Average_0"),
-    (0.01, "percentile_Average_1"),
-    (0.25, "percentile_Average_25"),
-    (0.50, "percentile_Average_50"),
-    (0.75, "percentile_Average_75"),
-    (0.99, "percentile_Average_99"),
-    (1.0, "percentile_Average_100"),
-)
+    from advisor.workspace import Workspace
+
+#: Functions named in the message when a trace file holds several and none was chosen.
+SHOWN_FUNCTIONS = 5
 
 
 @dataclass
@@ -49,10 +40,10 @@ class Trace:
         arrivals_s: Arrival times, epoch seconds, sorted ascending.
         service_ms: Service (handler) time of each request, ms.
         init_ms: Observed init time of each request, NaN where it was not a cold start;
-            ``None`` when the source does not say.
+            ``None`` when the source does not record cold starts at all.
         memory_mb: Memory size the service times were measured at, if known.
         log_stream: Execution environment of each request, when the logs say (calibration).
-        request_memory_mb: Memory size of each request when they differ (workspace records).
+        request_memory_mb: Memory size of each request (NaN where unknown).
     """
 
     name: str
@@ -66,6 +57,34 @@ class Trace:
     def __len__(self) -> int:
         return int(self.arrivals_s.shape[0])
 
+    @classmethod
+    def from_records(cls, records: pd.DataFrame, name: str) -> Trace:
+        """The requests of invocation records (:mod:`advisor.record` columns).
+
+        Arrivals are the start times (end times where a start is unknown), ordered by start,
+        end and request id; service is ``duration_ms``; init the observed cold starts (a source
+        without any ``init_ms`` and without log streams records no cold starts: ``None``); the
+        memory is the most frequent ``memory_mb``.
+        """
+        start = _ns(records["start_time"])
+        end = _ns(records["end_time"])
+        arrival_ns = np.where(start == _NAT, end, start)
+        order = np.lexsort((records["request_id"].to_numpy(dtype=object).astype(str), end, arrival_ns))
+        init = records["init_ms"].to_numpy(dtype=np.float64, na_value=np.nan)[order]
+        streams = records["log_stream"]
+        knows_cold = bool(np.isfinite(init).any() or streams.notna().any())
+        memory = records["memory_mb"].dropna()
+        sizes = records["memory_mb"].to_numpy(dtype=np.float64, na_value=np.nan)
+        return cls(
+            name=name,
+            arrivals_s=_seconds(arrival_ns[order]),
+            service_ms=records["duration_ms"].to_numpy(dtype=np.float64)[order],
+            init_ms=init if knows_cold else None,
+            memory_mb=int(memory.mode().iloc[0]) if not memory.empty else None,
+            log_stream=streams.to_numpy(dtype=object, na_value=None)[order] if streams.notna().any() else None,
+            request_memory_mb=sizes[order] if np.isfinite(sizes).any() else None,
+        )
+
     def init_spec(self, override_ms: float | None = None) -> InitSpec:
         """The init model to replay with: ``override_ms``, else the observed cold starts drawn
         empirically, else 0 (no init observed)."""
@@ -77,190 +96,64 @@ class Trace:
                 return EmpiricalInit(observed)
         return 0.0
 
+    @property
+    def knows_init(self) -> bool:
+        """Whether any cold start's init time was observed."""
+        return self.init_ms is not None and bool(np.isfinite(self.init_ms).any())
 
-def read_trace(path: Path, *, function: str | None = None, seed: int = 0) -> Trace:
-    """Read a trace file, detecting its format from the header.
 
-    Formats: generic CSV (``timestamp``, ``duration_ms``, optional ``init_ms``), Azure
-    Functions 2019 per-minute counts (``minute_1``... or ``1``... columns), Azure Functions
-    2021 invocations (``app, func, end_timestamp, duration``).
+_NAT = np.iinfo(np.int64).min
+
+
+def _ns(times: pd.Series) -> np.ndarray:
+    """Epoch ns of a UTC datetime series; NaT as the int64 minimum."""
+    return times.dt.as_unit("ns").to_numpy(dtype="datetime64[ns]").view(np.int64)
+
+
+def _seconds(ns: np.ndarray) -> np.ndarray:
+    # whole seconds and the fraction apart: ns / 1e9 alone rounds 1.25 s to 1.2499998
+    return (ns // NS_PER_S).astype(np.float64) + (ns % NS_PER_S) / NS_PER_S
+
+
+def read_trace_file(path: Path, *, function: str | None = None, seed: int = 0, together: bool = False) -> Trace:
+    """The requests of one function in a trace file, read by :func:`advisor.logs.read_traces`.
 
     Args:
-        path: The CSV file.
-        function: For multi-function files, the function hash (or a unique prefix); default
-            the busiest one.
-        seed: Seed for spreading per-minute counts and drawing their durations.
+        path: A trace advisor imports (Azure Functions 2019/2021, Azure LLM 2023, generic CSV).
+        function: The function (a hash prefix, or for a generic CSV its name); needed when the
+            file holds several, unless ``together``.
+        seed: Seed of the reader's draws (arrivals within a minute, durations).
+        together: Replay every function of the file as one pool (as a platform that shares
+            instances between them would).
 
     Raises:
-        NotFoundError: The file does not exist.
-        InputError: The file cannot be read or lacks the needed columns or values.
+        NotFoundError, InputError: from the reader (missing file, bad rows, which are refused
+            rather than skipped).
+        UsageError: the file holds several functions and ``function`` does not choose one.
     """
-    if not path.is_file():
-        raise NotFoundError(f"trace file {path} does not exist.")
-    with path.open("rb") as handle:
-        header = [col.strip().strip('"') for col in handle.readline().decode("utf-8", "replace").split(",")]
-    if all(col in header for col in GENERIC_COLUMNS):
-        return read_generic_csv(path)
-    if all(col in header for col in AZURE_2021_COLUMNS):
-        return read_azure_2021(path, function=function)
-    if any(col in ("minute_1", "1") for col in header):
-        return read_minute_counts(path, function=function, seed=seed)
-    raise InputError(
-        f"{path}: header {','.join(header[:6])} is not a known trace format.",
-        hint="Use a CSV with columns timestamp,duration_ms[,init_ms], or an Azure Functions trace.",
-    )
+    from advisor.logs.traces import read_traces
+
+    result = read_traces([path], function=function, seed=seed, default_name=path.stem)
+    if result.rejected:
+        first = result.rejected[0]
+        more = f" ({len(result.rejected) - 1:,} more rows are bad)" if len(result.rejected) > 1 else ""
+        raise InputError(f"{first.file}:{first.line}: {first.reason}{more}.",
+                         hint="Fix or remove that row: a replay uses every request of the trace.")
+    records = result.records
+    names = records["function"].value_counts()
+    if together and len(names) > 1:
+        return Trace.from_records(records, path.name)
+    if len(names) > 1:
+        busiest = ", ".join(f"{n} ({c:,})" for n, c in names.head(SHOWN_FUNCTIONS).items())
+        raise UsageError(f"{path} holds {len(names):,} functions; name the one to replay, or pass --all-functions "
+                         "to replay them as one pool.", hint=f"Give it as FUNCTION (a hash prefix). Busiest: {busiest}.")
+    function_name = str(names.index[0])
+    return Trace.from_records(records, f"{path.name}:{function_name}")
 
 
-def read_generic_csv(path: Path) -> Trace:
-    """Read ``timestamp`` (epoch seconds or ISO 8601), ``duration_ms``, optional ``init_ms``.
-
-    Rows need not be sorted. Timestamps without a zone are UTC.
-    """
-    try:
-        table = pacsv.read_csv(
-            path, convert_options=pacsv.ConvertOptions(column_types={"duration_ms": pa.float64(), "init_ms": pa.float64()})
-        )
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"{path}: cannot read the CSV: {exc}") from None
-    arrivals = _epoch_seconds(path, table.column("timestamp"))
-    service = _required_float(path, table, "duration_ms")
-    init = table.column("init_ms").to_numpy(zero_copy_only=False) if "init_ms" in table.column_names else None
-    if init is not None and (init[np.isfinite(init)] < 0).any():
-        line = int(np.flatnonzero(init < 0)[0]) + 2
-        raise InputError(f"{path}:{line}: init_ms {init[line - 2]!r} is negative.")
-    return _sorted(Trace(path.name, arrivals, service, init))
-
-
-def _epoch_seconds(path: Path, column: pa.ChunkedArray) -> np.ndarray:
-    if pa.types.is_timestamp(column.type):
-        if column.null_count:
-            _fail_null(path, column, "timestamp")
-        return _ns_to_s(pc.cast(column, pa.timestamp("ns", column.type.tz)).cast(pa.int64()).to_numpy())
-    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
-        if column.null_count:
-            _fail_null(path, column, "timestamp")
-        return column.to_numpy().astype(np.float64, copy=False)
-    # mixed forms (zones on some rows, none on others) that arrow does not infer
-    strings = column.to_pandas()
-    import pandas as pd
-
-    parsed = pd.to_datetime(strings, utc=True, format="ISO8601", errors="coerce")
-    bad = parsed.isna().to_numpy()
-    if bad.any():
-        line = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"{path}:{line + 2}: timestamp {strings.iloc[line]!r} is neither epoch seconds nor ISO 8601.",
-            hint="Write e.g. 1700000000.25 or 2024-01-31T12:00:00.250Z.",
-        )
-    return _epoch(parsed)
-
-
-def _epoch(times: pd.Series) -> np.ndarray:
-    """Epoch seconds of a datetime series (any unit; naive means UTC)."""
-    if times.dt.tz is None:
-        times = times.dt.tz_localize("UTC")
-    return _ns_to_s(times.dt.as_unit("ns").astype("int64").to_numpy())
-
-
-def _ns_to_s(ns: np.ndarray) -> np.ndarray:
-    # whole seconds and the fraction apart: ns / 1e9 alone rounds 1.25 s to 1.2499998
-    return (ns // 1_000_000_000).astype(np.float64) + (ns % 1_000_000_000) / 1e9
-
-
-def _fail_null(path: Path, column: pa.ChunkedArray, name: str) -> None:
-    line = int(np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0]) + 2
-    raise InputError(f"{path}:{line}: {name} is empty.", hint="Every row needs a value there.")
-
-
-def _required_float(path: Path, table: pa.Table, name: str) -> np.ndarray:
-    column = table.column(name)
-    if column.null_count:
-        _fail_null(path, column, name)
-    values = column.to_numpy()
-    bad = ~(np.isfinite(values) & (values >= 0))
-    if bad.any():
-        line = int(np.flatnonzero(bad)[0]) + 2
-        raise InputError(f"{path}:{line}: {name} {values[line - 2]!r} is not a number >= 0.")
-    return values
-
-
-def _sorted(trace: Trace) -> Trace:
-    order = None if (np.diff(trace.arrivals_s) >= 0).all() else np.argsort(trace.arrivals_s, kind="stable")
-    if order is None:
-        return trace
-    pick = (lambda a: None if a is None else a[order])  # noqa: E731
-    return Trace(trace.name, trace.arrivals_s[order], trace.service_ms[order], pick(trace.init_ms),
-                 trace.memory_mb, pick(trace.log_stream), pick(trace.request_memory_mb))
-
-
-def read_azure_2021(path: Path, *, function: str | None = None) -> Trace:
-    """Azure Functions 2021 invocations: ``end_timestamp`` and ``duration`` in seconds.
-
-    Arrival = end - duration. All functions are taken together unless ``function`` names one.
-    """
-    table = pacsv.read_csv(path)
-    if function is not None:
-        table = table.filter(pc.starts_with(table.column("func"), function))
-        if table.num_rows == 0:
-            raise NotFoundError(f"{path}: no function whose hash starts with {function!r}.")
-    end = _required_float(path, table, "end_timestamp")
-    duration_s = _required_float(path, table, "duration")
-    name = f"{path.name}:{function}" if function else path.name
-    return _sorted(Trace(name, end - duration_s, duration_s * 1000.0))
-
-
-def read_minute_counts(path: Path, *, function: str | None = None, seed: int = 0) -> Trace:
-    """Azure Functions 2019 per-minute invocation counts, spread into arrivals.
-
-    Spreading rule: the ``c`` invocations of a minute arrive at ``c`` independent uniform times
-    within it, sorted — a Poisson process conditioned on the minute's count — drawn with
-    ``seed``. Minute 1 starts at time 0. Service times are drawn (same seed) from the
-    function's duration percentiles in the sibling ``*_run.csv`` by linear interpolation of the
-    quantile function; without that file, the trace cannot be replayed.
-    """
-    table = pacsv.read_csv(path)
-    minutes = [name for name in table.column_names if name.removeprefix("minute_").isdigit()]
-    hashes = table.column("HashFunction").to_pylist()
-    counts = np.stack([table.column(m).to_numpy(zero_copy_only=False) for m in minutes], axis=1)
-    row = _pick_function(path, hashes, counts, function)
-    per_minute = np.nan_to_num(counts[row].astype(np.float64)).astype(np.int64)
-    rng = np.random.default_rng(seed)
-    starts = np.repeat(np.arange(len(minutes), dtype=np.float64) * MINUTE_S, per_minute)
-    arrivals = starts + rng.random(starts.shape[0]) * MINUTE_S
-    arrivals.sort()  # each minute's offsets sorted, minutes in order
-    service = _azure_durations(path, hashes[row], arrivals.shape[0], rng)
-    return Trace(f"{path.name}:{hashes[row][:12]}", arrivals, service)
-
-
-def _pick_function(path: Path, hashes: list[str], counts: np.ndarray, function: str | None) -> int:
-    if function is None:
-        return int(np.argmax(np.nansum(counts, axis=1)))
-    matches = [i for i, h in enumerate(hashes) if h.startswith(function)]
-    if len(matches) != 1:
-        what = "no function" if not matches else f"{len(matches)} functions"
-        raise NotFoundError(f"{path}: {what} whose hash starts with {function!r}.",
-                            hint="Give a longer, unique prefix of HashFunction.")
-    return matches[0]
-
-
-def _azure_durations(path: Path, function_hash: str, n: int, rng: np.random.Generator) -> np.ndarray:
-    run = path.with_name(path.name.replace("_inv", "_run"))
-    if run == path or not run.is_file():
-        raise InputError(f"{path}: no durations file {run.name} beside it.",
-                         hint="Keep the *_run.csv of the same trace next to the *_inv.csv.")
-    table = pacsv.read_csv(run)
-    rows = table.filter(pc.equal(table.column("HashFunction"), function_hash))
-    if rows.num_rows == 0:
-        raise InputError(f"{run}: no durations for function {function_hash[:12]}.")
-    quantiles = np.array([q for q, _ in AZURE_RUN_PERCENTILES])
-    values = np.array([float(rows.column(col)[0].as_py()) for _, col in AZURE_RUN_PERCENTILES])
-    return np.interp(rng.random(n), quantiles, np.maximum.accumulate(values))
-
-
-def from_workspace(workspace: Any, function: str, *, since: datetime | None = None,
+def from_workspace(workspace: Workspace, function: str, *, since: datetime | None = None,
                    until: datetime | None = None) -> Trace:
-    """A workspace function's invocations: arrivals = start times, service = duration,
-    init = observed cold starts, memory = the function's (most frequent) memory size.
+    """A workspace function's invocations in ``since <= end < until``.
 
     Raises:
         NotFoundError: No invocations in the window.
@@ -269,37 +162,24 @@ def from_workspace(workspace: Any, function: str, *, since: datetime | None = No
     if frame.empty:
         raise NotFoundError(f"function {function!r} has no invocations in the workspace for that window.",
                             hint="Import its logs first (advisor import ...), or widen --since/--until.")
-    arrivals = _epoch(frame["start_time"])
-    memory = frame["memory_mb"].dropna()
-    trace = Trace(
-        name=function,
-        arrivals_s=arrivals.astype(np.float64),
-        service_ms=frame["duration_ms"].to_numpy(dtype=np.float64),
-        init_ms=frame["init_ms"].to_numpy(dtype=np.float64, na_value=np.nan),
-        memory_mb=int(memory.mode().iloc[0]) if not memory.empty else None,
-        log_stream=frame["log_stream"].to_numpy(dtype=object),
-        request_memory_mb=frame["memory_mb"].to_numpy(dtype=np.float64, na_value=np.nan),
-    )
-    return _sorted(trace)
+    return Trace.from_records(frame, function)
 
 
-def load_trace(*, function: str | None, trace_path: Path | None, workspace_path: Path | None = None,
-               since: datetime | None = None, until: datetime | None = None, seed: int = 0) -> Trace:
+def load_trace(*, function: str | None, trace_path: Path | None, workspace: Workspace | None = None,
+               since: datetime | None = None, until: datetime | None = None, seed: int = 0,
+               together: bool = False) -> Trace:
     """The trace of ``advisor replay``: ``trace_path`` if given, else workspace ``function``.
 
     Raises:
-        UsageError: neither is given.
+        UsageError: neither is given, or a workspace function without a workspace.
     """
     if trace_path is not None:
-        return read_trace(trace_path, function=function, seed=seed)
+        return read_trace_file(trace_path, function=function, seed=seed, together=together)
     if not function:
         raise UsageError("nothing to replay.", hint="Give a FUNCTION from the workspace or --trace PATH.")
-    from advisor.workspace import Workspace  # the store is only needed for this input
-
-    with Workspace.open(workspace_path) as workspace:
-        return from_workspace(workspace, function, since=since, until=until)
-
-
+    if workspace is None:
+        raise UsageError(f"cannot replay {function!r} without a workspace.", hint="Pass --workspace DIR.")
+    return from_workspace(workspace, function, since=since, until=until)
 #: At most this many records fit the duration model that rescales a trace to another memory.
 MAX_FIT_RECORDS = 20_000
 

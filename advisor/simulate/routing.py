@@ -1,22 +1,24 @@
 """Routing rules: which idle instance a warm request goes to.
 
-The rules are the ones of DESIGN.md ("Replay semantics"); their integer codes are what the
-compiled kernel understands. Ties (two instances freed at the same instant) go to the newer
-instance.
+The rules are the ones of DESIGN.md ("Replay semantics"), shared by the simulator and the
+local target; their integer codes are what the compiled kernel understands. Ties (two
+instances freed at the same instant) go to the newer instance. This module imports nothing
+heavy, so the local target can use the rules without loading the replay engine.
 """
 
 from __future__ import annotations
 
 from advisor.errors import UsageError
-from advisor.simulate import _kernel
+
+MRU, LRU, NEWEST, OLDEST, RANDOM = 0, 1, 2, 3, 4
 
 #: Rule name -> kernel code.
 ROUTING_CODES: dict[str, int] = {
-    "mru": _kernel.MRU,  # most recently freed (or used) instance
-    "lru": _kernel.LRU,  # least recently freed
-    "newest": _kernel.NEWEST,  # latest created
-    "oldest": _kernel.OLDEST,  # earliest created
-    "random": _kernel.RANDOM,  # uniformly among the idle ones (seeded)
+    "mru": MRU,  # most recently freed (or used) instance
+    "lru": LRU,  # least recently freed
+    "newest": NEWEST,  # latest created
+    "oldest": OLDEST,  # earliest created
+    "random": RANDOM,  # uniformly among the idle ones (seeded)
 }
 
 #: Lambda's default: new requests go to the newest idle environment, so older ones age out

@@ -1,83 +1,100 @@
-"""Several replay configurations over one trace (``advisor replay --compare``), and the
-parsers of their textual forms.
+"""Replay scenarios: one labelled configuration each, from typed options or a ``--compare`` spec.
 
-A compare spec is comma-separated ``key=value`` settings applied on top of the base
-configuration, e.g. ``keep-alive=5m,provisioned=2`` or ``routing=mru,max-concurrency=10,queue=yes``.
-Keys: ``keep-alive``, ``provisioned``, ``provisioned-schedule`` (windows joined with ``+``:
-``08:00-20:00=5+else=1``), ``routing``, ``max-concurrency``, ``queue``, ``per-instance-concurrency``,
-``batch``, ``batch-wait-ms``, ``max-lifetime``, ``init-ms``, ``label``.
+:meth:`Scenario.from_options` builds the base scenario from typed values (what the command
+line's options hold); :func:`parse_scenario` applies a ``--compare`` spec on top of it. A spec
+is comma-separated ``key=value`` settings, e.g. ``keep-alive=5m,provisioned=2`` or
+``routing=mru,max-concurrency=10,queue=yes``. Keys: ``keep-alive``, ``provisioned``,
+``provisioned-schedule`` (windows joined with ``+``: ``08:00-20:00=5+else=1``), ``routing``,
+``max-concurrency``, ``queue``, ``per-instance-concurrency``, ``batch``, ``batch-wait-ms``,
+``max-lifetime``, ``init-ms``, ``label``. Values use the same syntax and bounds as the options.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from advisor import limits
 from advisor.errors import UsageError
+from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S, check_memory_mb
 from advisor.simulate._base import InitSpec, ReplayConfig, ReplayResult
 from advisor.simulate.engine import replay
 from advisor.simulate.inputs import Trace
+from advisor.simulate.routing import DEFAULT_ROUTING
 from advisor.simulate.schedule import ProvisionedSchedule
+from advisor.units import parse_duration
 
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d)?$")
-_UNIT_S = {"ms": 0.001, "s": 1.0, None: 1.0, "m": 60.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
+if TYPE_CHECKING:
+    from advisor.pricing import PriceCatalog
+
 _TRUE = {"yes", "true", "1", "on"}
 _FALSE = {"no", "false", "0", "off"}
-
-
-def parse_duration_s(text: str, *, what: str = "duration") -> float:
-    """Seconds from ``600``, ``10m``, ``90s``, ``2h``, ``250ms`` or ``inf``.
-
-    Raises:
-        UsageError: naming ``text``.
-    """
-    value = text.strip().lower()
-    if value in ("inf", "infinite", "forever"):
-        return math.inf
-    match = _DURATION.match(value)
-    if not match:
-        raise UsageError(f"{what} {text!r} is not a duration.", hint="Write e.g. 600, 10m, 90s, 2h or inf.")
-    return float(match.group(1)) * _UNIT_S[match.group(2)]
-
-
-def _int(text: str, what: str, minimum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = minimum - 1
-    if value < minimum:
-        raise UsageError(f"{what} {text!r} is not an integer >= {minimum}.")
-    return value
-
-
-def _bool(text: str, what: str) -> bool:
-    if text.lower() in _TRUE:
-        return True
-    if text.lower() in _FALSE:
-        return False
-    raise UsageError(f"{what} {text!r} is not yes or no.")
+KEYS = ("keep-alive", "provisioned", "provisioned-schedule", "routing", "max-concurrency", "queue",
+        "per-instance-concurrency", "batch", "batch-wait-ms", "max-lifetime", "init-ms", "label")
 
 
 @dataclass
 class Scenario:
-    """One labelled configuration and its init model."""
+    """One labelled configuration and its init model (``None``: the observed init times)."""
 
     label: str
     config: ReplayConfig
     init_ms: float | None = None
 
+    @classmethod
+    def from_options(  # noqa: PLR0913 - one argument per setting of the simulated pool
+        cls,
+        *,
+        keep_alive_s: float = DEFAULT_KEEP_ALIVE_S,
+        provisioned: int = 0,
+        provisioned_schedule: ProvisionedSchedule | None = None,
+        routing: str = DEFAULT_ROUTING,
+        max_concurrency: int | None = None,
+        queue: bool = False,
+        per_instance_concurrency: int = 1,
+        batch: int = 1,
+        batch_wait_ms: float = 0.0,
+        max_lifetime_s: float | None = None,
+        init_ms: float | None = None,
+        memory_mb: int | None = None,
+        label: str = "base",
+    ) -> Scenario:
+        """The scenario of typed option values, each checked against its bound and named as
+        its command-line option when out of it.
 
-def scenario_from_settings(settings: dict[str, Any], *, label: str = "base", memory_mb: int | None = None) -> Scenario:
-    """A scenario from ``{compare key: value}`` settings (``None`` values are left at their defaults).
+        Raises:
+            UsageError: a value outside its bound, or settings that contradict each other.
+        """
+        limits.KEEP_ALIVE_S.check(keep_alive_s, option="--keep-alive")
+        limits.INSTANCES.check(provisioned, option="--provisioned")
+        if max_concurrency is not None:
+            limits.CONCURRENCY_LIMIT.check(max_concurrency, option="--max-concurrency")
+        limits.PER_INSTANCE_CONCURRENCY.check(per_instance_concurrency, option="--per-instance-concurrency")
+        limits.BATCH.check(batch, option="--batch")
+        limits.BATCH_WAIT_MS.check(batch_wait_ms, option="--batch-wait-ms")
+        if max_lifetime_s is not None:
+            limits.LIFETIME_S.check(max_lifetime_s, option="--max-lifetime")
+        if init_ms is not None:
+            limits.INIT_MS.check(init_ms, option="--init-ms")
+        if memory_mb is not None:
+            check_memory_mb(memory_mb)
+        if provisioned and provisioned_schedule is not None:
+            raise UsageError("give either --provisioned or --provisioned-schedule, not both.")
+        config = ReplayConfig(
+            keep_alive_s=keep_alive_s, provisioned=provisioned, provisioned_schedule=provisioned_schedule,
+            routing=routing, max_concurrency=max_concurrency, on_limit="queue" if queue else "reject",
+            per_instance_concurrency=per_instance_concurrency, batch_size=batch, batch_wait_ms=batch_wait_ms,
+            max_lifetime_s=max_lifetime_s, memory_mb=memory_mb,
+        )
+        return cls(label, config, init_ms)
 
-    The command-line options go through here, so they are checked exactly like ``--compare``
-    settings and a bad value is named the same way.
-    """
-    spec = ",".join(f"{key}={value}" for key, value in settings.items() if value is not None)
-    return dataclasses.replace(parse_scenario(spec, Scenario(label, ReplayConfig(memory_mb=memory_mb))), label=label)
+    def at_memory(self, memory_mb: int | None) -> Scenario:
+        """The same scenario priced at ``memory_mb`` (unchanged when ``None``)."""
+        if memory_mb is None:
+            return self
+        return dataclasses.replace(self, config=dataclasses.replace(self.config, memory_mb=memory_mb))
 
 
 def parse_scenario(spec: str, base: Scenario) -> Scenario:
@@ -97,7 +114,7 @@ def parse_scenario(spec: str, base: Scenario) -> Scenario:
         if key == "label":
             label = value
         elif key == "init-ms":
-            init_ms = _float_ms(value, "init-ms")
+            init_ms = float(limits.INIT_MS.check(_number(value, key), option=key))
         else:
             changes.update(_setting(key, value, spec))
     if "provisioned" in changes:
@@ -107,46 +124,56 @@ def parse_scenario(spec: str, base: Scenario) -> Scenario:
     return Scenario(label, dataclasses.replace(base.config, **changes), init_ms)
 
 
-def _float_ms(value: str, what: str) -> float:
+def _number(text: str, what: str) -> float:
     try:
-        number = float(value)
+        return float(text)
     except ValueError:
-        number = -1.0
-    if not (number >= 0 and math.isfinite(number)):
-        raise UsageError(f"{what} {value!r} is not a number of milliseconds >= 0.")
-    return number
+        raise UsageError(f"{what} {text!r} is not a number.") from None
+
+
+def _int(text: str, what: str, bound: limits.Bound) -> int:
+    return int(bound.check(_number(text, what), option=what))
+
+
+def _bool(text: str, what: str) -> bool:
+    if text.lower() in _TRUE:
+        return True
+    if text.lower() in _FALSE:
+        return False
+    raise UsageError(f"{what} {text!r} is not yes or no.")
 
 
 def _setting(key: str, value: str, spec: str) -> dict[str, Any]:  # noqa: PLR0911 - one branch per key
     if key == "keep-alive":
-        return {"keep_alive_s": parse_duration_s(value, what="keep-alive")}
+        return {"keep_alive_s": parse_duration(value, option=key, allow_inf=True)}
     if key == "provisioned":
-        return {"provisioned": _int(value, "provisioned", 0)}
+        return {"provisioned": _int(value, key, limits.INSTANCES)}
     if key == "provisioned-schedule":
         return {"provisioned_schedule": ProvisionedSchedule.parse(value.replace("+", ","))}
     if key == "routing":
         return {"routing": value}
     if key == "max-concurrency":
-        return {"max_concurrency": None if value.lower() == "none" else _int(value, "max-concurrency", 1)}
+        return {"max_concurrency": None if value.lower() == "none" else _int(value, key, limits.CONCURRENCY_LIMIT)}
     if key == "queue":
-        return {"on_limit": "queue" if _bool(value, "queue") else "reject"}
+        return {"on_limit": "queue" if _bool(value, key) else "reject"}
     if key == "per-instance-concurrency":
-        return {"per_instance_concurrency": _int(value, "per-instance-concurrency", 1)}
+        return {"per_instance_concurrency": _int(value, key, limits.PER_INSTANCE_CONCURRENCY)}
     if key == "batch":
-        return {"batch_size": _int(value, "batch", 1)}
+        return {"batch_size": _int(value, key, limits.BATCH)}
     if key == "batch-wait-ms":
-        return {"batch_wait_ms": _float_ms(value, "batch-wait-ms")}
+        return {"batch_wait_ms": float(limits.BATCH_WAIT_MS.check(_number(value, key), option=key))}
     if key == "max-lifetime":
-        return {"max_lifetime_s": parse_duration_s(value, what="max-lifetime")}
-    raise UsageError(f"unknown compare setting {key!r} in {spec!r}.",
-                     hint="Keys: keep-alive, provisioned, provisioned-schedule, routing, max-concurrency, queue, "
-                          "per-instance-concurrency, batch, batch-wait-ms, max-lifetime, init-ms, label.")
+        return {"max_lifetime_s": parse_duration(value, option=key, allow_inf=True)}
+    raise UsageError(f"unknown compare setting {key!r} in {spec!r}.", hint=f"Keys: {', '.join(KEYS)}.")
 
 
-def run_scenarios(trace: Trace, scenarios: list[Scenario], *, seed: int = 0) -> list[tuple[Scenario, ReplayResult]]:
-    """Replay ``trace`` under each scenario (same arrivals, service times and seed)."""
+def run_scenarios(trace: Trace, scenarios: Sequence[Scenario], *, seed: int = 0,
+                  catalog: PriceCatalog | None = None) -> list[tuple[Scenario, ReplayResult]]:
+    """Replay ``trace`` under each scenario (same arrivals, service times and seed), priced by ``catalog``."""
     out = []
     for scenario in scenarios:
         init: InitSpec = trace.init_spec(scenario.init_ms)
-        out.append((scenario, replay(trace.arrivals_s, trace.service_ms, scenario.config, init_ms=init, seed=seed)))
+        result = replay(trace.arrivals_s, trace.service_ms, scenario.config, init_ms=init, seed=seed,
+                        catalog=catalog)
+        out.append((scenario, result))
     return out

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from advisor import limits
 from advisor.errors import UsageError
+from advisor.units import MINUTES_PER_HOUR, SECONDS_PER_DAY, SECONDS_PER_MINUTE
 
-DAY_S = 86_400
+MINUTES_PER_DAY = SECONDS_PER_DAY // SECONDS_PER_MINUTE
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})=(\d+)$")
 _ELSE = re.compile(r"^else=(\d+)$")
 
@@ -40,13 +42,16 @@ class ProvisionedSchedule:
         for raw in spec.split(","):
             part = raw.strip()
             if match := _ELSE.match(part):
-                default = int(match.group(1))
+                default = limits.INSTANCES.check(int(match.group(1)), option=f"provisioned schedule {part!r}")
             elif match := _WINDOW.match(part):
                 h1, m1, h2, m2, count = (int(g) for g in match.groups())
                 if h1 > 24 or h2 > 24 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
                     raise UsageError(f"bad time window {part!r} in provisioned schedule {spec!r}.",
                                      hint="Use HH:MM-HH:MM=N with two different times, e.g. 08:00-20:00=5.")
-                windows.append(((h1 * 60 + m1) * 60 % DAY_S, (h2 * 60 + m2) * 60 % DAY_S, count))
+                limits.INSTANCES.check(count, option=f"provisioned schedule {part!r}")
+                start_s = (h1 * MINUTES_PER_HOUR + m1) * SECONDS_PER_MINUTE % SECONDS_PER_DAY
+                end_s = (h2 * MINUTES_PER_HOUR + m2) * SECONDS_PER_MINUTE % SECONDS_PER_DAY
+                windows.append((start_s, end_s, count))
             else:
                 raise UsageError(f"cannot read {part!r} in provisioned schedule {spec!r}.",
                                  hint="Write windows like 08:00-20:00=5 and an optional else=N, comma-separated.")
@@ -55,9 +60,10 @@ class ProvisionedSchedule:
         return schedule
 
     def _check_overlap(self, spec: str) -> None:
-        minutes = np.zeros(DAY_S // 60, dtype=np.int64)
+        minutes = np.zeros(MINUTES_PER_DAY, dtype=np.int64)
         for start, end, _ in self.windows:
-            idx = np.arange(start // 60, (end if end > start else end + DAY_S) // 60) % (DAY_S // 60)
+            span = np.arange(start // SECONDS_PER_MINUTE, (end if end > start else end + SECONDS_PER_DAY) // SECONDS_PER_MINUTE)
+            idx = span % MINUTES_PER_DAY
             minutes[idx] += 1
         if minutes.max(initial=0) > 1:
             raise UsageError(f"windows overlap in provisioned schedule {spec!r}.",
@@ -70,7 +76,7 @@ class ProvisionedSchedule:
 
     def count_at(self, t: float) -> int:
         """Provisioned instances wanted at epoch second ``t``."""
-        tod = t % DAY_S
+        tod = t % SECONDS_PER_DAY
         for start, end, count in self.windows:
             inside = start <= tod < end if start < end else (tod >= start or tod < end)
             if inside:
@@ -81,9 +87,9 @@ class ProvisionedSchedule:
         """Times in ``[t0, t1]`` where the count changes, starting with ``t0`` and its count."""
         bounds = sorted({b for start, end, _ in self.windows for b in (start, end)})
         times = [t0]
-        first_day = int(t0 // DAY_S)
-        for day in range(first_day, int(t1 // DAY_S) + 1):
-            times.extend(day * DAY_S + b for b in bounds if t0 < day * DAY_S + b <= t1)
+        first_day = int(t0 // SECONDS_PER_DAY)
+        for day in range(first_day, int(t1 // SECONDS_PER_DAY) + 1):
+            times.extend(day * SECONDS_PER_DAY + b for b in bounds if t0 < day * SECONDS_PER_DAY + b <= t1)
         counts = [self.count_at(t) for t in times]
         keep = [0] + [i for i in range(1, len(times)) if counts[i] != counts[i - 1]]
         return (np.array([times[i] for i in keep], dtype=np.float64),

@@ -20,14 +20,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Lambda gives one vCPU at 1,769 MB and scales CPU linearly with memory.
-MB_PER_VCPU = 1769
+from advisor.platform.aws_lambda import vcpus
+from advisor.units import BYTES_PER_MIB
+
 #: A short CFS period (the kernel's default is 100 ms) spreads a worker's share evenly over
 #: a request instead of in 100 ms bursts; 20 ms keeps 128 MB's quota above the 1 ms minimum.
 CFS_PERIOD_US = 20_000
 #: The kernel refuses quotas below 1 ms.
 MIN_QUOTA_US = 1_000
-BYTES_PER_MB = 1024 * 1024
 #: ``cpu.shares`` of the target's CPU group (the default is 1,024 per group or task):
 #: high, so that a worker gets its quota's worth of CPU when the machine is busy with
 #: other work (Lambda's vCPU share is the function's alone). The quotas cap each worker,
@@ -53,8 +53,9 @@ def usable_cores(cores: int | None = None) -> float:
 
 
 def vcpus_for(memory_mb: int, cores: int | None = None) -> float:
-    """Lambda's CPU share for ``memory_mb`` (1,769 MB = 1 vCPU), capped at :func:`usable_cores`."""
-    return min(memory_mb / MB_PER_VCPU, usable_cores(cores))
+    """Lambda's CPU share for ``memory_mb`` (:func:`advisor.platform.aws_lambda.vcpus`), capped at
+    :func:`usable_cores`."""
+    return min(float(vcpus(memory_mb)), usable_cores(cores))
 
 
 def quota_us_for(memory_mb: int, cores: int | None = None) -> int:
@@ -171,7 +172,7 @@ class Slot:
     def max_usage_mb(self) -> int | None:
         """Peak memory charged to the group, in MB (includes page cache)."""
         value = self._read_int("memory.max_usage_in_bytes")
-        return None if value is None else math.ceil(value / BYTES_PER_MB)
+        return None if value is None else math.ceil(value / BYTES_PER_MIB)
 
     def oom_kills(self) -> int:
         """How many processes the kernel killed in this group for exceeding its limit."""
@@ -273,7 +274,7 @@ class Cgroups:
                 memory_dir = self._memory_parent / name
                 memory_dir.mkdir()
                 dirs.append(memory_dir)
-                limit = str(memory_mb * BYTES_PER_MB)
+                limit = str(memory_mb * BYTES_PER_MIB)
                 (memory_dir / "memory.limit_in_bytes").write_text(limit)
                 swap_limit = memory_dir / "memory.memsw.limit_in_bytes"
                 if swap_limit.exists():  # no swapping past the limit either

@@ -24,6 +24,7 @@ from typing import Any
 
 from advisor.errors import TargetError
 from advisor.targets._cgroup import Slot
+from advisor.units import KIB_PER_MIB
 
 #: How often the parent checks a busy worker's peak RSS when no memory cgroup polices it.
 RSS_POLL_S = 0.005
@@ -31,7 +32,6 @@ RSS_POLL_S = 0.005
 LIVENESS_POLL_S = 0.1
 #: How long a worker may take to exit after its pipe closes before it is killed.
 SHUTDOWN_GRACE_S = 0.2
-KB_PER_MB = 1024
 #: Put the process in its cgroups, then become the worker: limits apply from interpreter start.
 _ENTER_CGROUPS = 'for f in "$@"; do case "$f" in --) shift; break;; esac; echo $$ > "$f" || exit 97; shift; done; exec "$@"'
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
@@ -149,7 +149,7 @@ class Environment:
             return 0
         for line in status.splitlines():
             if line.startswith("VmHWM:"):
-                return math.ceil(int(line.split()[1]) / KB_PER_MB)
+                return math.ceil(int(line.split()[1]) / KIB_PER_MIB)
         return 0
 
     def stderr_tail(self, limit: int = 2000) -> str:

@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from advisor.errors import InputError
 from advisor.record import STATUS_SUCCESS
 
 VERSION = "$LATEST"
@@ -80,11 +81,21 @@ class LogWriter:
 
     Args:
         path: the log file (created with its directory; appended to if it exists).
+
+    Raises:
+        InputError: the file cannot be created or appended to (a directory, no permission);
+            checked here, before any invocation runs.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8"):
+                pass
+        except OSError as exc:
+            raise InputError(f"cannot write the log {path}: {exc.strerror or exc}.",
+                             hint="Pass --log a file path in a directory you can write.") from None
         self._lock = threading.Lock()
 
     def write(self, log_stream: str, events: Iterable[tuple[datetime, str]]) -> None:

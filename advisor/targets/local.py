@@ -36,31 +36,32 @@ from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any
 
+from advisor import limits
 from advisor.errors import NotFoundError, TargetError, UsageError
+from advisor.platform.aws_lambda import (
+    DEFAULT_KEEP_ALIVE_S,
+    DEFAULT_TIMEOUT_S,
+    INIT_TIMEOUT_S,
+    MIN_MEMORY_MB,
+    architecture_of,
+    check_memory_mb,
+    check_timeout_s,
+)
 from advisor.record import STATUS_ERROR, STATUS_SUCCESS, STATUS_TIMEOUT
+from advisor.simulate.routing import DEFAULT_ROUTING, routing_code
 from advisor.targets import _cgroup, lambda_log
 from advisor.targets._base import Target
-from advisor.targets._environment import KB_PER_MB, Environment, Failure
+from advisor.targets._environment import Environment, Failure
+from advisor.units import KIB_PER_MIB
 
-DEFAULT_MEMORY_MB = 128
-#: Lambda's idle environments live about 5-10 minutes (observed); advisor's default.
-DEFAULT_KEEP_ALIVE_S = 300.0
-#: Lambda's default function timeout.
-DEFAULT_TIMEOUT_S = 3.0
+DEFAULT_MEMORY_MB = MIN_MEMORY_MB
 DEFAULT_MAX_CONCURRENCY = 8
-MIN_MEMORY_MB = 128
-MAX_MEMORY_MB = 10240
 #: Lambda's on-demand init phase limit; a slower init runs again inside the invoke's timeout.
-INIT_LIMIT_S = 10.0
+INIT_LIMIT_S = INIT_TIMEOUT_S
 #: Lambda's error type when the environment runs out of memory.
 OUT_OF_MEMORY = "Runtime.OutOfMemory"
 #: Lambda's error type when the runtime process exits during an invocation.
 EXIT_ERROR = "Runtime.ExitError"
-#: Which idle worker serves a request (the simulator's rules, advisor.simulate.routing).
-ROUTINGS = ("mru", "lru", "newest", "oldest", "random")
-#: As the simulator's default: the newest idle environment, so older ones age out (the model
-#: validated against Lambda by Mahmoudi & Khazaei, IEEE TCC 2020).
-DEFAULT_ROUTING = "newest"
 ISOLATIONS = ("auto", "cgroup", "none")
 _REAP_MAX_INTERVAL_S = 1.0
 _REAP_MIN_INTERVAL_S = 0.01
@@ -121,13 +122,10 @@ def check_handler(handler: str) -> None:
 
 def _check_settings(memory_mb: int, keep_alive_s: float, timeout_s: float,
                     max_concurrency: int) -> None:
-    if not MIN_MEMORY_MB <= memory_mb <= MAX_MEMORY_MB:
-        raise UsageError(f"memory {memory_mb} MB is outside Lambda's {MIN_MEMORY_MB}-{MAX_MEMORY_MB} MB",
-                         hint="Pick a memory size in that range.")
-    if keep_alive_s < 0 or timeout_s <= 0 or max_concurrency < 1:
-        raise UsageError(
-            f"keep-alive {keep_alive_s} s, timeout {timeout_s} s, max concurrency {max_concurrency}: "
-            "the keep-alive must be >= 0, the timeout > 0 and the concurrency >= 1")
+    check_memory_mb(memory_mb)
+    limits.KEEP_ALIVE_S.check(keep_alive_s, option="--keep-alive")
+    check_timeout_s(timeout_s)
+    limits.CONCURRENCY_LIMIT.check(max_concurrency, option="--max-concurrency")
 
 
 class LocalTarget(Target):
@@ -141,7 +139,7 @@ class LocalTarget(Target):
         max_concurrency: most workers at once; a request beyond is throttled.
         function_name: the name in records and in the context (default: from the handler).
         log_path: append START/END/REPORT lines here (None: no log).
-        routing: which idle worker serves a request, one of :data:`ROUTINGS`.
+        routing: which idle worker serves a request, one of :data:`advisor.simulate.routing.ROUTING_CODES`.
         isolation: ``auto`` (cgroups when writable), ``cgroup`` (require them) or ``none``.
         seed: for ``random`` routing.
 
@@ -157,8 +155,7 @@ class LocalTarget(Target):
                  isolation: str = "auto", seed: int = 0) -> None:
         check_handler(handler)
         _check_settings(memory_mb, keep_alive_s, timeout_s, max_concurrency)
-        if routing not in ROUTINGS:
-            raise UsageError(f"routing {routing!r} is not one of {', '.join(ROUTINGS)}")
+        routing_code(routing)
         if isolation not in ISOLATIONS:
             raise UsageError(f"isolation {isolation!r} is not one of {', '.join(ISOLATIONS)}")
         self.handler = handler
@@ -395,7 +392,7 @@ class LocalTarget(Target):
                        events: list[tuple[datetime, str]]) -> tuple[Any, ...]:
         now = _now()
         events.extend((now, line) for line in reply["logs"])
-        max_memory_mb = math.ceil(reply["max_rss_kb"] / KB_PER_MB)
+        max_memory_mb = math.ceil(reply["max_rss_kb"] / KIB_PER_MIB)
         status, error_type = reply["status"], reply["error_type"]
         if environment.police_rss and max_memory_mb > self.memory_mb:
             status, error_type = STATUS_ERROR, OUT_OF_MEMORY
@@ -498,4 +495,4 @@ def _default_name(handler: str) -> str:
 
 
 def _architecture() -> str:
-    return "arm64" if platform.machine() in ("aarch64", "arm64") else "x86_64"
+    return architecture_of(platform.machine())

@@ -17,52 +17,32 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from advisor.errors import InputError, NotFoundError, TargetError, UsageError
+from advisor.errors import InputError, TargetError, UsageError
 from advisor.targets._base import Target
 from advisor.targets.local import ThrottledError
+from advisor.units import NS_PER_S
 
-TIMESTAMP_COLUMN = "timestamp"
 PERCENTILES = (50, 90, 95, 99)
 
 
-def read_arrivals(path: Path) -> np.ndarray:
-    """Arrival times of a trace CSV in seconds from its first request, sorted.
+def read_arrivals(path: Path, *, function: str | None = None) -> np.ndarray:
+    """Arrival times of a trace's requests in seconds from its first request, sorted.
+
+    The trace is read by :func:`advisor.logs.traces.read_arrivals`, the reader every command
+    uses: any trace ``advisor import trace`` reads, or a CSV with a ``timestamp`` column.
 
     Raises:
         NotFoundError: the file does not exist.
-        InputError: no ``timestamp`` column, or a value that is neither epoch seconds
-            nor ISO 8601 (the message names the line).
+        InputError: no ``timestamp`` column, a bad value (the message names the line), or no
+            requests.
     """
-    if not path.is_file():
-        raise NotFoundError(f"trace {path} does not exist")
-    try:
-        frame = pd.read_csv(path, dtype={TIMESTAMP_COLUMN: str}, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(f"trace {path} is not a readable CSV: {exc}") from exc
-    if TIMESTAMP_COLUMN not in frame.columns:
-        raise InputError(f"trace {path} has no '{TIMESTAMP_COLUMN}' column (it has: "
-                         f"{', '.join(map(str, frame.columns))})",
-                         hint="Add a timestamp column with epoch seconds or ISO 8601 times.")
-    seconds = _to_seconds(frame[TIMESTAMP_COLUMN], path)
-    if len(seconds) == 0:
-        raise InputError(f"trace {path} has no requests")
-    seconds = np.sort(seconds)
-    return seconds - seconds[0]
+    from advisor.logs.traces import read_arrivals as read_trace_arrivals
 
-
-def _to_seconds(column: pd.Series, path: Path) -> np.ndarray:
-    numeric = pd.to_numeric(column, errors="coerce")
-    if numeric.notna().all():
-        return numeric.to_numpy(dtype=float)
-    times = pd.to_datetime(column, errors="coerce", utc=True, format="ISO8601")
-    bad = times.isna()
-    if bad.any():
-        line = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # header is line 1
-        raise InputError(f"{path}:{line}: timestamp {column.iloc[line - 2]!r} is neither epoch "
-                         "seconds nor ISO 8601", hint="Fix or remove that line.")
-    return (times - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy()
+    ns = read_trace_arrivals(path, function=function)
+    if ns.size == 0:
+        raise InputError(f"trace {path} has no requests.", hint="Pass a trace with at least one request.")
+    return (ns - ns[0]) / NS_PER_S
 
 
 @dataclass

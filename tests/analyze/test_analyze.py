@@ -13,8 +13,11 @@ import pytest
 
 from advisor.analyze import analyze
 from advisor.errors import NotFoundError
+from advisor.pricing import PriceCatalog
 from advisor.record import conform
 from advisor.workspace import Workspace
+
+CATALOG = PriceCatalog.bundled()
 
 T0 = pd.Timestamp("2026-11-20T10:00:00Z")
 # (request_id, log stream, start s after T0, init ms, duration ms, status, error type, max used MB)
@@ -86,6 +89,8 @@ EXPECTED: dict[str, Any] = {
     "cold_starts": 2,
     "cold_fraction": 2 / 7,
     "duration_ms": {
+        # all 50 100 100 200 300 400 1000 (positions 3, 5.4, 5.7, 5.94)
+        "all": {"count": 7, "p50": 200.0, "p90": 640.0, "p95": 820.0, "p99": 964.0, "max": 1000.0},
         # warm 50 100 200 400 1000 (positions 2, 3.6, 3.8, 3.96)
         "warm": {"count": 5, "p50": 200.0, "p90": 760.0, "p95": 880.0, "p99": 976.0, "max": 1000.0},
         # cold 100 300
@@ -144,6 +149,7 @@ EXPECTED: dict[str, Any] = {
         },
     },
     "notes": [],
+    "unknown": {},
 }
 
 
@@ -166,7 +172,7 @@ def assert_matches(actual: Any, expected: Any, where: str = "$") -> None:
 def test_analysis_of_known_records_matches_the_hand_worked_figures(tmp_path: Path) -> None:
     fill(tmp_path)
     with Workspace.open(tmp_path) as ws:
-        result = analyze(ws, "f").to_dict()
+        result = analyze(ws, "f", catalog=CATALOG).to_dict()
     assert_matches(result, EXPECTED)
     assert result["cost"]["period"]["total_usd"] == "0.000037233405"
 
@@ -181,8 +187,8 @@ def test_json_output_of_the_command_is_the_same_document(cli, workspace: Path) -
 def test_window_selects_by_end_time(tmp_path: Path) -> None:
     fill(tmp_path)
     with Workspace.open(tmp_path) as ws:
-        late = analyze(ws, "f", since=datetime(2026, 11, 20, 10, 30, tzinfo=timezone.utc))
-        early = analyze(ws, "f", until=datetime(2026, 11, 20, 10, 30, tzinfo=timezone.utc))
+        late = analyze(ws, "f", since=datetime(2026, 11, 20, 10, 30, tzinfo=timezone.utc), catalog=CATALOG)
+        early = analyze(ws, "f", until=datetime(2026, 11, 20, 10, 30, tzinfo=timezone.utc), catalog=CATALOG)
     assert (late.invocations, late.timeouts, late.errors, late.cold_starts) == (2, 1, 1, 0)
     assert late.concurrency_peak == 2 and late.instances.count == 2
     assert (early.invocations, early.cold_starts, early.arrivals_by_hour[10]) == (5, 2, 5)
@@ -194,7 +200,7 @@ def test_records_without_a_memory_size_get_no_cost_and_a_note(tmp_path: Path) ->
     records["memory_mb"] = pd.array([None] * len(records), dtype="Int64")
     with Workspace.open(tmp_path) as ws:
         ws.import_records(records, source="t", format="test", lines=7, parsed=7, ignored=0, rejected=0)
-        result = analyze(ws, "g")
+        result = analyze(ws, "g", catalog=CATALOG)
     assert result.cost is None
     assert result.memory[0].memory_mb is None and result.memory[0].headroom_p99_mb is None
     assert result.notes[0] == "cost not computed: some records have no memory size and the function's is unknown"
@@ -203,12 +209,12 @@ def test_records_without_a_memory_size_get_no_cost_and_a_note(tmp_path: Path) ->
 def test_unknown_function_lists_known_ones(tmp_path: Path) -> None:
     fill(tmp_path)
     with Workspace.open(tmp_path) as ws, pytest.raises(NotFoundError, match="Known functions: f."):
-        analyze(ws, "nope")
+        analyze(ws, "nope", catalog=CATALOG)
 
 
 def test_empty_workspace_says_to_import_first(tmp_path: Path) -> None:
     with Workspace.open(tmp_path) as ws, pytest.raises(NotFoundError, match="is empty.*Import logs first"):
-        analyze(ws, "f")
+        analyze(ws, "f", catalog=CATALOG)
 
 
 def test_window_without_invocations_names_the_stored_range(tmp_path: Path) -> None:
@@ -216,7 +222,7 @@ def test_window_without_invocations_names_the_stored_range(tmp_path: Path) -> No
     with Workspace.open(tmp_path) as ws, pytest.raises(
         NotFoundError, match=r"Stored: 7 invocations ending 2026-11-20T10:00:00.600000Z to 2026-11-20T11:00:01Z"
     ):
-        analyze(ws, "f", since=datetime(2026, 11, 21, tzinfo=timezone.utc))
+        analyze(ws, "f", since=datetime(2026, 11, 21, tzinfo=timezone.utc), catalog=CATALOG)
 
 
 def test_one_record_without_start_or_stream_is_analyzed_without_rates_or_instances(tmp_path: Path) -> None:
@@ -226,12 +232,15 @@ def test_one_record_without_start_or_stream_is_analyzed_without_rates_or_instanc
     record["billed_duration_ms"] = pd.array([None], dtype="Int64")
     with Workspace.open(tmp_path) as ws:
         ws.import_records(record, source="t", format="test", lines=1, parsed=1, ignored=0, rejected=0)
-        result = analyze(ws, "one")
+        result = analyze(ws, "one", catalog=CATALOG)
     doc = result.to_dict()
     json.dumps(doc, allow_nan=False)
     assert (result.invocations, result.span_s, result.rates.mean_per_s, result.rates.peak_per_s) == (1, 0.0, None, 1)
     assert (result.concurrency_peak, result.concurrency_p99) == (0, None)  # no start time: no interval
-    assert result.instances.count == 0 and result.instances.idle_gap_s.count == 0
+    # no log stream: the number of instances is unknown, not zero, and says why
+    assert result.instances.count is None and result.instances.idle_gap_s.count == 0
+    assert result.unknown == {"instances": "the records name no log streams (execution environments)"}
+    assert doc["instances"]["count"] is None
     assert result.cost is not None and result.cost.per_month is None
     assert result.cost.basis == "billed duration as logged; estimated from duration (1 ms steps) for 1 records without it"
     assert result.cost.period["compute_usd"] == str(Decimal(200) / 1000 * RATE)  # 200 ms at 1 GB

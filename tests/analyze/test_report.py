@@ -28,7 +28,7 @@ def test_bad_since_exits_2_naming_the_value(cli, workspace: Path) -> None:
     fill(workspace)
     out = cli("analyze", "f", "--since", "last tuesday")
     assert out.exit_code == 2
-    assert "cannot read the time 'last tuesday'" in " ".join(out.stderr.split())
+    assert "cannot read the time --since 'last tuesday'" in " ".join(out.stderr.split())
 
 
 def test_empty_workspace_exits_4_saying_to_import(cli, workspace: Path) -> None:

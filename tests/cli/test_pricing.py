@@ -70,10 +70,10 @@ def test_cost_renders_a_table(cli, golden) -> None:  # type: ignore[no-untyped-d
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--memory", "64", "--duration-ms", "10"), "--memory 64 is outside Lambda's 128-10240 MB"),
+        (("--memory", "64", "--duration-ms", "10"), "--memory 64 is outside Lambda's memory size 128-10,240 MB"),
         (("--memory", "128", "--duration-ms", "10", "--free-tier"), "--free-tier needs --invocations"),
         (("--memory", "128", "--duration-ms", "10", "--provisioned", "2"), "--provisioned and --hours go together"),
-        (("--memory", "128", "--duration-ms", "10", "--arch", "sparc"), "unknown architecture 'sparc'"),
+        (("--memory", "128", "--duration-ms", "10", "--arch", "sparc"), "--arch 'sparc' is not a Lambda architecture"),
         (("--instance", "g4dn.xlarge"), "--instance takes --hours"),
         (("--duration-ms", "10",), "give --memory and --duration-ms"),
     ],

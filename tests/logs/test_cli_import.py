@@ -19,6 +19,7 @@ def test_dry_run_json_on_a_real_console_copy(cli, tmp_path: Path):
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == {
         "function": "rust-demo",
+        "functions": ["rust-demo"],
         "format": "text",
         "counts": {"lines": 12, "parsed": 2, "ignored": 10, "rejected": 0, "records": 2},
         "rejected": [],
@@ -129,7 +130,7 @@ def test_quickstart_trace_imports_and_analyzes(cli):
     assert stored["counts"]["records"] == 3192 and stored["stored"]["added"] == 3192
     report = json.loads(cli("analyze", "543bec406831", "--json").stdout)
     assert report["invocations"] == 3192
-    assert report["first_start"] == "2019-07-15T00:00:16.187000Z"
+    assert report["first_start"] == "2019-07-15T00:00:08.024000Z"
 
 
 def test_trace_unknown_format_names_the_choices(cli, tmp_path: Path):

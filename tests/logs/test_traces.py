@@ -79,7 +79,7 @@ def test_generic_csv_epoch_and_iso_times(tmp_path: Path):
                     "2023-11-14T22:13:21Z,80,900.25,512\n"
                     "yesterday,10,,512\n")
     result = read_traces([path], function="my-fn")
-    assert [r.reason for r in result.rejected] == ["bad timestamp or duration_ms"]
+    assert [r.reason for r in result.rejected] == ["timestamp 'yesterday' is neither epoch seconds nor ISO 8601"]
     assert result.rejected[0].line == 4
     first, second = result.records.iloc[0], result.records.iloc[1]
     assert first.start_time == pd.Timestamp("2023-11-14T22:13:20.5Z")

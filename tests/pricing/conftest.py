@@ -14,3 +14,11 @@ def isolated_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     workspace = tmp_path / "ws"
     monkeypatch.setenv("ADVISOR_HOME", str(workspace))
     return workspace
+
+
+@pytest.fixture
+def catalog(isolated_overrides: Path):  # noqa: ANN201 - a PriceCatalog
+    """The prices of the isolated workspace: bundled, merged with overrides written there."""
+    from advisor.pricing import PriceCatalog
+
+    return PriceCatalog.for_workspace(isolated_overrides)

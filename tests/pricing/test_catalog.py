@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from advisor.errors import InputError
 from advisor.pricing import _catalog, lambda_month_cost
-from advisor.pricing._money import round_cents
+from advisor.pricing.money import round_cents
 from advisor.pricing.lambda_ import FAMILY as LAMBDA
 from advisor.pricing.listing import FAMILIES, describe, load_all
 
@@ -42,8 +42,8 @@ def _override_us_east_1(workspace: Path, edit) -> Path:  # type: ignore[no-untyp
     return _write_override(workspace, document)
 
 
-def test_every_bundled_catalog_loads_and_has_nine_lambda_regions() -> None:
-    catalogs = load_all()
+def test_every_bundled_catalog_loads_and_has_nine_lambda_regions(catalog) -> None:
+    catalogs = load_all(catalog=catalog)
     assert {c.family for c in catalogs} == {f.name for f in FAMILIES}
     lambda_regions = set(catalogs[0].entries)
     assert {"us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1", "ap-south-1",
@@ -59,23 +59,23 @@ def test_every_figure_has_a_source_and_a_date() -> None:
             assert figure.source.title and figure.date, f"{family.name}: {key}"
 
 
-def test_the_pricier_regions_cost_more() -> None:
-    base = lambda_month_cost(1_000_000, 0, region="us-east-1").compute_usd
-    assert lambda_month_cost(1_000_000, 0, region="af-south-1").compute_usd == Decimal("22.1")
-    assert lambda_month_cost(1_000_000, 0, region="ap-east-1").compute_usd == Decimal("22.92")
+def test_the_pricier_regions_cost_more(catalog) -> None:
+    base = lambda_month_cost(1_000_000, 0, region="us-east-1", catalog=catalog).compute_usd
+    assert lambda_month_cost(1_000_000, 0, region="af-south-1", catalog=catalog).compute_usd == Decimal("22.1")
+    assert lambda_month_cost(1_000_000, 0, region="ap-east-1", catalog=catalog).compute_usd == Decimal("22.92")
     assert base == Decimal("16.6667")
 
 
-def test_override_with_the_page_s_rounded_rate_reproduces_aws_s_18_34(isolated_overrides: Path) -> None:
+def test_override_with_the_page_s_rounded_rate_reproduces_aws_s_18_34(catalog, isolated_overrides: Path) -> None:
     def rounded(document: dict) -> None:
         document["regions"]["us-east-1"]["x86_64"]["duration_tiers"][0]["price"]["value"] = "0.00001667"
 
     _override_us_east_1(isolated_overrides, rounded)
-    cost = lambda_month_cost(1_500_000, 3_000_000, free_tier=True)
+    cost = lambda_month_cost(1_500_000, 3_000_000, free_tier=True, catalog=catalog)
     assert cost.compute_usd == Decimal("18.337")
     assert round_cents(cost.compute_usd) == Decimal("18.34")
     assert round_cents(cost.total_usd) == Decimal("18.74")
-    assert lambda_month_cost(1_000_000, 0, region="eu-west-1").compute_usd == Decimal("16.6667")  # untouched
+    assert lambda_month_cost(1_000_000, 0, region="eu-west-1", catalog=catalog).compute_usd == Decimal("16.6667")  # untouched
 
 
 @pytest.mark.parametrize(
@@ -93,20 +93,20 @@ def test_override_with_the_page_s_rounded_rate_reproduces_aws_s_18_34(isolated_o
         (lambda d: d.update(as_of="last week"), "as_of", "expected a date"),
     ],
 )
-def test_a_bad_catalog_names_its_file_and_key(isolated_overrides: Path, edit, key: str, problem: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_catalog_names_its_file_and_key(catalog, isolated_overrides: Path, edit, key: str, problem: str) -> None:  # type: ignore[no-untyped-def]
     path = _override_us_east_1(isolated_overrides, edit)
     with pytest.raises(InputError) as caught:
-        lambda_month_cost(1, 1)
+        lambda_month_cost(1, 1, catalog=catalog)
     message = str(caught.value)
     assert str(path) in message and f"key '{key}'" in message and problem in message
 
 
-def test_a_catalog_that_is_not_yaml_names_its_file_and_line(isolated_overrides: Path) -> None:
+def test_a_catalog_that_is_not_yaml_names_its_file_and_line(catalog, isolated_overrides: Path) -> None:
     path = isolated_overrides / "pricing" / "aws-lambda.yaml"
     path.parent.mkdir(parents=True)
     path.write_text("family: aws-lambda\nregions: [unclosed\n")
     with pytest.raises(InputError, match=rf"{path} line \d+ is not valid YAML"):
-        lambda_month_cost(1, 1)
+        lambda_month_cost(1, 1, catalog=catalog)
 
 
 def test_a_broken_bundled_catalog_is_named_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,15 +121,15 @@ def test_a_broken_bundled_catalog_is_named_too(tmp_path: Path, monkeypatch: pyte
 
 
 def test_an_override_may_change_one_setting_and_the_bundled_file_must_have_them_all(
-    isolated_overrides: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    catalog, isolated_overrides: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     document = _bundled()
     _write_override(isolated_overrides, {
         "family": "aws-lambda", "currency": "USD", "as_of": "2026-11-23", "sources": document["sources"],
         "settings": {"free_tier_requests": {**document["settings"]["free_tier_requests"], "value": 2_000_000}},
     })
-    assert lambda_month_cost(0, 2_000_000, free_tier=True).requests_usd == 0
-    (view,) = describe("lambda", "us-east-1")
+    assert lambda_month_cost(0, 2_000_000, free_tier=True, catalog=catalog).requests_usd == 0
+    (view,) = describe(catalog, "lambda", "us-east-1")
     free = [r for r in view.rows if r.key == "settings.free_tier_requests.value" or r.key == "settings.free_tier_requests"]
     assert [(r.figure.value, r.file.parent.name) for r in free] == [(Decimal(2_000_000), "pricing")]
     del document["settings"]["free_tier_requests"]
@@ -142,7 +142,7 @@ def test_an_override_may_change_one_setting_and_the_bundled_file_must_have_them_
         _catalog.load(LAMBDA)
 
 
-def test_the_workspace_override_beats_the_user_config(isolated_overrides: Path, tmp_path: Path) -> None:
+def test_the_workspace_override_beats_the_user_config(catalog, isolated_overrides: Path, tmp_path: Path) -> None:
     def rate(value: str):  # type: ignore[no-untyped-def]
         return lambda d: d["regions"]["us-east-1"]["requests"].update(value=value)
 
@@ -153,9 +153,9 @@ def test_the_workspace_override_beats_the_user_config(isolated_overrides: Path, 
     del document["settings"]
     document["regions"]["us-east-1"]["requests"]["value"] = "0.25"
     _write_override(config, document)
-    assert lambda_month_cost(0, 1_000_000).requests_usd == Decimal("0.30")
+    assert lambda_month_cost(0, 1_000_000, catalog=catalog).requests_usd == Decimal("0.30")
     (isolated_overrides / "pricing" / "aws-lambda.yaml").unlink()
-    assert lambda_month_cost(0, 1_000_000).requests_usd == Decimal("0.25")
+    assert lambda_month_cost(0, 1_000_000, catalog=catalog).requests_usd == Decimal("0.25")
 
 
 @pytest.mark.slow
@@ -179,7 +179,7 @@ def test_the_built_wheel_ships_the_catalogs_and_finds_them_installed(tmp_path: P
     )
     probe = (
         "import advisor.pricing._catalog as c, advisor.pricing as p, advisor.logs.fast as f; "
-        "print(c.bundled_dir()); print(p.instance_cost('g4dn.xlarge', 730)); "
+        "print(c.bundled_dir()); print(p.instance_cost('g4dn.xlarge', 730, catalog=p.PriceCatalog.bundled())); "
         "print(f._scan_module().__file__)"
     )
     out = subprocess.run(

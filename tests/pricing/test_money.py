@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from advisor.pricing._money import div, plain_text, to_decimal, usd_text
+from advisor.pricing.money import div, plain_text, to_decimal, usd_text
 
 
 @pytest.mark.parametrize(

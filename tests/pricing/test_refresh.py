@@ -102,10 +102,10 @@ def _stub_success(stubber: Stubber) -> None:
         stubber.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": prices}, expected)
 
 
-def test_refresh_writes_override_catalogs_dated_today_and_lists_what_changed(client: Any, isolated_overrides: Path) -> None:
+def test_refresh_writes_override_catalogs_dated_today_and_lists_what_changed(client: Any, isolated_overrides: Path, catalog: Any) -> None:
     with Stubber(client) as stubber:
         _stub_success(stubber)
-        result = refresh("us-east-1", client=client, today=TODAY)
+        result = refresh("us-east-1", target_dir=isolated_overrides / "pricing", client=client, today=TODAY)
         stubber.assert_no_pending_responses()
     assert [p.name for p in result.files] == ["aws-lambda.yaml", "aws-ec2.yaml"]
     assert all(p.parent == isolated_overrides / "pricing" for p in result.files)
@@ -123,64 +123,63 @@ def test_refresh_writes_override_catalogs_dated_today_and_lists_what_changed(cli
         "p3.2xlarge")]
     assert result.unchanged == 12  # 11 Lambda figures + g4dn.xlarge
     # The engine now prices with the refreshed figures; instance types the API did not return keep theirs.
-    assert provisioned_cost(10, 1024, 720) == Decimal("103.68")
-    assert instance_cost("g5.xlarge", 10) == Decimal("9.8")
-    assert instance_cost("g6.xlarge", 10) == Decimal("8.048")
-    assert lambda_records_cost(300, 1024).compute_usd == Decimal("0.00000500001")
+    assert provisioned_cost(10, 1024, 720, catalog=catalog) == Decimal("103.68")
+    assert instance_cost("g5.xlarge", 10, catalog=catalog) == Decimal("9.8")
+    assert instance_cost("g6.xlarge", 10, catalog=catalog) == Decimal("8.048")
+    assert lambda_records_cost(300, 1024, catalog=catalog).compute_usd == Decimal("0.00000500001")
 
 
-def test_figures_the_price_list_leaves_out_are_kept_from_the_bundle(client: Any, isolated_overrides: Path) -> None:
+def test_figures_the_price_list_leaves_out_are_kept_from_the_bundle(client: Any, isolated_overrides: Path, catalog: Any) -> None:
     base = {"ServiceCode": "AWSLambda", "Filters": _filters(location=LOCATION), "FormatVersion": "aws_v1", "MaxResults": 100}
     partial = [p for p in LAMBDA_PAGE_1 + LAMBDA_PAGE_2 if "Storage" not in p and "Concurrency-ARM" not in p]
     with Stubber(client) as stubber:
         stubber.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": partial}, base)
         for _ in EC2_TYPES:
             stubber.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": []}, ANY_PARAMS)
-        result = refresh("us-east-1", client=client, today=TODAY)
+        result = refresh("us-east-1", target_dir=isolated_overrides / "pricing", client=client, today=TODAY)
     assert result.kept[:2] == ["aws-lambda: arm64.provisioned", "aws-lambda: ephemeral_storage"]
     assert len(result.kept) == 2 + len(EC2_TYPES) and result.changes[0].key == "x86_64.provisioned"
     written = yaml.safe_load(result.files[0].read_text())
     assert written["regions"]["us-east-1"]["ephemeral_storage"]["source"] == "aws-calculator"
     assert "aws-calculator" in written["sources"] and "price-list-capture" in written["sources"]
-    assert provisioned_cost(1, 1024, 1, arch="arm64") == Decimal("0.01200024")  # 3600 GB-s x 0.0000033334
+    assert provisioned_cost(1, 1024, 1, arch="arm64", catalog=catalog) == Decimal("0.01200024")  # 3600 GB-s x 0.0000033334
 
 
 def test_refresh_keeps_other_regions_of_an_existing_override(client: Any, isolated_overrides: Path) -> None:
     with Stubber(client) as stubber:
         _stub_success(stubber)
-        refresh("us-east-1", client=client, today=TODAY)
+        refresh("us-east-1", target_dir=isolated_overrides / "pricing", client=client, today=TODAY)
     document = yaml.safe_load((isolated_overrides / "pricing" / "aws-lambda.yaml").read_text())
     document["regions"]["eu-west-1"] = document["regions"]["us-east-1"]
     (isolated_overrides / "pricing" / "aws-lambda.yaml").write_text(yaml.safe_dump(document))
     with Stubber(client) as stubber:
         _stub_success(stubber)
-        refresh("us-east-1", client=client, today=TODAY)
+        refresh("us-east-1", target_dir=isolated_overrides / "pricing", client=client, today=TODAY)
     document = yaml.safe_load((isolated_overrides / "pricing" / "aws-lambda.yaml").read_text())
     assert set(document["regions"]) == {"us-east-1", "eu-west-1"}
 
 
 @pytest.mark.parametrize(("code", "status"), [("ThrottlingException", 400), ("InternalErrorException", 500)])
 def test_a_throttled_or_failed_refresh_keeps_the_bundled_catalog_and_says_so(
-    client: Any, isolated_overrides: Path, code: str, status: int
-) -> None:
+    client: Any, isolated_overrides: Path, code: str, status: int, catalog: Any) -> None:
     with Stubber(client) as stubber:
         stubber.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": LAMBDA_PAGE_1, "NextToken": "p2"}, ANY_PARAMS)
         stubber.add_client_error("get_products", service_error_code=code, service_message="Rate exceeded",
                                  http_status_code=status)
         with pytest.raises(RemoteError, match=rf"price refresh for us-east-1 failed \({code}: Rate exceeded\); "
                                               "the bundled catalog stays in use"):
-            refresh("us-east-1", client=client, today=TODAY)
+            refresh("us-east-1", target_dir=isolated_overrides / "pricing", client=client, today=TODAY)
     assert not (isolated_overrides / "pricing").exists()
-    assert provisioned_cost(10, 1024, 720) == Decimal("108.000864")
+    assert provisioned_cost(10, 1024, 720, catalog=catalog) == Decimal("108.000864")
 
 
-def test_a_refresh_missing_lambda_duration_writes_nothing(client: Any, isolated_overrides: Path) -> None:
+def test_a_refresh_missing_lambda_duration_writes_nothing(client: Any, isolated_overrides: Path, catalog: Any) -> None:
     with Stubber(client) as stubber:
         stubber.add_response("get_products", {"FormatVersion": "aws_v1", "PriceList": LAMBDA_PAGE_1[:1]}, ANY_PARAMS)
         with pytest.raises(RemoteError, match="no Lambda x86_64.duration_tiers, arm64.duration_tiers"):
-            refresh("us-east-1", client=client, today=TODAY)
+            refresh("us-east-1", target_dir=isolated_overrides / "pricing", client=client, today=TODAY)
     assert not (isolated_overrides / "pricing").exists()
-    assert lambda_month_cost(1, 0).compute_usd == Decimal("0.0000166667")
+    assert lambda_month_cost(1, 0, catalog=catalog).compute_usd == Decimal("0.0000166667")
 
 
 def test_cli_refresh_shows_the_changes(cli, client: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
@@ -209,21 +208,21 @@ ANY_PARAMS = {"ServiceCode": ANY, "Filters": ANY, "FormatVersion": ANY, "MaxResu
 
 
 def test_show_lists_refreshed_figures_from_the_override_and_the_rest_from_the_bundle(
-    client: Any, isolated_overrides: Path
+    client: Any, isolated_overrides: Path, catalog: Any
 ) -> None:
     from advisor.pricing.listing import describe
 
     with Stubber(client) as stubber:
         _stub_success(stubber)
-        refresh("us-east-1", client=client, today=TODAY)
-    (ec2,) = describe("aws-ec2")
+        refresh("us-east-1", target_dir=isolated_overrides / "pricing", client=client, today=TODAY)
+    (ec2,) = describe(catalog, "aws-ec2")
     origin = {row.key: row.file.name for row in ec2.rows}
     sources = {row.key: row.figure.source.key for row in ec2.rows}
     assert len(ec2.rows) == 10 and ec2.files[-1].override
     assert sources["regions.us-east-1.g5.xlarge.hourly"] == "aws-price-list-api"
     assert sources["regions.us-east-1.g6.xlarge.hourly"] == "price-api-capture"
     assert origin["regions.us-east-1.g5.xlarge.hourly"] == origin["regions.us-east-1.g6.xlarge.hourly"] == "aws-ec2.yaml"
-    (lam,) = describe("lambda", "us-east-1")
+    (lam,) = describe(catalog, "lambda", "us-east-1")
     lambda_sources = {row.key: row.figure.source.key for row in lam.rows}
     assert lambda_sources["regions.us-east-1.x86_64.provisioned"] == "aws-price-list-api"
     assert lambda_sources["settings.free_tier_requests"] == "aws-lambda-page"

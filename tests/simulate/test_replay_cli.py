@@ -10,13 +10,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from advisor.pricing import PriceCatalog
 from advisor.record import conform
 from advisor.simulate import ReplayConfig, replay
-from advisor.simulate.inputs import read_trace
+from advisor.simulate.inputs import read_trace_file
 from advisor.workspace import Workspace
 
 SUMMARY_KEYS = {"requests", "cold_starts", "cold_fraction", "throttled", "latency_ms", "instances",
-                "instance_seconds", "cost_usd", "sim_wall_seconds"}
+                "instance_seconds", "cost_usd", "cost_note", "sim_wall_seconds", "notes"}
+CATALOG = PriceCatalog.bundled()
 AZURE_2021 = "traces/azure-functions-2021-sample/Azure2021_200.csv"
 
 
@@ -25,7 +27,7 @@ def _mask_timing(text: str) -> str:
 
 
 def test_json_summary_of_a_trace_file(cli, shared_data: Path) -> None:
-    out = cli("replay", "--trace", shared_data / AZURE_2021, "--init-ms", "300", "--keep-alive", "10m", "--json")
+    out = cli("replay", "--trace", shared_data / AZURE_2021, "--all-functions", "--init-ms", "300", "--keep-alive", "10m", "--json")
     assert out.exit_code == 0, out.stderr
     summary = json.loads(out.stdout)
     assert set(summary) == SUMMARY_KEYS
@@ -37,22 +39,23 @@ def test_json_summary_of_a_trace_file(cli, shared_data: Path) -> None:
     assert summary["throttled"] == 0
     assert summary["instances"]["max"] == 23
     assert summary["cost_usd"] is None  # a trace file says no memory size
+    assert summary["cost_note"] == "n/a: the memory size is unknown; give --memory"
 
 
 def test_options_reach_the_engine(cli, shared_data: Path) -> None:
     args = ["--keep-alive", "90s", "--routing", "mru", "--provisioned", "2", "--max-concurrency", "5",
             "--init-ms", "300", "--memory", "512", "--json"]
-    out = cli("replay", "--trace", shared_data / AZURE_2021, *args)
-    trace = read_trace(shared_data / AZURE_2021)
+    out = cli("replay", "--trace", shared_data / AZURE_2021, "--all-functions", *args)
+    trace = read_trace_file(shared_data / AZURE_2021, together=True)
     config = ReplayConfig(keep_alive_s=90, routing="mru", provisioned=2, max_concurrency=5, memory_mb=512)
-    expected = replay(trace.arrivals_s, trace.service_ms, config, init_ms=300.0).summary()
+    expected = replay(trace.arrivals_s, trace.service_ms, config, init_ms=300.0, catalog=CATALOG).summary()
     got = json.loads(out.stdout)
-    assert got | {"sim_wall_seconds": 0} == expected | {"sim_wall_seconds": 0}
-    assert got["throttled"] > 0 and got["cost_usd"] > 0
+    assert got | {"sim_wall_seconds": 0, "notes": []} == expected | {"sim_wall_seconds": 0, "notes": []}
+    assert got["throttled"] > 0 and float(got["cost_usd"]["total_usd"]) > 0
 
 
 def test_rendered_summary(cli, shared_data: Path, golden) -> None:
-    out = cli("replay", "--trace", shared_data / AZURE_2021, "--init-ms", "300")
+    out = cli("replay", "--trace", shared_data / AZURE_2021, "--all-functions", "--init-ms", "300")
     assert out.exit_code == 0, out.stderr
     golden("replay_summary.txt", _mask_timing(out.stdout))
 
@@ -60,14 +63,15 @@ def test_rendered_summary(cli, shared_data: Path, golden) -> None:
 def test_compare_runs_every_configuration_over_one_trace(cli, shared_data: Path, golden) -> None:
     args = ["--init-ms", "300", "--memory", "1024", "--compare", "keep-alive=1m,label=short",
             "--compare", "provisioned-schedule=00:00-00:10=3+else=1,routing=mru", "--compare", "max-concurrency=3,queue=yes"]
-    out = cli("replay", "--trace", shared_data / AZURE_2021, *args)
+    out = cli("replay", "--trace", shared_data / AZURE_2021, "--all-functions", *args)
     assert out.exit_code == 0, out.stderr
     golden("replay_compare.txt", out.stdout)
-    runs = json.loads(cli("replay", "--trace", shared_data / AZURE_2021, *args, "--json").stdout)["runs"]
+    runs = json.loads(cli("replay", "--trace", shared_data / AZURE_2021, "--all-functions", *args, "--json").stdout)["runs"]
     assert [r["label"] for r in runs] == ["base", "short", "", ""]
     assert [r["summary"]["cold_starts"] for r in runs][:2] == [23, 63]
     assert runs[3]["summary"]["instances"]["max"] == 3 and runs[3]["summary"]["throttled"] == 0
-    assert runs[3]["summary"]["cost_usd"] is None  # queueing has no Lambda price
+    # queued requests are billed from when they get an instance, never for the wait
+    assert float(runs[3]["summary"]["cost_usd"]["compute_usd"]) <= float(runs[0]["summary"]["cost_usd"]["compute_usd"])
 
 
 def test_per_minute_counts_are_spread_with_the_seed(cli, shared_data: Path) -> None:
@@ -112,7 +116,7 @@ def test_workspace_function_replays_its_records(cli, imported: str) -> None:
     assert summary["requests"] == 6
     assert summary["cold_starts"] == 2  # the 1,700 s gap outlives a 10-minute keep-alive
     assert summary["latency_ms"]["max"] == pytest.approx(700.0)  # init drawn from the observed 500 ms
-    assert summary["cost_usd"] > 0  # the function's memory size prices it
+    assert float(summary["cost_usd"]["total_usd"]) > 0  # the function's memory size prices it
 
 
 def test_calibration_reports_the_fit(cli, imported: str) -> None:
@@ -140,11 +144,11 @@ def test_memory_of_a_single_size_function_is_refused(cli, imported: str) -> None
         (["--provisioned-schedule", "8-20=5"], "'8-20=5'"),
         (["--compare", "speed=9"], "'speed'"),
         (["--compare", "provisioned"], "'provisioned'"),
-        (["--per-instance-concurrency", "0"], "per-instance-concurrency '0'"),
+        (["--per-instance-concurrency", "0"], "--per-instance-concurrency 0 is outside"),
     ],
 )
 def test_bad_values_exit_2_naming_them(cli, shared_data: Path, args: list[str], named: str) -> None:
-    out = cli("replay", "--trace", shared_data / AZURE_2021, *args)
+    out = cli("replay", "--trace", shared_data / AZURE_2021, "--all-functions", *args)
     assert out.exit_code == 2
     assert named in out.stderr and "Traceback" not in out.stderr
 
@@ -184,7 +188,7 @@ def test_memory_rescales_durations_with_the_fitted_duration_model(cli, workspace
 
 def test_compare_table_fits_80_columns_without_cutting_a_figure(cli, shared_data: Path, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    out = cli("replay", "--trace", shared_data / AZURE_2021, "--init-ms", "300", "--memory", "1024",
+    out = cli("replay", "--trace", shared_data / AZURE_2021, "--all-functions", "--init-ms", "300", "--memory", "1024",
               "--compare", "keep-alive=1m,label=short", "--compare", "provisioned=2")
     assert out.exit_code == 0, out.stderr
     assert "…" not in out.stdout
@@ -193,9 +197,12 @@ def test_compare_table_fits_80_columns_without_cutting_a_figure(cli, shared_data
 
 
 def test_replay_says_when_cold_starts_add_no_init_time(cli, shared_data: Path) -> None:
-    unknown = cli("replay", "--trace", shared_data / AZURE_2021, "--json")
+    unknown = cli("replay", "--trace", shared_data / AZURE_2021, "--all-functions", "--json")
     assert unknown.exit_code == 0, unknown.stderr
-    assert "no cold-start init time is known" in unknown.stderr
-    assert json.loads(unknown.stdout)["cold_starts"] == 23  # the JSON document is untouched by the note
-    given = cli("replay", "--trace", shared_data / AZURE_2021, "--init-ms", "300", "--json")
-    assert given.exit_code == 0 and given.stderr == ""
+    document = json.loads(unknown.stdout)
+    assert any("no cold-start init time is known" in note for note in document["notes"])
+    assert document["cold_starts"] == 23
+    on_screen = cli("replay", "--trace", shared_data / AZURE_2021, "--all-functions")
+    assert "no cold-start init time is known" in on_screen.stderr
+    given = cli("replay", "--trace", shared_data / AZURE_2021, "--all-functions", "--init-ms", "300", "--json")
+    assert given.exit_code == 0 and given.stderr == "" and json.loads(given.stdout)["notes"] == []

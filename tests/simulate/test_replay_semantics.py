@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import math
 
 import numpy as np
@@ -14,8 +16,8 @@ ARRIVALS = np.array([0.0, 1.0, 2.0, 3.0, 10.0, 10.5, 100.0])
 SERVICE = np.array([1500.0, 1500.0, 100.0, 100.0, 100.0, 100.0, 100.0])
 
 
-def run(config: ReplayConfig, init: float = 250.0):
-    return replay(ARRIVALS, SERVICE, config, init_ms=init)
+def run(config: ReplayConfig, init: float = 250.0, catalog=None):  # type: ignore[no-untyped-def]
+    return replay(ARRIVALS, SERVICE, config, init_ms=init, catalog=catalog)
 
 
 def test_newest_routing_expiry_and_instance_seconds() -> None:
@@ -101,13 +103,18 @@ def test_meets_counts_throttled_requests_as_violations() -> None:
 
 
 def test_cost_goes_through_the_pricing_engine() -> None:
-    from advisor.pricing import lambda_records_cost
+    from advisor.pricing import PriceCatalog, lambda_records_cost
 
-    result = run(ReplayConfig(keep_alive_s=5, memory_mb=1024))
-    expected = lambda_records_cost(np.ceil(result.latency_ms), 1024).total_usd
-    assert result.cost_usd == expected
-    assert result.summary()["cost_usd"] == float(expected)
-    assert run(ReplayConfig(keep_alive_s=5)).cost_usd is None
+    catalog = PriceCatalog.bundled()
+    result = run(ReplayConfig(keep_alive_s=5, memory_mb=1024), catalog=catalog)
+    # 1750 + 1750 + 100 + 100 + 350 + 100 + 350 ms at 1 GB, as the pricing engine bills them
+    expected = lambda_records_cost([1750, 1750, 100, 100, 350, 100, 350], 1024, catalog=catalog)
+    assert expected.compute_usd == Decimal("4.5") * Decimal("0.0000166667")
+    assert result.cost == expected
+    assert result.summary()["cost_usd"] == expected.to_json()
+    unpriced = run(ReplayConfig(keep_alive_s=5), catalog=catalog)
+    assert unpriced.cost is None and unpriced.cost_note == "n/a: the memory size is unknown; give --memory"
+    assert run(ReplayConfig(keep_alive_s=5, memory_mb=1024)).cost is None  # no catalog, no price
 
 
 @pytest.mark.parametrize(
@@ -115,7 +122,7 @@ def test_cost_goes_through_the_pricing_engine() -> None:
     [
         ({"keep_alive_s": -1}, "keep-alive -1"),
         ({"routing": "fastest"}, "'fastest'"),
-        ({"per_instance_concurrency": 0}, "per-instance concurrency 0"),
+        ({"per_instance_concurrency": 0}, "per-instance-concurrency 0"),
         ({"max_concurrency": 2, "provisioned": 3}, "provisioned 3"),
         ({"on_limit": "drop"}, "'drop'"),
     ],

@@ -16,7 +16,7 @@ from simfaas.ServerlessSimulator import ServerlessSimulator
 from simfaas.SimProcess import SimProcess
 
 from advisor.simulate import ReplayConfig, replay
-from advisor.simulate.inputs import read_trace
+from advisor.simulate.inputs import read_trace_file
 
 NEVER = 1e18
 
@@ -100,7 +100,7 @@ def test_poisson_arrivals_equal_simfaas(keep_alive_s: float) -> None:
 
 
 def test_real_azure_trace_equals_simfaas(shared_data: Path) -> None:
-    trace = read_trace(shared_data / "traces/azure-functions-2021-sample/Azure2021_200.csv")
+    trace = read_trace_file(shared_data / "traces/azure-functions-2021-sample/Azure2021_200.csv", together=True)
     gaps = np.diff(trace.arrivals_s, prepend=trace.arrivals_s[0] - 1.0)
     summary = compare(gaps, trace.service_ms, keep_alive_s=30.0, init_ms=250.0)
     assert summary["cold_starts"] == 93  # the same figure from simfaas, asserted above

@@ -88,5 +88,5 @@ def test_bad_handler_specs_are_refused_before_anything_runs(spec, error):
 
 
 def test_memory_outside_lambdas_range_is_refused(local_target):
-    with pytest.raises(UsageError, match="outside Lambda's 128-10240 MB"):
+    with pytest.raises(UsageError, match="outside Lambda's memory size 128-10,240 MB"):
         local_target("echo", memory_mb=64)

@@ -19,8 +19,6 @@ PRECISION: Final = 80
 EXACT: Final = decimal.Context(prec=PRECISION, traps=[decimal.Inexact, decimal.InvalidOperation])
 ZERO: Final = Decimal(0)
 CENT: Final = Decimal("0.01")
-#: MB-ms in one GB-second (Lambda's GB is 1024 MB; a second is 1000 ms).
-MB_MS_PER_GB_S: Final = 1024 * 1000
 #: Fewest decimals printed for a dollar amount ("0.40", "383.98").
 MIN_PRINTED_DECIMALS: Final = 2
 
