@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from unittest.mock import patch
 
 import numpy as np
@@ -84,3 +86,19 @@ def test_configurations_outside_the_domain_take_the_general_kernel() -> None:
     assert not engine.in_fast_domain(ReplayConfig(routing="random"))
     assert not engine.in_fast_domain(ReplayConfig(provisioned=1))
     assert not engine.in_fast_domain(ReplayConfig(provisioned_schedule=ProvisionedSchedule.parse("08:00-20:00=5")))
+
+
+def test_the_first_replay_loads_both_kernels_outside_its_timing() -> None:
+    # A Lambda-shaped replay runs the fast kernel; the general one (provisioned concurrency,
+    # queueing) must be loaded with it, not compiled inside the first replay that needs it.
+    code = (
+        "import numpy as np\n"
+        "from advisor.simulate import ReplayConfig, replay\n"
+        "from advisor.simulate import _fast, _kernel\n"
+        "replay(np.arange(3.0), np.ones(3), ReplayConfig())\n"
+        "print(bool(_fast.run_fast.signatures), bool(_kernel.run_kernel.signatures))\n"
+        "general = replay(np.arange(3.0), np.ones(3), ReplayConfig(provisioned=1))\n"
+        "print(general.sim_wall_seconds < 1.0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "True"]
