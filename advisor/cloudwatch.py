@@ -23,11 +23,10 @@ from datetime import datetime, timezone
 from typing import Any
 
 import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
-from advisor.errors import NotFoundError, RemoteError, UsageError
-from advisor.logs._base import LogEvent
+from advisor import aws
+from advisor.errors import RemoteError, UsageError
+from advisor.logs import LogEvent
 from advisor.workspace import ImportSummary, Workspace
 
 LOG_GROUP_PREFIX = "/aws/lambda/"
@@ -39,7 +38,8 @@ INSIGHTS_POLL_S = 1.0
 INSIGHTS_TIMEOUT_S = 900.0
 #: Re-read this much before the end of the covered range (late-ingested events).
 RESUME_OVERLAP_MS = 5 * 60 * 1000
-RETRY_CONFIG = Config(retries={"mode": "adaptive", "max_attempts": 10})
+#: The IAM actions the import calls.
+PERMISSIONS = "lambda:GetFunctionConfiguration, logs:FilterLogEvents, logs:StartQuery and logs:GetQueryResults"
 REPORT_FILTER = '?"REPORT RequestId" ?"platform.report" ?"platform.initReport"'
 INSIGHTS_QUERY = (
     "fields @timestamp, @message, @logStream "
@@ -93,27 +93,13 @@ def clients(
     endpoint_url: str | None = None,
     session: boto3.Session | None = None,
 ) -> tuple[Any, Any]:
-    """Lambda and CloudWatch Logs clients with adaptive retries.
-
-    Args:
-        region: AWS region (default: the profile's or the environment's).
-        profile: Named profile from ~/.aws/config.
-        endpoint_url: Another endpoint (a local moto server in tests).
-        session: A boto3 session to use instead of making one (then region/profile are its own).
+    """Lambda and CloudWatch Logs clients (:func:`advisor.aws.clients`).
 
     Raises:
         RemoteError: the profile does not exist or no region is configured.
     """
-    try:
-        session = session or boto3.Session(profile_name=profile, region_name=region)
-        lam = session.client("lambda", config=RETRY_CONFIG, endpoint_url=endpoint_url)
-        logs = session.client("logs", config=RETRY_CONFIG, endpoint_url=endpoint_url)
-    except NoRegionError:
-        raise RemoteError(
-            "no AWS region is configured.", hint="Pass --region (e.g. --region us-east-1) or set AWS_REGION."
-        ) from None
-    except BotoCoreError as exc:
-        raise RemoteError(f"cannot set up AWS access: {exc}.", hint="Check --profile and ~/.aws/config.") from None
+    lam, logs = aws.clients(("lambda", "logs"), region=region, profile=profile, endpoint_url=endpoint_url,
+                            session=session)
     return lam, logs
 
 
@@ -326,52 +312,9 @@ def _merge(old: Coverage | None, new: Coverage) -> Coverage:
     return Coverage(min(old.start_ms, new.start_ms), max(old.end_ms, new.end_ms))
 
 
-class aws_errors:  # noqa: N801 - used as a lower-case context manager
-    """Turn AWS failures into advisor errors that say what to do, naming ``what``."""
-
-    def __init__(self, what: str) -> None:
-        self.what = what
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: Any) -> bool:
-        if exc is None:
-            return False
-        if isinstance(exc, NoCredentialsError):
-            raise RemoteError(
-                "no AWS credentials found.",
-                hint="Configure them (aws configure, AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).",
-            ) from None
-        if isinstance(exc, ClientError):
-            raise _client_error(exc, self.what) from None
-        if isinstance(exc, BotoCoreError):
-            raise RemoteError(f"AWS request for {self.what} failed: {exc}.", hint="Check the network and --region.") from None
-        return False
-
-
-def _client_error(exc: ClientError, what: str) -> RemoteError | NotFoundError:
-    error = exc.response.get("Error", {})
-    code, message = error.get("Code", "Unknown"), error.get("Message", "")
-    if code in ("ResourceNotFoundException", "ResourceNotFound"):
-        return NotFoundError(
-            f"{what} was not found in AWS ({message}).",
-            hint="Check the name and --region/--profile (the function must be in that account and region).",
-        )
-    if code in ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation"):
-        return RemoteError(
-            f"access denied to {what} ({message}).",
-            hint="Grant lambda:GetFunctionConfiguration, logs:FilterLogEvents, logs:StartQuery and "
-            "logs:GetQueryResults to these credentials.",
-        )
-    if code in ("UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException", "ExpiredToken"):
-        return RemoteError(f"AWS rejected the credentials ({code}: {message}).", hint="Refresh them (aws sso login, new keys).")
-    if code in ("ThrottlingException", "TooManyRequestsException", "LimitExceededException"):
-        return RemoteError(
-            f"AWS kept throttling requests for {what} after retries ({code}).",
-            hint="Try again later or import a shorter range (--since/--until).",
-        )
-    return RemoteError(f"AWS error for {what}: {code}: {message}.")
+def aws_errors(what: str) -> aws.aws_errors:
+    """AWS failures of the import as advisor errors, naming the permissions it needs."""
+    return aws.aws_errors(what, permissions=PERMISSIONS)
 
 
 def _ms(moment: datetime) -> int:

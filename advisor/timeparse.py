@@ -7,6 +7,10 @@ from datetime import datetime, timedelta, timezone
 from advisor.errors import UsageError
 from advisor.units import parse_duration
 
+#: The times a record can carry: nanoseconds since 1970 in 64 bits (pandas, DuckDB) end in 2262.
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2262, 4, 11, tzinfo=timezone.utc)
+
 _HINT = "Use a duration back from now (90m, 24h, 7d, 2w, 1d12h) or an ISO 8601 date/time (2026-11-20, 2026-11-20T12:00Z)."
 
 
@@ -32,7 +36,7 @@ def parse_since(text: str, now: datetime | None = None, *, option: str = "--sinc
     except UsageError:
         return _iso(text, option)
     try:
-        return reference - timedelta(seconds=seconds)
+        return _within(reference - timedelta(seconds=seconds), text, option)
     except OverflowError:
         raise UsageError(f"cannot read the time {option} {text!r}: too far back.", hint=_HINT) from None
 
@@ -43,5 +47,12 @@ def _iso(text: str, option: str) -> datetime:
     except ValueError:
         raise UsageError(f"cannot read the time {option} {text!r}.", hint=_HINT) from None
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return _within(moment.replace(tzinfo=timezone.utc), text, option)
+    return _within(moment.astimezone(timezone.utc), text, option)
+
+
+def _within(moment: datetime, text: str, option: str) -> datetime:
+    if not EARLIEST <= moment <= LATEST:
+        raise UsageError(f"{option} {text!r} is {moment:%Y-%m-%d}, outside the times records can carry "
+                         f"({EARLIEST:%Y} to {LATEST:%Y}).", hint=_HINT)
+    return moment

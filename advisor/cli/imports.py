@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from advisor.cli._console import console, emit_json, error_console
-from advisor.cli._options import JsonOption, WorkspaceOption
+from advisor.cli._options import JsonOption, SeedOption, WorkspaceOption
 from advisor.logs.formats import LOG_FORMAT_NAMES, TRACE_FORMAT_NAMES
 from advisor.logs.importing import ImportOutcome, import_logs, import_trace
 
@@ -19,7 +19,8 @@ from advisor.logs.importing import ImportOutcome, import_logs, import_trace
 SHOWN_REJECTIONS = 5
 SHOWN_FUNCTIONS = 10
 
-Paths = Annotated[list[Path], typer.Argument(help="Files to import (plain or .gz).", show_default=False)]
+Paths = Annotated[list[Path], typer.Argument(help="Files to import (plain or .gz).", metavar="FILE...",
+                                             show_default=False)]
 Strict = Annotated[bool, typer.Option("--strict", help="Fail on the first rejected line.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Parse and report; store nothing.")]
 
@@ -54,9 +55,9 @@ def register(app: typer.Typer) -> None:
     def logs_command(
         paths: Paths,
         function: Annotated[Optional[str], typer.Option(
-            "--function", "-f", help="Function name (default: from the export's /aws/lambda/NAME).")] = None,
+            "--function", "-f", help="Function name (default: from the export's /aws/lambda/NAME).", metavar="NAME")] = None,
         format: Annotated[Optional[str], typer.Option(
-            "--format", help=f"Force a format instead of detecting it: {', '.join(LOG_FORMAT_NAMES)}.")] = None,
+            "--format", help=f"Force a format instead of detecting it: {', '.join(LOG_FORMAT_NAMES)}.", metavar="FORMAT")] = None,
         strict: Strict = False,
         allow_emulator: Annotated[bool, typer.Option(
             "--allow-emulator", help="Accept local emulator (RIE / SAM local) output.")] = False,
@@ -75,10 +76,10 @@ def register(app: typer.Typer) -> None:
     def trace_command(
         paths: Paths,
         format: Annotated[Optional[str], typer.Option(
-            "--format", help=f"Force a format instead of detecting it: {', '.join(TRACE_FORMAT_NAMES)}.")] = None,
+            "--format", help=f"Force a format instead of detecting it: {', '.join(TRACE_FORMAT_NAMES)}.", metavar="FORMAT")] = None,
         function: Annotated[Optional[str], typer.Option(
-            "--function", "-f", help="Select a function (hash prefix) or, for csv/LLM, name it.")] = None,
-        seed: Annotated[int, typer.Option(help="Seed for arrival times and drawn durations.")] = 0,
+            "--function", "-f", help="Select a function (hash prefix) or, for csv/LLM, name it.", metavar="NAME")] = None,
+        seed: SeedOption = 0,
         strict: Strict = False,
         dry_run: DryRun = False,
         json: JsonOption = False,

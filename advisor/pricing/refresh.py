@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import yaml
 
+from advisor import aws
 from advisor.errors import RemoteError, UsageError
 from advisor.pricing import _catalog, instances, lambda_
 from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_REGION
@@ -142,9 +143,8 @@ def refresh(
 
 
 def _client() -> Any:
-    import boto3
-
-    return boto3.client("pricing", region_name=PRICING_ENDPOINT_REGION)
+    (client,) = aws.clients(("pricing",), region=PRICING_ENDPOINT_REGION)
+    return client
 
 
 def _describe(exc: Exception) -> str:

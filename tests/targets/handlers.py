@@ -22,6 +22,13 @@ def echo(event, context):
     }
 
 
+def echo_or_fail(event, context):
+    """Echo the event, or raise when it asks to fail."""
+    if event.get("fail"):
+        raise QuotaExceeded("asked to fail")
+    return event
+
+
 def sleep(event, context):
     """Wait (I/O-like, no CPU) for event["seconds"]."""
     time.sleep(event["seconds"])

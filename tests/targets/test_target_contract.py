@@ -1,4 +1,4 @@
-"""The Target contract: plugging in a user's class, restore(), and cleaning up cgroups."""
+"""The Target contract: the suite every target passes, plugging in a user's class, cgroups."""
 
 from __future__ import annotations
 
@@ -12,6 +12,34 @@ from advisor.targets import LocalTarget, Target, load_target
 from advisor.targets._base import RECORD_FIELDS
 from advisor.targets._cgroup import probe
 from advisor.record import COLUMNS
+
+from .conftest import handler
+from .inprocess_target import InProcessTarget
+from .target_suite import MakeTarget, TargetSuite
+
+
+class TestLocalTarget(TargetSuite):
+    """The built-in local target: real handlers in worker processes."""
+
+    @pytest.fixture
+    def make_target(self) -> MakeTarget:
+        return lambda memory_mb: LocalTarget(handler("echo_or_fail"), memory_mb=memory_mb)
+
+    @pytest.fixture
+    def failing_payload(self) -> dict:
+        return {"fail": True}
+
+
+class TestPluginTarget(TargetSuite):
+    """A user's target written against the contract alone (tests/targets/inprocess_target.py)."""
+
+    @pytest.fixture
+    def make_target(self) -> MakeTarget:
+        return InProcessTarget
+
+    @pytest.fixture
+    def failing_payload(self) -> dict:
+        return {"fail": True}
 
 
 def test_invoke_returns_exactly_the_record_fields(local_target):
