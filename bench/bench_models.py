@@ -8,6 +8,9 @@ invocations at three memory sizes and scored at the other thirteen:
 - MAPE: mean absolute percentage error of the predicted mean duration per held-out size;
 - coverage: fraction of held-out invocations inside their size's 90% prediction interval.
 
+It also times the fit of 1,000 samples and what ``advisor model fit`` computes
+(:func:`advisor.models.summary.summarize`) on the real measurements.
+
 Targets (issue 5): MAPE <= 10%, coverage in [80%, 97%]. The same evaluation code
 (:func:`advisor.models.evaluation.evaluate_holdout`) backs ``tests/models/test_holdout_targets.py``.
 
@@ -31,6 +34,7 @@ import pandas as pd
 from advisor.models import ColdStartModel, DurationModel
 from advisor.models.duration import DURATION_FORMS
 from advisor.models.evaluation import evaluate_holdout, load_mbwilding
+from advisor.models.summary import summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ADVISOR_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -87,6 +91,26 @@ def fit_seconds(repeats: int) -> list[float]:
     return times
 
 
+def summarize_seconds(samples: pd.DataFrame, repeats: int) -> dict[str, list[float]]:
+    """Wall time of what ``advisor model fit`` computes (:func:`summarize`: both models, the
+    predictions, the chart curve) on python311/arm64, at the default training sizes and at all
+    16 sizes, ``repeats`` times each."""
+    group = samples[(samples["runtime"] == "python311") & (samples["arch"] == "arm64")]
+    tables = {
+        "3 sizes": group[group["memory_mb"].isin([256, 1024, 2048])],
+        "16 sizes": group,
+    }
+    times: dict[str, list[float]] = {}
+    for name, table in tables.items():
+        columns = table[["memory_mb", "duration_ms", "init_ms", "max_memory_used_mb"]]
+        times[name] = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            summarize(columns, arch="arm64")
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
 def print_accuracy(samples: pd.DataFrame, train: list[int]) -> None:
     """Print the accuracy table for one training set and how many groups meet the targets."""
     table = accuracy_table(samples, train)
@@ -116,6 +140,10 @@ def main() -> None:
     times = fit_seconds(args.repeats)
     print(f"Fit time, {FIT_SAMPLES} samples: median {statistics.median(times) * 1000:.0f} ms "
           f"over {args.repeats} runs (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})")
+    for name, runs in summarize_seconds(samples, args.repeats).items():
+        print(f"model fit (summarize), python311/arm64 at {name}: median "
+              f"{statistics.median(runs) * 1000:.0f} ms over {args.repeats} runs "
+              f"(min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f})")
 
 
 if __name__ == "__main__":

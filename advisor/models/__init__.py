@@ -1,6 +1,7 @@
 """Latency models: duration and cold start as functions of memory, with honest uncertainty."""
 
 from advisor.models.coldstart import ColdStartModel
+from advisor.models.distribution import LatencyDistribution
 from advisor.models.duration import DurationModel, rescale_durations
 from advisor.models.forms import FORMS, MAX_MEMORY_MB, MB_PER_VCPU, MIN_MEMORY_MB, vcpu_share
 
@@ -11,6 +12,7 @@ __all__ = [
     "MIN_MEMORY_MB",
     "ColdStartModel",
     "DurationModel",
+    "LatencyDistribution",
     "rescale_durations",
     "vcpu_share",
 ]

@@ -35,9 +35,10 @@ MIN_COLD_STARTS = 4
 class Prediction:
     """Predicted duration of one invocation at one memory size (ms), and its cost.
 
-    ``interval_ms`` is the central 90% prediction interval of one new invocation's duration
-    (fit uncertainty + form error away from measured sizes + per-invocation noise);
-    ``p50_ms``..``p99_ms`` are the quantiles of the per-invocation spread around the mean.
+    ``mean_ms``, ``p50_ms``..``p99_ms`` and ``interval_ms`` (central 90%) all come from one
+    predictive distribution of one new invocation's duration (fit uncertainty + form error
+    away from measured sizes + per-invocation noise), so they agree: the quantiles are ordered
+    and the interval runs from the 5th to the 95th percentile.
     ``memory_load`` is working set / memory (None when unknown): above 0.5 the function may
     slow down from memory pressure that the model can only predict if it was measured.
     """
@@ -192,9 +193,10 @@ def _predictions(
     arch: str,
     region: str,
 ) -> list[Prediction]:
-    mean = model.predict(grid)
-    quantiles = model.predict_quantiles(grid, DEFAULT_QUANTILES)
-    low, high = model.predict_interval(grid, coverage=DEFAULT_COVERAGE)
+    distribution = model.predict_distribution(grid)
+    mean = distribution.mean()
+    quantiles = distribution.quantiles(DEFAULT_QUANTILES)
+    low, high = distribution.interval(DEFAULT_COVERAGE)
     fails = model.fails(grid)
     init = coldstart.predict(grid) if coldstart is not None else None
     out = []

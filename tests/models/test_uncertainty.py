@@ -1,4 +1,4 @@
-"""Quantiles describe per-invocation spread; intervals add fit and form uncertainty."""
+"""The predictive distribution: per-invocation spread, fit and form uncertainty."""
 
 from __future__ import annotations
 
@@ -136,7 +136,9 @@ def test_a_size_with_one_invocation_uses_the_pooled_spread() -> None:
     memory = np.array([512.0, 1024.0, 1024.0, 1024.0, 2048.0, 2048.0])
     ratios = np.array([1.0, 0.9, 1.0, 1.1, 0.8, 1.2])
     noise = SizeNoise.from_ratios(memory, ratios, pooled_dof=3)
-    q = np.array([0.25, 0.75])
-    assert np.allclose(noise.quantiles(600.0, q), np.quantile(ratios, q))
-    draws = noise.draws(512.0, np.random.default_rng(0))
-    assert draws.min() < 0.85 and draws.max() > 1.15  # the pooled spread, not a single point
+    at_512, at_600, at_1536 = noise.draws(np.array([512.0, 600.0, 1536.0]), 4000, np.random.default_rng(0))
+    # 512 MB has a single invocation, so there and between it and 1024 MB the pooled spread
+    # applies, not a single point; between 1024 and 2048 MB their own spreads do.
+    assert np.array_equal(at_512, at_600)
+    assert at_512.min() < 0.85 and at_512.max() > 1.15
+    assert not np.array_equal(at_1536, at_512)
