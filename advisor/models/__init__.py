@@ -2,8 +2,9 @@
 
 from advisor.models.coldstart import ColdStartModel
 from advisor.models.distribution import LatencyDistribution
-from advisor.models.duration import DurationModel, rescale_durations
+from advisor.models.duration import DurationModel
 from advisor.models.forms import FORMS, MAX_MEMORY_MB, MB_PER_VCPU, MIN_MEMORY_MB, vcpu_share
+from advisor.models.scaling import MemoryScaling, memory_scaling
 
 __all__ = [
     "FORMS",
@@ -13,6 +14,7 @@ __all__ = [
     "ColdStartModel",
     "DurationModel",
     "LatencyDistribution",
-    "rescale_durations",
+    "MemoryScaling",
+    "memory_scaling",
     "vcpu_share",
 ]

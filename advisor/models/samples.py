@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError, NotFoundError, UsageError
-from advisor.models.duration import DurationModel
 from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB
 
 REQUIRED_COLUMNS = ("memory_mb", "duration_ms")
@@ -165,22 +164,3 @@ def require_two_sizes(samples: pd.DataFrame, what: str = "the samples") -> None:
             "size (advisor model fit --data CSV).",
         )
 
-
-def fit_invocations(invocations: pd.DataFrame, function: str) -> DurationModel:
-    """A :class:`DurationModel` fitted to a function's successful invocations.
-
-    This is what ``advisor replay --memory`` needs before :func:`rescale_durations`.
-
-    Raises:
-        InputError: No successful invocations, all at one memory size, or mixed
-            architectures.
-    """
-    samples = workspace_samples(invocations, function).dropna(subset=["memory_mb"])
-    require_two_sizes(samples, f"function {function!r}")
-    if samples["architecture"].dropna().nunique() > 1:
-        raise InputError(
-            f"function {function!r} ran on several architectures; fit one at a time.",
-            hint="Use advisor model fit --arch.",
-        )
-    columns = ["memory_mb", "max_memory_used_mb"]
-    return DurationModel().fit(samples[columns], samples["duration_ms"])

@@ -17,7 +17,7 @@ import pandas as pd
 
 from advisor.errors import InputError
 from advisor.models._base import DEFAULT_COVERAGE, DEFAULT_QUANTILES
-from advisor.models.coldstart import ColdStartModel
+from advisor.models.coldstart import ColdStartModel, fit_cold_starts
 from advisor.models.duration import DurationModel
 from advisor.models.samples import one_architecture, require_two_sizes
 from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB
@@ -27,8 +27,6 @@ from advisor.pricing import lambda_records_cost
 CHART_MEMORY_MB = (128, 256, 512, 1024, 1769, 2048, 3008, 4096, 6144, 8192, 10240)
 #: Points of the dense curve drawn by ``advisor model fit``.
 CURVE_POINTS = 60
-#: Fewest cold starts (at two or more sizes) needed to fit a cold-start model.
-MIN_COLD_STARTS = 4
 
 
 @dataclass(frozen=True)
@@ -70,7 +68,10 @@ class MeasuredPoint:
 
 @dataclass(frozen=True)
 class ModelSummary:
-    """A fitted duration model, its evidence and its predictions."""
+    """A fitted duration model, its evidence and its predictions.
+
+    ``coldstart`` is None when no cold-start model could be fitted; ``coldstart_note`` says why.
+    """
 
     model: str
     formula: str
@@ -82,6 +83,7 @@ class ModelSummary:
     measured: list[MeasuredPoint]
     predictions: list[Prediction]
     coldstart: dict[str, Any] | None = field(default=None)
+    coldstart_note: str | None = None
     curve: list[tuple[int, float, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -130,7 +132,8 @@ def summarize(
         sizes = list(dict.fromkeys(memory_mb))  # the caller's order, once each
     else:
         sizes = sorted(set(CHART_MEMORY_MB) | set(measured["memory_mb"].astype(int)))
-    coldstart = _coldstart(samples, random_state)
+    cold_starts = fit_cold_starts(samples, random_state)
+    coldstart = cold_starts.model
     grid = pd.DataFrame({"memory_mb": np.asarray(sizes, dtype=float)})
     predictions = _predictions(model, coldstart, grid, set(measured["memory_mb"]), arch, region)
     return ModelSummary(
@@ -156,6 +159,7 @@ def summarize(
         coldstart=None if coldstart is None else {
             "model": coldstart.form_, "params": coldstart.params_, "cv_error": coldstart.cv_error_,
         },
+        coldstart_note=cold_starts.reason,
         curve=_curve(model, arch, region),
     )
 
@@ -173,16 +177,6 @@ def _curve(model: DurationModel, arch: str, region: str) -> list[tuple[int, floa
         (int(m), float(t), _cost_per_invocation(float(t), int(m), arch, region))
         for m, t in zip(sizes, means, strict=True)
     ]
-
-
-def _coldstart(samples: pd.DataFrame, random_state: int) -> ColdStartModel | None:
-    if "init_ms" not in samples.columns:
-        return None
-    cold = samples[samples["init_ms"] > 0]  # NaN (warm) compares False
-    if len(cold) < MIN_COLD_STARTS or cold["memory_mb"].nunique() < 2:
-        return None
-    columns = [c for c in ("memory_mb", "package_mb") if c in cold.columns]
-    return ColdStartModel(random_state=random_state).fit(cold[columns], cold["init_ms"])
 
 
 def _predictions(

@@ -96,6 +96,18 @@ def test_fit_from_workspace_invocations(cli, workspace: Path) -> None:
     assert loads[128] == pytest.approx(90 / 128) and loads[1024] == pytest.approx(90 / 1024)
 
 
+def test_fit_without_cold_starts_at_two_sizes_says_why_there_is_no_cold_start_model(cli, tmp_path) -> None:
+    path = tmp_path / "warm.csv"
+    path.write_text("memory_mb,duration_ms,init_ms\n512,2000,300\n512,2100,\n1024,1000,\n1024,990,\n")
+    result = cli("model", "fit", "--data", path)
+    assert result.exit_code == 0, result.stderr
+    assert "Cold start: n/a (1 cold start(s) in the samples; a cold-start model needs at least 4)" in result.stdout
+    doc = json.loads(cli("model", "fit", "--data", path, "--json").stdout)
+    assert doc["coldstart"] is None
+    assert doc["coldstart_note"].startswith("1 cold start(s) in the samples")
+    assert all(row["init_ms"] is None for row in doc["predictions"])
+
+
 def test_unknown_function_and_missing_source_are_clear_errors(cli, workspace: Path) -> None:
     missing = cli("model", "fit", "nope")
     assert missing.exit_code == 4 and "nope" in missing.stderr

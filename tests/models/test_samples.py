@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from advisor.errors import InputError, NotFoundError, UsageError
 from advisor.models.samples import (
-    fit_invocations,
     load_samples,
     one_architecture,
     read_measurements,
@@ -118,15 +117,10 @@ def _records(memory: list[int], durations: list[float]) -> pd.DataFrame:
     return records
 
 
-def test_fit_invocations_across_memory_changes_gives_a_model_for_rescaling() -> None:
-    from advisor.models import rescale_durations
+def test_invocations_across_memory_changes_give_a_scaling_of_their_durations() -> None:
+    from advisor.models import MemoryScaling
 
     records = _records([512] * 4 + [1024] * 4, [2000.0, 2100, 1900, 2000] + [1000.0] * 4)
-    model = fit_invocations(records, "f")
-    rescaled = rescale_durations(np.array([2000.0]), 512, 1024, model=model)
+    scaling = MemoryScaling.fit(workspace_samples(records, "f"), function="f")
+    rescaled = scaling.rescale_durations(np.array([2000.0]), 512, 1024)
     assert rescaled[0] == pytest.approx(1000.0, rel=0.02)
-
-
-def test_fit_invocations_at_one_memory_size_says_two_are_needed() -> None:
-    with pytest.raises(InputError, match="'f' only measured at 512 MB; predicting another size needs"):
-        fit_invocations(_records([512, 512], [100.0, 110.0]), "f")

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advisor.models import DurationModel, rescale_durations, vcpu_share
+from advisor.models import DurationModel, vcpu_share
 
 
 def truth(m):
@@ -63,21 +63,6 @@ def test_higher_coverage_gives_a_wider_interval() -> None:
     low90, high90 = model.predict_interval(_grid(768), coverage=0.9)
     low99, high99 = model.predict_interval(_grid(768), coverage=0.99)
     assert low99[0] < low90[0] and high90[0] < high99[0]
-
-
-def test_rescaling_to_the_same_size_changes_nothing() -> None:
-    model = _fit([256, 1024, 2048])
-    durations = np.array([900.0, 1200.0, 4000.0])
-    assert np.array_equal(rescale_durations(durations, 1024, 1024, model=model), durations)
-
-
-def test_rescaling_cpu_bound_durations_from_512_to_1024_mb_halves_the_cpu_part() -> None:
-    model = _fit([256, 512, 1024, 2048, 4096], per_size=50, noise=0.02)
-    durations = np.array([10000.0, 10500.0, 11000.0])
-    rescaled = rescale_durations(durations, 512, 1024, model=model)
-    expected = truth(1024.0) / truth(512.0)
-    assert rescaled / durations == pytest.approx(np.full(3, expected), rel=0.02)
-    assert np.all(np.diff(rescaled) > 0)
 
 
 def test_intervals_from_few_invocations_per_size_still_cover_about_ninety_percent() -> None:
