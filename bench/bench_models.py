@@ -14,10 +14,12 @@ It also times the fit of 1,000 samples and what ``advisor model fit`` computes
 Targets (issue 5): MAPE <= 10%, coverage in [80%, 97%]. The same evaluation code
 (:func:`advisor.models.evaluation.evaluate_holdout`) backs ``tests/models/test_holdout_targets.py``.
 
-Usage: [ADVISOR_SHARED_DATA=../shared/data] .venv/bin/python bench/bench_models.py [--train 256,1024,2048] [--repeats 5]
+Usage: [ADVISOR_SHARED_DATA=../shared/data] .venv/bin/python bench/bench_models.py [--train 256,1024,2048] [--repeats 5] [--seeds 5]
 
 ``--train`` may be given several times (e.g. ``--train 256,1024,2048 --train 512,1280,2048``)
-to check that a change to the models holds on other training sets, not just the default one.
+to check that a change to the models holds on other training sets, not just the default one;
+``--seeds N`` scores them with random states 0..N-1 too (bootstrap and predictive draws vary
+with it) and prints the medians.
 """
 
 from __future__ import annotations
@@ -42,12 +44,14 @@ DATA = SHARED / "lambda-measurements/mbwilding-s3-benchmark/lambda_benchmark_res
 FIT_SAMPLES = 1000
 
 
-def accuracy_table(samples: pd.DataFrame, train: list[int]) -> pd.DataFrame:
+def accuracy_table(samples: pd.DataFrame, train: list[int], seed: int = 0) -> pd.DataFrame:
     """One row per runtime/architecture: chosen form, MAPE and coverage (duration and init)."""
     rows = []
     for (runtime, arch), group in samples.groupby(["runtime", "arch"]):
-        duration = evaluate_holdout(group, train)
-        init = evaluate_holdout(group, train, target="init_ms", model=ColdStartModel())
+        duration = evaluate_holdout(group, train, model=DurationModel(random_state=seed))
+        init = evaluate_holdout(
+            group, train, target="init_ms", model=ColdStartModel(random_state=seed)
+        )
         rows.append(
             {
                 "runtime": runtime,
@@ -122,17 +126,45 @@ def print_accuracy(samples: pd.DataFrame, train: list[int]) -> None:
           f"mean coverage {table['coverage_90'].mean():.2f}\n")
 
 
+def print_seed_medians(samples: pd.DataFrame, trains: list[list[int]], seeds: int) -> None:
+    """Over all training sets and runtime/architectures, per random state and the median:
+    mean and largest MAPE, and cases with coverage in [0.80, 0.97], for duration and init."""
+    rows = []
+    for seed in range(seeds):
+        tables = pd.concat([accuracy_table(samples, train, seed) for train in trains])
+        rows.append({
+            "seed": seed,
+            "mape_mean_%": tables["mape_%"].mean(),
+            "mape_max_%": tables["mape_%"].max(),
+            "coverage_ok": int(tables["coverage_90"].between(0.80, 0.97).sum()),
+            "init_mape_mean_%": tables["init_mape_%"].mean(),
+            "init_coverage_ok": int(tables["init_coverage_90"].between(0.80, 0.97).sum()),
+        })
+    table = pd.DataFrame(rows)
+    print(f"Random states 0-{seeds - 1}, {len(trains)} training sets x 8 runtime/architectures "
+          f"({8 * len(trains)} cases):")
+    print(table.round(2).to_string(index=False))
+    medians = table.drop(columns="seed").median()
+    print("median: " + ", ".join(f"{k} {v:.2f}" for k, v in medians.items()) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--train", action="append", help="memory sizes to fit on (repeatable; default 256,1024,2048)"
     )
     parser.add_argument("--repeats", type=int, default=5, help="fit-time repetitions")
+    parser.add_argument(
+        "--seeds", type=int, default=0,
+        help="also score every training set with random states 0..N-1 and print the medians",
+    )
     args = parser.parse_args()
     trains = [[int(x) for x in t.split(",")] for t in (args.train or ["256,1024,2048"])]
     samples = load_mbwilding(DATA)
     for train in trains:
         print_accuracy(samples, train)
+    if args.seeds:
+        print_seed_medians(samples, trains, args.seeds)
     train = trains[0]
     print("\nPer form: hold-out MAPE of the mean (fit on the training sizes) and leave-one-size-out")
     print("CV MAPE using all 16 sizes (cv16):")

@@ -69,6 +69,15 @@ class MemoryScaling:
         self._means: dict[str, dict[float, float]] = {"duration": {}, "init": {}}
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, object]:
+        state = self.__dict__.copy()
+        del state["_lock"]  # a lock cannot be pickled (e.g. sent to a worker process)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     @classmethod
     def fit(
         cls,

@@ -142,6 +142,15 @@ def test_rescale_moves_a_request_table_and_sets_its_memory() -> None:
     assert requests["memory_mb"].tolist() == [512, 2048]  # the input is left alone
 
 
+def test_a_pickled_scaling_moves_requests_the_same() -> None:
+    import pickle
+
+    scaling = MemoryScaling.fit(_samples(), function="f")
+    again = pickle.loads(pickle.dumps(scaling))
+    assert again.rescale_durations([1000.0], 512, 3008) == scaling.rescale_durations([1000.0], 512, 3008)
+    assert again.rescale_init([400.0], 256, 1024) == scaling.rescale_init([400.0], 256, 1024)
+
+
 def test_samples_at_one_memory_size_are_an_input_error_saying_two_are_needed() -> None:
     samples = _samples(sizes=(512,))
     with pytest.raises(InputError, match="'f' only measured at 512 MB; predicting another size needs") as caught:
