@@ -8,13 +8,18 @@ invocations at three memory sizes and scored at the other thirteen:
 - MAPE: mean absolute percentage error of the predicted mean duration per held-out size;
 - coverage: fraction of held-out invocations inside their size's 90% prediction interval.
 
+It also times the fit of 1,000 samples and what ``advisor model fit`` computes
+(:func:`advisor.models.summary.summarize`) on the real measurements.
+
 Targets (issue 5): MAPE <= 10%, coverage in [80%, 97%]. The same evaluation code
 (:func:`advisor.models.evaluation.evaluate_holdout`) backs ``tests/models/test_holdout_targets.py``.
 
-Usage: [ADVISOR_SHARED_DATA=../shared/data] .venv/bin/python bench/bench_models.py [--train 256,1024,2048] [--repeats 5]
+Usage: [ADVISOR_SHARED_DATA=../shared/data] .venv/bin/python bench/bench_models.py [--train 256,1024,2048] [--repeats 5] [--seeds 5]
 
 ``--train`` may be given several times (e.g. ``--train 256,1024,2048 --train 512,1280,2048``)
-to check that a change to the models holds on other training sets, not just the default one.
+to check that a change to the models holds on other training sets, not just the default one;
+``--seeds N`` scores them with random states 0..N-1 too (bootstrap and predictive draws vary
+with it) and prints the medians.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import pandas as pd
 from advisor.models import ColdStartModel, DurationModel
 from advisor.models.duration import DURATION_FORMS
 from advisor.models.evaluation import evaluate_holdout, load_mbwilding
+from advisor.models.summary import summarize
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ADVISOR_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -38,12 +44,14 @@ DATA = SHARED / "lambda-measurements/mbwilding-s3-benchmark/lambda_benchmark_res
 FIT_SAMPLES = 1000
 
 
-def accuracy_table(samples: pd.DataFrame, train: list[int]) -> pd.DataFrame:
+def accuracy_table(samples: pd.DataFrame, train: list[int], seed: int = 0) -> pd.DataFrame:
     """One row per runtime/architecture: chosen form, MAPE and coverage (duration and init)."""
     rows = []
     for (runtime, arch), group in samples.groupby(["runtime", "arch"]):
-        duration = evaluate_holdout(group, train)
-        init = evaluate_holdout(group, train, target="init_ms", model=ColdStartModel())
+        duration = evaluate_holdout(group, train, model=DurationModel(random_state=seed))
+        init = evaluate_holdout(
+            group, train, target="init_ms", model=ColdStartModel(random_state=seed)
+        )
         rows.append(
             {
                 "runtime": runtime,
@@ -87,6 +95,26 @@ def fit_seconds(repeats: int) -> list[float]:
     return times
 
 
+def summarize_seconds(samples: pd.DataFrame, repeats: int) -> dict[str, list[float]]:
+    """Wall time of what ``advisor model fit`` computes (:func:`summarize`: both models, the
+    predictions, the chart curve) on python311/arm64, at the default training sizes and at all
+    16 sizes, ``repeats`` times each."""
+    group = samples[(samples["runtime"] == "python311") & (samples["arch"] == "arm64")]
+    tables = {
+        "3 sizes": group[group["memory_mb"].isin([256, 1024, 2048])],
+        "16 sizes": group,
+    }
+    times: dict[str, list[float]] = {}
+    for name, table in tables.items():
+        columns = table[["memory_mb", "duration_ms", "init_ms", "max_memory_used_mb"]]
+        times[name] = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            summarize(columns, arch="arm64")
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
 def print_accuracy(samples: pd.DataFrame, train: list[int]) -> None:
     """Print the accuracy table for one training set and how many groups meet the targets."""
     table = accuracy_table(samples, train)
@@ -98,17 +126,45 @@ def print_accuracy(samples: pd.DataFrame, train: list[int]) -> None:
           f"mean coverage {table['coverage_90'].mean():.2f}\n")
 
 
+def print_seed_medians(samples: pd.DataFrame, trains: list[list[int]], seeds: int) -> None:
+    """Over all training sets and runtime/architectures, per random state and the median:
+    mean and largest MAPE, and cases with coverage in [0.80, 0.97], for duration and init."""
+    rows = []
+    for seed in range(seeds):
+        tables = pd.concat([accuracy_table(samples, train, seed) for train in trains])
+        rows.append({
+            "seed": seed,
+            "mape_mean_%": tables["mape_%"].mean(),
+            "mape_max_%": tables["mape_%"].max(),
+            "coverage_ok": int(tables["coverage_90"].between(0.80, 0.97).sum()),
+            "init_mape_mean_%": tables["init_mape_%"].mean(),
+            "init_coverage_ok": int(tables["init_coverage_90"].between(0.80, 0.97).sum()),
+        })
+    table = pd.DataFrame(rows)
+    print(f"Random states 0-{seeds - 1}, {len(trains)} training sets x 8 runtime/architectures "
+          f"({8 * len(trains)} cases):")
+    print(table.round(2).to_string(index=False))
+    medians = table.drop(columns="seed").median()
+    print("median: " + ", ".join(f"{k} {v:.2f}" for k, v in medians.items()) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--train", action="append", help="memory sizes to fit on (repeatable; default 256,1024,2048)"
     )
     parser.add_argument("--repeats", type=int, default=5, help="fit-time repetitions")
+    parser.add_argument(
+        "--seeds", type=int, default=0,
+        help="also score every training set with random states 0..N-1 and print the medians",
+    )
     args = parser.parse_args()
     trains = [[int(x) for x in t.split(",")] for t in (args.train or ["256,1024,2048"])]
     samples = load_mbwilding(DATA)
     for train in trains:
         print_accuracy(samples, train)
+    if args.seeds:
+        print_seed_medians(samples, trains, args.seeds)
     train = trains[0]
     print("\nPer form: hold-out MAPE of the mean (fit on the training sizes) and leave-one-size-out")
     print("CV MAPE using all 16 sizes (cv16):")
@@ -116,6 +172,10 @@ def main() -> None:
     times = fit_seconds(args.repeats)
     print(f"Fit time, {FIT_SAMPLES} samples: median {statistics.median(times) * 1000:.0f} ms "
           f"over {args.repeats} runs (min {min(times) * 1000:.0f}, max {max(times) * 1000:.0f})")
+    for name, runs in summarize_seconds(samples, args.repeats).items():
+        print(f"model fit (summarize), python311/arm64 at {name}: median "
+              f"{statistics.median(runs) * 1000:.0f} ms over {args.repeats} runs "
+              f"(min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f})")
 
 
 if __name__ == "__main__":

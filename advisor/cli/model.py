@@ -117,6 +117,8 @@ def render_fit(summary: ModelSummary) -> None:
     if summary.coldstart is not None:
         out.print(f"Cold start: {summary.coldstart['model']} "
                   f"(CV error {summary.coldstart['cv_error']:.1f}%)")
+    else:
+        out.print(f"Cold start: n/a ({summary.coldstart_note})")
     cv = Table(title="Leave-one-memory-size-out cross-validation")
     for name in ("form", "params", "CV MAPE", "chosen"):
         cv.add_column(name, justify="left" if name == "form" else "right")

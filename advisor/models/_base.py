@@ -3,8 +3,9 @@
 :class:`MemoryCurveModel` follows scikit-learn's estimator contract: ``__init__`` only
 stores its settings, ``fit`` learns attributes whose names end in ``_`` and returns
 ``self``, and the estimator can be cloned and pickled. Subclasses name their candidate forms
-and any extra linear features (e.g. package size); the fitting, form choice, quantiles and
-intervals live here.
+and any extra linear features (e.g. package size); the fitting, form choice and the
+predictive distribution (whose mean ``predict`` returns, and from which the quantiles and
+intervals are read) live here.
 
 ``X`` is a DataFrame with a ``memory_mb`` column (plus the subclass's optional columns), or a
 2-D array whose first column is the memory size in MB. ``y`` is latency in ms.
@@ -20,10 +21,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB, PRESSURE_ONSET, FittedForm
+from advisor.models.distribution import LatencyDistribution
+from advisor.models.forms import FORMS, PRESSURE_ONSET, FittedForm
+from advisor.platform.aws_lambda import MEMORY
 from advisor.models.selection import CvResult, Groups, choose_form, fit_groups, group_samples
 from advisor.models.uncertainty import (
-    IntervalModel,
+    PredictiveModel,
     SizeNoise,
     bootstrap_fits,
     form_error_rate,
@@ -38,16 +41,18 @@ DEFAULT_COVERAGE = 0.9
 MIN_PRESSURE_SIZES = 2
 #: Default number of bootstrap refits for parameter uncertainty.
 DEFAULT_BOOTSTRAP = 100
+#: Second seed word of the predictive draws, so they do not repeat the bootstrap's stream.
+PREDICTIVE_STREAM = 1
 
 
 class MemoryCurveModel(RegressorMixin, BaseEstimator):
-    """Latency against memory: a form chosen by leave-one-size-out CV, plus noise and intervals.
+    """Latency against memory: a form chosen by leave-one-size-out CV, and a predictive distribution.
 
     Args:
         form: ``"auto"`` (choose among ``candidates`` by CV) or one form name.
         candidates: Forms compared when ``form="auto"``.
         n_bootstrap: Bootstrap refits for parameter uncertainty.
-        random_state: Seed for the bootstrap and the interval draws.
+        random_state: Seed for the bootstrap and the predictive draws.
     """
 
     #: Optional DataFrame columns that enter the model linearly (absent means 0).
@@ -84,11 +89,9 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
             extra = array[:, 1 : 1 + len(self.extra_features)] if array.shape[1] > 1 else None
         if not np.all(np.isfinite(memory)):
             raise ValueError("memory_mb holds NaN or infinite values")
-        outside = memory[(memory < MIN_MEMORY_MB) | (memory > MAX_MEMORY_MB)]
+        outside = memory[(memory < MEMORY.low) | (memory > MEMORY.high)]
         if outside.size:
-            raise ValueError(
-                f"memory_mb {outside[0]:g} is outside Lambda's {MIN_MEMORY_MB}-{MAX_MEMORY_MB} MB"
-            )
+            raise ValueError(f"memory_mb {outside[0]:g} is outside {MEMORY.range_text()}")
         width = len(self.extra_features)
         if extra is None or extra.shape[1] == 0:
             extra = np.zeros((len(memory), 0))
@@ -155,7 +158,6 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         self.params_ = self.fitted_.params(self.extra_features[: self.n_extra_])
         self.measured_mb_ = np.unique(memory)
         ratios = target / self.fitted_.predict(memory, extra)
-        self.mean_ratio_ = float(np.mean(ratios))
         chosen = self.form_
         curves = bootstrap_fits(
             lambda g: fit_groups(chosen, g, pressure_ws, free_below),
@@ -164,9 +166,10 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
         kappa = form_error_rate(self.cv_results_[chosen])
         n_sizes = len(self.measured_mb_)
         noise_dof = residual_dof(len(target), n_sizes, self.cv_results_[chosen].n_params)
-        self.size_noise_ = SizeNoise.from_ratios(memory, ratios, noise_dof)
-        self.interval_model_ = IntervalModel(
-            curves, self.measured_mb_, kappa, self.size_noise_, n_sizes
+        noise = SizeNoise.from_ratios(memory, ratios, noise_dof)
+        # Without bootstrap refits the parameter uncertainty is left out: the fit alone.
+        self.predictive_ = PredictiveModel(
+            curves or [self.fitted_], self.measured_mb_, kappa, noise, n_sizes
         )
         self.n_features_in_ = 1 + len(self.extra_features)
         return self
@@ -195,57 +198,54 @@ class MemoryCurveModel(RegressorMixin, BaseEstimator):
 
     # -- prediction -----------------------------------------------------------------------
 
-    def predict(self, X: object) -> np.ndarray:
-        """Mean latency (ms) of one invocation at each row's memory size."""
-        check_is_fitted(self, "fitted_")
+    def predict_distribution(self, X: object) -> LatencyDistribution:
+        """The predictive distribution of one new invocation's latency at each row's memory.
+
+        It accounts for the uncertainty of the fitted curve (bootstrap), the error of its form
+        away from the measured sizes (from cross-validation) and the per-invocation noise of
+        the measured sizes around each row's (see :mod:`advisor.models.uncertainty`). The same
+        ``random_state`` gives the same draws, whatever other rows ``X`` holds.
+        :meth:`predict`, :meth:`predict_quantiles` and :meth:`predict_interval` are read off it.
+        """
+        check_is_fitted(self, "predictive_")
         memory, extra = self._memory_and_extra(X)
-        return self.fitted_.predict(memory, self._extra_for_predict(extra)) * self.mean_ratio_
+        seed = None if self.random_state is None else (int(self.random_state), PREDICTIVE_STREAM)
+        rng = np.random.default_rng(seed)
+        return self.predictive_.distribution(memory, self._extra_for_predict(extra), rng)
+
+    def predict(self, X: object) -> np.ndarray:
+        """Mean latency (ms) of one new invocation at each row's memory size.
+
+        The mean of :meth:`predict_distribution`, so it agrees with the quantiles and
+        intervals reported beside it.
+        """
+        return self.predict_distribution(X).mean()
 
     def predict_quantiles(
         self, X: object, q: Sequence[float] = DEFAULT_QUANTILES
     ) -> np.ndarray:
-        """Quantiles of one invocation's latency: the per-invocation spread around the mean.
-
-        These are plug-in quantiles (fitted mean curve x the measured spread of invocations
-        around it, taken from the measured sizes around each row's size, see
-        :class:`~advisor.models.uncertainty.SizeNoise`); they describe the latency
-        distribution, not the uncertainty of the fit.
+        """Quantiles of one new invocation's latency (of :meth:`predict_distribution`).
 
         Returns:
             Array of shape ``(n_rows, len(q))`` in ms.
         """
-        check_is_fitted(self, "fitted_")
-        memory, extra = self._memory_and_extra(X)
-        curve = self.fitted_.predict(memory, self._extra_for_predict(extra))
-        levels = np.asarray(list(q), dtype=float)
-        spread = np.array([self.size_noise_.quantiles(float(m), levels) for m in memory])
-        return curve[:, None] * spread
+        return self.predict_distribution(X).quantiles(q)
 
     def predict_interval(
         self, X: object, coverage: float = DEFAULT_COVERAGE
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Prediction interval for the latency of one new invocation at each row's memory.
+        """Central ``coverage`` interval of one new invocation's latency at each row's memory.
 
-        It covers, with probability ``coverage``, one new invocation's latency, accounting for
-        the uncertainty of the fitted curve (bootstrap), the error of its form away from the
-        measured sizes (from cross-validation) and the per-invocation noise. It is narrowest
-        at measured sizes and widens away from them.
+        Its ends are the ``(1 - coverage)/2`` and ``(1 + coverage)/2`` quantiles of
+        :meth:`predict_distribution`. It is narrowest at measured sizes and widens away
+        from them.
 
         Returns:
             ``(low, high)`` arrays in ms.
         """
-        check_is_fitted(self, "fitted_")
         if not 0.0 < coverage < 1.0:
             raise ValueError(f"coverage must be between 0 and 1, got {coverage}")
-        memory, extra = self._memory_and_extra(X)
-        extra = self._extra_for_predict(extra)
-        rng = np.random.default_rng(self.random_state)
-        bounds = [
-            self.interval_model_.interval(m, extra[i : i + 1], coverage, rng)
-            for i, m in enumerate(memory)
-        ]
-        low, high = np.array(bounds).reshape(len(memory), 2).T
-        return low, high
+        return self.predict_distribution(X).interval(coverage)
 
 
 def _check_one_architecture(X: object) -> None:

@@ -1,4 +1,4 @@
-"""Duration (handler time) against memory, and rescaling measured durations to another size."""
+"""Duration (handler time) against memory."""
 
 from __future__ import annotations
 
@@ -73,25 +73,3 @@ class DurationModel(MemoryCurveModel):
             return np.zeros(len(memory), dtype=bool)
         return memory <= self.working_set_mb_
 
-
-def rescale_durations(
-    durations_ms: np.ndarray, from_memory_mb: int, to_memory_mb: int, *, model: DurationModel
-) -> np.ndarray:
-    """Map per-request durations measured at ``from_memory_mb`` to ``to_memory_mb``.
-
-    Each duration is multiplied by the ratio of the model's mean durations at the two sizes.
-    Under the model's noise assumption (spread proportional to the mean) this maps every
-    quantile of the measured distribution onto the same quantile at the new size, so a
-    trace keeps its request-to-request variation.
-
-    Args:
-        durations_ms: Durations (ms) measured at ``from_memory_mb``.
-        from_memory_mb: Memory size they were measured at.
-        to_memory_mb: Memory size to map them to.
-        model: A fitted :class:`DurationModel` of the same function.
-
-    Returns:
-        The rescaled durations (ms), same shape as ``durations_ms``.
-    """
-    mean_from, mean_to = model.predict(np.array([[from_memory_mb], [to_memory_mb]], dtype=float))
-    return np.asarray(durations_ms, dtype=float) * (mean_to / mean_from)

@@ -58,8 +58,9 @@ def evaluate_holdout(
     features = [c for c in ("memory_mb", "max_memory_used_mb") if c in train.columns]
     fitted = (model or DurationModel()).fit(train[features], train[target])
     sizes = pd.DataFrame({"memory_mb": np.sort(test["memory_mb"].unique())})
-    predicted = fitted.predict(sizes)
-    low, high = fitted.predict_interval(sizes, coverage=coverage)
+    distribution = fitted.predict_distribution(sizes)
+    predicted = distribution.mean()
+    low, high = distribution.interval(coverage)
     bounds = sizes.assign(predicted_ms=predicted, low_ms=low, high_ms=high)
     joined = test.merge(bounds, on="memory_mb")
     joined["inside"] = joined[target].between(joined["low_ms"], joined["high_ms"])

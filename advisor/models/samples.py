@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError, NotFoundError, UsageError
-from advisor.models.duration import DurationModel
-from advisor.models.forms import MAX_MEMORY_MB, MIN_MEMORY_MB
+from advisor.platform.aws_lambda import MEMORY
 
 REQUIRED_COLUMNS = ("memory_mb", "duration_ms")
 OPTIONAL_COLUMNS = ("init_ms", "max_memory_used_mb", "package_mb")
@@ -66,11 +65,9 @@ def _row(path: Path, line: int, raw: dict[str, str | None], columns: list[str]) 
         if not np.isfinite(value) or value < 0 or (column == "duration_ms" and value == 0):
             message = f"{path}:{line}: {column} {text!r} must be a positive number."
             raise InputError(message, hint=HINT)
-        valid_size = MIN_MEMORY_MB <= value <= MAX_MEMORY_MB and value.is_integer()
-        if column == "memory_mb" and not valid_size:
+        if column == "memory_mb" and not MEMORY.contains(value):
             raise InputError(
-                f"{path}:{line}: memory_mb {text!r} is not a whole number of MB "
-                f"from {MIN_MEMORY_MB} to {MAX_MEMORY_MB}.",
+                f"{path}:{line}: memory_mb {text!r} is not a whole number within {MEMORY.range_text()}.",
                 hint=HINT,
             )
         values.append(value)
@@ -165,22 +162,3 @@ def require_two_sizes(samples: pd.DataFrame, what: str = "the samples") -> None:
             "size (advisor model fit --data CSV).",
         )
 
-
-def fit_invocations(invocations: pd.DataFrame, function: str) -> DurationModel:
-    """A :class:`DurationModel` fitted to a function's successful invocations.
-
-    This is what ``advisor replay --memory`` needs before :func:`rescale_durations`.
-
-    Raises:
-        InputError: No successful invocations, all at one memory size, or mixed
-            architectures.
-    """
-    samples = workspace_samples(invocations, function).dropna(subset=["memory_mb"])
-    require_two_sizes(samples, f"function {function!r}")
-    if samples["architecture"].dropna().nunique() > 1:
-        raise InputError(
-            f"function {function!r} ran on several architectures; fit one at a time.",
-            hint="Use advisor model fit --arch.",
-        )
-    columns = ["memory_mb", "max_memory_used_mb"]
-    return DurationModel().fit(samples[columns], samples["duration_ms"])

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB, FittedForm, fit_form
+from advisor.models.forms import FORMS, FittedForm, fit_form
+from advisor.platform.aws_lambda import MAX_MEMORY_MB, MIN_MEMORY_MB
 
 #: Memory sizes at which a fitted curve is checked against Lambda's physical band.
 BAND_CHECK_MB = np.geomspace(MIN_MEMORY_MB, MAX_MEMORY_MB, 64)

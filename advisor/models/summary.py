@@ -16,11 +16,11 @@ import pandas as pd
 
 from advisor.errors import InputError
 from advisor.models._base import DEFAULT_COVERAGE, DEFAULT_QUANTILES
-from advisor.models.coldstart import ColdStartModel
+from advisor.models.coldstart import ColdStartModel, fit_cold_starts
 from advisor.models.duration import DurationModel
 from advisor.models.samples import one_architecture, require_two_sizes
-from advisor.models.forms import FORMS, MAX_MEMORY_MB, MIN_MEMORY_MB
-from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_REGION, billed_ms
+from advisor.models.forms import FORMS
+from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_REGION, MAX_MEMORY_MB, MIN_MEMORY_MB, billed_ms
 from advisor.pricing import PriceCatalog, lambda_records_cost
 from advisor.units import MB_MS_PER_GB_S
 
@@ -28,17 +28,16 @@ from advisor.units import MB_MS_PER_GB_S
 CHART_MEMORY_MB = (128, 256, 512, 1024, 1769, 2048, 3008, 4096, 6144, 8192, 10240)
 #: Points of the dense curve drawn by ``advisor model fit``.
 CURVE_POINTS = 60
-#: Fewest cold starts (at two or more sizes) needed to fit a cold-start model.
-MIN_COLD_STARTS = 4
 
 
 @dataclass(frozen=True)
 class Prediction:
     """Predicted duration of one invocation at one memory size (ms), and its cost.
 
-    ``interval_ms`` is the central 90% prediction interval of one new invocation's duration
-    (fit uncertainty + form error away from measured sizes + per-invocation noise);
-    ``p50_ms``..``p99_ms`` are the quantiles of the per-invocation spread around the mean.
+    ``mean_ms``, ``p50_ms``..``p99_ms`` and ``interval_ms`` (central 90%) all come from one
+    predictive distribution of one new invocation's duration (fit uncertainty + form error
+    away from measured sizes + per-invocation noise), so they agree: the quantiles are ordered
+    and the interval runs from the 5th to the 95th percentile.
     ``memory_load`` is working set / memory (None when unknown): above 0.5 the function may
     slow down from memory pressure that the model can only predict if it was measured.
     """
@@ -70,7 +69,10 @@ class MeasuredPoint:
 
 @dataclass(frozen=True)
 class ModelSummary:
-    """A fitted duration model, its evidence and its predictions."""
+    """A fitted duration model, its evidence and its predictions.
+
+    ``coldstart`` is None when no cold-start model could be fitted; ``coldstart_note`` says why.
+    """
 
     model: str
     formula: str
@@ -82,6 +84,7 @@ class ModelSummary:
     measured: list[MeasuredPoint]
     predictions: list[Prediction]
     coldstart: dict[str, Any] | None = field(default=None)
+    coldstart_note: str | None = None
     curve: list[tuple[int, float, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,7 +136,8 @@ def summarize(
         sizes = list(dict.fromkeys(memory_mb))  # the caller's order, once each
     else:
         sizes = sorted(set(CHART_MEMORY_MB) | set(measured["memory_mb"].astype(int)))
-    coldstart = _coldstart(samples, random_state)
+    cold_starts = fit_cold_starts(samples, random_state)
+    coldstart = cold_starts.model
     grid = pd.DataFrame({"memory_mb": np.asarray(sizes, dtype=float)})
     predictions = _predictions(model, coldstart, grid, set(measured["memory_mb"]), basis)
     return ModelSummary(
@@ -159,6 +163,7 @@ def summarize(
         coldstart=None if coldstart is None else {
             "model": coldstart.form_, "params": coldstart.params_, "cv_error": coldstart.cv_error_,
         },
+        coldstart_note=cold_starts.reason,
         curve=_curve(model, basis),
     )
 
@@ -188,16 +193,6 @@ def _curve(model: DurationModel, basis: PriceBasis) -> list[tuple[int, float, fl
     ]
 
 
-def _coldstart(samples: pd.DataFrame, random_state: int) -> ColdStartModel | None:
-    if "init_ms" not in samples.columns:
-        return None
-    cold = samples[samples["init_ms"] > 0]  # NaN (warm) compares False
-    if len(cold) < MIN_COLD_STARTS or cold["memory_mb"].nunique() < 2:
-        return None
-    columns = [c for c in ("memory_mb", "package_mb") if c in cold.columns]
-    return ColdStartModel(random_state=random_state).fit(cold[columns], cold["init_ms"])
-
-
 def _predictions(
     model: DurationModel,
     coldstart: ColdStartModel | None,
@@ -205,9 +200,10 @@ def _predictions(
     measured: set[float],
     basis: PriceBasis,
 ) -> list[Prediction]:
-    mean = model.predict(grid)
-    quantiles = model.predict_quantiles(grid, DEFAULT_QUANTILES)
-    low, high = model.predict_interval(grid, coverage=DEFAULT_COVERAGE)
+    distribution = model.predict_distribution(grid)
+    mean = distribution.mean()
+    quantiles = distribution.quantiles(DEFAULT_QUANTILES)
+    low, high = distribution.interval(DEFAULT_COVERAGE)
     fails = model.fails(grid)
     init = coldstart.predict(grid) if coldstart is not None else None
     out = []

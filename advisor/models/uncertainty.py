@@ -1,7 +1,9 @@
-"""Prediction intervals: parameter uncertainty, model-form error and per-invocation noise.
+"""The predictive distribution: parameter uncertainty, model-form error and per-invocation noise.
 
-The interval for one new invocation at memory ``m`` is built by Monte Carlo from three parts,
-each estimated from the data:
+The latency of one new invocation at memory ``m`` is drawn by Monte Carlo
+(:class:`PredictiveModel`) as the product of three parts, each estimated from the data; its
+mean, quantiles and intervals are all read off the same draws
+(:class:`~advisor.models.distribution.LatencyDistribution`):
 
 1. **Parameter uncertainty**: a stratified bootstrap (invocations resampled within each
    measured memory size, the form refitted) gives a spread of mean curves. It is narrow at
@@ -44,14 +46,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from advisor.models.distribution import LatencyDistribution
 from advisor.models.forms import FittedForm
 from advisor.models.selection import CvResult, Groups, group_index, groups_from_index
 
-#: Monte Carlo draws per memory size when computing an interval.
-INTERVAL_DRAWS = 4000
+#: Monte Carlo draws of the predictive distribution per memory size.
+DRAWS = 4000
 #: The form-error and noise factors are clipped to [1/20, 20]: a wider interval carries no
 #: information, and a Student-t with few degrees of freedom would otherwise overflow.
 MAX_LOG_FACTOR = float(np.log(20.0))
+#: Relative tolerance of the mean-neutral form error (:func:`_mean_neutral`).
+NEUTRAL_RTOL = 1e-9
+#: Log shifts searched by :func:`_bisect_shift`: wide enough for any factor and band.
+SHIFT_BRACKET = 3.0 * MAX_LOG_FACTOR
+#: Bisection steps: the bracket's 18 (log units) halved to about 1e-8.
+SHIFT_STEPS = 31
 #: A measured size's own spread is used where it has at least this many invocations (a spread
 #: needs two); elsewhere the spread pooled over all sizes.
 MIN_LOCAL_SAMPLES = 2
@@ -133,56 +142,52 @@ class SizeNoise:
         logs = tuple(np.log(np.asarray(ratios, dtype=float)[memory == size]) for size in sizes)
         return cls(sizes, logs, pooled_dof)
 
-    def weights(self, memory_mb: float) -> list[tuple[int, float]]:
-        """The measured sizes whose spread applies at ``memory_mb``: (index, weight) pairs.
+    def weight_matrix(self, memory_mb: np.ndarray) -> np.ndarray:
+        """``(rows, sizes)`` weight of each measured size's spread at each row's memory.
 
         Between two measured sizes, both, weighted by the distance in log memory; at or beyond
         the ends of the measured range, the nearest size alone.
         """
-        at = np.log2(memory_mb)
         logs = np.log2(self.sizes)
-        if at <= logs[0]:
-            return [(0, 1.0)]
-        if at >= logs[-1]:
-            return [(len(logs) - 1, 1.0)]
-        upper = int(np.searchsorted(logs, at))
-        share = float((at - logs[upper - 1]) / (logs[upper] - logs[upper - 1]))
-        return [(upper - 1, 1.0 - share), (upper, share)] if share < 1.0 else [(upper, 1.0)]
+        at = np.clip(np.log2(np.asarray(memory_mb, dtype=float)), logs[0], logs[-1])
+        weights = np.zeros((len(at), len(logs)))
+        if len(logs) == 1:
+            weights[:, 0] = 1.0
+            return weights
+        upper = np.clip(np.searchsorted(logs, at), 1, len(logs) - 1)
+        share = (at - logs[upper - 1]) / (logs[upper] - logs[upper - 1])
+        rows = np.arange(len(at))
+        weights[rows, upper - 1] = 1.0 - share
+        weights[rows, upper] += share
+        return weights
 
-    def draws(self, memory_mb: float, rng: np.random.Generator) -> np.ndarray:
-        """Per-invocation factors for one new invocation at ``memory_mb``, as described above."""
-        parts = self._parts(memory_mb)
-        if parts is None:
-            return self._pooled_draws(rng)
-        # Quantile interpolation: the i-th smallest draw is the weighted mean (in logs) of the
-        # i-th smallest draws of each size, so the spread moves smoothly from one size's to
-        # the next; shuffled, because the draws meet the curve draws in random order.
-        combined = np.zeros(INTERVAL_DRAWS)
-        for i, weight in parts:
-            own = _t_widened(self.logs[i], len(self.logs[i]) - 1, INTERVAL_DRAWS, rng)
-            combined += weight * np.sort(own)
-        return np.exp(rng.permutation(combined))
+    def weights(self, memory_mb: float) -> list[tuple[int, float]]:
+        """The measured sizes whose spread applies at ``memory_mb``: (index, weight) pairs."""
+        row = self.weight_matrix(np.array([memory_mb]))[0]
+        return [(int(i), float(row[i])) for i in np.flatnonzero(row > 0.0)]
 
-    def quantiles(self, memory_mb: float, q: np.ndarray) -> np.ndarray:
-        """Plug-in quantiles of the ratio to the fitted mean at ``memory_mb`` (no widening).
+    def draws(self, memory_mb: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``(rows, n)`` per-invocation factors for one new invocation at each row's memory.
 
-        Between two measured sizes, the weighted mean (in logs) of their quantiles.
+        The ``i``-th smallest draw at a memory size is the weighted mean (in logs) of the
+        ``i``-th smallest draws of the measured sizes around it (quantile interpolation), so
+        the spread moves smoothly from one size's to the next. Rows whose sizes include one
+        with fewer than :data:`MIN_LOCAL_SAMPLES` invocations use the pooled spread. The
+        random numbers are common to all rows (see :class:`PredictiveModel`).
         """
-        parts = self._parts(memory_mb)
-        if parts is None:
-            return np.quantile(np.exp(np.concatenate(self.logs)), q)
-        return np.exp(sum(weight * np.quantile(self.logs[i], q) for i, weight in parts))
-
-    def _parts(self, memory_mb: float) -> list[tuple[int, float]] | None:
-        """The weighted sizes at ``memory_mb``, or None when one has too few invocations."""
-        parts = [(i, w) for i, w in self.weights(memory_mb) if w > 0.0]
-        if any(len(self.logs[i]) < MIN_LOCAL_SAMPLES for i, _ in parts):
-            return None
-        return parts
-
-    def _pooled_draws(self, rng: np.random.Generator) -> np.ndarray:
-        logs = np.concatenate(self.logs)
-        return np.exp(_t_widened(logs, max(self.pooled_dof, 1), INTERVAL_DRAWS, rng))
+        enough = np.array([len(logs) >= MIN_LOCAL_SAMPLES for logs in self.logs])
+        local = np.zeros((len(self.sizes), n))
+        for i in np.flatnonzero(enough):
+            local[i] = np.sort(_t_widened(self.logs[i], len(self.logs[i]) - 1, n, rng))
+        pooled = _t_widened(np.concatenate(self.logs), max(self.pooled_dof, 1), n, rng)
+        # Shuffled, because the factors meet the mean draws in random order.
+        order = rng.permutation(n)
+        weights = self.weight_matrix(memory_mb)
+        use_local = np.all(enough[None, :] | (weights == 0.0), axis=1)
+        # A sum per size rather than ``weights @ local``: a matrix product may round a row
+        # differently with other rows beside it, and a size's draws must not depend on them.
+        mixed = sum(weights[:, i, None] * local[i] for i in range(len(self.sizes)))
+        return np.exp(np.where(use_local[:, None], mixed[:, order], pooled[None, :]))
 
 
 def _t_widened(logs: np.ndarray, dof: int, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -199,15 +204,15 @@ def _t_widened(logs: np.ndarray, dof: int, n: int, rng: np.random.Generator) -> 
 
 
 @dataclass(frozen=True)
-class IntervalModel:
-    """Everything needed to draw latency samples at any memory size.
+class PredictiveModel:
+    """Everything needed to draw one new invocation's latency at any memory size.
 
     Attributes:
         curves: Bootstrap fits (parameter uncertainty).
         measured_mb: Distinct measured memory sizes.
         kappa: Model-form error per octave (log scale).
-        dof: Degrees of freedom of the form-error factor (number of CV folds).
         noise: Per-invocation ratios by measured size (noise).
+        dof: Degrees of freedom of the form-error factor (number of CV folds).
     """
 
     curves: list[FittedForm]
@@ -216,25 +221,83 @@ class IntervalModel:
     noise: SizeNoise
     dof: int
 
-    def draws(
-        self, memory_mb: float, extra: np.ndarray | None, rng: np.random.Generator
-    ) -> np.ndarray:
-        """Latency samples (ms) for one new invocation at ``memory_mb``."""
-        at = np.array([memory_mb])
-        means = np.array([c.predict(at, extra)[0] for c in self.curves])
-        bands = np.array([np.concatenate(c.band(at, extra)) for c in self.curves])
-        sigma = self.kappa * float(octaves_to_nearest(at, self.measured_mb)[0])
-        pick = rng.integers(0, len(means), INTERVAL_DRAWS)
-        log_error = sigma * rng.standard_t(max(self.dof, 1), INTERVAL_DRAWS)
-        form_error = np.exp(np.clip(log_error, -MAX_LOG_FACTOR, MAX_LOG_FACTOR))
-        # The form error moves the mean, which physics bounds beyond the measured sizes.
-        mean = np.clip(means[pick] * form_error, bands[pick, 0], bands[pick, 1])
-        return mean * self.noise.draws(memory_mb, rng)
+    def distribution(
+        self, memory_mb: np.ndarray, extra: np.ndarray | None, rng: np.random.Generator
+    ) -> LatencyDistribution:
+        """The predictive distribution of one new invocation's latency at each ``memory_mb``.
 
-    def interval(
-        self, memory_mb: float, extra: np.ndarray | None, coverage: float, rng: np.random.Generator
-    ) -> tuple[float, float]:
-        """Central ``coverage`` interval of one new invocation's latency at ``memory_mb``."""
-        tail = (1.0 - coverage) / 2.0
-        low, high = np.quantile(self.draws(memory_mb, extra, rng), [tail, 1.0 - tail])
-        return float(low), float(high)
+        Draw ``k`` at every size uses the same random numbers (bootstrap curve, Student-t
+        form-error quantile, noise rank): common random numbers. So the draws, and everything
+        read off them, change smoothly with memory and do not depend on which other sizes are
+        asked for; and beyond the measured range, where the noise is the nearest measured
+        size's, each draw stays within the physical band of the same draw at that size.
+        """
+        memory = np.asarray(memory_mb, dtype=float)
+        noise = self.noise.draws(memory, DRAWS, rng)
+        pick = rng.integers(0, len(self.curves), DRAWS)
+        log_error = self.sigma(memory)[:, None] * rng.standard_t(max(self.dof, 1), DRAWS)[None, :]
+        form_error = np.exp(np.clip(log_error, -MAX_LOG_FACTOR, MAX_LOG_FACTOR))
+        # (rows, curves) arrays indexed on their last axis give C-ordered (rows, draws)
+        # arrays: a row's sums then do not depend on how many rows there are.
+        means = np.column_stack([c.predict(memory, extra) for c in self.curves])
+        bands = [c.band(memory, extra) for c in self.curves]
+        low = np.column_stack([b[0] for b in bands])[:, pick]
+        high = np.column_stack([b[1] for b in bands])[:, pick]
+        mean = _mean_neutral(means[:, pick], form_error, low, high)
+        return LatencyDistribution.from_draws(memory, mean * noise)
+
+    def sigma(self, memory_mb: np.ndarray) -> np.ndarray:
+        """Scale (log) of the form-error factor: ``kappa`` x octaves to the nearest measured size."""
+        return self.kappa * octaves_to_nearest(memory_mb, self.measured_mb)
+
+
+def _mean_neutral(
+    curve: np.ndarray, form_error: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> np.ndarray:
+    """Mean latencies moved by the form error, within the physical band, keeping their mean.
+
+    ``curve * form_error`` clipped to ``[low, high]`` (physics bounds the mean beyond the
+    measured sizes) would move the average where the curve sits near an edge of the band:
+    a function that stopped speeding up sits at the upper edge above the measured sizes, so
+    only the draws below it would survive, and the mean would show a speed-up the data do not.
+    The cross-validated form error measures how far off the form is, not in which direction,
+    so each row is scaled by the one factor ``exp(shift)`` that keeps the average of its
+    clipped draws equal to that of its ``curve`` draws (found by bisection; closed form where
+    nothing is clipped).
+
+    Args:
+        curve: ``(rows, draws)`` mean latency of each draw's bootstrap curve.
+        form_error: ``(rows, draws)`` multiplicative form-error factors.
+        low: ``(rows, draws)`` lower edge of each draw's physical band.
+        high: ``(rows, draws)`` upper edge (``inf`` where unbounded).
+
+    Returns:
+        ``(rows, draws)`` mean latencies within ``[low, high]``.
+    """
+    target = curve.mean(axis=1)
+    moved = curve * form_error
+    shift = np.log(target / moved.mean(axis=1))
+    clipped = np.clip(moved * np.exp(shift)[:, None], low, high)
+    binding = ~np.isclose(clipped.mean(axis=1), target, rtol=NEUTRAL_RTOL, atol=0.0)
+    if binding.any():
+        shift[binding] = _bisect_shift(
+            moved[binding], low[binding], high[binding], target[binding]
+        )
+        clipped[binding] = np.clip(moved[binding] * np.exp(shift[binding])[:, None],
+                                   low[binding], high[binding])
+    return clipped
+
+
+def _bisect_shift(
+    moved: np.ndarray, low: np.ndarray, high: np.ndarray, target: np.ndarray
+) -> np.ndarray:
+    """Per row, the log shift at which the clipped draws average ``target`` (to ~1e-8)."""
+    lower = np.full(len(target), -SHIFT_BRACKET)
+    upper = np.full(len(target), SHIFT_BRACKET)
+    for _ in range(SHIFT_STEPS):
+        middle = (lower + upper) / 2.0
+        average = np.clip(moved * np.exp(middle)[:, None], low, high).mean(axis=1)
+        below = average < target
+        lower = np.where(below, middle, lower)
+        upper = np.where(below, upper, middle)
+    return (lower + upper) / 2.0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from advisor.errors import UsageError
 
@@ -39,6 +40,16 @@ class Bound:
         if math.isnan(number) or not self.low <= number <= self.high:
             return False
         return not self.integer or (math.isfinite(number) and number == math.floor(number))
+
+    def outside(self, values: Any) -> Any:
+        """Element-wise: True where a value is not in the range (or not whole, if integral)."""
+        import numpy as np
+
+        array = np.asarray(values, dtype=np.float64)
+        bad = ~((array >= self.low) & (array <= self.high))  # NaN is outside
+        if self.integer:
+            bad |= np.isfinite(array) & (array != np.floor(array))
+        return bad
 
     def check(self, value: float, *, option: str) -> float:
         """``value`` if it lies in the range, else a :class:`UsageError` naming ``option``.

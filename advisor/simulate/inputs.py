@@ -180,19 +180,14 @@ def load_trace(*, function: str | None, trace_path: Path | None, workspace: Work
     if workspace is None:
         raise UsageError(f"cannot replay {function!r} without a workspace.", hint="Pass --workspace DIR.")
     return from_workspace(workspace, function, since=since, until=until)
-#: At most this many records fit the duration model that rescales a trace to another memory.
-MAX_FIT_RECORDS = 20_000
-
-
 def at_memory(trace: Trace, memory_mb: int | None, *, seed: int = 0) -> Trace:
-    """The trace with its service times moved to ``memory_mb``.
+    """The trace with its service times (and cold-start init times) moved to ``memory_mb``.
 
-    A trace that does not say its memory size is taken as measured at ``memory_mb``.
-
-    Each request's duration is rescaled from the memory it ran at by a
-    :class:`~advisor.models.DurationModel` fitted on the trace's own records, which needs
-    measurements at two memory sizes or more (a workspace function whose memory changed, or
-    tuning measurements).
+    A trace that does not say its memory size is taken as measured at ``memory_mb``. Otherwise
+    every request moves from the memory it ran at through the one rescaling path of the models
+    (:func:`advisor.models.memory_scaling`: one duration model, and a cold-start model when the
+    cold starts allow one, fitted once per function and memory set), which needs measurements
+    at two memory sizes or more (a workspace function whose memory changed, or tuning runs).
 
     Raises:
         UsageError: the trace cannot say how its durations change with memory.
@@ -205,24 +200,23 @@ def at_memory(trace: Trace, memory_mb: int | None, *, seed: int = 0) -> Trace:
     known = np.unique(sizes[np.isfinite(sizes)]) if sizes is not None else np.array([])
     if memory_mb == trace.memory_mb and known.size <= 1:
         return trace
-    if known.size < 2:
+    if sizes is None or known.size < 2:
         measured = f"{trace.memory_mb} MB only" if trace.memory_mb else "an unknown memory size"
         raise UsageError(
             f"--memory {memory_mb}: {trace.name} was measured at {measured}, so how its durations change "
             "with memory is unknown.",
-            hint="Replay without --memory, or import logs from a period with another memory setting, or measure other sizes (advisor local invoke --memory MB for a handler).",
+            hint="Replay without --memory, or import logs from a period with another memory setting, or measure "
+                 "other sizes (advisor local invoke --memory MB for a handler).",
         )
     import pandas as pd
 
-    from advisor.models import DurationModel  # scikit-learn is only needed here
+    from advisor.models import memory_scaling  # scikit-learn is only needed here
 
-    rng = np.random.default_rng(seed)
-    fit = np.flatnonzero(np.isfinite(sizes))
-    if fit.size > MAX_FIT_RECORDS:
-        fit = rng.choice(fit, MAX_FIT_RECORDS, replace=False)
-    model = DurationModel().fit(pd.DataFrame({"memory_mb": sizes[fit]}), trace.service_ms[fit])
-    means = model.predict(pd.DataFrame({"memory_mb": np.append(known, memory_mb)}))
-    ratio = means[-1] / means[:-1]
+    init = trace.init_ms if trace.init_ms is not None else np.full(len(trace), np.nan)
+    samples = pd.DataFrame({"memory_mb": sizes, "duration_ms": trace.service_ms, "init_ms": init})
+    scaling = memory_scaling(samples, function=trace.name, random_state=seed)
     own = np.where(np.isfinite(sizes), sizes, trace.memory_mb or known[0])
-    service = trace.service_ms * ratio[np.searchsorted(known, own)]
-    return dataclasses.replace(trace, service_ms=service, memory_mb=memory_mb, request_memory_mb=None)
+    service = scaling.rescale_durations(trace.service_ms, own, memory_mb)
+    moved_init = None if trace.init_ms is None else scaling.rescale_init(trace.init_ms, own, memory_mb)
+    return dataclasses.replace(trace, service_ms=service, init_ms=moved_init, memory_mb=memory_mb,
+                               request_memory_mb=None)

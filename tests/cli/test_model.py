@@ -38,7 +38,10 @@ def test_predict_json_has_the_model_its_cv_error_and_one_row_per_size(cli, measu
     for row in doc["predictions"]:
         assert set(row) == PREDICT_KEYS
         low, high = row["interval_ms"]
-        assert low < row["p50_ms"] < row["p95_ms"] < row["p99_ms"] and row["mean_ms"] < high
+        assert low < row["p50_ms"] < row["p90_ms"] < row["p95_ms"] < row["p99_ms"]
+        assert low < row["mean_ms"] < high
+        # One distribution: the 90% interval ends at its 95th percentile.
+        assert high == row["p95_ms"]
         assert 150 < row["init_ms"] < 350  # measured init durations are 230-260 ms
 
 
@@ -97,6 +100,18 @@ def test_fit_from_workspace_invocations(cli, workspace: Path) -> None:
     assert doc["working_set_mb"] == 90.0
     loads = {p["memory_mb"]: p["memory_load"] for p in doc["predictions"]}
     assert loads[128] == pytest.approx(90 / 128) and loads[1024] == pytest.approx(90 / 1024)
+
+
+def test_fit_without_cold_starts_at_two_sizes_says_why_there_is_no_cold_start_model(cli, tmp_path) -> None:
+    path = tmp_path / "warm.csv"
+    path.write_text("memory_mb,duration_ms,init_ms\n512,2000,300\n512,2100,\n1024,1000,\n1024,990,\n")
+    result = cli("model", "fit", "--data", path)
+    assert result.exit_code == 0, result.stderr
+    assert "Cold start: n/a (1 cold start(s) in the samples; a cold-start model needs at least 4)" in result.stdout
+    doc = json.loads(cli("model", "fit", "--data", path, "--json").stdout)
+    assert doc["coldstart"] is None
+    assert doc["coldstart_note"].startswith("1 cold start(s) in the samples")
+    assert all(row["init_ms"] is None for row in doc["predictions"])
 
 
 def test_unknown_function_and_missing_source_are_clear_errors(cli, workspace: Path) -> None:

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from advisor.errors import InputError, NotFoundError, UsageError
 from advisor.models.samples import (
-    fit_invocations,
     load_samples,
     one_architecture,
     read_measurements,
@@ -39,7 +38,7 @@ def test_reads_rows_with_optional_init_left_empty(tmp_path: Path) -> None:
     [
         ("memory,duration_ms\n512,1\n", "m.csv:1: missing column(s) memory_mb"),
         ("memory_mb,duration_ms\n512,1\n512,abc\n", "m.csv:3: duration_ms 'abc' is not a number"),
-        ("memory_mb,duration_ms\n100,1\n", "m.csv:2: memory_mb '100' is not a whole number of MB"),
+        ("memory_mb,duration_ms\n100,1\n", "m.csv:2: memory_mb '100' is not a whole number within Lambda's memory size 128-10,240 MB"),
         ("memory_mb,duration_ms\n512.5,1\n", "m.csv:2: memory_mb '512.5' is not a whole number"),
         ("memory_mb,duration_ms\n512,-3\n", "m.csv:2: duration_ms '-3' must be a positive number"),
         ("memory_mb,duration_ms\n512,\n", "m.csv:2: duration_ms '' is not a number"),
@@ -118,15 +117,10 @@ def _records(memory: list[int], durations: list[float]) -> pd.DataFrame:
     return records
 
 
-def test_fit_invocations_across_memory_changes_gives_a_model_for_rescaling() -> None:
-    from advisor.models import rescale_durations
+def test_invocations_across_memory_changes_give_a_scaling_of_their_durations() -> None:
+    from advisor.models import MemoryScaling
 
     records = _records([512] * 4 + [1024] * 4, [2000.0, 2100, 1900, 2000] + [1000.0] * 4)
-    model = fit_invocations(records, "f")
-    rescaled = rescale_durations(np.array([2000.0]), 512, 1024, model=model)
+    scaling = MemoryScaling.fit(workspace_samples(records, "f"), function="f")
+    rescaled = scaling.rescale_durations(np.array([2000.0]), 512, 1024)
     assert rescaled[0] == pytest.approx(1000.0, rel=0.02)
-
-
-def test_fit_invocations_at_one_memory_size_says_two_are_needed() -> None:
-    with pytest.raises(InputError, match="'f' only measured at 512 MB; predicting another size needs"):
-        fit_invocations(_records([512, 512], [100.0, 110.0]), "f")

@@ -1,4 +1,4 @@
-"""Quantiles describe per-invocation spread; intervals add fit and form uncertainty."""
+"""The predictive distribution: per-invocation spread, fit and form uncertainty."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from advisor.models import DurationModel, rescale_durations, vcpu_share
+from advisor.models import DurationModel, vcpu_share
 
 
 def truth(m):
@@ -65,21 +65,6 @@ def test_higher_coverage_gives_a_wider_interval() -> None:
     assert low99[0] < low90[0] and high90[0] < high99[0]
 
 
-def test_rescaling_to_the_same_size_changes_nothing() -> None:
-    model = _fit([256, 1024, 2048])
-    durations = np.array([900.0, 1200.0, 4000.0])
-    assert np.array_equal(rescale_durations(durations, 1024, 1024, model=model), durations)
-
-
-def test_rescaling_cpu_bound_durations_from_512_to_1024_mb_halves_the_cpu_part() -> None:
-    model = _fit([256, 512, 1024, 2048, 4096], per_size=50, noise=0.02)
-    durations = np.array([10000.0, 10500.0, 11000.0])
-    rescaled = rescale_durations(durations, 512, 1024, model=model)
-    expected = truth(1024.0) / truth(512.0)
-    assert rescaled / durations == pytest.approx(np.full(3, expected), rel=0.02)
-    assert np.all(np.diff(rescaled) > 0)
-
-
 def test_intervals_from_few_invocations_per_size_still_cover_about_ninety_percent() -> None:
     # 4 invocations at each of 3 sizes: the residuals around the fitted means understate the
     # spread (3 of 12 degrees of freedom spent on the means) and the spread itself is
@@ -136,7 +121,9 @@ def test_a_size_with_one_invocation_uses_the_pooled_spread() -> None:
     memory = np.array([512.0, 1024.0, 1024.0, 1024.0, 2048.0, 2048.0])
     ratios = np.array([1.0, 0.9, 1.0, 1.1, 0.8, 1.2])
     noise = SizeNoise.from_ratios(memory, ratios, pooled_dof=3)
-    q = np.array([0.25, 0.75])
-    assert np.allclose(noise.quantiles(600.0, q), np.quantile(ratios, q))
-    draws = noise.draws(512.0, np.random.default_rng(0))
-    assert draws.min() < 0.85 and draws.max() > 1.15  # the pooled spread, not a single point
+    at_512, at_600, at_1536 = noise.draws(np.array([512.0, 600.0, 1536.0]), 4000, np.random.default_rng(0))
+    # 512 MB has a single invocation, so there and between it and 1024 MB the pooled spread
+    # applies, not a single point; between 1024 and 2048 MB their own spreads do.
+    assert np.array_equal(at_512, at_600)
+    assert at_512.min() < 0.85 and at_512.max() > 1.15
+    assert not np.array_equal(at_1536, at_512)

@@ -107,3 +107,21 @@ def test_a_trace_file_and_its_import_give_the_same_requests(shared_data: Path, t
     np.testing.assert_array_equal(from_file.service_ms, from_store.service_ms)
     assert from_file.memory_mb == from_store.memory_mb
     assert from_file.init_ms is None and from_store.init_ms is None  # neither trace records cold starts
+
+
+def test_moving_a_trace_to_another_memory_moves_its_init_times_too() -> None:
+    from advisor.simulate.inputs import Trace, at_memory
+
+    rng = np.random.default_rng(4)
+    memory = np.repeat([512.0, 1024.0, 2048.0], 30)
+    base = {512.0: 800.0, 1024.0: 400.0, 2048.0: 200.0}
+    service = np.array([base[m] for m in memory]) * rng.uniform(0.97, 1.03, memory.size)
+    init = np.where(np.arange(memory.size) % 5 == 0, np.array([base[m] * 3 for m in memory]), np.nan)
+    trace = Trace("multi", np.arange(memory.size, dtype=float), service, init, 1024, None, memory)
+    moved = at_memory(trace, 2048)
+    cold_512 = np.isfinite(init) & (memory == 512)
+    # durations and init times both halve twice from 512 MB to 2048 MB (the models' one path)
+    assert np.median(moved.service_ms[memory == 512]) == pytest.approx(200, rel=0.15)
+    assert moved.init_ms is not None
+    assert np.median(moved.init_ms[cold_512]) == pytest.approx(600, rel=0.2)
+    assert np.isnan(moved.init_ms[~np.isfinite(init)]).all()  # warm requests stay warm
