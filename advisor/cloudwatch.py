@@ -19,7 +19,7 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -220,7 +220,7 @@ def _run_query(logs: Any, log_group: str, first_s: int, last_s: int, limit: int,
 
 def _insights_event(row: list[dict[str, str]]) -> LogEvent:
     fields = {cell["field"]: cell["value"] for cell in row}
-    stamp = datetime.strptime(fields["@timestamp"], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=timezone.utc)
+    stamp = datetime.strptime(fields["@timestamp"], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=UTC)
     return LogEvent(round(stamp.timestamp() * 1000), fields.get("@message", ""), fields.get("@logStream"))
 
 
@@ -248,7 +248,7 @@ def import_cloudwatch(
     """
     from advisor.logs import parse_events  # the parsers live on the imports branch
 
-    end_ms = _ms(until or now or datetime.now(timezone.utc))
+    end_ms = _ms(until or now or datetime.now(UTC))
     requested_ms = _ms(since)
     if requested_ms >= end_ms:
         raise UsageError(f"--since {_iso(requested_ms)} is not before --until {_iso(end_ms)}.")
@@ -319,9 +319,9 @@ def aws_errors(what: str) -> aws.aws_errors:
 
 def _ms(moment: datetime) -> int:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp() * 1000)
 
 
 def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).isoformat().replace("+00:00", "Z")

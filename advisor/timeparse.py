@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from advisor.errors import UsageError
 from advisor.units import parse_duration
 
 #: The times a record can carry: nanoseconds since 1970 in 64 bits (pandas, DuckDB) end in 2262.
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
-LATEST = datetime(2262, 4, 11, tzinfo=timezone.utc)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2262, 4, 11, tzinfo=UTC)
 
 _HINT = "Use a duration back from now (90m, 24h, 7d, 2w, 1d12h) or an ISO 8601 date/time (2026-11-20, 2026-11-20T12:00Z)."
 
@@ -28,9 +28,9 @@ def parse_since(text: str, now: datetime | None = None, *, option: str = "--sinc
     Raises:
         UsageError: ``text`` is neither; the message names the value.
     """
-    reference = now or datetime.now(timezone.utc)
+    reference = now or datetime.now(UTC)
     if reference.tzinfo is None:
-        reference = reference.replace(tzinfo=timezone.utc)
+        reference = reference.replace(tzinfo=UTC)
     try:
         seconds = parse_duration(text, option=option, default_unit=None)
     except UsageError:
@@ -47,8 +47,8 @@ def _iso(text: str, option: str) -> datetime:
     except ValueError:
         raise UsageError(f"cannot read the time {option} {text!r}.", hint=_HINT) from None
     if moment.tzinfo is None:
-        return _within(moment.replace(tzinfo=timezone.utc), text, option)
-    return _within(moment.astimezone(timezone.utc), text, option)
+        return _within(moment.replace(tzinfo=UTC), text, option)
+    return _within(moment.astimezone(UTC), text, option)
 
 
 def _within(moment: datetime, text: str, option: str) -> datetime:

@@ -28,6 +28,7 @@ from datetime import datetime
 
 import numpy as np
 
+from advisor.analyze import stats
 from advisor.analyze.columns import FAILURES_SQL, Columns, Query
 from advisor.analyze.result import (
     Analysis,
@@ -41,12 +42,11 @@ from advisor.analyze.result import (
     utc,
     when,
 )
-from advisor.analyze import stats
 from advisor.errors import NotFoundError
 from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_REGION
 from advisor.pricing import PriceCatalog
-from advisor.units import NS_PER_S
 from advisor.record import STATUS_ERROR, STATUS_TIMEOUT
+from advisor.units import NS_PER_S
 from advisor.workspace import FunctionInfo, Workspace
 
 __all__ = ["Analysis", "Cost", "Failure", "Instances", "MemoryUse", "Percentiles", "Rates", "analyze"]

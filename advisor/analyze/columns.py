@@ -12,7 +12,6 @@ import pyarrow as pa
 from advisor.platform.aws_lambda import billed_ms
 from advisor.workspace import Workspace, time_filter
 
-
 _CTE = """WITH r AS NOT MATERIALIZED (SELECT * FROM invocations WHERE {where})
 """
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         from advisor.cloudwatch import import_cloudwatch  # boto3 is slow to import: only when used
         from advisor.workspace import Workspace  # DuckDB too
 
-        start, end = parse_since(since), parse_since(until) if until else datetime.now(timezone.utc)
+        start, end = parse_since(since), parse_since(until) if until else datetime.now(UTC)
         with Workspace.open(workspace) as ws, _progress(json, start, end) as advance:
             result = import_cloudwatch(
                 ws, function, since=start, until=end, region=region, profile=profile,
@@ -71,7 +71,7 @@ class _progress:  # noqa: N801 - a context manager used like a function
             self.bar.stop()
 
 
-def _document(result: "CloudWatchImport") -> dict:
+def _document(result: CloudWatchImport) -> dict:
     return {
         "function": asdict(result.config),
         "start_ms": result.start_ms, "end_ms": result.end_ms, "resumed": result.resumed, "events": result.events,
@@ -79,7 +79,7 @@ def _document(result: "CloudWatchImport") -> dict:
     }
 
 
-def _summary(result: "CloudWatchImport") -> str:
+def _summary(result: CloudWatchImport) -> str:
     s, c = result.summary, result.config
     resumed = " (resumed after the previous import)" if result.resumed else ""
     return (

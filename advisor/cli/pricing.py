@@ -12,17 +12,17 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.table import Table
 
-from advisor.cli._console import console, emit_json, error_console
 from advisor import limits
+from advisor.cli._console import console, emit_json, error_console
 from advisor.cli._options import JsonOption, MemoryOption, NumberOption, WorkspaceOption
 from advisor.context import Context
 from advisor.errors import UsageError
 from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_ARCH, DEFAULT_REGION
 from advisor.pricing import PriceCatalog
 from advisor.pricing.estimate import LambdaEstimate, lambda_estimate
-from advisor.pricing.money import plain_text, usd_text
 from advisor.pricing.instances import instance, instance_cost
 from advisor.pricing.listing import CatalogView, describe
+from advisor.pricing.money import plain_text, usd_text
 from advisor.pricing.refresh import RefreshResult, refresh
 
 COST_KEYS = ("compute_usd", "requests_usd", "provisioned_usd", "total_usd")

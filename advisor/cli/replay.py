@@ -9,7 +9,6 @@ from typing import Annotated, Optional
 import typer
 
 from advisor.cli._console import console, emit_json, error_console
-from advisor.context import Context
 from advisor.cli._options import (
     DurationOption,
     JsonOption,
@@ -21,6 +20,7 @@ from advisor.cli._options import (
     WorkspaceOption,
     keep_alive_help,
 )
+from advisor.context import Context
 from advisor.limits import BATCH, BATCH_WAIT_MS, CONCURRENCY_LIMIT, INIT_MS, INSTANCES, PER_INSTANCE_CONCURRENCY
 from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S
 from advisor.simulate.routing import DEFAULT_ROUTING, ROUTING_CODES
@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
     """Add ``replay`` to ``app``."""
 
     @app.command("replay")
-    def replay_command(  # noqa: PLR0913 - one option per setting of the simulated pool
+    def replay_command(
         function: Annotated[Optional[str], typer.Argument(
             help="Workspace function (or, with --trace, the function in a trace that holds several).",
             metavar="FUNCTION", show_default=False)] = None,
@@ -103,7 +103,7 @@ def register(app: typer.Typer) -> None:
             console().print(render_summary(data.name, runs[0][0].config, runs[0][1].summary()))
 
 
-def _calibrate(data, base, json: bool, seed: int) -> None:  # noqa: ANN001 - typed in the library
+def _calibrate(data, base, json: bool, seed: int) -> None:
     from rich.progress import Progress
 
     from advisor.report.replay import render_calibration

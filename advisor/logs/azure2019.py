@@ -23,7 +23,7 @@ The day is not recorded in the trace; minute 1 is placed at
 from __future__ import annotations
 
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +35,7 @@ from advisor.logs._tracing import SHORT_ID, read_table, select, trace_result
 from advisor.platform.aws_lambda import MIN_MEMORY_MB
 from advisor.units import HOURS_PER_DAY, MINUTES_PER_HOUR, MS_PER_S, NS_PER_MS, NS_PER_S, SECONDS_PER_MINUTE
 
-DAY_START = datetime(2019, 7, 15, tzinfo=timezone.utc)
+DAY_START = datetime(2019, 7, 15, tzinfo=UTC)
 MINUTES = HOURS_PER_DAY * MINUTES_PER_HOUR
 _RUN_PCTS = (0, 1, 25, 50, 75, 99, 100)
 _MEM_PCTS = (1, 5, 25, 50, 75, 95, 99, 100)

@@ -8,7 +8,7 @@ named by the first 12 characters of their hash; request ids are ``<func>-<row>``
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ from advisor.logs._base import ParseResult, Rejection, TraceParser
 from advisor.logs._tracing import SHORT_ID, read_table, select, trace_result
 from advisor.units import MS_PER_S, NS_PER_MS, NS_PER_S
 
-TRACE_START = datetime(2021, 1, 31, tzinfo=timezone.utc)
+TRACE_START = datetime(2021, 1, 31, tzinfo=UTC)
 
 
 class Azure2021Parser(TraceParser):

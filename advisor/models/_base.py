@@ -22,8 +22,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from advisor.models.distribution import LatencyDistribution
-from advisor.models.forms import FORMS, PRESSURE_ONSET, FittedForm
-from advisor.platform.aws_lambda import MEMORY
+from advisor.models.forms import FORMS, PRESSURE_ONSET
 from advisor.models.selection import CvResult, Groups, choose_form, fit_groups, group_samples
 from advisor.models.uncertainty import (
     PredictiveModel,
@@ -32,6 +31,7 @@ from advisor.models.uncertainty import (
     form_error_rate,
     residual_dof,
 )
+from advisor.platform.aws_lambda import MEMORY
 
 #: Quantiles reported by default: p50, p90, p95, p99.
 DEFAULT_QUANTILES = (0.5, 0.9, 0.95, 0.99)

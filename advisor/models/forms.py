@@ -32,6 +32,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from advisor.platform.aws_lambda import MAX_VCPU, vcpus
+
 #: Memory pressure starts when the working set exceeds this fraction of the memory size.
 PRESSURE_ONSET = 0.5
 #: Floor of ``1 - working_set / memory`` so the pressure term stays finite near the limit.

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from advisor.errors import InputError, UsageError
+from advisor.errors import InputError
 from advisor.models.coldstart import ColdStartFit, ColdStartModel, fit_cold_starts
 from advisor.models.duration import DurationModel
-from advisor.platform.aws_lambda import MEMORY, check_memory_mb
 from advisor.models.samples import one_architecture, require_two_sizes
+from advisor.platform.aws_lambda import MEMORY, check_memory_mb
 
 #: Invocations per memory size that fit the duration model; beyond it a seeded random
 #: subset (a size's mean is known to well under 1% from that many).

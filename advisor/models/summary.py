@@ -18,8 +18,8 @@ from advisor.errors import InputError
 from advisor.models._base import DEFAULT_COVERAGE, DEFAULT_QUANTILES
 from advisor.models.coldstart import ColdStartModel, fit_cold_starts
 from advisor.models.duration import DurationModel
-from advisor.models.samples import one_architecture, require_two_sizes
 from advisor.models.forms import FORMS
+from advisor.models.samples import one_architecture, require_two_sizes
 from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_REGION, MAX_MEMORY_MB, MIN_MEMORY_MB, billed_ms
 from advisor.pricing import PriceCatalog, lambda_records_cost
 from advisor.units import MB_MS_PER_GB_S

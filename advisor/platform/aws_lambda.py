@@ -19,7 +19,7 @@ Sources:
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
 from advisor.errors import UsageError
@@ -49,9 +49,9 @@ DEFAULT_REGION: Final = "us-east-1"
 BILLING_GRANULARITY_MS: Final = 1
 #: ... and to this before :data:`ONE_MS_BILLING_SINCE`.
 LEGACY_BILLING_GRANULARITY_MS: Final = 100
-ONE_MS_BILLING_SINCE: Final = datetime(2020, 12, 1, tzinfo=timezone.utc)
+ONE_MS_BILLING_SINCE: Final = datetime(2020, 12, 1, tzinfo=UTC)
 #: Since then the init phase of managed runtimes is billed as duration too (in Billed Duration).
-INIT_BILLED_SINCE: Final = datetime(2025, 8, 1, tzinfo=timezone.utc)
+INIT_BILLED_SINCE: Final = datetime(2025, 8, 1, tzinfo=UTC)
 #: Provisioned concurrency is billed from enabling to disabling, rounded up to this.
 PROVISIONED_BILLING_INCREMENT_S: Final = 5 * SECONDS_PER_MINUTE
 
@@ -107,7 +107,7 @@ def vcpus(memory_mb: ArrayLike) -> np.ndarray:
 
 def legacy_billing(end: datetime) -> bool:
     """Whether an invocation that ended at ``end`` (naive means UTC) was billed in 100 ms steps."""
-    moment = end if end.tzinfo is not None else end.replace(tzinfo=timezone.utc)
+    moment = end if end.tzinfo is not None else end.replace(tzinfo=UTC)
     return moment < ONE_MS_BILLING_SINCE
 
 

@@ -172,7 +172,7 @@ def read_file(path: Path, *, family: str, override: bool) -> CatalogFile:
     """Parse one YAML catalog file and validate its header."""
     try:
         with path.open(encoding="utf-8") as handle:
-            document = yaml.load(handle, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+            document = yaml.load(handle, Loader=_YAML_LOADER)
     except OSError as exc:
         raise InputError(f"cannot read price catalog {path}: {exc.strerror}.") from None
     except yaml.YAMLError as exc:
@@ -221,7 +221,7 @@ def figures(file: CatalogFile) -> Iterator[tuple[str, Figure]]:
 
 def is_stale(as_of: dt.date, today: dt.date | None = None) -> bool:
     """Whether a catalog dated ``as_of`` is older than :data:`STALE_AFTER_DAYS`."""
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or dt.datetime.now(dt.UTC).date()
     return (today - as_of).days > STALE_AFTER_DAYS
 
 

@@ -10,8 +10,8 @@ from advisor.platform import aws_lambda
 from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_REGION
 from advisor.pricing._base import CostBreakdown
 from advisor.pricing._catalog import PriceCatalog
-from advisor.pricing.money import div, mul
 from advisor.pricing.lambda_ import lambda_month_cost, lambda_records_cost, prices, provisioned_cost
+from advisor.pricing.money import div, mul
 from advisor.units import MB_MS_PER_GB_S
 
 

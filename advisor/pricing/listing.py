@@ -62,7 +62,7 @@ def describe(
     Raises:
         NotFoundError: Nothing matches ``provider``/``region``.
     """
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or dt.datetime.now(dt.UTC).date()
     views = []
     for family in FAMILIES:
         loaded = catalog.load(family)

@@ -23,8 +23,8 @@ import yaml
 
 from advisor import aws
 from advisor.errors import RemoteError, UsageError
-from advisor.pricing import _catalog, instances, lambda_
 from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_REGION
+from advisor.pricing import _catalog, instances, lambda_
 from advisor.pricing._catalog import Family
 from advisor.pricing.money import mul, plain_text, to_decimal
 from advisor.units import REQUESTS_PER_MILLION
@@ -117,7 +117,7 @@ def refresh(
     location = LOCATIONS.get(region)
     if location is None:
         raise UsageError(f"unknown region '{region}' for the Price List API.", hint=f"Known: {', '.join(LOCATIONS)}.")
-    today = today or dt.datetime.now(dt.timezone.utc).date()
+    today = today or dt.datetime.now(dt.UTC).date()
     client = client or _client()
     say = progress or (lambda _: None)
     try:

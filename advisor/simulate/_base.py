@@ -16,9 +16,9 @@ from advisor.platform.aws_lambda import (
     check_architecture,
     check_memory_mb,
 )
-from advisor.sla import Objective
 from advisor.simulate.routing import DEFAULT_ROUTING, routing_code
 from advisor.simulate.schedule import ProvisionedSchedule
+from advisor.sla import Objective
 
 if TYPE_CHECKING:
     from advisor.pricing import CostBreakdown
@@ -157,7 +157,7 @@ class ReplayResult:
         """Latency percentiles (ms) over the served requests, and the max; None when none served."""
         served = self.latency_ms[~self.throttled]
         if served.size == 0:
-            return {**{name: None for name in PERCENTILES}, "max": None}
+            return {**dict.fromkeys(PERCENTILES), "max": None}
         values = np.percentile(served, list(PERCENTILES.values()))
         out: dict[str, float | None] = {name: round(float(v), 3) for name, v in zip(PERCENTILES, values)}
         out["max"] = round(float(served.max()), 3)

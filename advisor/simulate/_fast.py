@@ -25,7 +25,7 @@ from advisor.simulate._kernel import _compact, _route_key, draw_init, ring_size,
 
 
 @njit(cache=True)
-def run_fast(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: it is the hot path
+def run_fast(  # noqa: PLR0912, PLR0915 - one tight loop on purpose: it is the hot path
     arrival: np.ndarray,
     service: np.ndarray,
     scale: float,
@@ -212,8 +212,7 @@ def run_fast(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: it
                 target = next_slot
                 next_slot += 1
             live += 1
-            if live > max_live:
-                max_live = live
+            max_live = max(max_live, live)
             seq[target] = n_created
             n_created += 1
             created[target] = now
@@ -231,8 +230,7 @@ def run_fast(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: it
         finish = begin + service[job] * scale
         latency[job] = finish - now
         instance[job] = seq[target]
-        if finish > end:
-            end = finish
+        end = max(end, finish)
         busy_since[target] = now
         # _heap.ev_push: sift the completion up
         i = n_busy

@@ -40,7 +40,7 @@ def ring_size(slot_cap: int) -> int:
 
 
 @njit(cache=True)
-def stats_vector(overflow, busy_s, alive_s, prov_alive_s, max_live, n_created, start, end, n_cold, n_thr):  # noqa: PLR0913
+def stats_vector(overflow, busy_s, alive_s, prov_alive_s, max_live, n_created, start, end, n_cold, n_thr):
     """The statistics vector a kernel returns (``ST_*`` indices)."""
     stats = np.zeros(N_STATS, np.float64)
     stats[ST_OVERFLOW] = overflow
@@ -57,7 +57,7 @@ def stats_vector(overflow, busy_s, alive_s, prov_alive_s, max_live, n_created, s
 
 
 @njit(cache=True)
-def _compact(t, a, b, head, ring, epoch, alive, seq, by_epoch, st, sa, sb) -> int:  # noqa: PLR0913
+def _compact(t, a, b, head, ring, epoch, alive, seq, by_epoch, st, sa, sb) -> int:
     """Drop the stale entries of a full expiry ring; returns the new count (head becomes 0)."""
     mask = ring - 1
     kept = 0
@@ -107,7 +107,7 @@ def draw_init(init_mode: int, init_values: np.ndarray, job: int) -> float:
 
 
 @njit(cache=True)
-def run_kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: it is the hot path
+def run_kernel(  # noqa: PLR0912, PLR0915 - one tight loop on purpose: it is the hot path
     arrival: np.ndarray,
     service: np.ndarray,
     scale: float,
@@ -368,8 +368,7 @@ def run_kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: 
                 target = next_slot
                 next_slot += 1
             live += 1
-            if live > max_live:
-                max_live = live
+            max_live = max(max_live, live)
             seq[target] = n_created
             n_created += 1
             created[target] = now
@@ -408,8 +407,7 @@ def run_kernel(  # noqa: PLR0912, PLR0913, PLR0915 - one tight loop on purpose: 
         placed[job] = now
         instance[job] = seq[target]
         on_prov[job] = is_prov[target]
-        if finish > end:
-            end = finish
+        end = max(end, finish)
         if active[target] == 0:
             busy_since[target] = now
         active[target] += 1

@@ -137,7 +137,7 @@ def in_fast_domain(config: ReplayConfig) -> bool:
     )
 
 
-def _run(arrival, service, init_mode, init_values, config, sched_t, sched_n, seed):  # noqa: PLR0913
+def _run(arrival, service, init_mode, init_values, config, sched_t, sched_n, seed):
     """Call the kernel (the fast one where it applies), doubling its slot capacity until the pool fits."""
     n_jobs = arrival.shape[0]
     latency = np.empty(n_jobs, np.float64)

@@ -44,7 +44,7 @@ class Scenario:
     init_ms: float | None = None
 
     @classmethod
-    def from_options(  # noqa: PLR0913 - one argument per setting of the simulated pool
+    def from_options(
         cls,
         *,
         keep_alive_s: float = DEFAULT_KEEP_ALIVE_S,

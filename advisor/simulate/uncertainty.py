@@ -69,7 +69,7 @@ class ReplayPrediction:
                 "throttled": self.throttled.to_dict()}
 
 
-def predict_interval(  # noqa: PLR0913 - each input is one measured source of variation
+def predict_interval(
     arrivals_s: np.ndarray,
     config: ReplayConfig,
     *,

@@ -81,7 +81,7 @@ class Target(abc.ABC):
         """Facts about how this target measures (for reports), e.g. ``{"cpu_limited": True}``."""
         return {}
 
-    def __enter__(self) -> "Target":
+    def __enter__(self) -> Target:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

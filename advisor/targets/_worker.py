@@ -158,7 +158,7 @@ def _serve(handler: Callable[[Any, Any], Any], requests: Connection, replies: Co
             reply["response"] = _marshal(result)
         except MemoryError:
             reply.update(status="error", error_type="Runtime.OutOfMemory", error_message="MemoryError")
-        except Exception as exc:  # noqa: BLE001 - every handler failure is reported, as Lambda does
+        except Exception as exc:
             reply.update(status="error", error_type=_invoke_error_type(exc), error_message=str(exc),
                          traceback=traceback.format_exc().rstrip("\n").split("\n"))
         reply["duration_ms"] = (time.perf_counter() - started) * 1000.0
@@ -174,7 +174,7 @@ def main(argv: list[str]) -> int:
     capture = _Capture()
     try:
         handler = load_handler(argv[2])
-    except BaseException as exc:  # noqa: BLE001 - report any init failure to the parent
+    except BaseException as exc:
         replies.send_bytes(json.dumps({
             "ready": False,
             "error_type": _init_error_type(exc),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ def end_line(request_id: str) -> str:
 
 def timeout_line(end: datetime, request_id: str, timeout_s: float) -> str:
     """The runtime's message when an invocation runs out of time."""
-    stamp = end.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    stamp = end.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     return f"{stamp} {request_id} Task timed out after {timeout_s:.2f} seconds"
 
 
@@ -72,7 +72,7 @@ def report_line(record: Mapping[str, Any]) -> str:
 
 def event_line(log_stream: str, when: datetime, message: str) -> str:
     """One log event in the ``sam logs`` layout."""
-    stamp = when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
     return f"{log_stream} {stamp} {message}"
 
 

@@ -31,7 +31,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any
@@ -485,7 +485,7 @@ def _stop(environments: list[Environment], cgroups: _cgroup.Cgroups | None) -> N
 
 def _now() -> datetime:
     """UTC now at millisecond precision, as CloudWatch timestamps events."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 

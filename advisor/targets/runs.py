@@ -9,8 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from advisor.errors import InputError, NotFoundError, UsageError
-from advisor.targets.local import DEFAULT_KEEP_ALIVE_S, DEFAULT_MAX_CONCURRENCY, DEFAULT_TIMEOUT_S, \
-    Invocation, LocalTarget
+from advisor.targets.local import (
+    DEFAULT_KEEP_ALIVE_S,
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_TIMEOUT_S,
+    Invocation,
+    LocalTarget,
+)
 from advisor.targets.traffic import ReplayRun, read_arrivals, send_arrivals
 
 
