@@ -15,10 +15,10 @@ def lazy_getattr(package: str, exports: Mapping[str, str]) -> Callable[[str], An
         exports: Public name -> the module that defines it.
     """
 
-    def __getattr__(name: str) -> Any:
+    def load(name: str) -> Any:
         module = exports.get(name)
         if module is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
         return getattr(importlib.import_module(module), name)
 
-    return __getattr__
+    return load

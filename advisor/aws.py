@@ -7,7 +7,7 @@ price refresh and the tuner's AWS target all use it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from advisor.errors import NotFoundError, RemoteError
 
@@ -83,7 +83,7 @@ class aws_errors:  # noqa: N801 - used as a lower-case context manager
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: Any) -> Literal[False]:
         if exc is None:
             return False
         from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
@@ -91,12 +91,14 @@ class aws_errors:  # noqa: N801 - used as a lower-case context manager
         if isinstance(exc, NoCredentialsError):
             raise RemoteError(
                 "no AWS credentials found.",
-                hint="Configure them (aws configure, AWS_PROFILE or --profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).",
+                hint="Configure them (aws configure, AWS_PROFILE or --profile, or "
+                     "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY).",
             ) from None
         if isinstance(exc, ClientError):
             raise client_error(exc, self.what, self.permissions) from None
         if isinstance(exc, BotoCoreError):
-            raise RemoteError(f"AWS request for {self.what} failed: {exc}.", hint="Check the network and --region.") from None
+            raise RemoteError(f"AWS request for {self.what} failed: {exc}.",
+                              hint="Check the network and --region.") from None
         return False
 
 
@@ -112,7 +114,8 @@ def client_error(exc: ClientError, what: str, permissions: str) -> RemoteError |
     if code in DENIED_CODES:
         return RemoteError(f"access denied to {what} ({message}).", hint=f"Grant {permissions} to these credentials.")
     if code in CREDENTIAL_CODES:
-        return RemoteError(f"AWS rejected the credentials ({code}: {message}).", hint="Refresh them (aws sso login, new keys).")
+        return RemoteError(f"AWS rejected the credentials ({code}: {message}).",
+                           hint="Refresh them (aws sso login, new keys).")
     if code in THROTTLE_CODES:
         return RemoteError(
             f"AWS kept throttling requests for {what} after retries ({code}).",

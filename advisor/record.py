@@ -124,7 +124,7 @@ def to_json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     fields = [c for c in COLUMNS if c not in ("function", "architecture")]
     for row in frame[fields].itertuples(index=False):
         item: dict[str, Any] = {}
-        for name, value in zip(fields, row):
+        for name, value in zip(fields, row, strict=False):
             item[name] = _json_value(value, pd)
         rows.append(item)
     return rows

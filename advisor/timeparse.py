@@ -11,7 +11,8 @@ from advisor.units import parse_duration
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2262, 4, 11, tzinfo=UTC)
 
-_HINT = "Use a duration back from now (90m, 24h, 7d, 2w, 1d12h) or an ISO 8601 date/time (2026-11-20, 2026-11-20T12:00Z)."
+_HINT = ("Use a duration back from now (90m, 24h, 7d, 2w, 1d12h) or an ISO 8601 date/time "
+         "(2026-11-20, 2026-11-20T12:00Z).")
 
 
 def parse_since(text: str, now: datetime | None = None, *, option: str = "--since") -> datetime:

@@ -15,6 +15,7 @@ Durations are written the same way in every option of every command (``--keep-al
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Final
@@ -96,10 +97,10 @@ def parse_duration(
         raise UsageError(f"{option} {text!r} has no unit.", hint=f"Write the unit, e.g. {value}s or {value}m.")
     units = [part.group(2) or default_unit or "s" for part in parts]
     sizes = [UNIT_SECONDS[unit] for unit in units]
-    if any(later >= earlier for earlier, later in zip(sizes, sizes[1:])):
+    if any(later >= earlier for earlier, later in itertools.pairwise(sizes)):
         raise UsageError(f"{option} {text!r} repeats a unit or puts a smaller one first.",
                          hint="Write the largest unit first, each once: 1h30m, 2m30s.")
-    seconds = sum(float(part.group(1)) * size for part, size in zip(parts, sizes))
+    seconds = sum(float(part.group(1)) * size for part, size in zip(parts, sizes, strict=False))
     if not math.isfinite(seconds):
         raise UsageError(f"{option} {text!r} is too large.", hint=f"Write e.g. {DURATION_EXAMPLES}.")
     return seconds

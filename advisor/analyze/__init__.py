@@ -91,7 +91,8 @@ def analyze(
         cost = pool.submit(stats.cost, cols, info, span_s, catalog)
         memory = pool.submit(stats.memory, cols)
         cold = ~np.isnan(cols.init) | ~np.isnan(cols.restore)
-        latency = pool.submit(lambda: stats.spread(cols.duration + np.nan_to_num(cols.init) + np.nan_to_num(cols.restore)))
+        end_to_end = cols.duration + np.nan_to_num(cols.init) + np.nan_to_num(cols.restore)
+        latency = pool.submit(stats.spread, end_to_end)
         warm = stats.spread(cols.duration[~cold])
         rates, by_hour = stats.rates(cols.arrival, span_s)
         peak, p99 = concurrency.result()
@@ -158,7 +159,7 @@ def _stored_range_hint(ws: Workspace, function: str) -> str:
     row = ws.connection.execute(
         "SELECT count(*), min(end_time), max(end_time) FROM invocations WHERE function = ?", [function]
     ).fetchone()
-    if not row[0]:
+    if row is None or not row[0]:
         return "It has no stored invocations: import its logs first."
     return f"Stored: {row[0]:,} invocations ending {when(utc(row[1]))} to {when(utc(row[2]))}; widen --since/--until."
 

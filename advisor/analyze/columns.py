@@ -52,7 +52,7 @@ class Query:
     def all(self, sql: str) -> list[dict[str, Any]]:
         cursor = self.con.execute(self.cte + sql, self.params)
         names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return [dict(zip(names, row, strict=False)) for row in cursor.fetchall()]
 
     def arrays(self, sql: str, extra: list[Any], *, streams: bool) -> dict[str, np.ndarray]:
         """Columns as numpy arrays; ``streams`` makes the log-stream ENUM type the SQL may use."""
@@ -62,7 +62,7 @@ class Query:
                 self.con.execute(_STREAM_LIST_SQL.format(window=self.window), self.params)
                 self.con.execute(_STREAM_TYPE_SQL)
             table = self.con.sql(self.cte + sql, params=[*self.params, *extra]).to_arrow_table()
-            return {name: _to_numpy(column) for name, column in zip(table.column_names, table.columns)}
+            return {name: _to_numpy(column) for name, column in zip(table.column_names, table.columns, strict=False)}
         finally:
             self.con.execute("ROLLBACK")  # the analysis writes nothing
 

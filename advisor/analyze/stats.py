@@ -52,15 +52,20 @@ def rates(arrival_ns: np.ndarray, span_s: float) -> tuple[Rates, list[int]]:
     per_minute = np.add.reduceat(counts, np.r_[0, edges])
     hours = np.bincount((moments // SECONDS_PER_HOUR) % HOURS_PER_DAY, weights=counts, minlength=HOURS_PER_DAY)
     mean = n / span_s if span_s > 0 else None
-    rates = Rates(mean, mean * SECONDS_PER_MINUTE if mean is not None else None, int(counts.max()), int(per_minute.max()))
+    per_min = mean * SECONDS_PER_MINUTE if mean is not None else None
+    rates = Rates(mean, per_min, int(counts.max()), int(per_minute.max()))
     return rates, [int(h) for h in hours]
 
 
 def memory(cols: Columns) -> list[MemoryUse]:
     uses = []
-    sizes = [cols.memory] if np.isscalar(cols.memory) else np.flatnonzero(np.bincount(cols.memory + 1)) - 1
+    one_size = isinstance(cols.memory, int)
+    if isinstance(cols.memory, int):
+        sizes = [cols.memory]
+    else:
+        sizes = (np.flatnonzero(np.bincount(cols.memory + 1)) - 1).tolist()
     for size in sizes:
-        in_size = None if np.isscalar(cols.memory) else cols.memory == size
+        in_size = None if one_size else np.asarray(cols.memory) == size
         used = cols.max_used if in_size is None else cols.max_used[in_size]
         used = used[used >= 0]
         p99 = float(np.quantile(used, MEMORY_QUANTILE)) if used.size else None

@@ -23,7 +23,7 @@ from advisor.errors import AdvisorError
 try:  # typer >= 0.26 vendors click; older releases use the click package.
     from typer._click.exceptions import ClickException
 except ImportError:  # pragma: no cover - depends on the installed typer
-    from click.exceptions import ClickException
+    from click.exceptions import ClickException  # type: ignore[assignment]
 
 EXIT_INTERRUPTED = 130
 #: What DuckDB raises (as RuntimeError) when SIGINT stops a running statement.
@@ -95,7 +95,7 @@ def _command_word(args: Sequence[str]) -> str | None:
     return None
 
 
-def run(argv: Sequence[str] | None = None) -> int:
+def run(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one return per way a command ends
     """Run the CLI on ``argv`` and return its exit code; never raises for user errors."""
     args = list(sys.argv[1:] if argv is None else argv)
     word = _command_word(args)

@@ -42,17 +42,19 @@ def _named(option: str, parse: Callable[[str], Any]) -> Callable[[Any], Any]:
     return parser
 
 
-def DurationOption(help: str, *, option: str | None = None, allow_inf: bool = False,  # noqa: N802 - a type
-                   default_unit: str = "s") -> Any:
-    """A duration option (``600``, ``10m``, ``1h30m``, ``250ms``; ``inf`` if allowed), in seconds."""
+def duration_option(option: str, help: str, *, allow_inf: bool = False, default_s: float | None = None) -> Any:
+    """A duration option (``600``, ``10m``, ``1h30m``, ``250ms``; ``inf`` if allowed), in seconds.
+
+    Use as ``Annotated[Optional[float], duration_option("--keep-alive", "...")]``.
+    """
     forms = DURATION_EXAMPLES + (", inf" if allow_inf else "")
 
     def parse(text: str) -> float:
-        return parse_duration(text, option=option or "duration", default_unit=default_unit, allow_inf=allow_inf)
+        return parse_duration(text, option=option, allow_inf=allow_inf)
 
-    return Annotated[Optional[float], typer.Option(
-        help=f"{help} Forms: {forms}.", metavar="DURATION", parser=_named(option or "duration", parse),
-        show_default=True)]
+    default = f" Default: {format_duration(default_s)}." if default_s is not None else ""
+    return typer.Option(option, help=f"{help} Forms: {forms}.{default}", metavar="DURATION",
+                        parser=_named(option, parse), show_default=False)
 
 
 def keep_alive_help() -> str:
@@ -88,20 +90,19 @@ def _number(text: str, option: str, bound: Bound) -> float:
     return bound.check(value, option=option)
 
 
-def NumberOption(option: str, bound: Bound, help: str, *, metavar: str = "N",  # noqa: N802 - a type
-                 optional: bool = False, names: tuple[str, ...] = ()) -> Any:
-    """A numeric option checked against ``bound`` (its range is shown in the help)."""
-    kind = int if bound.integer else float
-    annotation = Optional[kind] if optional else kind  # type: ignore[valid-type]
-    return Annotated[annotation, typer.Option(
-        *(names or (option,)), help=f"{help} ({bound.help_text()}).", metavar=metavar,
-        parser=_named(option, lambda text: _number(text, option, bound)), show_default=not optional)]
+def number_option(option: str, bound: Bound, help: str, *, metavar: str = "N", optional: bool = False) -> Any:
+    """A numeric option checked against ``bound`` (its range is shown in the help).
+
+    Use as ``Annotated[int, number_option("--provisioned", INSTANCES, "...")]``.
+    """
+    return typer.Option(option, help=f"{help} ({bound.help_text()}).", metavar=metavar,
+                        parser=_named(option, lambda text: _number(text, option, bound)), show_default=not optional)
 
 
-SeedOption = NumberOption("--seed", limits.SEED, "Seed of every random draw, for reproducible results")
+SeedOption = Annotated[int, number_option("--seed", limits.SEED, "Seed of every random draw, for reproducible results")]
 
 
-def MemoryOption(help: str) -> Any:  # noqa: N802 - a type
-    """A Lambda memory size option, checked against Lambda's bounds."""
-
-    return NumberOption("--memory", aws_lambda.MEMORY, help, metavar="MB", optional=True)
+def memory_option(help: str, *, optional: bool = True) -> Any:
+    """A Lambda memory size option (``Annotated[Optional[int], memory_option("...")]``), checked
+    against Lambda's bounds."""
+    return number_option("--memory", aws_lambda.MEMORY, help, metavar="MB", optional=optional)

@@ -34,7 +34,8 @@ def prefetch(args: Sequence[str]) -> None:
     now, while the CLI itself starts up (see :func:`advisor.logs.bulk.prefetch`)."""
     if list(args[:2]) != ["import", "logs"] or "--dry-run" in args or "--format" in args:
         return
-    paths, rest = [], iter(args[2:])
+    paths: list[Path] = []
+    rest = iter(args[2:])
     for arg in rest:
         if arg in _VALUE_OPTIONS:
             next(rest, None)
@@ -55,9 +56,11 @@ def register(app: typer.Typer) -> None:
     def logs_command(
         paths: Paths,
         function: Annotated[Optional[str], typer.Option(
-            "--function", "-f", help="Function name (default: from the export's /aws/lambda/NAME).", metavar="NAME")] = None,
+            "--function", "-f", help="Function name (default: from the export's /aws/lambda/NAME).",
+            metavar="NAME")] = None,
         format: Annotated[Optional[str], typer.Option(
-            "--format", help=f"Force a format instead of detecting it: {', '.join(LOG_FORMAT_NAMES)}.", metavar="FORMAT")] = None,
+            "--format", help=f"Force a format instead of detecting it: {', '.join(LOG_FORMAT_NAMES)}.",
+            metavar="FORMAT")] = None,
         strict: Strict = False,
         allow_emulator: Annotated[bool, typer.Option(
             "--allow-emulator", help="Accept local emulator (RIE / SAM local) output.")] = False,
@@ -76,9 +79,11 @@ def register(app: typer.Typer) -> None:
     def trace_command(
         paths: Paths,
         format: Annotated[Optional[str], typer.Option(
-            "--format", help=f"Force a format instead of detecting it: {', '.join(TRACE_FORMAT_NAMES)}.", metavar="FORMAT")] = None,
+            "--format", help=f"Force a format instead of detecting it: {', '.join(TRACE_FORMAT_NAMES)}.",
+            metavar="FORMAT")] = None,
         function: Annotated[Optional[str], typer.Option(
-            "--function", "-f", help="Select a function (hash prefix) or, for csv/LLM, name it.", metavar="NAME")] = None,
+            "--function", "-f", help="Select a function (hash prefix) or, for csv/LLM, name it.",
+            metavar="NAME")] = None,
         seed: SeedOption = 0,
         strict: Strict = False,
         dry_run: DryRun = False,
@@ -119,7 +124,8 @@ def _names(functions: list[str]) -> str:
     if len(functions) <= 1:
         return functions[0] if functions else "no function"
     shown = ", ".join(functions[:SHOWN_FUNCTIONS])
-    more = f" and {len(functions) - SHOWN_FUNCTIONS:,} more (--json lists them all)" if len(functions) > SHOWN_FUNCTIONS else ""
+    hidden = len(functions) - SHOWN_FUNCTIONS
+    more = f" and {hidden:,} more (--json lists them all)" if hidden > 0 else ""
     return f"{len(functions):,} functions: {shown}{more}"
 
 

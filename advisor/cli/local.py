@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -16,12 +16,11 @@ from rich.table import Table
 
 from advisor import limits
 from advisor.cli._console import console, emit_json, error_console
-from advisor.cli._options import DurationOption, JsonOption, NumberOption, keep_alive_help
-from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S, DEFAULT_TIMEOUT_S, MEMORY
+from advisor.cli._options import JsonOption, duration_option, keep_alive_help, memory_option, number_option
+from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S, DEFAULT_TIMEOUT_S
 from advisor.record import conform, to_json_records
 from advisor.targets.local import DEFAULT_MAX_CONCURRENCY
 from advisor.targets.runs import invoke_local, parse_payload, replay_local
-from advisor.units import format_duration
 
 local_app = typer.Typer(
     help="Run a Lambda handler on this machine as Lambda runs it: worker processes, real cold "
@@ -31,11 +30,12 @@ local_app = typer.Typer(
 
 HandlerArg = Annotated[str, typer.Argument(
     help="path/to/file.py:function or package.module:function.", metavar="HANDLER", show_default=False)]
-MemoryOption = NumberOption("--memory", MEMORY, "Memory size, which sets the CPU share too", metavar="MB")
+MemoryOption = Annotated[int, memory_option("Memory size, which sets the CPU share too", optional=False)]
 PayloadOption = Annotated[Optional[str], typer.Option(
     "--payload", help="The event as JSON, or @file.json (default {}).", metavar="JSON", show_default=False)]
-KeepAliveOption = DurationOption(keep_alive_help(), option="--keep-alive")
-TimeoutOption = DurationOption("Invocation timeout (Lambda's default 3s, at most 15m).", option="--timeout")
+KeepAliveOption = Annotated[float, duration_option("--keep-alive", keep_alive_help(), default_s=DEFAULT_KEEP_ALIVE_S)]
+TimeoutOption = Annotated[float, duration_option(
+    "--timeout", "Invocation timeout (Lambda's default 3s, at most 15m).", default_s=DEFAULT_TIMEOUT_S)]
 LogOption = Annotated[Optional[Path], typer.Option(
     "--log", help="Append START/END/REPORT lines to this file (readable by `advisor import logs`).",
     metavar="FILE", show_default=False)]
@@ -43,9 +43,10 @@ LogOption = Annotated[Optional[Path], typer.Option(
 
 @local_app.command("invoke")
 def invoke(handler: HandlerArg, memory: MemoryOption, payload: PayloadOption = None,
-           count: NumberOption("-n", limits.LOCAL_INVOCATIONS, "Invocations in a row on one warm pool") = 1,
-           keep_alive: KeepAliveOption = format_duration(DEFAULT_KEEP_ALIVE_S),
-           timeout: TimeoutOption = format_duration(DEFAULT_TIMEOUT_S),
+           count: Annotated[int, number_option(
+               "-n", limits.LOCAL_INVOCATIONS, "Invocations in a row on one warm pool")] = 1,
+           keep_alive: KeepAliveOption = DEFAULT_KEEP_ALIVE_S,
+           timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
            log: LogOption = None, json_output: JsonOption = False) -> None:
     """Invoke HANDLER N times in a row; the first invocation is a cold start."""
     event = parse_payload(payload)
@@ -70,13 +71,13 @@ def replay(handler: HandlerArg,
                "--trace", help="A trace advisor imports, or a CSV with a timestamp column (epoch s or ISO 8601).",
                metavar="PATH", show_default=False)],
            memory: MemoryOption, payload: PayloadOption = None,
-           keep_alive: KeepAliveOption = format_duration(DEFAULT_KEEP_ALIVE_S),
-           speedup: NumberOption("--speedup", limits.SPEEDUP, "Compress time (and the keep-alive) by X",
-                                 metavar="X") = 1.0,
-           max_concurrency: NumberOption("--max-concurrency", limits.CONCURRENCY_LIMIT,
-                                         "Most workers at once; beyond, requests are throttled")
+           keep_alive: KeepAliveOption = DEFAULT_KEEP_ALIVE_S,
+           speedup: Annotated[float, number_option(
+               "--speedup", limits.SPEEDUP, "Compress time (and the keep-alive) by X", metavar="X")] = 1.0,
+           max_concurrency: Annotated[int, number_option(
+               "--max-concurrency", limits.CONCURRENCY_LIMIT, "Most workers at once; beyond, requests are throttled")]
            = DEFAULT_MAX_CONCURRENCY,
-           timeout: TimeoutOption = format_duration(DEFAULT_TIMEOUT_S), log: LogOption = None,
+           timeout: TimeoutOption = DEFAULT_TIMEOUT_S, log: LogOption = None,
            json_output: JsonOption = False) -> None:
     """Send HANDLER the trace's requests at their arrival times, with real concurrency."""
     event = parse_payload(payload)
@@ -178,7 +179,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 
 @contextmanager
-def _progress(what: str, total: int | None, *, quiet: bool) -> Iterator[Callable[[int], None]]:
+def _progress(what: str, total: int | None, *, quiet: bool) -> Iterator[_Advance]:
     if quiet or not sys.stderr.isatty():
         yield _Advance(None, None)
         return

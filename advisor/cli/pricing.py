@@ -14,7 +14,7 @@ from rich.table import Table
 
 from advisor import limits
 from advisor.cli._console import console, emit_json, error_console
-from advisor.cli._options import JsonOption, MemoryOption, NumberOption, WorkspaceOption
+from advisor.cli._options import JsonOption, WorkspaceOption, memory_option, number_option
 from advisor.context import Context
 from advisor.errors import UsageError
 from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_ARCH, DEFAULT_REGION
@@ -60,16 +60,18 @@ def show(
 
 @pricing_app.command("cost")
 def cost(
-    memory: MemoryOption("Lambda memory size") = None,
-    duration_ms: NumberOption("--duration-ms", limits.DURATION_MS, "Duration per invocation", metavar="MS",
-                              optional=True) = None,
+    memory: Annotated[Optional[int], memory_option("Lambda memory size")] = None,
+    duration_ms: Annotated[Optional[float], number_option(
+        "--duration-ms", limits.DURATION_MS, "Duration per invocation", metavar="MS", optional=True)] = None,
     arch: Annotated[str, typer.Option("--arch", help=f"{' or '.join(ARCHITECTURES)}.", metavar="ARCH")] = DEFAULT_ARCH,
     region: RegionOption = None,
-    invocations: NumberOption("--invocations", limits.INVOCATIONS, "Invocations in one month", optional=True) = None,
+    invocations: Annotated[Optional[int], number_option(
+        "--invocations", limits.INVOCATIONS, "Invocations in one month", optional=True)] = None,
     free_tier: Annotated[bool, typer.Option("--free-tier", help="Subtract the monthly free tier.")] = False,
-    provisioned: NumberOption("--provisioned", limits.INSTANCES, "Provisioned instances", optional=True) = None,
-    hours: NumberOption("--hours", limits.HOURS, "Hours provisioned, or of the instance", metavar="H",
-                        optional=True) = None,
+    provisioned: Annotated[Optional[int], number_option(
+        "--provisioned", limits.INSTANCES, "Provisioned instances", optional=True)] = None,
+    hours: Annotated[Optional[float], number_option(
+        "--hours", limits.HOURS, "Hours provisioned, or of the instance", metavar="H", optional=True)] = None,
     instance_type: Annotated[Optional[str], typer.Option(
         "--instance", help="Dedicated instance, e.g. g4dn.xlarge.", metavar="TYPE", show_default=False)] = None,
     workspace: WorkspaceOption = None,

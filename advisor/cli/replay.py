@@ -10,21 +10,20 @@ import typer
 
 from advisor.cli._console import console, emit_json, error_console
 from advisor.cli._options import (
-    DurationOption,
     JsonOption,
-    MemoryOption,
-    NumberOption,
     SeedOption,
     SinceOption,
     UntilOption,
     WorkspaceOption,
+    duration_option,
     keep_alive_help,
+    memory_option,
+    number_option,
 )
 from advisor.context import Context
 from advisor.limits import BATCH, BATCH_WAIT_MS, CONCURRENCY_LIMIT, INIT_MS, INSTANCES, PER_INSTANCE_CONCURRENCY
 from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S
 from advisor.simulate.routing import DEFAULT_ROUTING, ROUTING_CODES
-from advisor.units import format_duration
 
 
 def register(app: typer.Typer) -> None:
@@ -38,26 +37,32 @@ def register(app: typer.Typer) -> None:
         trace: Annotated[Optional[Path], typer.Option(
             "--trace", help="Replay a trace file instead of a workspace function.", metavar="PATH",
             show_default=False)] = None,
-        keep_alive: DurationOption(keep_alive_help(), option="--keep-alive", allow_inf=True) = format_duration(DEFAULT_KEEP_ALIVE_S),
-        provisioned: NumberOption("--provisioned", INSTANCES, "Pre-warmed instances, used first, never expiring") = 0,
+        keep_alive: Annotated[float, duration_option(
+            "--keep-alive", keep_alive_help(), allow_inf=True, default_s=DEFAULT_KEEP_ALIVE_S)] = DEFAULT_KEEP_ALIVE_S,
+        provisioned: Annotated[int, number_option(
+            "--provisioned", INSTANCES, "Pre-warmed instances, used first, never expiring")] = 0,
         provisioned_schedule: Annotated[Optional[str], typer.Option(
             help="Provisioned instances by UTC time of day, e.g. 08:00-20:00=5,else=0.", metavar="WINDOWS",
             show_default=False)] = None,
-        max_concurrency: NumberOption("--max-concurrency", CONCURRENCY_LIMIT,
-                                      "At most N instances; beyond, requests are throttled", optional=True) = None,
+        max_concurrency: Annotated[Optional[int], number_option(
+            "--max-concurrency", CONCURRENCY_LIMIT, "At most N instances; beyond, requests are throttled",
+            optional=True)] = None,
         queue: Annotated[bool, typer.Option("--queue", help="At the limit, queue requests (FIFO) instead.")] = False,
-        per_instance_concurrency: NumberOption("--per-instance-concurrency", PER_INSTANCE_CONCURRENCY,
-                                               "Requests one instance serves at once") = 1,
-        batch: NumberOption("--batch", BATCH, "Serve up to N requests together, as a GPU does") = 1,
-        batch_wait_ms: NumberOption("--batch-wait-ms", BATCH_WAIT_MS, "A batch waits at most this long for more",
-                                    metavar="MS") = 0.0,
-        max_lifetime: DurationOption("Retire an instance this long after it started.", option="--max-lifetime",
-                                     allow_inf=True) = None,
+        per_instance_concurrency: Annotated[int, number_option(
+            "--per-instance-concurrency", PER_INSTANCE_CONCURRENCY, "Requests one instance serves at once")] = 1,
+        batch: Annotated[int, number_option("--batch", BATCH, "Serve up to N requests together, as a GPU does")] = 1,
+        batch_wait_ms: Annotated[float, number_option(
+            "--batch-wait-ms", BATCH_WAIT_MS, "A batch waits at most this long for more", metavar="MS")] = 0.0,
+        max_lifetime: Annotated[Optional[float], duration_option(
+            "--max-lifetime", "Retire an instance this long after it started.", allow_inf=True)] = None,
         routing: Annotated[str, typer.Option(
-            help=f"Which idle instance takes a request: {', '.join(ROUTING_CODES)}.", metavar="RULE")] = DEFAULT_ROUTING,
-        init_ms: NumberOption("--init-ms", INIT_MS, "Cold-start init time; default: the observed ones",
-                              metavar="MS", optional=True) = None,
-        memory: MemoryOption("Replay at this memory size; durations are rescaled by the duration model.") = None,
+            help=f"Which idle instance takes a request: {', '.join(ROUTING_CODES)}.",
+            metavar="RULE")] = DEFAULT_ROUTING,
+        init_ms: Annotated[Optional[float], number_option(
+            "--init-ms", INIT_MS, "Cold-start init time; default: the observed ones", metavar="MS",
+            optional=True)] = None,
+        memory: Annotated[Optional[int], memory_option(
+            "Replay at this memory size; durations are rescaled by the duration model.")] = None,
         seed: SeedOption = 0,
         compare: Annotated[Optional[list[str]], typer.Option(
             help='Also replay a variant, e.g. "keep-alive=5m,provisioned=2" (repeatable).', metavar="SETTINGS",

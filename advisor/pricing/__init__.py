@@ -25,6 +25,6 @@ _EXPORTS = {
     "serverless_gpu_cost": "advisor.pricing.serverless_gpu",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted(_EXPORTS)  # noqa: PLE0605 - the names above, loaded lazily
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar, cast
 
 import yaml
 
@@ -239,7 +239,7 @@ def _merge(family: Family[T], files: list[CatalogFile]) -> Catalog[T]:
         for key, node in collection.items() if collection else ():
             parsed = family.parse_entry(node)
             if family.override_depth > 2 and key in entries:
-                parsed = {**entries[key], **parsed}  # type: ignore[dict-item]
+                parsed = cast(T, {**cast(dict, entries[key]), **cast(dict, parsed)})
             entries[key] = parsed
             origin[key] = file
         settings_node = root.get("settings", required=False)

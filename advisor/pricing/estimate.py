@@ -61,7 +61,7 @@ def lambda_estimate(
     if invocations is None:
         cost = lambda_records_cost(billed, memory_mb, catalog=catalog, region=region, arch=arch, on_provisioned=on_pc)
     elif on_pc:
-        region_prices, arch_prices = prices(catalog, region, arch)
+        _, arch_prices = prices(catalog, region, arch)
         pc_rate = arch_prices.provisioned_duration
         assert pc_rate is not None  # provisioned_cost above raised otherwise
         compute = div(mul(invocations, billed, memory_mb, pc_rate.value), MB_MS_PER_GB_S)

@@ -115,4 +115,5 @@ def _family_matches(family: Family[Any], provider: str | None, rows: list[Row]) 
     needle = provider.lower()
     if needle in family.name:
         return True
-    return family.collection == "providers" and any(r.key.split(".")[1] == needle for r in rows if r.key.startswith("providers."))
+    providers = (r.key.split(".")[1] for r in rows if r.key.startswith("providers."))
+    return family.collection == "providers" and needle in providers

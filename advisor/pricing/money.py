@@ -45,7 +45,7 @@ def to_decimal(value: object, *, what: str = "value") -> Decimal:
     elif isinstance(value, float):
         result = Decimal(repr(value))
     elif hasattr(value, "item"):  # numpy scalar
-        return to_decimal(value.item(), what=what)  # type: ignore[attr-defined]
+        return to_decimal(value.item(), what=what)
     else:
         try:
             result = Decimal(str(value).strip())

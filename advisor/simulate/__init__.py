@@ -21,6 +21,6 @@ _EXPORTS = {
     "replay": "advisor.simulate.engine",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted(_EXPORTS)  # noqa: PLE0605 - the names above, loaded lazily
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -159,7 +159,7 @@ class ReplayResult:
         if served.size == 0:
             return {**dict.fromkeys(PERCENTILES), "max": None}
         values = np.percentile(served, list(PERCENTILES.values()))
-        out: dict[str, float | None] = {name: round(float(v), 3) for name, v in zip(PERCENTILES, values)}
+        out: dict[str, float | None] = {name: round(float(v), 3) for name, v in zip(PERCENTILES, values, strict=False)}
         out["max"] = round(float(served.max()), 3)
         return out
 

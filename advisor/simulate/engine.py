@@ -91,7 +91,7 @@ def replay(
         wait_ms = (jobs_arrival[batch_of] - arrival) * MS_PER_S
         latency, cold, throttled = latency[batch_of] + wait_ms, cold[batch_of], throttled[batch_of]
         instance, on_prov = instance[batch_of], on_prov[batch_of]
-    result = ReplayResult(
+    return ReplayResult(
         latency_ms=latency,
         cold=cold,
         throttled=throttled,
@@ -107,7 +107,6 @@ def replay(
         cost=cost,
         cost_note=cost_note,
     )
-    return result
 
 
 def warm_kernels() -> None:

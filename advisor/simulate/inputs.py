@@ -146,7 +146,8 @@ def read_trace_file(path: Path, *, function: str | None = None, seed: int = 0, t
     if len(names) > 1:
         busiest = ", ".join(f"{n} ({c:,})" for n, c in names.head(SHOWN_FUNCTIONS).items())
         raise UsageError(f"{path} holds {len(names):,} functions; name the one to replay, or pass --all-functions "
-                         "to replay them as one pool.", hint=f"Give it as FUNCTION (a hash prefix). Busiest: {busiest}.")
+                         "to replay them as one pool.",
+                         hint=f"Give it as FUNCTION (a hash prefix). Busiest: {busiest}.")
     function_name = str(names.index[0])
     return Trace.from_records(records, f"{path.name}:{function_name}")
 

@@ -42,7 +42,7 @@ class ProvisionedSchedule:
         for raw in spec.split(","):
             part = raw.strip()
             if match := _ELSE.match(part):
-                default = limits.INSTANCES.check(int(match.group(1)), option=f"provisioned schedule {part!r}")
+                default = int(limits.INSTANCES.check(int(match.group(1)), option=f"provisioned schedule {part!r}"))
             elif match := _WINDOW.match(part):
                 h1, m1, h2, m2, count = (int(g) for g in match.groups())
                 if h1 > 24 or h2 > 24 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
@@ -62,7 +62,8 @@ class ProvisionedSchedule:
     def _check_overlap(self, spec: str) -> None:
         minutes = np.zeros(MINUTES_PER_DAY, dtype=np.int64)
         for start, end, _ in self.windows:
-            span = np.arange(start // SECONDS_PER_MINUTE, (end if end > start else end + SECONDS_PER_DAY) // SECONDS_PER_MINUTE)
+            stop = end if end > start else end + SECONDS_PER_DAY
+            span = np.arange(start // SECONDS_PER_MINUTE, stop // SECONDS_PER_MINUTE)
             idx = span % MINUTES_PER_DAY
             minutes[idx] += 1
         if minutes.max(initial=0) > 1:

@@ -112,7 +112,7 @@ def predict_interval(
     cold = np.empty(draws, np.int64)
     throttled = np.empty(draws, np.int64)
     for k in range(draws):
-        u_service, u_jitter = rng.random(n), rng.random(n)
+        u_service, u_jitter = rng.random((2, n))
         late = arrivals if jitter is None else np.sort(arrivals + _quantiles(jitter, u_jitter) / 1000.0)
         result = replay(late, _quantiles(service, u_service), config, init_ms=init, seed=seed + k)
         cold[k], throttled[k] = int(result.cold.sum()), int(result.throttled.sum())

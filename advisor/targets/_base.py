@@ -21,7 +21,7 @@ from __future__ import annotations
 import abc
 import importlib
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from advisor.errors import NotFoundError, UsageError
 
@@ -71,17 +71,17 @@ class Target(abc.ABC):
                 loaded, the function does not exist, throttled).
         """
 
-    def restore(self) -> None:
+    def restore(self) -> None:  # noqa: B027 - a default, so plugins that change nothing need not override
         """Put back what :meth:`configure` changed (AWS: the original memory size)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a default, so plugins that hold nothing need not override
         """Release what the target holds (processes, connections). Idempotent."""
 
     def describe(self) -> dict[str, Any]:
         """Facts about how this target measures (for reports), e.g. ``{"cpu_limited": True}``."""
         return {}
 
-    def __enter__(self) -> Target:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -11,6 +11,7 @@ left behind by a process that was killed are swept the next time one is made.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import math
 import os
@@ -211,10 +212,8 @@ def _kill_members(directory: Path) -> None:
     except (OSError, ValueError):
         return
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
 
 
 class Cgroups:

@@ -8,6 +8,7 @@ memory cgroup, its peak RSS.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import math
@@ -33,7 +34,8 @@ LIVENESS_POLL_S = 0.1
 #: How long a worker may take to exit after its pipe closes before it is killed.
 SHUTDOWN_GRACE_S = 0.2
 #: Put the process in its cgroups, then become the worker: limits apply from interpreter start.
-_ENTER_CGROUPS = 'for f in "$@"; do case "$f" in --) shift; break;; esac; echo $$ > "$f" || exit 97; shift; done; exec "$@"'
+_ENTER_CGROUPS = ('for f in "$@"; do case "$f" in --) shift; break;; esac; echo $$ > "$f" || exit 97; shift; done; '
+                  'exec "$@"')
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
@@ -85,7 +87,7 @@ class Environment:
         if self.slot is not None:
             command = ["/bin/sh", "-c", _ENTER_CGROUPS, "sh",
                        *map(str, self.slot.procs_files), "--", *command]
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - the worker writes it for its whole life
         try:
             self.process = subprocess.Popen(
                 command, pass_fds=(request_read, reply_write), stdin=subprocess.DEVNULL,
@@ -164,10 +166,8 @@ class Environment:
         self.dead = True
         if self.process is None or self.process.poll() is not None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait()
 
     def stop(self) -> None:
@@ -178,10 +178,8 @@ class Environment:
                 conn.close()
         self._requests = self._replies = None
         if self.process is not None and self.process.poll() is None:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(SHUTDOWN_GRACE_S)
-            except subprocess.TimeoutExpired:
-                pass
         self.kill()
         if self._stderr is not None:
             self._stderr.close()

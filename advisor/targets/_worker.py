@@ -99,16 +99,16 @@ def load_handler(spec: str) -> Callable[[Any, Any], Any]:
         module = importlib.import_module(target)
     handler = getattr(module, name, None)
     if not callable(handler):
-        raise _HandlerNotFound(f"{target} has no function {name!r}")
+        raise _HandlerNotFoundError(f"{target} has no function {name!r}")
     return handler
 
 
-class _HandlerNotFound(Exception):
+class _HandlerNotFoundError(Exception):
     pass
 
 
 def _init_error_type(exc: BaseException) -> str:
-    if isinstance(exc, _HandlerNotFound):
+    if isinstance(exc, _HandlerNotFoundError):
         return "Runtime.HandlerNotFound"
     if isinstance(exc, (ImportError, SyntaxError)):
         return "Runtime.ImportModuleError"

@@ -297,7 +297,7 @@ class LocalTarget(Target):
             "_HANDLER": self.handler,
         })
         return Environment(self.handler, self.memory_mb, lambda_log.new_log_stream(_now()), env,
-                           slot, police_rss=not self.limits.memory_limit == "cgroup")
+                           slot, police_rss=self.limits.memory_limit != "cgroup")
 
     def _release(self, environment: Environment) -> None:
         with self._lock:
