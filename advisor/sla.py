@@ -22,7 +22,7 @@ from advisor.units import MS_PER_S, parse_duration
 
 OPTION: Final = "--sla"
 EXAMPLE: Final = "p95=2s or p50=300ms,p99=2s"
-_OBJECTIVE = re.compile(r"^p(\d{1,2}(?:\.\d+)?)=(.+)$")
+_OBJECTIVE = re.compile(r"^p(\d{1,3}(?:\.\d+)?)=(.+)$")
 
 
 @dataclass(frozen=True)

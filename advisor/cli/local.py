@@ -133,7 +133,9 @@ def _summary_table(summary: dict[str, Any]) -> Table:
     table.add_column("what")
     table.add_column("value", justify="right")
     table.add_row("requests", str(summary["requests"]))
-    table.add_row("cold starts", f"{summary['cold_starts']} ({summary['cold_start_rate']:.1%} of served)")
+    rate = summary["cold_start_rate"]
+    share = "n/a: none served" if rate is None else f"{rate:.1%} of served"
+    table.add_row("cold starts", f"{summary['cold_starts']} ({share})")
     table.add_row("throttled", str(summary["throttled"]))
     table.add_row("errors / timeouts", f"{summary['errors']} / {summary['timeouts']}")
     table.add_row("environments", str(summary["environments"]))

@@ -93,7 +93,7 @@ class ReplayRun:
             "requests": requests,
             "served": len(self.records),
             "cold_starts": cold,
-            "cold_start_rate": cold / len(self.records) if self.records else 0.0,
+            "cold_start_rate": cold / len(self.records) if self.records else None,
             "throttled": self.throttled,
             "errors": sum(r["status"] == "error" for r in self.records),
             "timeouts": sum(r["status"] == "timeout" for r in self.records),

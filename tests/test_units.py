@@ -1,0 +1,50 @@
+"""The one duration syntax: what it reads, what it refuses, and that it reads what it writes."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from advisor.errors import UsageError
+from advisor.units import format_duration, parse_duration
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("600", 600.0), ("10m", 600.0), ("1h30m", 5400.0), ("250ms", 0.25), ("90s", 90.0), ("2h", 7200.0),
+    ("1d", 86_400.0), ("1w", 604_800.0), ("10min", 600.0), ("1.5h", 5400.0), (" 2M ", 120.0),
+    ("1m30s", 90.0), ("1s500ms", 1.5), (".5s", 0.5),
+])
+def test_every_form_reads_as_seconds(text: str, seconds: float) -> None:
+    assert parse_duration(text, option="--keep-alive") == seconds
+
+
+def test_a_bare_number_takes_the_options_unit_and_inf_only_where_allowed() -> None:
+    assert parse_duration("250", option="--x", default_unit="ms") == 0.25
+    assert parse_duration("inf", option="--keep-alive", allow_inf=True) == math.inf
+    with pytest.raises(UsageError, match="--timeout 'inf' must be a finite duration"):
+        parse_duration("inf", option="--timeout")
+    with pytest.raises(UsageError, match="--since '7' has no unit"):
+        parse_duration("7", option="--since", default_unit=None)
+
+
+@pytest.mark.parametrize("text", ["", "m", "10x", "-5", "1m1h", "1m1m", "1h 30m", "10 m s", "1e3", "nan", "1,5s"])
+def test_anything_else_is_a_usage_error_naming_the_option_and_value(text: str) -> None:
+    with pytest.raises(UsageError, match=f"--keep-alive {text!r}"):
+        parse_duration(text, option="--keep-alive")
+
+
+@given(st.integers(min_value=0, max_value=10**9))
+def test_whole_seconds_read_back_what_format_writes(seconds: int) -> None:
+    assert parse_duration(format_duration(seconds), option="--x") == seconds
+
+
+@given(st.text(max_size=16))
+def test_any_text_is_a_duration_or_a_usage_error(text: str) -> None:
+    try:
+        value = parse_duration(text, option="--x", allow_inf=True)
+    except UsageError:
+        return
+    assert value >= 0
