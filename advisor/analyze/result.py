@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from advisor.units import NS_PER_S, NS_PER_US, US_PER_S
+
 
 @dataclass(frozen=True)
 class Percentiles:
@@ -114,7 +116,7 @@ class Analysis:
 
 def from_ns(ns: int) -> datetime:
     """Epoch nanoseconds -> aware UTC datetime (microsecond precision)."""
-    return datetime.fromtimestamp(ns // 1_000_000_000, tz=UTC).replace(microsecond=(ns // 1000) % 1_000_000)
+    return datetime.fromtimestamp(ns // NS_PER_S, tz=UTC).replace(microsecond=(ns // NS_PER_US) % US_PER_S)
 
 
 def utc(moment: datetime) -> datetime:

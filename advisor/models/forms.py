@@ -32,6 +32,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from advisor.platform.aws_lambda import MAX_VCPU, vcpus
+from advisor.units import MB_PER_GB
 
 #: Memory pressure starts when the working set exceeds this fraction of the memory size.
 PRESSURE_ONSET = 0.5
@@ -119,7 +120,7 @@ def _constant(m: np.ndarray, theta: float, ws: float | None) -> np.ndarray:
 
 def _inverse(m: np.ndarray, theta: float, ws: float | None) -> np.ndarray:
     # b is in ms x GB so its value reads as "ms at 1 GB above the floor".
-    return np.column_stack([_ones(m), 1024.0 / m])
+    return np.column_stack([_ones(m), MB_PER_GB / m])
 
 
 def _exponential(m: np.ndarray, theta: float, ws: float | None) -> np.ndarray:

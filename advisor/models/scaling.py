@@ -28,7 +28,7 @@ from advisor.errors import InputError
 from advisor.models.coldstart import ColdStartFit, ColdStartModel, fit_cold_starts
 from advisor.models.duration import DurationModel
 from advisor.models.samples import one_architecture, require_two_sizes
-from advisor.platform.aws_lambda import MEMORY, check_memory_mb
+from advisor.platform.aws_lambda import DEFAULT_ARCH, MEMORY, check_memory_mb
 
 #: Invocations per memory size that fit the duration model; beyond it a seeded random
 #: subset (a size's mean is known to well under 1% from that many).
@@ -318,7 +318,7 @@ def _usable_samples(
                 "their durations follow different curves.",
                 hint="Name the architecture to rescale for, or select that architecture's requests.",
             )
-        samples = one_architecture(samples, architecture or (found[0] if found else "x86_64"))
+        samples = one_architecture(samples, architecture or (found[0] if found else DEFAULT_ARCH))
     columns = [c for c in FIT_COLUMNS if c in samples.columns]
     usable = samples[columns]
     keep = usable["memory_mb"].notna() & (usable["duration_ms"] > 0)

@@ -20,12 +20,19 @@ from advisor.models.coldstart import ColdStartModel, fit_cold_starts
 from advisor.models.duration import DurationModel
 from advisor.models.forms import FORMS
 from advisor.models.samples import one_architecture, require_two_sizes
-from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_REGION, MAX_MEMORY_MB, MIN_MEMORY_MB, billed_ms
+from advisor.platform.aws_lambda import (
+    DEFAULT_ARCH,
+    DEFAULT_REGION,
+    MAX_MEMORY_MB,
+    MB_PER_VCPU,
+    MIN_MEMORY_MB,
+    billed_ms,
+)
 from advisor.pricing import PriceCatalog, lambda_records_cost
 from advisor.units import MB_MS_PER_GB_S
 
 #: Memory sizes shown by ``advisor model fit`` besides the measured ones.
-CHART_MEMORY_MB = (128, 256, 512, 1024, 1769, 2048, 3008, 4096, 6144, 8192, 10240)
+CHART_MEMORY_MB = (MIN_MEMORY_MB, 256, 512, 1024, int(MB_PER_VCPU), 2048, 3008, 4096, 6144, 8192, MAX_MEMORY_MB)
 #: Points of the dense curve drawn by ``advisor model fit``.
 CURVE_POINTS = 60
 
