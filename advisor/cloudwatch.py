@@ -27,7 +27,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from advisor.errors import NotFoundError, RemoteError, UsageError
-from advisor.logs._base import LogEvent
+from advisor.logs import LogEvent
 from advisor.workspace import ImportSummary, Workspace
 
 LOG_GROUP_PREFIX = "/aws/lambda/"

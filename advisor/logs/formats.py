@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
-#: ``advisor import logs --format`` names, in sniffing order.
+#: ``advisor import logs --format`` names, most specific first (the order detection tries them).
 LOG_FORMAT_NAMES: tuple[str, ...] = (
-    "insights-json", "lambda-insights", "cloudwatch-json", "console-csv", "insights-csv", "text",
+    "insights-json", "lambda-insights", "cloudwatch-json", "json-log", "console-csv", "insights-csv",
+    "text",
 )
 #: ``advisor import trace --format`` names, in sniffing order.
 TRACE_FORMAT_NAMES: tuple[str, ...] = ("azure-2019", "azure-2021", "azure-llm-2023", "csv")
