@@ -13,8 +13,8 @@ for start-up time: the parsers need pandas, which the bulk import path
 
 The modules build on each other in layers, without cycles (``tests/logs/test_layers.py``):
 
-1. ``_base`` (the parser contract), ``report`` (a text REPORT), ``decoding`` (JSON documents,
-   base64+gzip, CSV rows, ISO times), ``formats`` (the ``--format`` names);
+1. ``formats`` (the ``--format`` names, :class:`Detection`), ``_base`` (the parser contract),
+   ``report`` (a text REPORT), ``decoding`` (JSON documents, base64+gzip, CSV rows, ISO times);
 2. ``records`` (the record table), ``sniffing`` (what a file's head is made of);
 3. ``events`` (the assembler every log format feeds);
 4. the parsers: ``text``, ``jsonlog``, ``exports``, ``insights``, ``fast`` (large text logs);
@@ -28,15 +28,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what the names are, for type checkers; they are loaded by __getattr__
-    from advisor.logs._base import Detection, LogEvent, Parser, ParseResult, Rejection, TraceParser
+    from advisor.logs._base import LogEvent, Parser, ParseResult, Rejection, TraceParser
     from advisor.logs.detect import LOG_FORMATS, LOG_PARSERS, format_names
+    from advisor.logs.formats import Detection
     from advisor.logs.reader import parse_events, read_paths
     from advisor.logs.traces import read_traces
 
 _EXPORTS = {
     "LOG_FORMATS": "advisor.logs.detect",
     "LOG_PARSERS": "advisor.logs.detect",
-    "Detection": "advisor.logs._base",
+    "Detection": "advisor.logs.formats",
     "LogEvent": "advisor.logs._base",
     "ParseResult": "advisor.logs._base",
     "Parser": "advisor.logs._base",

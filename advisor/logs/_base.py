@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from advisor import record
+from advisor.logs.formats import Detection
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,25 +50,6 @@ class Rejection:
     def as_dict(self) -> dict[str, object]:
         """JSON-ready form."""
         return {"file": self.file, "line": self.line, "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class Detection:
-    """Which format a file was read as, and what in its content decided it.
-
-    Attributes:
-        file: The file (as given).
-        format: The format name (what ``--format`` accepts).
-        reason: What showed the format, or that ``--format`` forced it.
-    """
-
-    file: str
-    format: str
-    reason: str
-
-    def as_dict(self) -> dict[str, str]:
-        """JSON-ready form."""
-        return {"file": self.file, "format": self.format, "reason": self.reason}
 
 
 @dataclass

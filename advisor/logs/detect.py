@@ -15,8 +15,9 @@ from __future__ import annotations
 
 from advisor.errors import InputError, UsageError
 from advisor.logs import sniffing
-from advisor.logs._base import Detection, Parser, ParseResult
+from advisor.logs._base import Parser, ParseResult
 from advisor.logs.exports import CloudWatchJsonParser, ConsoleCsvParser
+from advisor.logs.formats import Detection
 from advisor.logs.insights import InsightsCsvParser, InsightsJsonParser, LambdaInsightsParser
 from advisor.logs.jsonlog import JsonLogParser
 from advisor.logs.text import TextParser

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor.logs._base import Detection
 from advisor.logs.fast import FORMAT as TEXT_FORMAT
+from advisor.logs.formats import Detection
 from advisor.record import to_json_records
 
 if TYPE_CHECKING:

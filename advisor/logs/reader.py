@@ -21,12 +21,13 @@ import pandas as pd
 
 from advisor import record
 from advisor.errors import InputError, NotFoundError, UsageError
-from advisor.logs._base import Detection, LogEvent, ParseResult, Rejection
+from advisor.logs._base import LogEvent, ParseResult, Rejection
 from advisor.logs.decoding import decode_subscription_data
 from advisor.logs.detect import forced_parser, parse_text, unit_name
 from advisor.logs.events import EventAssembler
 from advisor.logs.fast import FORMAT as TEXT_FORMAT
 from advisor.logs.fast import parse_report_file
+from advisor.logs.formats import Detection
 from advisor.logs.records import repeat_string
 from advisor.logs.sniffing import HEAD_BYTES
 
