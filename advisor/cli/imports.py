@@ -138,6 +138,8 @@ def _render(outcome: ImportOutcome, *, json: bool, dry_run: bool) -> None:
     summary = outcome.summary
     out = console()
     out.print(f"[bold]import[/bold] {_names(outcome.functions)} ({outcome.format})")
+    for detection in outcome.detections:
+        out.print(f"read {detection.file} as {detection.format}: {detection.reason}", markup=False)
     table = Table(show_header=False)
     table.add_column(style="bold")
     table.add_column(justify="right")

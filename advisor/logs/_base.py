@@ -5,18 +5,23 @@ A :class:`Parser` has a ``name`` (what ``--format`` accepts), a cheap
 that turns the whole text into a :class:`ParseResult`. Every input unit (a
 physical line for text formats, an event for JSON containers, a row for CSV) is
 accounted for: ``lines == parsed + ignored + len(rejected)``.
+
+Free of pandas at import (the records are built by the parsers), so that the bulk import
+path can name its results with :class:`Detection` without loading it.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
-
-import pandas as pd
+from typing import TYPE_CHECKING, ClassVar
 
 from advisor import record
+from advisor.logs.formats import Detection
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ class ParseResult:
         format: The detected or forced format name.
         function: Function name found in the input (``/aws/lambda/NAME``), if any.
         emulator: True when the input looks like local emulator (RIE / SAM local) output.
+        kinds: When there are no records, what the units were (``START``: 4, ...).
+        detections: For each file, the format it was read as and why.
     """
 
     records: pd.DataFrame
@@ -70,6 +77,8 @@ class ParseResult:
     format: str
     function: str | None = None
     emulator: bool = False
+    kinds: dict[str, int] = field(default_factory=dict)
+    detections: list[Detection] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -98,12 +107,18 @@ class Parser(ABC):
 
     name: ClassVar[str]
     description: ClassVar[str]
+    #: What one input unit of the format is, in messages ("line", "event", "row").
+    unit: ClassVar[str] = "line"
     #: Formats that describe invocations of several functions (traces) set this.
     is_trace: ClassVar[bool] = False
 
     @abstractmethod
-    def sniff(self, head: str) -> bool:
-        """Return True when ``head`` (the first few KiB of a file) looks like this format."""
+    def sniff(self, head: str) -> str | None:
+        """What in ``head`` (the first 64 KiB of a file) shows this format, or None.
+
+        Decided by the content's structure (JSON keys and values, CSV header cells, the
+        lines Lambda writes), whatever the whitespace, indentation and key order.
+        """
 
     @abstractmethod
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:

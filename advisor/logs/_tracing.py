@@ -9,7 +9,7 @@ import pandas as pd
 
 from advisor.errors import InputError
 from advisor.logs._base import ParseResult, Rejection
-from advisor.logs.events import finish_records
+from advisor.logs.records import finish_records
 from advisor.platform.aws_lambda import billed_ms
 from advisor.units import NS_PER_MS
 

@@ -32,6 +32,7 @@ import pandas as pd
 from advisor.errors import InputError
 from advisor.logs._base import ParseResult, Rejection, TraceParser
 from advisor.logs._tracing import SHORT_ID, read_table, select, trace_result
+from advisor.logs.sniffing import csv_header
 from advisor.platform.aws_lambda import MIN_MEMORY_MB
 from advisor.units import HOURS_PER_DAY, MINUTES_PER_HOUR, MS_PER_S, NS_PER_MS, NS_PER_S, SECONDS_PER_MINUTE
 
@@ -70,8 +71,9 @@ class Azure2019Parser(TraceParser):
     description = "Azure Functions trace 2019 (per-minute counts, duration and memory percentiles)"
 
     def sniff(self, head: str) -> bool:
-        return head.startswith("HashFunction,HashOwner,HashApp,minute_1") or (
-            "percentile_Average_" in head or "AverageAllocatedMb" in head)
+        header = set(csv_header(head) or ())
+        return {"HashFunction", "HashApp", "minute_1"} <= header or any(
+            cell.startswith(("percentile_Average_", "AverageAllocatedMb")) for cell in header)
 
     def parse_path(self, path: Path, *, function: str | None, seed: int) -> ParseResult:
         files = siblings(path)

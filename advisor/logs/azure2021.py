@@ -17,8 +17,10 @@ import pandas as pd
 from advisor.errors import InputError
 from advisor.logs._base import ParseResult, Rejection, TraceParser
 from advisor.logs._tracing import SHORT_ID, read_table, select, trace_result
+from advisor.logs.sniffing import csv_header
 from advisor.units import MS_PER_S, NS_PER_MS, NS_PER_S
 
+_COLUMNS = ("app", "func", "end_timestamp", "duration")
 TRACE_START = datetime(2021, 1, 31, tzinfo=UTC)
 
 
@@ -29,10 +31,10 @@ class Azure2021Parser(TraceParser):
     description = "Azure Functions trace 2021 (app, func, end_timestamp s, duration s)"
 
     def sniff(self, head: str) -> bool:
-        return head.lstrip("\ufeff").startswith("app,func,end_timestamp,duration")
+        return set(_COLUMNS) <= set(csv_header(head) or ())
 
     def parse_path(self, path: Path, *, function: str | None, seed: int) -> ParseResult:
-        table = read_table(path, required=("app", "func", "end_timestamp", "duration"))
+        table = read_table(path, required=_COLUMNS)
         lines = np.arange(len(table)) + 2
         end_s = pd.to_numeric(table["end_timestamp"], errors="coerce")
         duration_s = pd.to_numeric(table["duration"], errors="coerce")

@@ -17,9 +17,13 @@ import pandas as pd
 
 from advisor.logs._base import ParseResult, Rejection, TraceParser
 from advisor.logs._tracing import read_table, trace_result
+from advisor.logs.sniffing import csv_header
 
 PREFILL_MS_PER_TOKEN = 0.1
 DECODE_MS_PER_TOKEN = 30.0
+
+
+_COLUMNS = ("TIMESTAMP", "ContextTokens", "GeneratedTokens")
 
 
 def _default_name(path: Path) -> str:
@@ -37,10 +41,10 @@ class AzureLlmParser(TraceParser):
     description = "Azure LLM inference trace 2023 (TIMESTAMP, ContextTokens, GeneratedTokens)"
 
     def sniff(self, head: str) -> bool:
-        return head.lstrip("\ufeff").startswith("TIMESTAMP,ContextTokens,GeneratedTokens")
+        return set(_COLUMNS) <= set(csv_header(head) or ())
 
     def parse_path(self, path: Path, *, function: str | None, seed: int) -> ParseResult:
-        table = read_table(path, required=("TIMESTAMP", "ContextTokens", "GeneratedTokens"))
+        table = read_table(path, required=_COLUMNS)
         lines = np.arange(len(table)) + 2
         stamps = pd.to_datetime(table["TIMESTAMP"], utc=True, errors="coerce", format="ISO8601")
         context = pd.to_numeric(table["ContextTokens"], errors="coerce")

@@ -1,56 +1,47 @@
 """From log events to invocation records: the core every Lambda log format feeds.
 
-Each container format (plain text, CloudWatch JSON, CSV, subscription payloads)
-only decodes its events; :class:`EventAssembler` decides what each message is:
-a text ``REPORT`` or JSON ``platform.report`` (a record), ``platform.runtimeDone``
-and ``platform.initReport`` (merged into their request's record), a
-``Task timed out`` line (marks its request as a timeout), or anything else
-(START/END/INIT_START/application lines: ignored, counted).
+Each container format (plain text, CloudWatch JSON, CSV, subscription payloads, JSON log
+format documents) only decodes its events; :class:`EventAssembler` decides what each
+message is: a text ``REPORT`` or JSON ``platform.report`` (a record), a Lambda Insights
+``performance`` event (a record), ``platform.runtimeDone`` and ``platform.initReport``
+(merged into their request's record), a ``Task timed out`` line (marks its request as a
+timeout), or anything else (START/END/INIT_START/application lines: ignored, counted).
+
+Until the first record it also notes what the units were (``START``, ``platform.start``,
+application lines...), so that a file without records can be described truthfully.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from advisor import record
 from advisor.logs._base import LogEvent, ParseResult, Rejection
-from advisor.logs.report import EMULATOR_MEMORY_MB, MARKER, ReportError, parse_report
+from advisor.logs.decoding import iso_to_ns
+from advisor.logs.records import finish_records, looks_like_emulator
+from advisor.logs.report import MARKER, ReportError, parse_report
+from advisor.logs.sniffing import is_lambda_event_type
 from advisor.record import STATUS_ERROR, STATUS_SUCCESS, STATUS_TIMEOUT
 
 #: Marker lines of the Runtime Interface Emulator (``(rapid)`` is its runtime API server).
 EMULATOR_MARKERS = ("(rapid)",)
+#: The first words of Lambda's own text lines that carry no invocation record.
+TEXT_KINDS = frozenset({"START", "END", "INIT_START", "INIT_REPORT", "RESTORE_START",
+                        "RESTORE_REPORT", "EXTENSION", "TELEMETRY", "XRAY"})
+#: What an application line (or anything else Lambda did not write) counts as.
+OTHER_KIND = "other lines"
 _TIMED_OUT_RE = re.compile(r"(\S+)\s+Task timed out after")
 _JSON_STATUS = {"success": STATUS_SUCCESS, "timeout": STATUS_TIMEOUT, "error": STATUS_ERROR,
                 "failure": STATUS_ERROR}
 _NS_PER_MS = 1_000_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 #: Columns the assembler collects, in record order (end time as epoch ns).
 _FIELDS = ("request_id", "end_ns", "duration_ms", "billed_duration_ms", "memory_mb",
            "max_memory_used_mb", "init_ms", "restore_ms", "billed_restore_ms", "status",
            "error_type", "log_stream")
-
-
-def iso_to_ns(text: str) -> int:
-    """Epoch nanoseconds of an ISO 8601 time; no zone means UTC.
-
-    Raises:
-        ValueError: not an ISO 8601 time.
-    """
-    value = datetime.fromisoformat(text.strip().replace(",", "."))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    delta = value - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
 
 
 @dataclass
@@ -66,15 +57,19 @@ class EventAssembler:
     init_first: bool = False
     emulator_marker: bool = False
     function: str | None = None
+    #: Kinds of the units seen before the first record (all of them in a file without one).
+    kinds: Counter[str] = field(default_factory=Counter)
     _index: dict[str, int] = field(default_factory=dict)
     _timed_out: set[str] = field(default_factory=set)
     _run_done: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     _init: dict[str | None, float] = field(default_factory=dict)
 
-    def ignore(self, units: int = 1) -> None:
-        """Count ``units`` that carry no invocation."""
+    def ignore(self, units: int = 1, kind: str = OTHER_KIND) -> None:
+        """Count ``units`` of ``kind`` that carry no invocation."""
         self.lines += units
         self.ignored += units
+        if not self._index:
+            self.kinds[kind] += units
 
     def reject(self, line: int, reason: str, units: int = 1) -> None:
         """Reject ``units`` starting at ``line`` for ``reason`` (one rejection per unit)."""
@@ -90,11 +85,9 @@ class EventAssembler:
             self._add_report(message, line, time_ns, log_stream, units)
             return
         stripped = message.lstrip()
-        if stripped.startswith("{") and '"event_type"' in message and '"performance"' in message:
-            self._add_performance(stripped, line, units)
-            return
-        if stripped.startswith("{") and '"platform.' in message:
-            self._add_platform_json(stripped, line, time_ns, log_stream, units)
+        if stripped.startswith("{") and ('"platform.' in message or (
+                '"event_type"' in message and '"performance"' in message)):
+            self._add_json_text(stripped, line, time_ns, log_stream, units)
             return
         if "Task timed out after" in message:
             match = _TIMED_OUT_RE.search(message)
@@ -102,7 +95,7 @@ class EventAssembler:
                 self._timed_out.add(match.group(1))
         elif any(marker in message for marker in EMULATOR_MARKERS):
             self.emulator_marker = True
-        self.ignore(units)
+        self.ignore(units, text_kind(stripped) if not self._index else OTHER_KIND)
 
     def add_events(self, events: Iterable[LogEvent], *, first_line: int = 1) -> None:
         """Add CloudWatch events, one unit each, numbered from ``first_line``."""
@@ -111,46 +104,24 @@ class EventAssembler:
             self.add(event.message, line=first_line + offset, time_ns=time_ns,
                      log_stream=event.log_stream)
 
-    def add_record(self, values: dict, *, units: int = 1) -> None:
-        """Append one complete record (keys of ``_FIELDS``; missing ones are null)."""
-        self._index[values["request_id"]] = len(self.columns["request_id"])
-        for key in _FIELDS:
-            self.columns[key].append(values.get(key))
-        self.lines += units
-        self.parsed += units
-
-    def _add_report(self, message: str, line: int, time_ns: int | None,
-                    log_stream: str | None, units: int) -> None:
-        try:
-            report = parse_report(message)
-        except ReportError as exc:
-            self.reject(line, str(exc), units)
+    def add_json(self, event: object, *, line: int, time_ns: int | None = None,
+                 log_stream: str | None = None, units: int = 1) -> None:
+        """Classify one decoded JSON event: a platform record (LogFormat=JSON, Telemetry or
+        Logs API), a Lambda Insights ``performance`` event, or anything else (application
+        JSON lines: ignored)."""
+        if not isinstance(event, dict):
+            self.ignore(units, "JSON values that are not events")
             return
-        self.init_first = self.init_first or report.init_first
-        values = dict(report.__dict__, end_ns=time_ns, log_stream=log_stream)
-        self.add_record(values, units=units)
-
-    def _add_performance(self, text: str, line: int, units: int) -> None:
-        from advisor.logs.insights import add_performance_event  # insights builds on this module
-
-        try:
-            event = json.loads(text)
-        except ValueError:
-            self.reject(line, "unreadable Lambda Insights performance event", units)
+        if event.get("event_type") == "performance":
+            self._add_performance(event, line, units)
             return
-        add_performance_event(self, event)
-
-    def _add_platform_json(self, text: str, line: int, time_ns: int | None,
-                           log_stream: str | None, units: int) -> None:
-        try:
-            event = json.loads(text)
-            kind = event["type"]
-            body = event.get("record") or {}
-        except (ValueError, KeyError, TypeError, AttributeError):
-            self.reject(line, "unreadable JSON platform record", units)
+        kind = event.get("type")
+        if not is_lambda_event_type(kind) or not ("record" in event or "time" in event):
+            self.ignore(units, "application JSON lines")
             return
+        body = event.get("record", {})
         if not isinstance(body, dict):
-            self.ignore(units)
+            self.ignore(units, f"{kind} events")  # function and extension lines: their record is the text
             return
         if time_ns is None and isinstance(event.get("time"), str):
             try:
@@ -163,16 +134,63 @@ class EventAssembler:
         elif kind == "platform.runtimeDone" and isinstance(body.get("requestId"), str):
             status = _JSON_STATUS.get(str(body.get("status", "")).lower(), STATUS_ERROR)
             self._run_done[body["requestId"]] = (status, body.get("errorType"))
-            self.lines += units
-            self.parsed += units
+            self._merged(units, kind)
         elif kind == "platform.initReport" and body.get("phase", "init") == "init":
             metrics = body.get("metrics") or {}
             if isinstance(metrics.get("durationMs"), (int, float)):
                 self._init[log_stream] = float(metrics["durationMs"])
-            self.lines += units
-            self.parsed += units
+            self._merged(units, kind)
         else:
-            self.ignore(units)
+            self.ignore(units, kind)
+
+    def add_record(self, values: dict, *, units: int = 1) -> None:
+        """Append one complete record (keys of ``_FIELDS``; missing ones are null)."""
+        self._index[values["request_id"]] = len(self.columns["request_id"])
+        for key in _FIELDS:
+            self.columns[key].append(values.get(key))
+        self.lines += units
+        self.parsed += units
+
+    def _merged(self, units: int, kind: str) -> None:
+        """Count ``units`` whose values go into a later record (they are parsed, not ignored)."""
+        self.lines += units
+        self.parsed += units
+        if not self._index:
+            self.kinds[kind] += units
+
+    def _add_report(self, message: str, line: int, time_ns: int | None,
+                    log_stream: str | None, units: int) -> None:
+        try:
+            report = parse_report(message)
+        except ReportError as exc:
+            self.reject(line, str(exc), units)
+            return
+        self.init_first = self.init_first or report.init_first
+        values = dict(report.__dict__, end_ns=time_ns, log_stream=log_stream)
+        self.add_record(values, units=units)
+
+    def _add_json_text(self, text: str, line: int, time_ns: int | None,
+                       log_stream: str | None, units: int) -> None:
+        try:
+            event = json.loads(text)
+        except ValueError:
+            what = "Lambda Insights performance event" if '"performance"' in text else "JSON platform record"
+            self.reject(line, f"unreadable {what}", units)
+            return
+        self.add_json(event, line=line, time_ns=time_ns, log_stream=log_stream, units=units)
+
+    def _add_performance(self, event: dict, line: int, units: int) -> None:
+        try:
+            values = performance_values(event)
+        except (ValueError, TypeError) as exc:
+            self.reject(line, f"performance event: {exc}", units)
+            return
+        if values is None:
+            self.ignore(units, "performance events without a request")
+            return
+        name = values.pop("function")
+        self.function = self.function or (name if isinstance(name, str) else None)
+        self.add_record(values, units=units)
 
     def _add_json_report(self, body: dict, line: int, time_ns: int | None,
                          log_stream: str | None, units: int) -> None:
@@ -222,7 +240,49 @@ class EventAssembler:
         frame = finish_records(cols, function=self.function or "")
         emulator = self.emulator_marker or looks_like_emulator(frame, init_first=self.init_first)
         return ParseResult(frame, self.rejected, self.lines, self.parsed, self.ignored,
-                           format_name, function=self.function, emulator=emulator)
+                           format_name, function=self.function, emulator=emulator,
+                           kinds=dict(self.kinds) if frame.empty else {})
+
+
+def text_kind(message: str) -> str:
+    """What a text line that is no record is: its first word when Lambda writes such lines
+    (``START``, ``INIT_START``...), else :data:`OTHER_KIND`."""
+    word = message[:16].split(" ", 1)[0]
+    return word if word in TEXT_KINDS else OTHER_KIND
+
+
+def performance_values(event: dict) -> dict | None:
+    """Record values of one Lambda Insights ``performance`` event, or None if it has no request.
+
+    Raises:
+        ValueError: a field has the wrong type.
+    """
+    request_id = event.get("request_id")
+    if not isinstance(request_id, str) or "duration" not in event:
+        return None  # managed-instance events summarise an instance, not an invocation
+    aws = event.get("_aws")
+    stamp = aws.get("Timestamp") if isinstance(aws, dict) else None
+    cold = bool(event.get("cold_start"))
+    return {
+        "request_id": request_id,
+        "end_ns": int(stamp) * _NS_PER_MS if isinstance(stamp, (int, float)) and not isinstance(
+            stamp, bool) else None,
+        "duration_ms": float(event["duration"]),
+        "billed_duration_ms": _whole(event.get("billed_duration")),
+        "memory_mb": _whole(event.get("total_memory")),
+        "max_memory_used_mb": _whole(event.get("used_memory_max")),
+        "init_ms": float(event["init_duration"]) if cold and "init_duration" in event else None,
+        "status": STATUS_TIMEOUT if event.get("timeout") else STATUS_SUCCESS,
+        "function": event.get("function_name"),
+    }
+
+
+def _whole(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(value)
 
 
 def _number(metrics: dict, key: str, kind: type) -> float | int | None:
@@ -234,103 +294,3 @@ def _number(metrics: dict, key: str, kind: type) -> float | int | None:
     if kind is int and value != int(value):
         raise ValueError(f"metrics.{key} is not a whole number: {value!r}")
     return kind(value)
-
-
-def finish_records(columns: dict[str, list] | pd.DataFrame, *, function: str,
-                   repeats: bool | None = None) -> pd.DataFrame:
-    """Build the record table from collected columns (``end_ns`` as epoch ns).
-
-    ``start_time = end_time - duration - init``. A request id seen again with
-    different numbers (Lambda keeps the id across async retries) gets ``#2``,
-    ``#3``... in order of appearance, so each invocation keeps its own row.
-    ``repeats`` says whether any request id occurs twice when the caller already
-    knows (None: find out here).
-    """
-    if not isinstance(columns, pd.DataFrame):
-        # Epoch ns exceed float precision: keep them integers (a list with None would be float).
-        columns = dict(columns, end_ns=pd.array(columns["end_ns"], dtype="Int64"))
-        frame = pd.DataFrame(columns)
-    else:
-        frame = columns
-    end_ns = pd.array(frame["end_ns"], dtype="Int64")
-    missing = end_ns.isna()
-    end = end_ns.to_numpy(dtype="int64", na_value=0)
-    elapsed_ms = frame["duration_ms"].to_numpy(dtype="float64") + np.nan_to_num(
-        frame["init_ms"].to_numpy(dtype="float64", na_value=np.nan))
-    start = end - np.round(elapsed_ms * _NS_PER_MS).astype("int64")
-    out = frame.drop(columns=["end_ns"]).assign(
-        function=repeat_string(function, len(frame)),
-        end_time=_utc(end, missing),
-        start_time=_utc(start, missing),
-    )
-    if _has_repeats(out["request_id"]) if repeats is None else repeats:
-        out = settle_repeats(out)
-    return record.conform(out.reset_index(drop=True))
-
-
-def settle_repeats(frame: pd.DataFrame) -> pd.DataFrame:
-    """Records with repeated request ids settled: copies dropped, retries numbered.
-
-    The same event copied twice (console dumps show each record pretty and raw) is one
-    invocation; the same id with other numbers is a retry and keeps its own row, as
-    ``ID#2``, ``ID#3``... in order of appearance.
-    """
-    out = frame[~_content_key(frame).duplicated()].copy()
-    out["request_id"] = _number_retries(out)
-    return out.reset_index(drop=True)
-
-
-def repeat_string(value: str | None, n: int) -> pd.api.extensions.ExtensionArray:
-    """A record string column of ``n`` copies of ``value`` (None: nulls), built in Arrow.
-
-    A Python list of ``n`` strings costs about 0.1 s per 600,000 rows; this does not.
-    """
-    values = pa.nulls(n, pa.string()) if value is None else pa.repeat(pa.scalar(value, pa.string()), n)
-    return pd.array(values, dtype=record.DTYPES["function"])
-
-
-def _utc(ns: np.ndarray, missing: np.ndarray) -> pd.DatetimeIndex:
-    """UTC timestamps of epoch ``ns`` (NaT where ``missing``), without a per-value loop."""
-    values = ns.astype("datetime64[ns]")
-    values[missing] = np.datetime64("NaT")
-    return pd.DatetimeIndex(values).tz_localize("UTC")
-
-
-def _has_repeats(ids: pd.Series) -> bool:
-    values = ids.array
-    # Arrow-backed strings convert without a copy; anything else goes through Python objects.
-    array = pa.array(values) if hasattr(values, "__arrow_array__") else pa.array(
-        ids.astype(object), from_pandas=True)
-    return len(pc.unique(array)) != len(array)
-
-
-_CONTENT = ("request_id", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",
-            "max_memory_used_mb", "init_ms", "restore_ms", "status", "error_type", "log_stream")
-
-
-def _content_key(frame: pd.DataFrame) -> pd.Series:
-    return frame[list(_CONTENT)].astype("string").fillna("\0").agg("\x1f".join, axis=1)
-
-
-def _number_retries(frame: pd.DataFrame) -> pd.Series:
-    """``#2``, ``#3``... on later rows of a repeated request id (rows are distinct)."""
-    ids = frame["request_id"].astype("string")
-    number = ids.groupby(ids).cumcount() + 1
-    return ids.where(number <= 1, ids + "#" + number.astype(str))
-
-
-def looks_like_emulator(frame: pd.DataFrame, *, init_first: bool) -> bool:
-    """True when every record reports Max Memory Used = Memory Size and it has RIE traits.
-
-    Real Lambda logs reach Max Memory Used = Memory Size only on out-of-memory or
-    near it; the emulator reports it on every request, and puts ``Init Duration``
-    first or uses its 3008 MB default.
-    """
-    if frame.empty:
-        return False
-    memory = frame["memory_mb"]
-    used = frame["max_memory_used_mb"]
-    known = memory.notna() & used.notna()
-    if not known.any() or not (used[known] == memory[known]).all():
-        return False
-    return init_first or bool((memory[known] == EMULATOR_MEMORY_MB).any())

@@ -8,47 +8,24 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import re
-from collections.abc import Iterator
 
 from advisor.errors import InputError
+from advisor.logs import sniffing
 from advisor.logs._base import LogEvent, Parser, ParseResult
-from advisor.logs.events import EventAssembler, iso_to_ns
+from advisor.logs.decoding import (csv_rows, decode_subscription_data, function_from_log_group, iso_to_ns,
+                                   iter_json_documents)
+from advisor.logs.events import EventAssembler
 
-_LOG_GROUP_RE = re.compile(r"^/aws/lambda/(?P<name>[^/\s]+)$")
-
-
-def function_from_log_group(log_group: object) -> str | None:
-    """``NAME`` of a ``/aws/lambda/NAME`` log group, else None."""
-    if not isinstance(log_group, str):
-        return None
-    match = _LOG_GROUP_RE.match(log_group.strip())
-    return match.group("name") if match else None
-
-
-def iter_json_documents(text: str, *, source: str) -> Iterator[object]:
-    """Yield every JSON document in ``text`` (one, several concatenated, or JSON lines).
-
-    Raises:
-        InputError: the text is not JSON at some position.
-    """
-    decoder = json.JSONDecoder()
-    index, size = 0, len(text)
-    while True:
-        while index < size and text[index].isspace():
-            index += 1
-        if index >= size:
-            return
-        try:
-            document, index = decoder.raw_decode(text, index)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}).",
-                hint="Check the file is a complete export, or pass --format to read it as another format.",
-            ) from None
-        yield document
-
+_CONSOLE_COLUMNS = ("timestamp", "message")
+#: What each kind of CloudWatch container is called in a detection reason, most telling first.
+_CONTAINER_REASONS = (
+    (sniffing.AWSLOGS, "a subscription filter's delivery ('awslogs.data': base64 of gzip JSON)"),
+    (sniffing.SUBSCRIPTION, "a subscription filter payload ('logEvents' of a log group)"),
+    (sniffing.EVENT_LIST, "a filter_log_events / get-log-events response (an 'events' list of "
+                          "{timestamp, message})"),
+    (sniffing.LOG_EVENT, "CloudWatch log events ({timestamp, message} objects)"),
+    (sniffing.MESSAGES, "a JSON list of log messages (as --query 'events[].message' prints them)"),
+)
 
 def _event(raw: object, *, stream: str | None) -> LogEvent | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("message"), str):
@@ -75,11 +52,13 @@ class CloudWatchJsonParser(Parser):
 
     name = "cloudwatch-json"
     description = "filter_log_events / get-log-events JSON, subscription-filter payloads (also gzip+base64)"
+    unit = "event"
 
-    def sniff(self, head: str) -> bool:
-        start = head.lstrip()[:1]
-        return start in "[{" and bool(start) and any(
-            key in head for key in ('"events"', '"logEvents"', '"awslogs"', '"message"'))
+    def sniff(self, head: str) -> str | None:
+        kinds = sniffing.json_kinds(head)
+        if kinds is None:
+            return None
+        return next((reason for kind, reason in _CONTAINER_REASONS if kinds[kind]), None)
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
@@ -92,9 +71,11 @@ class CloudWatchJsonParser(Parser):
     def _add_document(assembler: EventAssembler, document: object) -> None:
         if isinstance(document, list):
             events, stream = document, None
+            if events and all(isinstance(event, str) for event in events):
+                events = [{"message": message} for message in events]
         elif isinstance(document, dict):
             if document.get("messageType") == "CONTROL_MESSAGE":
-                assembler.ignore()
+                assembler.ignore(kind="subscription control messages")
                 return
             events = document.get("events", document.get("logEvents"))
             stream = document.get("logStream") if isinstance(document.get("logStream"), str) else None
@@ -104,10 +85,10 @@ class CloudWatchJsonParser(Parser):
                 if "message" in document:
                     events = [document]
                 else:
-                    assembler.ignore()  # e.g. the {"StatusCode": 200} of `aws lambda invoke`
+                    assembler.ignore(kind="JSON documents without events")  # {"StatusCode": 200}...
                     return
         else:
-            assembler.ignore()
+            assembler.ignore(kind="JSON values that are not events")
             return
         if not isinstance(events, list):
             assembler.reject(assembler.lines + 1, "'events' is not a list")
@@ -124,8 +105,6 @@ class CloudWatchJsonParser(Parser):
 
 def _payloads(document: object, *, source: str) -> list[object]:
     if isinstance(document, dict) and isinstance(document.get("awslogs"), dict):
-        from advisor.logs.reader import decode_subscription_data
-
         data = document["awslogs"].get("data")
         if not isinstance(data, str):
             raise InputError(f"{source}: 'awslogs.data' is not a string.",
@@ -134,39 +113,35 @@ def _payloads(document: object, *, source: str) -> list[object]:
     return [document]
 
 
-def csv_rows(rows: Iterator, *, source: str, skip_header: bool = False) -> Iterator:
-    """Rows of a csv reader, with CSV syntax errors as :class:`InputError`."""
-    try:
-        if skip_header:
-            next(rows, None)
-        yield from rows
-    except csv.Error as exc:
-        raise InputError(f"{source}: not readable as CSV ({exc}).",
-                         hint="Pass the export as downloaded, or force another --format.") from None
-
-
 class ConsoleCsvParser(Parser):
     """The CloudWatch console's "Download as CSV": ``timestamp,message`` (epoch ms)."""
 
     name = "console-csv"
     description = "CloudWatch console CSV download (timestamp,message)"
+    unit = "row"
 
-    def sniff(self, head: str) -> bool:
-        first = head.lstrip("`\ufeff").split("\n", 1)[0].strip().lower()
-        return first.replace('"', "") == "timestamp,message"
+    def sniff(self, head: str) -> str | None:
+        header = sniffing.csv_header(head)
+        if header is None or sorted(cell.lower() for cell in header) != sorted(_CONSOLE_COLUMNS):
+            return None
+        return "the CloudWatch console's CSV download (header cells timestamp and message)"
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
-        reader = csv.reader(io.StringIO(text.lstrip("`\ufeff"), newline=""))
-        for row in csv_rows(reader, source=source, skip_header=True):
+        rows = csv_rows(csv.reader(io.StringIO(text.lstrip("`\ufeff"), newline="")), source=source)
+        header = [cell.strip().lower() for cell in next(rows, [])]
+        # By the header's names, in whatever order; a forced file without them: Lambda's order.
+        order = _CONSOLE_COLUMNS if sorted(header) != sorted(_CONSOLE_COLUMNS) else header
+        at_time, at_message = order.index("timestamp"), order.index("message")
+        for row in rows:
             line = assembler.lines + 1
             if len(row) != 2:
                 assembler.reject(line, f"expected 2 columns (timestamp,message), found {len(row)}")
                 continue
             try:
-                time_ns = int(row[0]) * 1_000_000
+                time_ns = int(row[at_time]) * 1_000_000
             except ValueError:
-                assembler.reject(line, f"timestamp {row[0]!r} is not epoch milliseconds")
+                assembler.reject(line, f"timestamp {row[at_time]!r} is not epoch milliseconds")
                 continue
-            assembler.add(row[1], line=line, time_ns=time_ns, log_stream=None)
+            assembler.add(row[at_message], line=line, time_ns=time_ns, log_stream=None)
         return assembler.result(self.name)

@@ -319,13 +319,15 @@ def parse_report_file(path: Path) -> ParseResult | None:
     """Parse a plain-text REPORT log (records in file order), or None when it needs the exact
     parser. The C parser reads plain files; DuckDB reads gzip files and what the C parser
     does not vouch for."""
+    # Imported here, not at the top, for start-up time only: the bulk path imports this
+    # module and must not load pandas (tests/logs/test_bulk.py checks it).
     import duckdb
     import pandas as pd
     import pyarrow as pa
 
     from advisor import record
     from advisor.logs._base import ParseResult
-    from advisor.logs.events import looks_like_emulator, repeat_string, settle_repeats
+    from advisor.logs.records import looks_like_emulator, repeat_string, settle_repeats
 
     source = open_report_file(path)
     if source is None:

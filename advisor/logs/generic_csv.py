@@ -15,6 +15,7 @@ import pandas as pd
 from advisor.errors import InputError, UsageError
 from advisor.logs._base import ParseResult, Rejection, TraceParser
 from advisor.logs._tracing import read_table, trace_result
+from advisor.logs.sniffing import csv_header
 from advisor.units import NS_PER_S
 
 TIMESTAMP = "timestamp"
@@ -22,7 +23,15 @@ TIMESTAMP = "timestamp"
 
 def _timestamps(text: pd.Series) -> pd.Series:
     numeric = pd.to_numeric(text, errors="coerce")
-    as_epoch = pd.to_datetime(numeric * NS_PER_S, utc=True, errors="coerce")
+    as_epoch = pd.to_datetime(numeric * NS_PER_S, utc=True, errors="coerce").dt.as_unit("ns")
+    # Decimal epoch seconds to the nanosecond: a float64 of ns since 1970 is off by up to 256 ns.
+    parts = text.str.strip().str.extract(r"^(\d{1,11})\.(\d{1,9})$")
+    decimal = parts[0].notna()
+    if decimal.any():
+        ns = (parts.loc[decimal, 0].astype("int64") * NS_PER_S
+              + parts.loc[decimal, 1].str.ljust(9, "0").astype("int64"))
+        as_epoch = as_epoch.copy()
+        as_epoch.loc[decimal] = pd.to_datetime(ns, utc=True)
     as_iso = pd.to_datetime(text.where(numeric.isna()), utc=True, errors="coerce", format="ISO8601")
     return as_epoch.dt.as_unit("ns").where(as_epoch.notna(), as_iso.dt.as_unit("ns"))
 
@@ -66,8 +75,7 @@ class GenericCsvParser(TraceParser):
     description = "generic CSV: timestamp (epoch s or ISO 8601), duration_ms, optional init_ms, memory_mb"
 
     def sniff(self, head: str) -> bool:
-        first = head.lstrip("\ufeff").split("\n", 1)[0].lower()
-        return "timestamp" in first and "duration_ms" in first
+        return {"timestamp", "duration_ms"} <= {cell.lower() for cell in csv_header(head) or ()}
 
     def parse_path(self, path: Path, *, function: str | None, seed: int) -> ParseResult:
         if not function:

@@ -1,4 +1,9 @@
-"""Import = parse + store: what ``advisor import logs`` and ``advisor import trace`` run."""
+"""Import = parse + store: what ``advisor import logs`` and ``advisor import trace`` run.
+
+The readers and the trace parsers (pandas), the bulk path and the workspace (DuckDB) are
+imported inside the functions that use them, for start-up time only: the CLI imports this
+module on every command, and a stored import of large text logs never loads pandas.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.logs.fast import FORMAT as TEXT_FORMAT
+from advisor.logs.formats import Detection
+from advisor.record import to_json_records
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from advisor.logs._base import ParseResult, Rejection
     from advisor.workspace import ImportSummary
+
+#: Why the bulk path's files are text: it reads only plain REPORT logs (and declines the rest).
+BULK_REASON = "plain-text REPORT lines (read by the bulk path)"
 
 
 @dataclass
@@ -28,6 +38,7 @@ class ImportOutcome:
         records: The parsed records, when they passed through Python (None after a bulk import).
         summary: What the store added (None for a dry run).
         functions: Every function the records belong to, by name.
+        detections: For each file, the format it was read as and why.
     """
 
     function: str | None
@@ -37,22 +48,22 @@ class ImportOutcome:
     records: pd.DataFrame | None = None
     summary: ImportSummary | None = None
     functions: list[str] = field(default_factory=list)
+    detections: list[Detection] = field(default_factory=list)
 
     @classmethod
     def of(cls, result: ParseResult, summary: ImportSummary | None) -> ImportOutcome:
         """The outcome of a parse (and the store's summary, unless a dry run)."""
         names = sorted(result.records["function"].dropna().unique().tolist())
         return cls(result.function, result.format, result.counts, result.rejected, result.records,
-                   summary, names)
+                   summary, names, result.detections)
 
     def to_dict(self, *, with_records: bool) -> dict[str, Any]:
         """JSON-ready document: records (dry run), rejected lines, counts, stored counts."""
-        from advisor.record import to_json_records
-
         document: dict[str, Any] = {
             "function": self.function,
             "functions": self.functions,
             "format": self.format,
+            "files": [detection.as_dict() for detection in self.detections],
             "counts": self.counts,
             "rejected": [r.as_dict() for r in self.rejected],
         }
@@ -86,7 +97,9 @@ def import_logs(paths: Sequence[Path], *, function: str | None = None, format: s
                 on_progress(1.0)
             counts = {"lines": summary.lines, "parsed": summary.parsed, "ignored": summary.ignored,
                       "rejected": 0, "records": summary.parsed}
-            return ImportOutcome(function, TEXT_FORMAT, counts, summary=summary, functions=[function])
+            detections = [Detection(str(path), TEXT_FORMAT, BULK_REASON) for path in paths]
+            return ImportOutcome(function, TEXT_FORMAT, counts, summary=summary, functions=[function],
+                                 detections=detections)
     from advisor.logs.reader import read_paths
 
     result = read_paths(paths, function=function, format=format, strict=strict,

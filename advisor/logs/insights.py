@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import io
 
+from advisor.logs import sniffing
 from advisor.logs._base import Parser, ParseResult
-from advisor.logs.events import EventAssembler, iso_to_ns
-from advisor.logs.exports import csv_rows, function_from_log_group, iter_json_documents
-from advisor.record import STATUS_SUCCESS, STATUS_TIMEOUT
+from advisor.logs.decoding import csv_rows, function_from_log_group, iso_to_ns, iter_json_documents
+from advisor.logs.events import EventAssembler
+from advisor.record import STATUS_SUCCESS
 
 #: Logs Insights writes memory fields as MB x 10^6 bytes.
 _BYTES_PER_MB = 1_000_000
@@ -26,16 +27,20 @@ class InsightsJsonParser(Parser):
 
     name = "insights-json"
     description = "Logs Insights GetQueryResults JSON (rows of {field, value})"
+    unit = "row"
 
-    def sniff(self, head: str) -> bool:
-        return '"field"' in head and '"value"' in head and "@" in head
+    def sniff(self, head: str) -> str | None:
+        kinds = sniffing.json_kinds(head)
+        if kinds is None or not kinds[sniffing.INSIGHTS_RESULTS]:
+            return None
+        return "Logs Insights query results (rows of {field, value} cells)"
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
         for document in iter_json_documents(text, source=source):
             rows = document.get("results") if isinstance(document, dict) else document
             if not isinstance(rows, list):
-                assembler.ignore()
+                assembler.ignore(kind="JSON documents without results")
                 continue
             for row in rows:
                 if isinstance(row, list) and all(isinstance(c, dict) for c in row):
@@ -52,10 +57,15 @@ class InsightsCsvParser(Parser):
 
     name = "insights-csv"
     description = "Logs Insights console CSV export (@timestamp,@message,... or @requestId,@duration,...)"
+    unit = "row"
 
-    def sniff(self, head: str) -> bool:
-        first = head.lstrip("\ufeff").split("\n", 1)[0]
-        return first.startswith(("@", '"@')) and "," in first
+    def sniff(self, head: str) -> str | None:
+        header = sniffing.csv_header(head)
+        if not header or not all(cell.startswith("@") for cell in header):
+            return None
+        if not {"@message", "@duration"} & set(header):
+            return None
+        return f"a Logs Insights CSV export (header {', '.join(header[:4])}{', ...' if len(header) > 4 else ''})"
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
@@ -81,7 +91,7 @@ def add_insights_row(assembler: EventAssembler, fields: dict) -> None:
         assembler.add(message, line=line, time_ns=time_ns, log_stream=stream)
         return
     if not fields.get("@requestId") or not fields.get("@duration"):
-        assembler.ignore()
+        assembler.ignore(kind="rows without @message or @requestId and @duration")
         return
     try:
         values = {
@@ -110,72 +120,23 @@ def _whole(text: str | None, scale: int) -> int | None:
     return int(round(value))
 
 
-def performance_values(event: dict) -> dict | None:
-    """Record values of one Lambda Insights ``performance`` event, or None if it has no request.
-
-    Raises:
-        ValueError: a field has the wrong type.
-    """
-    request_id = event.get("request_id")
-    if not isinstance(request_id, str) or "duration" not in event:
-        return None  # managed-instance events summarise an instance, not an invocation
-    aws = event.get("_aws")
-    stamp = aws.get("Timestamp") if isinstance(aws, dict) else None
-    cold = bool(event.get("cold_start"))
-    return {
-        "request_id": request_id,
-        "end_ns": int(stamp) * 1_000_000 if isinstance(stamp, (int, float)) and not isinstance(
-            stamp, bool) else None,
-        "duration_ms": float(event["duration"]),
-        "billed_duration_ms": _int(event.get("billed_duration")),
-        "memory_mb": _int(event.get("total_memory")),
-        "max_memory_used_mb": _int(event.get("used_memory_max")),
-        "init_ms": float(event["init_duration"]) if cold and "init_duration" in event else None,
-        "status": STATUS_TIMEOUT if event.get("timeout") else STATUS_SUCCESS,
-        "function": event.get("function_name"),
-    }
-
-
-def _int(value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise ValueError(f"{value!r} is not a whole number")
-    return int(value)
-
-
 class LambdaInsightsParser(Parser):
     """Lambda Insights ``performance`` events (EMF JSON), raw or one per line."""
 
     name = "lambda-insights"
     description = "Lambda Insights performance events (/aws/lambda-insights EMF JSON)"
+    unit = "event"
 
-    def sniff(self, head: str) -> bool:
-        return '"event_type"' in head and '"performance"' in head and '"events"' not in head
+    def sniff(self, head: str) -> str | None:
+        kinds = sniffing.json_kinds(head)
+        if kinds is None or not kinds[sniffing.PERFORMANCE] or sniffing.is_container(kinds):
+            return None
+        return "Lambda Insights performance events (objects with event_type 'performance')"
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
         for document in iter_json_documents(text, source=source):
             items = document if isinstance(document, list) else [document]
             for item in items:
-                add_performance_event(assembler, item)
+                assembler.add_json(item, line=assembler.lines + 1)
         return assembler.result(self.name)
-
-
-def add_performance_event(assembler: EventAssembler, event: object) -> None:
-    """Add one Lambda Insights event (already decoded) to ``assembler``."""
-    line = assembler.lines + 1
-    if not isinstance(event, dict) or event.get("event_type") != "performance":
-        assembler.ignore()
-        return
-    try:
-        values = performance_values(event)
-    except (ValueError, TypeError) as exc:
-        assembler.reject(line, f"performance event: {exc}")
-        return
-    if values is None:
-        assembler.ignore()
-        return
-    name = values.pop("function")
-    assembler.function = assembler.function or (name if isinstance(name, str) else None)
-    assembler.add_record(values)

@@ -1,10 +1,10 @@
 """Reading log files: opening, decompressing, detecting the format, checking the result.
 
 :func:`read_paths` is what ``advisor import logs`` calls: for each file it opens
-plain or gzip text (and base64+gzip subscription data), picks the format by
-sniffing its head unless one is forced, parses it (large plain REPORT logs through
-the vectorised fast path), and applies the rules every import shares: strict
-mode, emulator refusal, and the function name.
+plain or gzip text (and base64+gzip subscription data), picks the format by its
+content unless one is forced (:mod:`advisor.logs.detect`), parses it (large plain REPORT
+logs through the vectorised fast path), and applies the rules every import shares:
+strict mode, emulator refusal, and the function name.
 """
 
 from __future__ import annotations
@@ -21,52 +21,26 @@ import pandas as pd
 
 from advisor import record
 from advisor.errors import InputError, NotFoundError, UsageError
-from advisor.logs._base import LogEvent, Parser, ParseResult, Rejection
-from advisor.logs.events import EventAssembler, repeat_string
-from advisor.logs.exports import CloudWatchJsonParser, ConsoleCsvParser
-from advisor.logs.insights import InsightsCsvParser, InsightsJsonParser, LambdaInsightsParser
-from advisor.logs.text import TextParser
+from advisor.logs._base import LogEvent, ParseResult, Rejection
+from advisor.logs.decoding import decode_subscription_data
+from advisor.logs.detect import forced_parser, parse_text, unit_name
+from advisor.logs.events import EventAssembler
+from advisor.logs.fast import FORMAT as TEXT_FORMAT
+from advisor.logs.fast import parse_report_file
+from advisor.logs.formats import Detection
+from advisor.logs.records import repeat_string
+from advisor.logs.sniffing import HEAD_BYTES
 
-#: Bytes read to sniff a format and to tell text from binary.
-HEAD_BYTES = 64 * 1024
 #: Plain-text files at least this large go through the vectorised fast path.
 FAST_PATH_MIN_BYTES = 4 * 1024 * 1024
+FAST_PATH_REASON = "plain-text REPORT lines (read by the fast path)"
 _GZIP_MAGIC = b"\x1f\x8b"
-_BASE64_RE = re.compile(r"[A-Za-z0-9+/=\s]{16,}")
-
-#: Log formats in sniffing order (most specific first; text is the fallback).
-LOG_PARSERS: tuple[Parser, ...] = (
-    InsightsJsonParser(),
-    LambdaInsightsParser(),
-    CloudWatchJsonParser(),
-    ConsoleCsvParser(),
-    InsightsCsvParser(),
-    TextParser(),
-)
-LOG_FORMATS: dict[str, Parser] = {parser.name: parser for parser in LOG_PARSERS}
-
-
-def format_names() -> str:
-    """The ``--format`` names, comma-separated, for help texts and errors."""
-    return ", ".join(LOG_FORMATS)
-
-
-def decode_subscription_data(data: str, *, source: str) -> str:
-    """Text of a subscription filter's ``awslogs.data`` (base64 of gzip JSON).
-
-    Raises:
-        InputError: not base64, or not gzip inside.
-    """
-    try:
-        raw = base64.b64decode("".join(data.split()), validate=True)
-        return gzip.decompress(raw).decode("utf-8")
-    except (binascii.Error, OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
-        raise InputError(f"{source}: subscription data is not base64-encoded gzip ({exc}).",
-                         hint="Pass the awslogs.data value exactly as delivered.") from None
+_BASE64_LINE_RE = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
 def read_text(path: Path) -> str:
-    """The decoded text of ``path`` (gzip and base64+gzip unwrapped).
+    """The decoded text of ``path``: gzip, base64+gzip (subscription data) and base64 text
+    (an invoke's ``LogResult``, the tail of its log) unwrapped.
 
     Raises:
         NotFoundError: the file does not exist.
@@ -74,15 +48,36 @@ def read_text(path: Path) -> str:
     """
     raw = _read_bytes(path)
     text = _decode(raw, path)
-    stripped = text.strip()
-    if stripped and _BASE64_RE.fullmatch(stripped) and not any(c.isspace() for c in stripped[:200]):
+    payload = _base64_payload(text)
+    if payload is None:
+        return text
+    try:
+        inner = base64.b64decode(payload, validate=True)
+    except binascii.Error:
+        return text
+    if inner.startswith(_GZIP_MAGIC):
+        return decode_subscription_data(payload, source=str(path))
+    if b"\x00" not in inner:
         try:
-            raw_inner = base64.b64decode(stripped, validate=True)
-        except binascii.Error:
-            return text
-        if raw_inner.startswith(_GZIP_MAGIC):
-            return decode_subscription_data(stripped, source=str(path))
+            return inner.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
     return text
+
+
+def _base64_payload(text: str) -> str | None:
+    """The base64 that ``text`` is (on one line, or wrapped in lines of one width as the
+    ``base64`` tool writes it), without its line breaks; None when it is anything else."""
+    stripped = text.strip()
+    first = stripped[:stripped.find("\n")] if "\n" in stripped else stripped
+    if len(first.rstrip("\r")) < 16 or _BASE64_LINE_RE.fullmatch(first.rstrip("\r")) is None:
+        return None  # the common case, decided on the first line: not base64
+    lines = stripped.splitlines()
+    if any(_BASE64_LINE_RE.fullmatch(line) is None for line in lines):
+        return None
+    if len({len(line) for line in lines[:-1]}) > 1 or len(lines[-1]) > len(lines[0]):
+        return None
+    return "".join(lines)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -116,28 +111,6 @@ def _decode(raw: bytes, path: Path) -> str:
                          hint="Pass a text, JSON or CSV log export (plain or .gz).") from None
 
 
-def choose_parser(head: str, *, format: str | None, source: str) -> Parser:
-    """The forced parser, or the first whose ``sniff`` accepts ``head``.
-
-    Raises:
-        UsageError: unknown ``format``.
-        InputError: no format recognises the file.
-    """
-    if format is not None:
-        parser = LOG_FORMATS.get(format)
-        if parser is None:
-            raise UsageError(f"unknown --format {format!r}.", hint=f"Use one of: {format_names()}.")
-        return parser
-    for parser in LOG_PARSERS:
-        if parser.sniff(head):
-            return parser
-    raise InputError(
-        f"{source} holds no Lambda log records (no REPORT, START or platform.report lines).",
-        hint=f"Is it the log of another service? Pass a Lambda function's logs, or force --format "
-             f"({format_names()}).",
-    )
-
-
 def read_paths(paths: Sequence[Path], *, function: str | None = None, format: str | None = None,
                strict: bool = False, allow_emulator: bool = False,
                on_file: Callable[[Path], None] | None = None) -> ParseResult:
@@ -146,7 +119,8 @@ def read_paths(paths: Sequence[Path], *, function: str | None = None, format: st
     Args:
         paths: Log files (plain or gzip).
         function: Function name; default: from the export's log group.
-        format: Force this format (see :data:`LOG_FORMATS`) instead of sniffing.
+        format: Force this format (see :data:`advisor.logs.detect.LOG_FORMATS`) instead of
+            detecting it from the content.
         strict: Fail on the first rejected unit instead of reporting it.
         allow_emulator: Accept local emulator (RIE / SAM local) output.
         on_file: Called after each file is parsed (progress reporting).
@@ -157,8 +131,8 @@ def read_paths(paths: Sequence[Path], *, function: str | None = None, format: st
             strict mode; emulator output without ``allow_emulator``.
         NotFoundError: a path does not exist.
     """
-    if format is not None and format not in LOG_FORMATS:
-        raise UsageError(f"unknown --format {format!r}.", hint=f"Use one of: {format_names()}.")
+    if format is not None:
+        forced_parser(format)  # an unknown name fails before any file is read
     results = []
     for path in map(Path, paths):
         results.append(read_path(path, format=format, strict=strict, allow_emulator=allow_emulator))
@@ -172,14 +146,12 @@ def read_path(path: Path, *, format: str | None = None, strict: bool = False,
     """Parse one file; see :func:`read_paths` for the rules applied."""
     source = str(path)
     result = None
-    if path.is_file() and path.stat().st_size >= FAST_PATH_MIN_BYTES and format in (None, "text"):
-        from advisor.logs.fast import parse_report_file
-
+    if path.is_file() and path.stat().st_size >= FAST_PATH_MIN_BYTES and format in (None, TEXT_FORMAT):
         result = parse_report_file(path)
+        if result is not None:
+            result.detections = [Detection(source, TEXT_FORMAT, FAST_PATH_REASON)]
     if result is None:
-        text = read_text(path)
-        parser = choose_parser(text[:HEAD_BYTES], format=format, source=source)
-        result = parser.parse(text, source=source)
+        result = parse_text(read_text(path), format=format, source=source)
     check(result, source=source, strict=strict, allow_emulator=allow_emulator)
     return result
 
@@ -201,12 +173,23 @@ def check(result: ParseResult, *, source: str, strict: bool, allow_emulator: boo
             hint="Its numbers are not real measurements; pass --allow-emulator to import it anyway.",
         )
     if result.records.empty and not result.rejected:
-        raise InputError(
-            f"{source} holds no Lambda invocation records ({result.lines} lines, no REPORT or "
-            f"platform.report).",
-            hint="Is it the log of another service, or only START/END lines? Pass the function's "
-                 "full logs.",
-        )
+        raise InputError(no_records_message(result, source=source),
+                         hint="Pass the function's logs with their REPORT lines (or platform.report "
+                              "events), or force --format if it is another format.")
+
+
+def no_records_message(result: ParseResult, *, source: str) -> str:
+    """What a file without records held instead, and which format it was read as, and why."""
+    unit = unit_name(result)
+    read_as = "".join(f" (read as {d.format}: {d.reason})" for d in result.detections[:1])
+    if result.lines == 0:
+        held = f"it has no {unit}s"
+    else:
+        kinds = sorted(result.kinds.items(), key=lambda item: -item[1])
+        held = f"its {result.lines} {unit}{'s' if result.lines != 1 else ''}: " + (
+            ", ".join(f"{kind} ({count})" for kind, count in kinds) or "no records")
+    return (f"{source} holds no invocation records{read_as}: {held}. A record comes from a REPORT "
+            f"line or a platform.report event (or a Logs Insights or Lambda Insights row of one)")
 
 
 def combine(results: Sequence[ParseResult], *, function: str | None) -> ParseResult:
@@ -233,6 +216,7 @@ def combine(results: Sequence[ParseResult], *, function: str | None) -> ParseRes
     name = names[0] if len(names) == 1 else None
     formats = sorted({r.format for r in results})
     rejected: list[Rejection] = [rej for r in results for rej in r.rejected]
+    detections: list[Detection] = [d for r in results for d in r.detections]
     return ParseResult(
         records=record.conform(records),
         rejected=rejected,
@@ -242,6 +226,7 @@ def combine(results: Sequence[ParseResult], *, function: str | None) -> ParseRes
         format="+".join(formats),
         function=name,
         emulator=any(r.emulator for r in results),
+        detections=detections,
     )
 
 

@@ -10,23 +10,30 @@ dates the next line (console copies that put time and message on separate lines)
 A ``REPORT`` whose fields a document wrapped onto following lines
 (``Duration: ...`` starting a line) is joined back; X-Ray lines after an embedded
 newline, START/END/INIT_START/INIT_REPORT/RESTORE_* and application lines are
-ignored. LogFormat=JSON lines (``{"time":..., "type":"platform.report", ...}``)
-are read by the same assembler.
+ignored. LogFormat=JSON lines (``{"time":..., "type":"platform.report", ...}``) among
+the text are read by the same assembler; a JSON object spread over several lines (a
+console copy pretty-prints them) is one message, in whatever layout. Files made of JSON
+documents only are :mod:`advisor.logs.jsonlog`'s.
 """
 
 from __future__ import annotations
 
 import re
 
+from advisor.logs import sniffing
 from advisor.logs._base import Parser, ParseResult
-from advisor.logs.events import EventAssembler, iso_to_ns
+from advisor.logs.decoding import decode_json_at, iso_to_ns
+from advisor.logs.events import EventAssembler
 from advisor.logs.report import MARKER
 
+_STREAM = r"\d{4}/\d{2}/\d{2}/[^\s\]]*\[[^\]]*\][0-9a-f]{8,}"
+#: ``sam logs`` writes ``<stream> <time>``, ``aws logs tail`` ``<time> <stream>``.
 _PREFIX_RE = re.compile(
-    r"""[ \t]*
-    (?:(?P<stream>\d{4}/\d{2}/\d{2}/[^\s\]]*\[[^\]]*\][0-9a-f]{8,})[ \t]+)?
-    (?:(?P<iso>\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)
-      |(?P<hms>\d{2}:\d{2}:\d{2}(?:\.\d+)?)(?=[ \t]))?
+    rf"""[ \t]*
+    (?:(?P<stream>{_STREAM})[ \t]+)?
+    (?:(?P<iso>\d{{4}}-\d{{2}}-\d{{2}}[T ]\d{{2}}:\d{{2}}:\d{{2}}(?:[.,]\d+)?(?:Z|[+-]\d{{2}}:?\d{{2}})?)
+         (?:[ \t]+(?P<tail_stream>{_STREAM}))?
+      |(?P<hms>\d{{2}}:\d{{2}}:\d{{2}}(?:\.\d+)?)(?=[ \t]))?
     [ \t]*""",
     re.X,
 )
@@ -37,8 +44,6 @@ _CONTINUATION_RE = re.compile(
 _INSIGHTS_ROW_RE = re.compile(r"@(timestamp|message|logStream|log|ptr|ingestionTime)=(.*)", re.S)
 #: A pretty-printed record longer than this many lines is not looked for.
 _MAX_JSON_BLOCK = 200
-_SNIFF_MARKERS = ("REPORT RequestId:", "START RequestId:", "END RequestId:", "INIT_START ",
-                  '"platform.report"', '"platform.start"', '"platform.initStart"')
 
 
 class TextParser(Parser):
@@ -48,8 +53,11 @@ class TextParser(Parser):
     description = "plain-text Lambda log lines (REPORT/START/END, JSON-lines platform records, "\
                   "S3 export, aws logs tail, sam logs, console copies)"
 
-    def sniff(self, head: str) -> bool:
-        return any(marker in head for marker in _SNIFF_MARKERS)
+    def sniff(self, head: str) -> str | None:
+        markers = sniffing.text_markers(head)
+        if not markers:
+            return None
+        return f"lines Lambda writes ({', '.join(markers[:5])}{', ...' if len(markers) > 5 else ''})"
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
@@ -77,28 +85,27 @@ def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int =
             elif key in ("logStream", "log"):
                 pending_stream = value.strip() or None
             if key != "message":
-                assembler.ignore()
+                assembler.ignore(kind="Logs Insights @field= lines")
                 index += 1
                 continue
             raw = value
         prefix = _PREFIX_RE.match(raw)
         message = raw[prefix.end():]
         time_ns = _time(prefix.group("iso")) if prefix.group("iso") else None
-        stream = prefix.group("stream") or pending_stream
+        stream = prefix.group("stream") or prefix.group("tail_stream") or pending_stream
         if not message.strip():
             if time_ns is not None:
                 pending_time = time_ns
-            assembler.ignore()
+            assembler.ignore(kind="blank or time-only lines")
             index += 1
             continue
         if time_ns is None:
             time_ns = pending_time
         pending_time = None
         units = 1
-        if message.strip() == "{":
-            # A pretty-printed JSON record (console copies): one message up to its closing brace.
-            units = _json_block_length(lines, index)
-            message = "\n".join(lines[index:index + units])
+        if message.lstrip().startswith("{") and not message.rstrip().endswith("}"):
+            # A JSON record spread over lines (console copies pretty-print them): one message.
+            message, units = _json_block(lines, index, message)
         elif MARKER in message:
             while index + units < total and _CONTINUATION_RE.match(lines[index + units]):
                 message += "\t" + lines[index + units].strip()
@@ -107,7 +114,21 @@ def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int =
         index += units
 
 
-def _json_block_length(lines: list[str], start: int) -> int:
+def _json_block(lines: list[str], start: int, message: str) -> tuple[str, int]:
+    """The message of the JSON object that opens with ``message`` (line ``start`` without
+    its prefix) and the lines it spans. An object that does not decode runs to the ``}`` at
+    the indent it opened with, and is judged (rejected, if a platform record) as one."""
+    length = _closing_brace_length(lines, start)
+    opening = len(message) - len(message.lstrip())
+    for span in dict.fromkeys((length, _MAX_JSON_BLOCK)):
+        block = "\n".join([message, *lines[start + 1:start + span]])
+        decoded = decode_json_at(block, opening)
+        if decoded is not None:
+            return block[:decoded[1]], block.count("\n", 0, decoded[1]) + 1
+    return "\n".join([message, *lines[start + 1:start + length]]), length
+
+
+def _closing_brace_length(lines: list[str], start: int) -> int:
     """Lines from ``start`` (an opening ``{``) to the ``}`` at the same indent, or 1 if none."""
     indent = lines[start][: len(lines[start]) - len(lines[start].lstrip())]
     for end in range(start + 1, min(len(lines), start + _MAX_JSON_BLOCK)):

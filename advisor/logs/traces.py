@@ -15,7 +15,8 @@ from advisor.logs.azure2019 import Azure2019Parser
 from advisor.logs.azure2021 import Azure2021Parser
 from advisor.logs.azure_llm import AzureLlmParser
 from advisor.logs.generic_csv import GenericCsvParser, read_arrival_column
-from advisor.logs.reader import HEAD_BYTES, check, read_text
+from advisor.logs.reader import check, read_text
+from advisor.logs.sniffing import HEAD_BYTES
 
 TRACE_PARSERS: tuple[TraceParser, ...] = (
     Azure2019Parser(), Azure2021Parser(), AzureLlmParser(), GenericCsvParser())

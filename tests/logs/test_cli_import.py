@@ -21,6 +21,8 @@ def test_dry_run_json_on_a_real_console_copy(cli, tmp_path: Path):
         "function": "rust-demo",
         "functions": ["rust-demo"],
         "format": "text",
+        "files": [{"file": str(path), "format": "text",
+                   "reason": "lines Lambda writes (REPORT, START, END, INIT_START)"}],
         "counts": {"lines": 12, "parsed": 2, "ignored": 10, "rejected": 0, "records": 2},
         "rejected": [],
         "records": [
@@ -88,7 +90,7 @@ def _other_service(tmp: Path) -> Path:
      "blob.bin is a binary file, not a log."),
     (_other_service, [], 3, "nginx.log holds no Lambda log records"),
     (lambda t: write(t, "S020"), ["--format", "xml"], 2,
-     "unknown --format 'xml'. Use one of: insights-json, lambda-insights, cloudwatch-json, "
+     "unknown --format 'xml'. Use one of: insights-json, lambda-insights, cloudwatch-json, json-log, "
      "console-csv, insights-csv, text."),
     (lambda t: write(t, "S020"), ["--function", "f", "--strict", "--format", "text"], 0, None),
     (lambda t: write(t, "S139"), ["--function", "f", "--strict"], 3,

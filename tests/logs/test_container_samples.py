@@ -6,7 +6,6 @@ Expected values are read off the samples; times are the event times written ther
 
 from __future__ import annotations
 
-import ast
 import base64
 import gzip
 import json
@@ -22,6 +21,7 @@ from advisor.logs.exports import CloudWatchJsonParser, ConsoleCsvParser
 from advisor.logs.insights import InsightsCsvParser, InsightsJsonParser, LambdaInsightsParser
 from advisor.logs.text import TextParser
 
+from ._formats import markdown_table_csv, python_dict_json
 from ._samples import sample, write
 
 
@@ -155,12 +155,7 @@ def test_logs_insights_api_json_uses_the_message_and_log_stream():
 
 
 def test_logs_insights_csv_fields_in_bytes_become_mb():
-    # S187's markdown table, as the console's CSV export writes it.
-    lines = sample("S187").splitlines()
-    table = lines[next(i for i, line in enumerate(lines) if line.startswith("| @timestamp")):]
-    rows = [line for line in table if "---" not in line]
-    cells = [[c.strip() for c in line.strip("|").split("|")] for line in rows]
-    text = "\n".join(",".join(row) for row in cells) + "\n"
+    text = markdown_table_csv("S187")()  # S187's markdown table, as the console's CSV export writes it
     parser = InsightsCsvParser()
     assert parser.sniff(text)
     records = parser.parse(text, source="S187").records
@@ -188,13 +183,6 @@ def test_lambda_insights_managed_instance_event_has_no_invocation():
     assert result.records.empty and (result.lines, result.ignored) == (1, 1)
 
 
-def _python_dict_json(sid: str) -> str:
-    """The dict literal inside ``json.dumps(...)`` of a Python test fixture, as one JSON line."""
-    text = sample(sid)
-    literal = text[text.index("{"): text.rindex("}") + 1]
-    return json.dumps(ast.literal_eval(literal))
-
-
 @pytest.mark.parametrize(("sid", "rid", "duration", "billed", "memory", "used", "init", "status"), [
     ("S117", "4d789d71-2f2c-4c66-a4b5-531a0223233d", 0.62, 100, 128, 51, None, "success"),
     ("S118", "4d789d71-2f2c-4c66-a4b5-531a0223233d", 0.81, 100, 128, 90, 1234.0, "success"),
@@ -202,7 +190,7 @@ def _python_dict_json(sid: str) -> str:
     ("S120", "4f423807-598d-47ae-9652-4f7ee31d4d10", 2.524, None, None, None, None, "success"),
 ])
 def test_json_log_format_platform_report(sid, rid, duration, billed, memory, used, init, status):
-    row = only(TextParser().parse(_python_dict_json(sid), source=sid))
+    row = only(TextParser().parse(python_dict_json(sid)(), source=sid))
     assert (row.request_id, row.duration_ms, row.status) == (rid, duration, status)
     assert (None if pd.isna(row.billed_duration_ms) else row.billed_duration_ms) == billed
     assert (None if pd.isna(row.memory_mb) else row.memory_mb) == memory

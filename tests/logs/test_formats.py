@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from advisor.logs.formats import LOG_FORMAT_NAMES, TRACE_FORMAT_NAMES
-from advisor.logs.reader import LOG_PARSERS
+from advisor.logs.detect import LOG_PARSERS
 from advisor.logs.traces import TRACE_PARSERS
 
 

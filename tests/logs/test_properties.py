@@ -8,8 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from advisor.errors import AdvisorError
-from advisor.logs.exports import CloudWatchJsonParser, ConsoleCsvParser
-from advisor.logs.insights import InsightsCsvParser, InsightsJsonParser, LambdaInsightsParser
+from advisor.logs import LOG_PARSERS
 from advisor.logs.report import parse_report
 from advisor.logs.text import TextParser
 
@@ -86,8 +85,6 @@ def test_any_valid_report_line_parses_to_one_record_in_a_log(case, prefix):
     assert result.lines == result.parsed + result.ignored
 
 
-PARSERS = [TextParser(), CloudWatchJsonParser(), ConsoleCsvParser(), InsightsCsvParser(),
-           InsightsJsonParser(), LambdaInsightsParser()]
 lambda_words = st.sampled_from(["REPORT RequestId: ", "Duration: ", " ms", "\t", "\n", "Status: ",
                                 "Init Duration: ", "Memory Size: ", " MB", "{", "}", '"platform.report"',
                                 '"record":', "XRAY ", "12.5", "@message=", "Task timed out after"])
@@ -97,7 +94,7 @@ texts = st.lists(st.text(max_size=20) | lambda_words, max_size=30).map("".join)
 @settings(max_examples=60)
 @given(texts)
 def test_arbitrary_text_never_crashes_any_parser(text):
-    for parser in PARSERS:
+    for parser in LOG_PARSERS:
         try:
             result = parser.parse(text, source="fuzz")
         except AdvisorError:
@@ -117,7 +114,7 @@ json_values = st.recursive(
     | st.sampled_from(["platform.report", "performance", "/aws/lambda/f", "REPORT RequestId: x"]),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
         st.sampled_from(["events", "logEvents", "message", "timestamp", "type", "record", "metrics",
-                         "requestId", "durationMs", "event_type", "request_id", "duration", "_aws",
+                         "requestId", "durationMs", "event_type", "request_id", "duration", "_aws", "time",
                          "results", "field", "value", "logGroup", "awslogs", "data"]) | st.text(max_size=5),
         inner, max_size=5),
     max_leaves=20,
@@ -130,7 +127,7 @@ def test_arbitrary_json_never_crashes_the_json_parsers(document):
     import json
 
     text = json.dumps(document)
-    for parser in (CloudWatchJsonParser(), InsightsJsonParser(), LambdaInsightsParser(), TextParser()):
+    for parser in LOG_PARSERS:
         try:
             result = parser.parse(text, source="fuzz")
         except AdvisorError:

@@ -1,0 +1,106 @@
+"""The syntax log containers are written in: JSON documents, base64+gzip, CSV rows, ISO times.
+
+The lowest layer of :mod:`advisor.logs`: it imports nothing else from the package and no
+pandas, so the parsers, the detection and the readers all build on it.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import gzip
+import json
+import re
+import zlib
+from collections.abc import Iterator
+from datetime import datetime, timezone
+
+from advisor.errors import InputError
+
+_LOG_GROUP_RE = re.compile(r"^/aws/lambda/(?P<name>[^/\s]+)$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_DECODER = json.JSONDecoder()
+_BLANK = " \t\n\r"
+
+
+def iso_to_ns(text: str) -> int:
+    """Epoch nanoseconds of an ISO 8601 time; no zone means UTC.
+
+    Raises:
+        ValueError: not an ISO 8601 time.
+    """
+    value = datetime.fromisoformat(text.strip().replace(",", "."))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+
+
+def function_from_log_group(log_group: object) -> str | None:
+    """``NAME`` of a ``/aws/lambda/NAME`` log group, else None."""
+    if not isinstance(log_group, str):
+        return None
+    match = _LOG_GROUP_RE.match(log_group.strip())
+    return match.group("name") if match else None
+
+
+def iter_json_documents(text: str, *, source: str) -> Iterator[object]:
+    """Yield every JSON document in ``text`` (one, several concatenated, or JSON lines).
+
+    Raises:
+        InputError: the text is not JSON at some position.
+    """
+    index, size = 0, len(text)
+    while True:
+        index = skip_blank(text, index)
+        if index >= size:
+            return
+        try:
+            document, index = _DECODER.raw_decode(text, index)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"{source}: not valid JSON at line {exc.lineno}, column {exc.colno} ({exc.msg}).",
+                hint="Check the file is a complete export, or pass --format to read it as another format.",
+            ) from None
+        yield document
+
+
+def skip_blank(text: str, index: int) -> int:
+    """The first position at or after ``index`` that is not JSON whitespace."""
+    size = len(text)
+    while index < size and text[index] in _BLANK:
+        index += 1
+    return index
+
+
+def decode_json_at(text: str, index: int) -> tuple[object, int] | None:
+    """The JSON value that starts at ``index`` and the position after it, or None if none does."""
+    try:
+        return _DECODER.raw_decode(text, index)
+    except json.JSONDecodeError:
+        return None
+
+
+def decode_subscription_data(data: str, *, source: str) -> str:
+    """Text of a subscription filter's ``awslogs.data`` (base64 of gzip JSON).
+
+    Raises:
+        InputError: not base64, or not gzip inside.
+    """
+    try:
+        raw = base64.b64decode("".join(data.split()), validate=True)
+        return gzip.decompress(raw).decode("utf-8")
+    except (ValueError, OSError, EOFError, zlib.error) as exc:  # binascii.Error, non-ASCII, UTF-8
+        raise InputError(f"{source}: subscription data is not base64-encoded gzip ({exc}).",
+                         hint="Pass the awslogs.data value exactly as delivered.") from None
+
+
+def csv_rows(rows: Iterator, *, source: str, skip_header: bool = False) -> Iterator:
+    """Rows of a csv reader, with CSV syntax errors as :class:`InputError`."""
+    try:
+        if skip_header:
+            next(rows, None)
+        yield from rows
+    except csv.Error as exc:
+        raise InputError(f"{source}: not readable as CSV ({exc}).",
+                         hint="Pass the export as downloaded, or force another --format.") from None
