@@ -189,7 +189,7 @@ def insights_events(
             continue
         for row in rows:
             event = _insights_event(row)
-            if start_ms <= event.timestamp_ms < end_ms:
+            if event.timestamp_ms is not None and start_ms <= event.timestamp_ms < end_ms:
                 seen += 1
                 yield event
         if progress is not None:

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from advisor._lazy import lazy_getattr
 
 if TYPE_CHECKING:  # what the names are, for type checkers; they are loaded by __getattr__
+    # ruff: noqa: F401 - imported for type checkers only
     from advisor.logs._base import LogEvent, Parser, ParseResult, Rejection, TraceParser
     from advisor.logs.detect import LOG_FORMATS, LOG_PARSERS, format_names
     from advisor.logs.formats import Detection
@@ -50,6 +51,6 @@ _EXPORTS = {
     "read_traces": "advisor.logs.traces",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = sorted(_EXPORTS)  # noqa: PLE0605 - the names above, loaded lazily
 
 __getattr__ = lazy_getattr(__name__, _EXPORTS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,7 @@ def trace_result(*, function: pd.Series | str, request_id: pd.Series, start_ns: 
     return ParseResult(records, rejected, lines, parsed, ignored, format_name)
 
 
-def _fill(value: object, n: int) -> list:
+def _fill(value: Any, n: int) -> list:
     if value is None:
         return [None] * n
     if np.ndim(value) == 0:

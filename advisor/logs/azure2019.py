@@ -25,6 +25,7 @@ from __future__ import annotations
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -103,6 +104,7 @@ class Azure2019Parser(TraceParser):
             counts = row[minutes].to_numpy(dtype="int64")
             rng = np.random.default_rng([seed, zlib.crc32(fid.encode())])
             parts.append(self._function_records(rng, fid, counts, run.loc[fid], mem, row["HashApp"]))
+        frame: dict[str, Any]
         if not parts:
             frame = {k: [] for k in ("function", "request_id", "start_ns", "duration_ms", "memory_mb",
                                      "max_memory_used_mb")}

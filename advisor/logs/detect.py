@@ -82,10 +82,11 @@ def parse_text(text: str, *, format: str | None, source: str) -> ParseResult:
     for rank, (parser, reason) in enumerate(found):
         result = parser.parse(text, source=source)
         if not result.records.empty:
+            why = reason
             if rank:
                 skipped = ", ".join(skipped.name for skipped, _ in found[:rank])
-                reason = f"{reason}; read as {parser.name} because {skipped} found no records in it"
-            return _detected(result, source, parser, reason)
+                why = f"{reason}; read as {parser.name} because {skipped} found no records in it"
+            return _detected(result, source, parser, why)
         if first is None:
             first = _detected(result, source, parser, reason)
     assert first is not None

@@ -115,7 +115,7 @@ class EventAssembler:
         if event.get("event_type") == "performance":
             self._add_performance(event, line, units)
             return
-        kind = event.get("type")
+        kind = str(event.get("type"))
         if not is_lambda_event_type(kind) or not ("record" in event or "time" in event):
             self.ignore(units, "application JSON lines")
             return

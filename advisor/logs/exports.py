@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from advisor.errors import InputError
 from advisor.logs import sniffing
 from advisor.logs._base import LogEvent, Parser, ParseResult
-from advisor.logs.decoding import (csv_rows, decode_subscription_data, function_from_log_group, iso_to_ns,
-                                   iter_json_documents)
+from advisor.logs.decoding import (
+    csv_rows,
+    decode_subscription_data,
+    function_from_log_group,
+    iso_to_ns,
+    iter_json_documents,
+)
 from advisor.logs.events import EventAssembler
 
 _CONSOLE_COLUMNS = ("timestamp", "message")
@@ -69,6 +75,8 @@ class CloudWatchJsonParser(Parser):
 
     @staticmethod
     def _add_document(assembler: EventAssembler, document: object) -> None:
+        events: Any
+        stream: str | None
         if isinstance(document, list):
             events, stream = document, None
             if events and all(isinstance(event, str) for event in events):

@@ -88,7 +88,7 @@ class GenericCsvParser(TraceParser):
         init = pd.to_numeric(table.get("init_ms", pd.Series(np.nan, index=table.index)), errors="coerce")
         memory = pd.to_numeric(table.get("memory_mb", pd.Series(np.nan, index=table.index)), errors="coerce")
         bad = stamps.isna() | duration.isna() | (duration < 0)
-        rejected = [Rejection(str(path), int(lines[i]), _reason(table, stamps, duration, i))
+        rejected = [Rejection(str(path), int(lines[i]), _reason(table, stamps, duration, int(i)))
                     for i in np.flatnonzero(bad.to_numpy())]
         keep = ~bad.to_numpy()
         if "request_id" in table.columns:

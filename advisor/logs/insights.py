@@ -117,7 +117,7 @@ def _whole(text: str | None, scale: int) -> int | None:
     value = float(text) / scale
     if abs(value - round(value)) > 1e-6:
         raise ValueError(f"{text!r} is not a whole number of {'MB' if scale > 1 else 'ms'}")
-    return int(round(value))
+    return round(value)
 
 
 class LambdaInsightsParser(Parser):

@@ -212,7 +212,7 @@ def combine(results: Sequence[ParseResult], *, function: str | None) -> ParseRes
             name_of_file = function or result.function
             frames.append(result.records.assign(function=repeat_string(name_of_file, len(result.records))))
     records = pd.concat(frames, ignore_index=True) if frames else record.empty_frame()
-    names = sorted({function or r.function for r in results})
+    names = sorted({str(function or r.function) for r in results})  # every file has one (checked above)
     name = names[0] if len(names) == 1 else None
     formats = sorted({r.format for r in results})
     rejected: list[Rejection] = [rej for r in results for rej in r.rejected]

@@ -109,7 +109,7 @@ def parse_report(message: str) -> Report:
     error_type = _word(values, "Error Type")
     duration = _ms(values, "Duration")
     billed = _int_ms(values, "Billed Duration")
-    if status_text is None and billed is not None and billed < duration:
+    if status_text is None and billed is not None and duration is not None and billed < duration:
         # Before the Status field existed, a timeout showed as Duration beyond the
         # billed time (billing stopped at the configured timeout).
         status = STATUS_TIMEOUT

@@ -21,7 +21,7 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Callable
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # public, not in the stubs
 from typing import Any
 
 from advisor.logs.decoding import decode_json_at, skip_blank
@@ -66,7 +66,7 @@ _TEXT_MARKERS = (
 )
 
 
-class _Syntax(ValueError):
+class _SyntaxError(ValueError):
     """Not JSON before the end of the head."""
 
 
@@ -83,7 +83,7 @@ def json_documents(head: str) -> tuple[object, ...] | None:
             return None  # text around the documents: a text log that holds JSON lines
         try:
             value, index, complete = _prefix(head, index)
-        except _Syntax:
+        except _SyntaxError:
             return None
         documents.append(value)
         if not complete:
@@ -169,7 +169,7 @@ def _item_kind(item: object, kinds: Counter[str]) -> None:
         kinds[item["type"]] += 1
 
 
-def _dict_kind(item: dict) -> str:
+def _dict_kind(item: dict) -> str:  # noqa: PLR0911 - one return per kind of document
     if isinstance(item.get("awslogs"), dict):
         return AWSLOGS
     events = item.get("logEvents", item.get("events"))
@@ -215,7 +215,7 @@ def _prefix(text: str, index: int) -> tuple[object, int, bool]:
     of ``text`` comes back as far as it goes, with ``complete`` False.
 
     Raises:
-        _Syntax: not JSON before the end of ``text``.
+        _SyntaxError: not JSON before the end of ``text``.
     """
     decoded = decode_json_at(text, index)
     if decoded is not None:
@@ -227,7 +227,7 @@ def _prefix(text: str, index: int) -> tuple[object, int, bool]:
         return _prefix_array(text, index + 1)
     if _is_cut_scalar(text, index):
         return None, len(text), False
-    raise _Syntax(index)
+    raise _SyntaxError(index)
 
 
 def _prefix_array(text: str, index: int) -> tuple[list, int, bool]:
@@ -257,7 +257,7 @@ def _prefix_container(text: str, index: int, closer: str,
         if text[index] == closer:
             return container, index + 1, True
         if text[index] != ",":
-            raise _Syntax(index)
+            raise _SyntaxError(index)
         index += 1
 
 
@@ -270,18 +270,18 @@ def _array_item(text: str, index: int, items: list) -> tuple[int, bool]:
 def _object_item(text: str, index: int, item: dict) -> tuple[int, bool]:
     size = len(text)
     if text[index] != '"':
-        raise _Syntax(index)
+        raise _SyntaxError(index)
     try:
         key, index = scanstring(text, index + 1)
     except ValueError as exc:
         if _UNTERMINATED in str(exc):
             return size, False  # the key is cut short by the end of the head
-        raise _Syntax(index) from None
+        raise _SyntaxError(index) from None
     index = skip_blank(text, index)
     if index >= size:
         return index, False
     if text[index] != ":":
-        raise _Syntax(index)
+        raise _SyntaxError(index)
     index = skip_blank(text, index + 1)
     if index >= size:
         return index, False

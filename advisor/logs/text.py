@@ -90,6 +90,7 @@ def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int =
                 continue
             raw = value
         prefix = _PREFIX_RE.match(raw)
+        assert prefix is not None  # every part of the prefix is optional: it always matches
         message = raw[prefix.end():]
         time_ns = _time(prefix.group("iso")) if prefix.group("iso") else None
         stream = prefix.group("stream") or prefix.group("tail_stream") or pending_stream
