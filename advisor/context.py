@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.pricing._catalog import PriceCatalog
+from advisor.pricing import PriceCatalog
 
 if TYPE_CHECKING:
     from advisor.workspace import Workspace

@@ -11,8 +11,7 @@ import math
 from typing import Final
 
 from advisor.errors import UsageError
-from advisor.platform import aws_lambda, cloud_run
-from advisor.platform._base import Bound
+from advisor.platform import Bound, aws_lambda, cloud_run
 from advisor.units import BYTES_PER_MIB, HOURS_PER_DAY, KIB_PER_MIB, MS_PER_S
 
 #: More instances than any Lambda concurrency quota grants (tens of thousands at most).

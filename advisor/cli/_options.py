@@ -12,8 +12,7 @@ import typer
 
 from advisor import limits
 from advisor.errors import UsageError
-from advisor.platform import aws_lambda
-from advisor.platform._base import Bound
+from advisor.platform import Bound, aws_lambda
 from advisor.timeparse import parse_since
 from advisor.units import DURATION_EXAMPLES, format_duration, parse_duration
 

@@ -9,7 +9,19 @@ that only locate their workspace (the bulk log import) never import.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from advisor._lazy import lazy_getattr
+
+if TYPE_CHECKING:  # what the names are, for type checkers; they are loaded by __getattr__
+    # ruff: noqa: F401 - imported for type checkers only
+    from advisor.pricing._base import CostBreakdown
+    from advisor.pricing._catalog import PriceCatalog
+    from advisor.pricing.cloud_run import cloud_run_cost
+    from advisor.pricing.instances import instance_cost
+    from advisor.pricing.lambda_ import billed_ms, gb_seconds, lambda_month_cost, lambda_records_cost, provisioned_cost
+    from advisor.pricing.records import records_cost
+    from advisor.pricing.serverless_gpu import serverless_gpu_cost
 
 _EXPORTS = {
     "CostBreakdown": "advisor.pricing._base",

@@ -8,7 +8,17 @@ modules needing only the routing rules (the local target) do not load the compil
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from advisor._lazy import lazy_getattr
+
+if TYPE_CHECKING:  # what the names are, for type checkers; they are loaded by __getattr__
+    # ruff: noqa: F401 - imported for type checkers only
+    from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S
+    from advisor.simulate._base import EmpiricalInit, ReplayConfig, ReplayResult
+    from advisor.simulate.engine import replay
+    from advisor.simulate.routing import DEFAULT_ROUTING, ROUTING_CODES
+    from advisor.simulate.schedule import ProvisionedSchedule
 
 _EXPORTS = {
     "DEFAULT_KEEP_ALIVE_S": "advisor.platform.aws_lambda",
