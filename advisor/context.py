@@ -8,28 +8,17 @@ So ``-w DIR`` and ``ADVISOR_HOME=DIR`` give the same figures.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from advisor.location import resolve_path
 from advisor.pricing import PriceCatalog
 
 if TYPE_CHECKING:
     from advisor.workspace import Workspace
-
-DEFAULT_DIRNAME = ".advisor"
-HOME_ENV = "ADVISOR_HOME"
-
-
-def resolve_path(path: Path | None) -> Path:
-    """The workspace directory for ``path`` (``None``: ``$ADVISOR_HOME`` or ``./.advisor``)."""
-    if path is not None:
-        return Path(path).expanduser()
-    home = os.environ.get(HOME_ENV)
-    return Path(home).expanduser() if home else Path.cwd() / DEFAULT_DIRNAME
 
 
 @dataclass

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from advisor.context import resolve_path
 from advisor.errors import InputError, NotFoundError
+from advisor.location import resolve_path
 from advisor.record import COLUMNS, TYPES, arrow_schema, conform
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from advisor.errors import InputError, NotFoundError
-from advisor.workspace import DB_FILENAME, Workspace, resolve_path
+from advisor.location import resolve_path
+from advisor.workspace import DB_FILENAME, Workspace
 
 from ._records import make_records
 
