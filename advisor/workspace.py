@@ -43,6 +43,10 @@ PAUSE_ENV = "ADVISOR_TEST_PAUSE_IN_IMPORT"
 PAUSE_SECONDS = 600.0
 #: The temporary relation holding a bulk import's rows while they are checked.
 _STAGED = "_advisor_staged"
+#: DuckDB's memory while it imports (sorting, staging, de-duplicating): beyond it, DuckDB
+#: spills to its temporary directory beside the database, so an import's memory does not
+#: grow with its input. Measured by ``bench/bench_import_memory.py`` (docs/import.md).
+IMPORT_MEMORY_LIMIT = "256MB"
 #: How often a long insert's progress is read (seconds).
 PROGRESS_POLL_SECONDS = 0.1
 
@@ -59,6 +63,8 @@ CONFIG_FIELDS: tuple[str, ...] = (
 _TIME_COLUMNS = ("start_time", "end_time")
 #: Input position of each incoming record: the first copy of a repeated key wins.
 ROW_COLUMN = "_input_row"
+#: Which select of a bulk import a staged row came from (see Workspace.insert_select).
+_FILE = "_file"
 _SQL_TYPES = {
     "string": "VARCHAR",
     "timestamp": "TIMESTAMP_NS",
@@ -187,6 +193,15 @@ class Workspace:
             )
 
     @contextmanager
+    def _bounded_memory(self) -> Iterator[None]:
+        """DuckDB's memory limited to :data:`IMPORT_MEMORY_LIMIT` inside (spilling beyond it)."""
+        self._con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+        try:
+            yield
+        finally:
+            self._con.execute("RESET memory_limit")
+
+    @contextmanager
     def _transaction(self) -> Iterator[None]:
         self._con.execute("BEGIN TRANSACTION")
         try:
@@ -285,7 +300,7 @@ class Workspace:
         table = _to_store_arrow(records)
         self._con.register("_incoming", table)
         try:
-            with self._transaction():
+            with self._bounded_memory(), self._transaction():
                 added = self._insert_new()
                 self._con.execute(
                     "INSERT INTO functions (name, updated_at) "
@@ -335,8 +350,9 @@ class Workspace:
             format: The format name the parser used.
             lines: Returns the number of input lines read.
             verify: Called inside the transaction with the name of a relation holding the
-                selected rows (query it through :attr:`connection`) and the number of rows of
-                each select; raising aborts the import.
+                selected rows (query it through :attr:`connection`; its column ``_file`` is the
+                index of the select each row came from) and the number of rows of each
+                select; raising aborts the import.
             ordered: The single select's rows come in store order (end time, then request
                 id) already, so a first import need not sort them.
             on_progress: Called from another thread, about ten times a second, with the
@@ -346,7 +362,7 @@ class Workspace:
             The counts, with the import id.
         """
         columns = ", ".join(COLUMNS)
-        with self._transaction():
+        with self._bounded_memory(), self._transaction():
             stored = self._con.execute(
                 "SELECT count(*) FROM invocations WHERE function = ?", [function]).fetchone()[0]
             if stored or len(selects) != 1:
@@ -361,8 +377,8 @@ class Workspace:
                         [function]).fetchone()[0])
                 counts = [added]
                 if verify is not None:
-                    self._con.execute(f"CREATE TEMP VIEW {_STAGED} AS SELECT * FROM invocations "
-                                      f"WHERE function = {_sql_literal(function)}")
+                    self._con.execute(f"CREATE TEMP VIEW {_STAGED} AS SELECT *, 0 AS {_FILE} "
+                                      f"FROM invocations WHERE function = {_sql_literal(function)}")
                     verify(_STAGED, counts)
                     self._con.execute(f"DROP VIEW {_STAGED}")
             incoming = sum(counts)
@@ -386,7 +402,8 @@ class Workspace:
                     else f"INSERT INTO {_STAGED}")
             with _reporting_progress(self._con, on_progress):
                 counts.append(int(self._con.execute(
-                    f"{head} SELECT ? AS function, * FROM ({select})", [function]).fetchone()[0]))
+                    f"{head} SELECT ? AS function, *, {index} AS {_FILE} FROM ({select})",
+                    [function]).fetchone()[0]))
         if verify is not None:
             verify(_STAGED, counts)
         added = int(self._con.execute(
