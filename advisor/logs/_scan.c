@@ -476,7 +476,8 @@ static int parse_report(const char *s, size_t n, size_t pos, Record *r) {
     if (rid_len == 0 || rid_len > UINT32_MAX) return 0;
     unsigned all = C_ID;
     for (size_t i = 0; i < rid_len; i++) all &= CHAR_CLASS[(unsigned char)rid[i]];
-    if (!all) return 0;
+    /* The exact parser ends a REPORT at "XRAY" wherever it stands (fast.CANONICAL_TERMS). */
+    if (!all || memmem(rid, rid_len, "XRAY", 4) != NULL) return 0;
     r->rid = rid;
     r->rid_len = (uint32_t)rid_len;
     size_t len;
@@ -517,6 +518,7 @@ static int parse_report(const char *s, size_t n, size_t pos, Record *r) {
             if (len == 0 || len > UINT32_MAX) return 0;
             for (size_t k = 0; k < len; k++)
                 if (!is_error_char((unsigned char)value[k])) return 0;
+            if (memmem(value, len, "XRAY", 4) != NULL) return 0;
             r->error = value;
             r->error_len = (uint32_t)len;
         }

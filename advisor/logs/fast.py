@@ -124,6 +124,8 @@ CANONICAL_TERMS: tuple[str, ...] = (
                                               AND {_digits("substr(stamp, 21, length(stamp) - 21)")})) END
         AND substr(line, pos - 1, 1) IN ('', ' ')""",
     "len(p) >= 5",
+    # The exact parser ends a REPORT at "XRAY" (X-Ray fields), even inside a request id.
+    "NOT contains(line, 'XRAY')",
     # Lambda's request ids are UUIDs: a round trip checks one cheaply; others meet RE2.
     "CASE WHEN TRY_CAST(rid AS UUID)::VARCHAR = rid THEN true "
     "ELSE regexp_full_match(rid, '[0-9A-Za-z._-]+') END",

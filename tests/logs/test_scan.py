@@ -241,6 +241,7 @@ def test_emulator_output_is_flagged(tmp_path: Path):
     ("2026-01-05 10:00:00.000", "needs the exact parser"),
     ("2026-01-05T10:00:00.000Z REPORT RequestId: x  Duration: 5.00 ms", "not a canonical REPORT line"),
     (LINE.format(rid="a b"), "not a canonical REPORT line"),
+    (LINE.format(rid="abc-XRAY-1"), "not a canonical REPORT line"),  # the exact parser cuts there
     (LINE.format(rid=RID).replace("2026-01-05", "1899-01-05"), "not a canonical REPORT line"),
     (LINE.format(rid=RID).replace("2026-01-05", "2026-02-30"), "not a canonical REPORT line"),
     (LINE.format(rid=RID) + "Status: timeoutError Type: X", "not a canonical REPORT line"),
