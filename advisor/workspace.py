@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from advisor.errors import InputError, NotFoundError
+from advisor.errors import AdvisorError, InputError, NotFoundError, UsageError
 from advisor.record import COLUMNS, TYPES, arrow_schema, conform
 
 if TYPE_CHECKING:
@@ -43,10 +43,18 @@ PAUSE_ENV = "ADVISOR_TEST_PAUSE_IN_IMPORT"
 PAUSE_SECONDS = 600.0
 #: The temporary relation holding a bulk import's rows while they are checked.
 _STAGED = "_advisor_staged"
-#: DuckDB's memory while it imports (sorting, staging, de-duplicating): beyond it, DuckDB
-#: spills to its temporary directory beside the database, so an import's memory does not
-#: grow with its input. Measured by ``bench/bench_import_memory.py`` (docs/import.md).
-IMPORT_MEMORY_LIMIT = "256MB"
+#: DuckDB's memory while it imports (sorting, staging, de-duplicating), in MB: beyond it,
+#: DuckDB spills to its temporary directory beside the database, so an import's memory does
+#: not grow with its input (``bench/bench_import_memory.py``, docs/import.md). Its readers
+#: and sorts hold buffers of their own on every thread, so it grows with the cores.
+IMPORT_MEMORY_MB = 256
+IMPORT_MEMORY_MB_PER_THREAD = 48
+#: The same for a first import of rows that come in store order (nothing to sort or join:
+#: DuckDB need only hold the row groups it is writing, but caches them up to its limit).
+STREAM_MEMORY_MB = 64
+STREAM_MEMORY_MB_PER_THREAD = 24
+#: Set to a DuckDB size ("1GB") to give imports more memory (or less).
+IMPORT_MEMORY_ENV = "ADVISOR_IMPORT_MEMORY"
 #: How often a long insert's progress is read (seconds).
 PROGRESS_POLL_SECONDS = 0.1
 
@@ -194,10 +202,22 @@ class Workspace:
 
     @contextmanager
     def _bounded_memory(self) -> Iterator[None]:
-        """DuckDB's memory limited to :data:`IMPORT_MEMORY_LIMIT` inside (spilling beyond it)."""
-        self._con.execute(f"SET memory_limit = '{IMPORT_MEMORY_LIMIT}'")
+        """DuckDB's memory limited to :func:`import_memory_limit` inside (spilling beyond it).
+
+        Raises:
+            AdvisorError: DuckDB needed more than that.
+        """
+        limit = import_memory_limit()
+        try:
+            self._con.execute("SET memory_limit = ?", [limit])
+        except duckdb.Error as exc:
+            raise UsageError(f"{IMPORT_MEMORY_ENV}={limit!r} is not a memory size ({exc}).",
+                             hint="Give a size such as 512MB or 2GB.") from None
         try:
             yield
+        except duckdb.OutOfMemoryException:
+            raise AdvisorError(f"the import needed more than its memory limit ({limit}).",
+                               hint=f"Set {IMPORT_MEMORY_ENV} higher (for instance 1GB).") from None
         finally:
             self._con.execute("RESET memory_limit")
 
@@ -300,22 +320,44 @@ class Workspace:
         table = _to_store_arrow(records)
         self._con.register("_incoming", table)
         try:
-            with self._bounded_memory(), self._transaction():
-                added = self._insert_new()
-                self._con.execute(
-                    "INSERT INTO functions (name, updated_at) "
-                    "SELECT DISTINCT function, ? FROM _incoming ON CONFLICT DO NOTHING",
-                    [_utcnow()],
-                )
-                _pause_for_tests()
-                import_id = self._log_import(
-                    source, format, lines, parsed, ignored, rejected, added, table.num_rows - added
-                )
+            with self._bounded_memory():
+                return self._import("_incoming", table.num_rows, source=source, format=format,
+                                    counts=(lines, parsed, ignored, rejected))
         finally:
             self._con.unregister("_incoming")
-        return ImportSummary(
-            import_id, source, format, lines, parsed, ignored, rejected, added, table.num_rows - added
-        )
+
+    @contextmanager
+    def staging(self) -> Iterator[Staging]:
+        """Temporary tables for records parsed in parts (see :class:`Staging`), within the
+        import memory limit (DuckDB spills beyond it); dropped after."""
+        with self._bounded_memory():
+            staging = Staging(self._con)
+            try:
+                yield staging
+            finally:
+                staging.drop()
+
+    def import_staged(self, staging: Staging, *, source: str, format: str, lines: int,
+                      parsed: int, ignored: int, rejected: int) -> ImportSummary:
+        """Store the settled records of ``staging`` as :meth:`import_records` stores a table:
+        atomically, the first of repeated keys in input order, skipping what is stored."""
+        with self._bounded_memory():
+            return self._import(staging.settled, staging.settled_rows(), source=source,
+                                format=format, counts=(lines, parsed, ignored, rejected))
+
+    def _import(self, relation: str, incoming: int, *, source: str, format: str,
+                counts: tuple[int, int, int, int]) -> ImportSummary:
+        """Store the records of ``relation`` (record columns and ROW_COLUMN) in one transaction."""
+        with self._transaction():
+            added = self._insert_new(relation)
+            self._con.execute(
+                "INSERT INTO functions (name, updated_at) "
+                f"SELECT DISTINCT function, ? FROM {relation} ON CONFLICT DO NOTHING",
+                [_utcnow()],
+            )
+            _pause_for_tests()
+            import_id = self._log_import(source, format, *counts, added, incoming - added)
+        return ImportSummary(import_id, source, format, *counts, added, incoming - added)
 
     def insert_select(
         self,
@@ -370,6 +412,9 @@ class Workspace:
             else:
                 # Stored sorted by end time so time windows skip whole row groups (and by
                 # request id, so that records at the same instant always read back in one order).
+                if ordered and not os.environ.get(IMPORT_MEMORY_ENV, "").strip():
+                    self._con.execute("SET memory_limit = ?", [
+                        _memory_mb(STREAM_MEMORY_MB, STREAM_MEMORY_MB_PER_THREAD)])
                 with _reporting_progress(self._con, on_progress):
                     added = int(self._con.execute(
                         f"INSERT INTO invocations ({columns}) SELECT ? AS function, * "
@@ -414,23 +459,18 @@ class Workspace:
         self._con.execute(f"DROP TABLE {_STAGED}")
         return counts, added
 
-    def _insert_new(self) -> int:
+    def _insert_new(self, relation: str) -> int:
         columns = ", ".join(COLUMNS)
-        before = self._count()
         # The first copy (in input order) of each key, unless the key is already stored;
         # stored sorted by end time so time windows skip whole row groups.
-        self._con.execute(
+        return int(self._con.execute(
             f"""INSERT INTO invocations ({columns})
-                SELECT {', '.join('n.' + c for c in COLUMNS)} FROM _incoming n
-                SEMI JOIN (SELECT min({ROW_COLUMN}) AS first FROM _incoming GROUP BY function, request_id) k
+                SELECT {', '.join('n.' + c for c in COLUMNS)} FROM {relation} n
+                SEMI JOIN (SELECT min({ROW_COLUMN}) AS first FROM {relation} GROUP BY function, request_id) k
                     ON n.{ROW_COLUMN} = k.first
                 ANTI JOIN invocations i ON i.function = n.function AND i.request_id = n.request_id
                 ORDER BY n.function, n.end_time, n.request_id"""
-        )
-        return self._count() - before
-
-    def _count(self) -> int:
-        return int(self._con.execute("SELECT count(*) FROM invocations").fetchone()[0])
+        ).fetchone()[0])
 
     def _log_import(self, source: str, format: str, *counts: int) -> int:
         row = self._con.execute(
@@ -481,10 +521,61 @@ class Workspace:
         )
 
 
+class Staging:
+    """Temporary tables of a stored import parsed in parts (:mod:`advisor.logs.staged`).
+
+    :attr:`parsed` holds the records as parsed, each file's in parts (record columns,
+    ``_file``: the file's index, ``_row``: the record's place in it); the caller settles
+    each file's records into :attr:`settled` (record columns and ROW_COLUMN, the place in
+    the whole input) with SQL of its own, through :attr:`connection`.
+    """
+
+    parsed = "_advisor_parsed"
+    settled = "_advisor_settled"
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+        types = ", ".join(f"{name} {_SQL_TYPES[kind]}" for name, kind in TYPES.items())
+        for table, order in ((self.parsed, "_file BIGINT, _row BIGINT"), (self.settled, f"{ROW_COLUMN} BIGINT")):
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({types}, {order})")
+
+    def add(self, records: pd.DataFrame, *, file: int, first_row: int) -> None:
+        """Append a part of file ``file``'s records, the first of them its ``first_row``-th."""
+        table = _to_store_arrow(records)
+        self.connection.register("_advisor_part", table)
+        try:
+            self.connection.execute(
+                f"INSERT INTO {self.parsed} SELECT * EXCLUDE ({ROW_COLUMN}), ? AS _file, "
+                f"{ROW_COLUMN} + ? AS _row FROM _advisor_part", [file, first_row])
+        finally:
+            self.connection.unregister("_advisor_part")
+
+    def settled_rows(self) -> int:
+        """Records settled so far."""
+        return int(self.connection.execute(f"SELECT count(*) FROM {self.settled}").fetchall()[0][0])
+
+    def drop(self) -> None:
+        """Drop the tables."""
+        for table in (self.parsed, self.settled):
+            self.connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 def _function_info(row: tuple[Any, ...]) -> FunctionInfo:
     *head, updated_at, count = row
     stamp = updated_at.replace(tzinfo=timezone.utc) if updated_at is not None else None
     return FunctionInfo(*head, updated_at=stamp, invocations=int(count))
+
+
+def import_memory_limit() -> str:
+    """DuckDB's memory limit for imports: ``$ADVISOR_IMPORT_MEMORY``, else the larger of
+    :data:`IMPORT_MEMORY_MB` and :data:`IMPORT_MEMORY_MB_PER_THREAD` a core."""
+    return os.environ.get(IMPORT_MEMORY_ENV, "").strip() or _memory_mb(
+        IMPORT_MEMORY_MB, IMPORT_MEMORY_MB_PER_THREAD)
+
+
+def _memory_mb(least: int, per_thread: int) -> str:
+    """A DuckDB memory size: ``least`` MB, or ``per_thread`` MB a core if more."""
+    return f"{max(least, per_thread * (os.cpu_count() or 1))}MB"
 
 
 def resolve_path(path: Path | None) -> Path:

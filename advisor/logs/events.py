@@ -212,6 +212,22 @@ class EventAssembler:
         values["error_type"] = body.get("errorType") or done_error
         self.add_record(values, units=units)
 
+    def drain(self) -> dict[str, list]:
+        """Take out the records collected so far (for parsing a large file in parts).
+
+        Everything else stays: counts, rejections, pending ``platform.runtimeDone`` and
+        ``platform.initReport`` records, and :attr:`timed_out`, which the caller applies to
+        the records it took out (as :meth:`result` does to the records it holds).
+        """
+        columns, self.columns = self.columns, {key: [] for key in _FIELDS}
+        self._index = {}
+        return columns
+
+    @property
+    def timed_out(self) -> frozenset[str]:
+        """Request ids a ``Task timed out`` line named."""
+        return frozenset(self._timed_out)
+
     def result(self, format_name: str) -> ParseResult:
         """The records and accounting collected so far."""
         cols = self.columns

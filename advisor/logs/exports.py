@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from advisor.errors import InputError
 from advisor.logs._base import LogEvent, Parser, ParseResult
@@ -81,12 +81,21 @@ class CloudWatchJsonParser(Parser):
         return start in "[{" and bool(start) and any(
             key in head for key in ('"events"', '"logEvents"', '"awslogs"', '"message"'))
 
+    #: The keys of a JSON document this parser reads (a large array under another key may be
+    #: read in parts, see advisor/logs/jsonstream.py).
+    document_keys = frozenset({"events", "logEvents", "logStream", "logGroup", "logGroupName",
+                               "messageType", "message", "awslogs"})
+
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
         for document in iter_json_documents(text, source=source):
-            for payload in _payloads(document, source=source):
-                self._add_document(assembler, payload)
+            self.add_document(assembler, document, source=source)
         return assembler.result(self.name)
+
+    def add_document(self, assembler: EventAssembler, document: object, *, source: str) -> None:
+        """Add the events of one decoded JSON document (or of a part of its events)."""
+        for payload in _payloads(document, source=source):
+            self._add_document(assembler, payload)
 
     @staticmethod
     def _add_document(assembler: EventAssembler, document: object) -> None:
@@ -155,9 +164,17 @@ class ConsoleCsvParser(Parser):
         first = head.lstrip("`\ufeff").split("\n", 1)[0].strip().lower()
         return first.replace('"', "") == "timestamp,message"
 
+    #: Leading characters the CSV download starts with before its header.
+    lead = "`\ufeff"
+
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
-        reader = csv.reader(io.StringIO(text.lstrip("`\ufeff"), newline=""))
+        self.add_rows(assembler, io.StringIO(text.lstrip(self.lead), newline=""), source=source)
+        return assembler.result(self.name)
+
+    def add_rows(self, assembler: EventAssembler, lines: Iterable[str], *, source: str) -> None:
+        """Add the rows of the CSV ``lines`` (from the header on, line ends kept)."""
+        reader = csv.reader(lines)
         for row in csv_rows(reader, source=source, skip_header=True):
             line = assembler.lines + 1
             if len(row) != 2:
@@ -169,4 +186,3 @@ class ConsoleCsvParser(Parser):
                 assembler.reject(line, f"timestamp {row[0]!r} is not epoch milliseconds")
                 continue
             assembler.add(row[1], line=line, time_ns=time_ns, log_stream=None)
-        return assembler.result(self.name)

@@ -68,7 +68,9 @@ def import_logs(paths: Sequence[Path], *, function: str | None = None, format: s
     """Parse Lambda log files (see :func:`advisor.logs.read_paths`) and store their records.
 
     Large plain-text logs go through the bulk path (:mod:`advisor.logs.bulk`) where it
-    applies: the same records, stored without passing through Python.
+    applies: the same records, stored without passing through Python. Other large stored
+    imports are parsed in parts and staged in DuckDB (:mod:`advisor.logs.staged`): the same
+    records, in bounded memory.
     ``on_file`` is called after each file the general path parses; ``on_progress`` with the
     fraction of all files done while the bulk path stores them.
     """
@@ -83,6 +85,13 @@ def import_logs(paths: Sequence[Path], *, function: str | None = None, format: s
             counts = {"lines": summary.lines, "parsed": summary.parsed, "ignored": summary.ignored,
                       "rejected": 0, "records": summary.parsed}
             return ImportOutcome(function, TEXT_FORMAT, counts, summary=summary)
+    if not dry_run:
+        from advisor.logs import staged
+
+        if staged.applies(paths):  # large files: parsed in parts, staged in DuckDB
+            return staged.store_staged(paths, function=function, format=format, strict=strict,
+                                       allow_emulator=allow_emulator, workspace=workspace,
+                                       on_file=on_file)
     from advisor.logs.reader import read_paths
 
     result = read_paths(paths, function=function, format=format, strict=strict,

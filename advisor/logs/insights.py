@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 
 from advisor.logs._base import Parser, ParseResult
 from advisor.logs.events import EventAssembler, iso_to_ns
@@ -30,21 +31,28 @@ class InsightsJsonParser(Parser):
     def sniff(self, head: str) -> bool:
         return '"field"' in head and '"value"' in head and "@" in head
 
+    #: The keys of a JSON document this parser reads (see CloudWatchJsonParser).
+    document_keys = frozenset({"results"})
+
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
         for document in iter_json_documents(text, source=source):
-            rows = document.get("results") if isinstance(document, dict) else document
-            if not isinstance(rows, list):
-                assembler.ignore()
-                continue
-            for row in rows:
-                if isinstance(row, list) and all(isinstance(c, dict) for c in row):
-                    fields = {str(c.get("field")): "" if c.get("value") is None else str(c.get("value"))
-                              for c in row}
-                    add_insights_row(assembler, fields)
-                else:
-                    assembler.reject(assembler.lines + 1, "result row is not a list of {field, value}")
+            self.add_document(assembler, document, source=source)
         return assembler.result(self.name)
+
+    def add_document(self, assembler: EventAssembler, document: object, *, source: str) -> None:
+        """Add the result rows of one decoded JSON document (or of a part of its rows)."""
+        rows = document.get("results") if isinstance(document, dict) else document
+        if not isinstance(rows, list):
+            assembler.ignore()
+            return
+        for row in rows:
+            if isinstance(row, list) and all(isinstance(c, dict) for c in row):
+                fields = {str(c.get("field")): "" if c.get("value") is None else str(c.get("value"))
+                          for c in row}
+                add_insights_row(assembler, fields)
+            else:
+                assembler.reject(assembler.lines + 1, "result row is not a list of {field, value}")
 
 
 class InsightsCsvParser(Parser):
@@ -57,12 +65,18 @@ class InsightsCsvParser(Parser):
         first = head.lstrip("\ufeff").split("\n", 1)[0]
         return first.startswith(("@", '"@')) and "," in first
 
+    #: Leading characters an export may start with before its header.
+    lead = "\ufeff"
+
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
-        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-        for row in csv_rows(reader, source=source):
-            add_insights_row(assembler, row)
+        self.add_rows(assembler, io.StringIO(text.lstrip(self.lead), newline=""), source=source)
         return assembler.result(self.name)
+
+    def add_rows(self, assembler: EventAssembler, lines: Iterable[str], *, source: str) -> None:
+        """Add the rows of the CSV ``lines`` (from the header on, line ends kept)."""
+        for row in csv_rows(csv.DictReader(lines), source=source):
+            add_insights_row(assembler, row)
 
 
 def add_insights_row(assembler: EventAssembler, fields: dict) -> None:
@@ -153,13 +167,19 @@ class LambdaInsightsParser(Parser):
     def sniff(self, head: str) -> bool:
         return '"event_type"' in head and '"performance"' in head and '"events"' not in head
 
+    #: An event document is read whole (only a list of events may be read in parts).
+    document_keys = None
+
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
         for document in iter_json_documents(text, source=source):
-            items = document if isinstance(document, list) else [document]
-            for item in items:
-                add_performance_event(assembler, item)
+            self.add_document(assembler, document, source=source)
         return assembler.result(self.name)
+
+    def add_document(self, assembler: EventAssembler, document: object, *, source: str) -> None:
+        """Add the events of one decoded JSON document (or of a part of a list of them)."""
+        for item in document if isinstance(document, list) else [document]:
+            add_performance_event(assembler, item)
 
 
 def add_performance_event(assembler: EventAssembler, event: object) -> None:

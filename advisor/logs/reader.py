@@ -16,6 +16,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -75,7 +76,7 @@ def read_text(path: Path) -> str:
     raw = _read_bytes(path)
     text = _decode(raw, path)
     stripped = text.strip()
-    if stripped and _BASE64_RE.fullmatch(stripped) and not any(c.isspace() for c in stripped[:200]):
+    if may_be_subscription_data(text):
         try:
             raw_inner = base64.b64decode(stripped, validate=True)
         except binascii.Error:
@@ -85,35 +86,90 @@ def read_text(path: Path) -> str:
     return text
 
 
-def _read_bytes(path: Path) -> bytes:
+def open_bytes(path: Path) -> BinaryIO:
+    """``path`` opened to read its bytes in parts, gzip decompressed (see :func:`read_text`).
+
+    Raises:
+        NotFoundError: the file does not exist.
+        InputError: a directory, or unreadable.
+    """
+    _check_file(path)
+    try:
+        handle = path.open("rb")
+        compressed = handle.read(2) == _GZIP_MAGIC
+        handle.seek(0)
+    except OSError as exc:
+        raise cannot_read(path, exc) from None
+    return gzip.GzipFile(fileobj=handle) if compressed else handle
+
+
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise NotFoundError(f"{path}: no such file.", hint="Check the path.")
     if path.is_dir():
         raise InputError(f"{path} is a directory.", hint="Pass the log files inside it.")
+
+
+def cannot_read(path: Path, exc: OSError) -> InputError:
+    """The error for a file the system cannot read (``exc`` says why)."""
+    return InputError(f"{path}: cannot read ({exc.strerror}).", hint="Check its permissions.")
+
+
+def _read_bytes(path: Path) -> bytes:
+    _check_file(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror}).", hint="Check its permissions.") from None
+        raise cannot_read(path, exc) from None
     if raw.startswith(_GZIP_MAGIC):
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{path}: unreadable gzip ({exc}).",
-                             hint="The file is truncated or corrupt; download it again.") from None
+            raise unreadable_gzip(path, exc) from None
     if not raw.strip():
-        raise InputError(f"{path} is empty.", hint="Export the function's logs into it first.")
+        raise empty_file(path)
     return raw
 
 
 def _decode(raw: bytes, path: Path) -> str:
     if b"\x00" in raw[:HEAD_BYTES]:
-        raise InputError(f"{path} is a binary file, not a log.",
-                         hint="Pass a text, JSON or CSV log export (plain or .gz).")
+        raise binary_file(path)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not UTF-8 text (byte {exc.start}).",
-                         hint="Pass a text, JSON or CSV log export (plain or .gz).") from None
+        raise not_utf8(path, exc.start) from None
+
+
+# The errors of a file that is no log, also for files read in parts (advisor/logs/staged.py).
+def unreadable_gzip(path: Path, exc: Exception) -> InputError:
+    """The error for a gzip file that cannot be decompressed (``exc`` says why)."""
+    return InputError(f"{path}: unreadable gzip ({exc}).",
+                      hint="The file is truncated or corrupt; download it again.")
+
+
+def empty_file(path: Path) -> InputError:
+    """The error for a file of whitespace only."""
+    return InputError(f"{path} is empty.", hint="Export the function's logs into it first.")
+
+
+def binary_file(path: Path) -> InputError:
+    """The error for a file with NUL bytes in its first :data:`HEAD_BYTES`."""
+    return InputError(f"{path} is a binary file, not a log.",
+                      hint="Pass a text, JSON or CSV log export (plain or .gz).")
+
+
+def not_utf8(path: Path, byte: int) -> InputError:
+    """The error for a file that is not UTF-8 from (decompressed) byte ``byte`` on."""
+    return InputError(f"{path} is not UTF-8 text (byte {byte}).",
+                      hint="Pass a text, JSON or CSV log export (plain or .gz).")
+
+
+def may_be_subscription_data(head: str) -> bool:
+    """Whether a text starting with ``head`` may be bare subscription data (base64 of gzip
+    JSON, one token): :func:`read_text` then unwraps it."""
+    stripped = head.strip()
+    return bool(stripped) and bool(_BASE64_RE.fullmatch(stripped)) and not any(
+        c.isspace() for c in stripped[:200])
 
 
 def choose_parser(head: str, *, format: str | None, source: str) -> Parser:
@@ -190,19 +246,27 @@ def check(result: ParseResult, *, source: str, strict: bool, allow_emulator: boo
     Raises:
         InputError: as described in :func:`read_paths`.
     """
-    if strict and result.rejected:
-        first = result.rejected[0]
+    check_counts(source=source, rejected=result.rejected, emulator=result.emulator,
+                 records=len(result.records), lines=result.lines, strict=strict,
+                 allow_emulator=allow_emulator)
+
+
+def check_counts(*, source: str, rejected: Sequence[Rejection], emulator: bool, records: int,
+                 lines: int, strict: bool, allow_emulator: bool) -> None:
+    """:func:`check` for a file whose records are not at hand (only counted)."""
+    if strict and rejected:
+        first = rejected[0]
         raise InputError(f"{first.file}:{first.line}: {first.reason}.",
                          hint="Fix or remove that line, or drop --strict to skip rejected lines.")
-    if result.emulator and not allow_emulator:
+    if emulator and not allow_emulator:
         raise InputError(
             f"{source} looks like local emulator output (RIE / SAM local: Max Memory Used equals "
             f"Memory Size on every request), not the Lambda service.",
             hint="Its numbers are not real measurements; pass --allow-emulator to import it anyway.",
         )
-    if result.records.empty and not result.rejected:
+    if records == 0 and not rejected:
         raise InputError(
-            f"{source} holds no Lambda invocation records ({result.lines} lines, no REPORT or "
+            f"{source} holds no Lambda invocation records ({lines} lines, no REPORT or "
             f"platform.report).",
             hint="Is it the log of another service, or only START/END lines? Pass the function's "
                  "full logs.",

@@ -17,6 +17,7 @@ are read by the same assembler.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from advisor.logs._base import Parser, ParseResult
 from advisor.logs.events import EventAssembler, iso_to_ns
@@ -60,13 +61,31 @@ class TextParser(Parser):
         return assembler.result(self.name)
 
 
-def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int = 1) -> None:
-    """Feed physical ``lines`` (numbered from ``first_line``) into ``assembler``."""
+@dataclass
+class LineState:
+    """What one line leaves for the next: a time from a time-only line (it dates the next
+    line) and the log stream of a Logs Insights ``@logStream=`` row (it names the rest)."""
+
     pending_time: int | None = None
     pending_stream: str | None = None
+
+
+def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int = 1,
+               state: LineState | None = None, final: bool = True) -> int:
+    """Feed physical ``lines`` (numbered from ``first_line``) into ``assembler``.
+
+    A file may be fed in parts: pass one ``state`` for all of them and ``final=False`` but for
+    the last. A part stops before a line whose record may go on in the next part (wrapped
+    REPORT fields, a pretty-printed JSON record); feed the lines from there again with the
+    next part. Returns how many of ``lines`` were fed (all of them when ``final``).
+    """
+    state = LineState() if state is None else state
+    pending_time, pending_stream = state.pending_time, state.pending_stream
     index = 0
     total = len(lines)
-    while index < total:
+    # Without the next part, a line this close to the end cannot be told complete.
+    last = total if final else total - _MAX_JSON_BLOCK
+    while index < last:
         line_no = first_line + index
         raw = lines[index]
         row = _INSIGHTS_ROW_RE.match(raw)
@@ -93,7 +112,7 @@ def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int =
             continue
         if time_ns is None:
             time_ns = pending_time
-        pending_time = None
+        dated_by, pending_time = pending_time, None
         units = 1
         if message.strip() == "{":
             # A pretty-printed JSON record (console copies): one message up to its closing brace.
@@ -103,8 +122,13 @@ def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int =
             while index + units < total and _CONTINUATION_RE.match(lines[index + units]):
                 message += "\t" + lines[index + units].strip()
                 units += 1
+            if not final and index + units == total:
+                pending_time = dated_by  # the wrapped fields may go on in the next part:
+                break  # this line is fed again with it
         assembler.add(message, line=line_no, time_ns=time_ns, log_stream=stream, units=units)
         index += units
+    state.pending_time, state.pending_stream = pending_time, pending_stream
+    return index
 
 
 def _json_block_length(lines: list[str], start: int) -> int:
