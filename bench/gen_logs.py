@@ -12,6 +12,13 @@ Styles (``--style``):
 - ``report-bare``: the same messages without a time (the ``message`` fields of
   ``filter-log-events`` JSON printed one a line, e.g. ``jq -j '.events[].message'``):
   ``REPORT RequestId: ...<TAB>Max Memory Used: 75 MB<TAB>``.
+- ``json``: the S3 export's events as ``aws logs filter-log-events`` prints them: one JSON
+  document, ``{"events": [...], "searchedLogStreams": []}``, indented by four spaces, each
+  event with ``logStreamName``, ``timestamp`` and ``ingestionTime`` (epoch ms), ``message``
+  (Lambda's lines without the time prefix, the runtime's with its own, ending in a newline)
+  and ``eventId`` (see
+  ``export-get-log-events-cli-json`` in /work/shared/data/lambda-logs). ``lines`` counts
+  events.
 
 Lambda ends every REPORT message with a tab. Seeded, so the same arguments give the same
 file; gzip when the name ends in ``.gz``.
@@ -21,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -29,9 +37,11 @@ from pathlib import Path
 import numpy as np
 
 START = datetime(2026, 1, 5, tzinfo=timezone.utc)
-STYLES = ("s3", "report", "report-bare")
+STYLES = ("s3", "report", "report-bare", "json")
 #: Lines written at once.
 _FLUSH_LINES = 50_000
+#: The log stream of the JSON style's events.
+_STREAM = "2026/01/05/[$LATEST]0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 
 
 def _stamp(moment: datetime) -> str:
@@ -67,40 +77,61 @@ def _invocations(seed: int) -> Iterator[tuple[list[str], str]]:
         yield before, report + "\n"
 
 
-def generate(path: Path, lines: int, *, seed: int = 0, style: str = "s3") -> int:
-    """Write about ``lines`` lines to ``path`` (gzip if it ends in .gz); return the count.
+def generate(path: Path, lines: int | None = None, *, seed: int = 0, style: str = "s3",
+             size: int | None = None) -> int:
+    """Write ``lines`` lines (events for ``json``) or ``size`` bytes of text at least to ``path``
+    (gzip if it ends in .gz), in whole invocations; return the lines (events) written.
 
     Args:
         path: The file to write.
-        lines: Lines to write at least (whole invocations: an S3 export may end a few over).
+        lines: Lines (events) to write at least.
         seed: Seeds the invocations.
         style: One of :data:`STYLES`.
+        size: Or: bytes of text to write at least.
     """
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}: one of {', '.join(STYLES)}")
     path.parent.mkdir(parents=True, exist_ok=True)
     opener = gzip.open if path.suffix == ".gz" else open
-    written = 0
+    head, tail = ('{\n    "events": [', '\n    ],\n    "searchedLogStreams": []\n}\n') if style == "json" else ("", "")
+    written = units = 0
     chunk: list[str] = []
     with opener(path, "wt") as out:
+        out.write(head)
         for before, report in _invocations(seed):
-            if written >= lines:
+            if (lines is not None and units >= lines) or (size is not None and written >= size):
                 break
-            if style == "s3":
-                chunk += before
-            chunk.append(report[25:] if style == "report-bare" else report)
-            written += 1 + (len(before) if style == "s3" else 0)
+            if style == "json":
+                events = [_event(line, units + k) for k, line in enumerate(before + [report])]
+                text = ("," if units else "") + ",".join(events)
+                units += len(events)
+            else:
+                text = "".join(before if style == "s3" else []) + (report[25:] if style == "report-bare" else report)
+                units += 1 + (len(before) if style == "s3" else 0)
+            chunk.append(text)
+            written += len(text)
             if len(chunk) > _FLUSH_LINES:
                 out.write("".join(chunk))
                 chunk.clear()
-        out.write("".join(chunk))
-    with opener(path, "rt") as check:
-        return sum(1 for _ in check)
+        out.write("".join(chunk) + tail)
+    return units
+
+
+def _event(line: str, number: int) -> str:
+    """One time-prefixed line as an event of ``filter-log-events`` JSON (as the CLI indents it)."""
+    stamp = datetime.fromisoformat(line[:23]).replace(tzinfo=timezone.utc)
+    ms = int(stamp.timestamp() * 1000)
+    # Lambda's own lines carry no time (the event has it); the runtime's lines keep theirs.
+    message = json.dumps(line[25:] if line[24] == " " else line)
+    return (f'\n        {{\n            "logStreamName": "{_STREAM}",\n            "timestamp": {ms},'
+            f'\n            "message": {message},\n            "ingestionTime": {ms + 412},'
+            f'\n            "eventId": "{ms:020d}{number:036d}"\n        }}')
 
 
 def bench_log(lines: int, style: str = "s3") -> tuple[Path, int]:
     """The benchmark log of ``lines`` lines in bench/_out/ (generated once), and its line count."""
-    name = f"report_{lines}.log" if style == "s3" else f"{style}_only_{lines}.log"
+    name = {"s3": f"report_{lines}.log", "report": f"report-only_{lines}.log",
+            "report-bare": f"report-bare_{lines}.log", "json": f"events_{lines}.json"}[style]
     path = Path(__file__).resolve().parent / "_out" / name
     if not path.exists():
         generate(path, lines, style=style)
