@@ -47,6 +47,8 @@
 /* Bumped whenever the parsing rules or the interface change; fast.py refuses other builds. */
 #define SCAN_VERSION 2
 #define DEFAULT_BATCH_ROWS 122880
+/* Request ids up to this long are copied in one fixed-size block (a UUID is 36 bytes). */
+#define COPY_BLOCK 48
 /* Bytes of file parsed at a time (whole lines; a window ends at the end of a line). */
 #define DEFAULT_WINDOW_BYTES (8u << 20)
 /* Bytes of Arrow batches built ahead of the reader at most (at least one batch). */
@@ -108,14 +110,15 @@ enum { C_RID, C_START, C_END, C_DUR, C_BILLED, C_MEM, C_USED, C_INIT, C_STATUS, 
 static const char *const COLUMN_NAMES[N_COLUMNS] = {
     "request_id", "start_time", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",
     "max_memory_used_mb", "init_ms", "status", "error_type"};
+/* Status is dictionary-encoded: int8 codes into STATUS_DICTIONARY (its values in order). */
 static const char *const COLUMN_FORMATS[N_COLUMNS] = {"u", "tsn:", "tsn:", "g", "l",
-                                                      "l", "l", "g", "u", "u"};
+                                                      "l", "l", "g", "c", "u"};
+static const int32_t STATUS_OFFSETS[] = {0, 7, 14, 19};
+static const char STATUS_VALUES[] = "successtimeouterror";
 
 /* ---- one parsed record ---- */
 /* The Status field: none (then it is derived), or its value. */
 enum { S_NONE, S_SUCCESS, S_TIMEOUT, S_ERROR };
-static const char *const STATUS_TEXT[] = {"", "success", "timeout", "error"};
-static const uint32_t STATUS_LEN[] = {0, 7, 7, 5};
 
 typedef struct {
     int64_t end_ns;     /* when has_end */
@@ -143,14 +146,15 @@ static inline int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static inline int is_blank(unsigned char c) { return c == ' ' || c == '\t'; }
 /* Request id characters ([0-9A-Za-z._-]) and, with ':', Error Type characters: a table,
  * since the request id check runs on every record. */
-enum { C_ID = 1, C_ERROR_TYPE = 2 };
+enum { C_ID = 1, C_ERROR_TYPE = 2, C_X = 4 };
 static uint8_t CHAR_CLASS[256];
 
 static void init_char_classes(void) {
     for (int c = 0; c < 256; c++) {
         int id = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                  c == '.' || c == '_' || c == '-';
-        CHAR_CLASS[c] = (uint8_t)((id ? C_ID | C_ERROR_TYPE : 0) | (c == ':' ? C_ERROR_TYPE : 0));
+        CHAR_CLASS[c] = (uint8_t)((id ? C_ID | C_ERROR_TYPE : 0) | (c == ':' ? C_ERROR_TYPE : 0) |
+                                  (c == 'X' ? C_X : 0));
     }
 }
 
@@ -447,6 +451,22 @@ static ptrdiff_t find_marker(const char *s, size_t n) {
     return at ? at - s : -1;
 }
 
+/* The field 'KEY <number> UNIT' at `at` (its number decimal when `real`, else whole): where
+ * it ends, at a tab or the end of the line; NULL when it is not of that shape. */
+static inline __attribute__((always_inline)) const char *number_field(
+    const char *at, const char *end, const char *key, const char *unit, double *real, int64_t *whole) {
+    size_t k = strlen(key);
+    if ((size_t)(end - at) < k || memcmp(at, key, k) != 0) return NULL;
+    const char *value = at + k, *q = value;
+    while (q < end && (is_digit((unsigned char)*q) || (real != NULL && *q == '.'))) q++;
+    if (real != NULL ? !parse_decimal(value, (size_t)(q - value), real)
+                     : !parse_digits(value, (size_t)(q - value), whole))
+        return NULL;
+    if (end - q < 3 || memcmp(q, unit, 3) != 0) return NULL;
+    q += 3;
+    return q == end || *q == '\t' ? q : NULL;
+}
+
 /* fast.CANONICAL_TERMS: the line, whose first MARKER is at pos, is a REPORT line in Lambda's
  * layout (or 0). */
 static int parse_report(const char *s, size_t n, size_t pos, Record *r) {
@@ -458,49 +478,31 @@ static int parse_report(const char *s, size_t n, size_t pos, Record *r) {
         if (s[pos - 1] != ' ' || !parse_stamp(s, pos - 1, &r->end_ns)) return 0;
         r->has_end = 1;
     }
-    /* The tab-separated fields: head (request id), four fixed ones, then the tail. */
-    const char *field[5];
-    size_t length[5];
-    const char *cursor = s, *end = s + n;
-    for (int k = 0; k < 5; k++) {
-        const char *tab = memchr(cursor, '\t', (size_t)(end - cursor));
-        if (tab == NULL && k < 4) return 0;
-        const char *stop = tab ? tab : end;
-        field[k] = cursor;
-        length[k] = (size_t)(stop - cursor);
-        cursor = tab ? tab + 1 : end;
+    /* Read in one pass: the request id up to its tab, four fixed fields, then the tail. */
+    const char *end = s + n, *rid = s + pos + sizeof REPORT - 1, *at = rid;
+    unsigned all = C_ID, any = 0;
+    for (; at < end && *at != '\t'; at++) {
+        all &= CHAR_CLASS[(unsigned char)*at];
+        any |= CHAR_CLASS[(unsigned char)*at];
     }
-    const char *rid = s + pos + sizeof REPORT - 1;
-    if (rid > field[0] + length[0]) return 0;
-    size_t rid_len = (size_t)(field[0] + length[0] - rid);
-    if (rid_len == 0 || rid_len > UINT32_MAX) return 0;
-    unsigned all = C_ID;
-    for (size_t i = 0; i < rid_len; i++) all &= CHAR_CLASS[(unsigned char)rid[i]];
+    size_t rid_len = (size_t)(at - rid);
+    if (at == end || rid_len == 0 || rid_len > UINT32_MAX) return 0;
     /* The exact parser ends a REPORT at "XRAY" wherever it stands (fast.CANONICAL_TERMS). */
-    if (!all || memmem(rid, rid_len, "XRAY", 4) != NULL) return 0;
+    if (!all || ((any & C_X) && memmem(rid, rid_len, "XRAY", 4) != NULL)) return 0;
     r->rid = rid;
     r->rid_len = (uint32_t)rid_len;
-    size_t len;
-    const char *value;
-    if (!(value = field_value(field[1], length[1], "Duration: ", " ms", &len)) ||
-        !parse_decimal(value, len, &r->duration))
+    if (!(at = number_field(at + 1, end, "Duration: ", " ms", &r->duration, NULL)) || at == end ||
+        !(at = number_field(at + 1, end, "Billed Duration: ", " ms", NULL, &r->billed)) || at == end ||
+        !(at = number_field(at + 1, end, "Memory Size: ", " MB", NULL, &r->memory)) || at == end ||
+        !(at = number_field(at + 1, end, "Max Memory Used: ", " MB", NULL, &r->used)))
         return 0;
-    if (!(value = field_value(field[2], length[2], "Billed Duration: ", " ms", &len)) ||
-        !parse_digits(value, len, &r->billed))
-        return 0;
-    if (!(value = field_value(field[3], length[3], "Memory Size: ", " MB", &len)) ||
-        !parse_digits(value, len, &r->memory))
-        return 0;
-    if (!(value = field_value(field[4], length[4], "Max Memory Used: ", " MB", &len)) ||
-        !parse_digits(value, len, &r->used))
-        return 0;
-    /* The tail, each optional field in Lambda's order and ended by a tab or the line. */
-    size_t i = (size_t)(cursor - s);
     r->has_init = 0;
     r->status = S_NONE;
     r->error = NULL;
     r->error_len = 0;
-    if (cursor != field[4] + length[4]) { /* a tab after Max Memory Used: optional fields */
+    if (at != end) { /* a tab after Max Memory Used: optional fields, in Lambda's order */
+        size_t i = (size_t)(at + 1 - s), len;
+        const char *value;
         if (tail_field(s, n, &i, "Init Duration: ", &value, &len)) {
             size_t number;
             const char *ms = field_value(value, len, "", " ms", &number);
@@ -781,12 +783,14 @@ typedef struct {
     int64_t *ints[N_COLUMNS];
     double *reals[N_COLUMNS];
     int32_t *offsets[N_COLUMNS];
+    int8_t *codes; /* the status column's */
     Chars chars[N_COLUMNS];
     uint8_t *validity[N_COLUMNS];
     int64_t nulls[N_COLUMNS];
 } Builder;
 
 static void builder_free(Builder *b) {
+    free(b->codes);
     for (int k = 0; k < N_COLUMNS; k++) {
         free(b->ints[k]);
         free(b->reals[k]);
@@ -797,7 +801,76 @@ static void builder_free(Builder *b) {
     memset(b, 0, sizeof *b);
 }
 
-static int builder_init(Builder *b, size_t rows) {
+/* Batches' buffers given back by DuckDB, for the next batches (a few, of one size): fresh
+ * memory costs page faults. Shared by a run and its batches, freed with the last of them. */
+#define POOL_SIZE 4
+typedef struct {
+    int refs; /* atomic */
+    pthread_mutex_t lock;
+    Builder spare[POOL_SIZE];
+    int count;
+} Pool;
+
+static Pool *pool_new(void) {
+    Pool *pool = calloc(1, sizeof *pool);
+    if (pool != NULL) {
+        pool->refs = 1;
+        pthread_mutex_init(&pool->lock, NULL);
+    }
+    return pool;
+}
+
+static void pool_release(Pool *pool) {
+    if (pool == NULL || __atomic_sub_fetch(&pool->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
+    for (int k = 0; k < pool->count; k++) builder_free(&pool->spare[k]);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool);
+}
+
+/* Buffers for a builder of `rows` rows from the pool (1), or none there (0). */
+static int pool_take(Pool *pool, Builder *b, size_t rows) {
+    if (pool == NULL) return 0;
+    pthread_mutex_lock(&pool->lock);
+    int found = 0;
+    while (!found && pool->count > 0) {
+        Builder spare = pool->spare[--pool->count];
+        if (spare.cap == rows) {
+            *b = spare;
+            found = 1;
+        } else {
+            builder_free(&spare);
+        }
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return found;
+}
+
+static void pool_give(Pool *pool, Builder *b) {
+    int kept = 0;
+    if (pool != NULL) {
+        pthread_mutex_lock(&pool->lock);
+        if (pool->count < POOL_SIZE) {
+            pool->spare[pool->count++] = *b;
+            kept = 1;
+        }
+        pthread_mutex_unlock(&pool->lock);
+    }
+    if (!kept) builder_free(b);
+}
+
+/* An empty builder of `rows` rows, on buffers from the pool if it has some. -1: out of memory. */
+static int builder_init(Builder *b, size_t rows, Pool *pool) {
+    if (pool_take(pool, b, rows)) {
+        size_t bits = rows / 8 + 1;
+        b->n = 0;
+        for (int k = 0; k < N_COLUMNS; k++) {
+            b->nulls[k] = 0;
+            b->chars[k].len = 0;
+            if (b->offsets[k] != NULL) b->offsets[k][0] = 0;
+            if (b->validity[k] != NULL) memset(b->validity[k], 0, bits);
+        }
+        return 0;
+    }
     memset(b, 0, sizeof *b);
     b->cap = rows;
     size_t bits = rows / 8 + 1;
@@ -809,20 +882,40 @@ static int builder_init(Builder *b, size_t rows) {
             if (b->offsets[k] != NULL) b->offsets[k][0] = 0;
         } else if (format == 'g') {
             failed |= (b->reals[k] = malloc(rows * sizeof(double))) == NULL;
+        } else if (format == 'c') {
+            failed |= (b->codes = malloc(rows)) == NULL;
         } else {
             failed |= (b->ints[k] = malloc(rows * sizeof(int64_t))) == NULL;
         }
         if (k == C_START || k == C_END || k == C_INIT || k == C_ERROR)
             failed |= (b->validity[k] = calloc(bits, 1)) == NULL;
     }
-    /* Request ids are mostly UUIDs, statuses mostly 'success': room for them up front. */
-    failed |= grow((void **)&b->chars[C_RID].data, &b->chars[C_RID].cap, rows * 36, 1) != 0;
-    failed |= grow((void **)&b->chars[C_STATUS].data, &b->chars[C_STATUS].cap, rows * 7, 1) != 0;
+    /* Request ids are mostly UUIDs: room for them up front (and for copying in blocks). */
+    failed |= grow((void **)&b->chars[C_RID].data, &b->chars[C_RID].cap, rows * 36 + COPY_BLOCK, 1) != 0;
     if (failed) builder_free(b);
     return failed ? -1 : 0;
 }
 
 static inline void set_valid(uint8_t *bits, size_t i) { bits[i / 8] |= (uint8_t)(1u << (i % 8)); }
+
+/* A request id: mostly 36 bytes, copied in fixed blocks (the line goes on after it, and
+ * copies made to outlive their window are padded, so reading past it is safe). */
+static inline int put_id(Builder *b, size_t i, const char *s, size_t len) {
+    Chars *c = &b->chars[C_RID];
+    if (c->len + len + COPY_BLOCK > c->cap &&
+        grow((void **)&c->data, &c->cap, c->len + len + COPY_BLOCK, 1) != 0)
+        return -1;
+    if (len <= COPY_BLOCK) {
+        memcpy(c->data + c->len, s, 32);
+        memcpy(c->data + c->len + 32, s + 32, COPY_BLOCK - 32);
+    } else {
+        memcpy(c->data + c->len, s, len);
+    }
+    c->len += len;
+    if (c->len > INT32_MAX) return -1;
+    b->offsets[C_RID][i + 1] = (int32_t)c->len;
+    return 0;
+}
 
 static inline int put_string(Builder *b, int k, size_t i, const char *s, size_t len, int valid) {
     if (valid) {
@@ -842,10 +935,10 @@ static int builder_add(Builder *b, const Record *r) {
      * Lambda logged Status, a timeout showed only so), else a success (as fast._records). */
     int status = r->status != S_NONE ? r->status
                  : (double)r->billed < r->duration ? S_TIMEOUT : S_SUCCESS;
-    if (put_string(b, C_RID, i, r->rid, r->rid_len, 1) != 0 ||
-        put_string(b, C_STATUS, i, STATUS_TEXT[status], STATUS_LEN[status], 1) != 0 ||
+    if (put_id(b, i, r->rid, r->rid_len) != 0 ||
         put_string(b, C_ERROR, i, r->error, r->error_len, r->error != NULL) != 0)
         return -1;
+    b->codes[i] = (int8_t)(status - S_SUCCESS);
     if (r->has_end) {
         b->ints[C_END][i] = r->end_ns;
         b->ints[C_START][i] = r->end_ns - r->elapsed_ns;
@@ -867,36 +960,43 @@ static int builder_add(Builder *b, const Record *r) {
     return 0;
 }
 
-/* The private data of one exported child array: its buffers, freed with it. */
+/* The private data of one exported child array: its buffers' addresses (the parent owns
+ * them) and, for the status column, its dictionary, whose buffers are static. */
 typedef struct {
-    void *owned[3];
     const void *buffers[3];
+    struct ArrowArray dictionary;
+    const void *dictionary_buffers[3];
 } ChildData;
 
+static void static_release(struct ArrowArray *array) { array->release = NULL; }
+
 static void child_release(struct ArrowArray *array) {
-    ChildData *data = array->private_data;
-    for (int k = 0; k < 3; k++) free(data->owned[k]);
-    free(data);
+    free(array->private_data);
     array->release = NULL;
 }
 
+/* A batch: its children, and the buffers they point into, which go back to the pool. */
 typedef struct {
     struct ArrowArray *children[N_COLUMNS];
     struct ArrowArray storage[N_COLUMNS];
     const void *buffers[1];
+    Builder buffers_of; /* every buffer, for the pool */
+    Pool *pool;
 } ParentData;
 
 static void parent_release(struct ArrowArray *array) {
     ParentData *data = array->private_data;
     for (int k = 0; k < N_COLUMNS; k++)
         if (data->storage[k].release != NULL) data->storage[k].release(&data->storage[k]);
+    pool_give(data->pool, &data->buffers_of);
+    pool_release(data->pool);
     free(data);
     array->release = NULL;
 }
 
-/* The builder's rows as an Arrow struct array (the buffers move into it; the builder is
- * left empty). -1: out of memory (the builder is freed). */
-static int builder_finish(Builder *b, struct ArrowArray *out, size_t *bytes) {
+/* The builder's rows as an Arrow struct array (the buffers move into it, and from it to
+ * `pool`; the builder is left empty). -1: out of memory (the builder is freed). */
+static int builder_finish(Builder *b, struct ArrowArray *out, size_t *bytes, Pool *pool) {
     ParentData *parent = calloc(1, sizeof *parent);
     ChildData *data[N_COLUMNS] = {0};
     int failed = parent == NULL;
@@ -912,13 +1012,11 @@ static int builder_finish(Builder *b, struct ArrowArray *out, size_t *bytes) {
     for (int k = 0; k < N_COLUMNS; k++) {
         char format = COLUMN_FORMATS[k][0];
         void *validity = b->nulls[k] ? b->validity[k] : NULL;
-        if (!b->nulls[k]) free(b->validity[k]);
-        void *values = format == 'u' ? (void *)b->offsets[k] : format == 'g' ? (void *)b->reals[k]
-                                                                            : (void *)b->ints[k];
+        void *values = format == 'u'   ? (void *)b->offsets[k]
+                       : format == 'g' ? (void *)b->reals[k]
+                       : format == 'c' ? (void *)b->codes
+                                       : (void *)b->ints[k];
         void *chars = format == 'u' ? b->chars[k].data : NULL;
-        data[k]->owned[0] = validity;
-        data[k]->owned[1] = values;
-        data[k]->owned[2] = chars;
         data[k]->buffers[0] = validity;
         data[k]->buffers[1] = values;
         /* An empty string column still needs its (empty) data buffer. */
@@ -930,8 +1028,20 @@ static int builder_finish(Builder *b, struct ArrowArray *out, size_t *bytes) {
                                                  .buffers = data[k]->buffers,
                                                  .release = child_release,
                                                  .private_data = data[k]};
+        if (format == 'c') {
+            data[k]->dictionary_buffers[1] = STATUS_OFFSETS;
+            data[k]->dictionary_buffers[2] = STATUS_VALUES;
+            data[k]->dictionary = (struct ArrowArray){.length = 3,
+                                                      .n_buffers = 3,
+                                                      .buffers = data[k]->dictionary_buffers,
+                                                      .release = static_release};
+            parent->storage[k].dictionary = &data[k]->dictionary;
+        }
         parent->children[k] = &parent->storage[k];
     }
+    parent->buffers_of = *b;
+    parent->pool = pool;
+    if (pool != NULL) __atomic_add_fetch(&pool->refs, 1, __ATOMIC_ACQ_REL);
     *out = (struct ArrowArray){.length = n,
                                .n_buffers = 1,
                                .n_children = N_COLUMNS,
@@ -970,7 +1080,7 @@ typedef struct {
     /* the producer's own state */
     pthread_t producer;
     int started, joined;
-    Part parts[2][MAX_THREADS]; /* a window's parts, and the previous window's (held from) */
+    Part parts[3][MAX_THREADS]; /* see parts_of */
     size_t *window_starts; /* where each window begins */
     size_t n_windows, windows_cap;
     /* Timed records held back for ordering, in store order: in the last two windows' parts,
@@ -989,6 +1099,7 @@ typedef struct {
     int handed_any;
     size_t released; /* the mapping's bytes given back to the kernel */
     Builder builder;
+    Pool *pool; /* the buffers of batches DuckDB has read */
     size_t handed;  /* records handed to batches */
     size_t through; /* about how far into the file the handed records reach (bytes) */
     /* found (read once done) */
@@ -1006,6 +1117,7 @@ typedef struct {
     Queued *head, *tail;
     size_t queued_bytes;
     int done, cancelled, reading;
+    int ended; /* every record is in the queue (what the parse found may still be computed) */
 } Run;
 
 static const char OUT_OF_MEMORY[] = "could not be parsed: out of memory";
@@ -1076,7 +1188,7 @@ static int flush_batch(Run *run) {
     if (run->builder.n == 0) return 0;
     struct ArrowArray array;
     size_t bytes;
-    if (builder_finish(&run->builder, &array, &bytes) != 0) {
+    if (builder_finish(&run->builder, &array, &bytes, run->pool) != 0) {
         fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
         return -1;
     }
@@ -1085,7 +1197,7 @@ static int flush_batch(Run *run) {
 
 /* Hand one record over (into the batch being built). -1: cancelled or out of memory. */
 static int hand_over(Run *run, const Record *r) {
-    if (run->builder.cap == 0 && builder_init(&run->builder, run->batch_rows) != 0) {
+    if (run->builder.cap == 0 && builder_init(&run->builder, run->batch_rows, run->pool) != 0) {
         fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
         return -1;
     }
@@ -1104,8 +1216,8 @@ static int hand_over(Run *run, const Record *r) {
 
 /* A copy of s[0..n) that lives as long as the run. */
 static const char *keep_bytes(Run *run, const char *s, size_t n) {
-    if (run->blocks == NULL || run->blocks->cap - run->blocks->used < n) {
-        size_t cap = n > (1u << 20) ? n : (1u << 20);
+    if (run->blocks == NULL || run->blocks->cap - run->blocks->used < n + COPY_BLOCK) {
+        size_t cap = n + COPY_BLOCK > (1u << 20) ? n + COPY_BLOCK : (1u << 20);
         Block *block = malloc(sizeof *block + cap);
         if (block == NULL) return NULL;
         *block = (Block){run->blocks, 0, cap};
@@ -1250,9 +1362,35 @@ static void release_pages(Run *run, size_t keep) {
     }
 }
 
-/* Parse the window [at, end), number `window`, and hand over what can go. -1: failed. */
-static int parse_window(Run *run, size_t at, size_t end, uint32_t window) {
-    Part *parts = run->parts[window & 1];
+/* One window being parsed by its parts' threads. */
+typedef struct {
+    uint32_t window;
+    size_t end; /* where it ends in the file */
+    int n_parts;
+    pthread_t workers[MAX_THREADS];
+    int started[MAX_THREADS];
+} Parsing;
+
+/* The parts of window `window` (three sets: one being parsed, one being handed over, and the
+ * one before, whose held records the handing over still reads). */
+static Part *parts_of(Run *run, uint32_t window) { return run->parts[window % 3]; }
+
+/* Start parsing the window from `at` (whole lines, about window_bytes) in its parts' threads.
+ * -1: failed (out of memory). */
+static int start_window(Run *run, size_t at, Parsing *parsing) {
+    size_t end = run->size - at <= run->window_bytes ? run->size : at + run->window_bytes;
+    if (end < run->size) {
+        const char *newline = memchr(run->data + end, '\n', run->size - end);
+        end = newline ? (size_t)(newline - run->data) + 1 : run->size;
+    }
+    if (grow((void **)&run->window_starts, &run->windows_cap, run->n_windows + 1,
+             sizeof *run->window_starts) != 0) {
+        fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+        return -1;
+    }
+    uint32_t window = (uint32_t)run->n_windows++;
+    run->window_starts[window] = at;
+    Part *parts = parts_of(run, window);
     int n_parts = run->threads;
     if ((end - at) / (size_t)n_parts < (1u << 20)) n_parts = 1; /* small: not worth a thread */
     const char *cursor = run->data + at, *stop = run->data + end;
@@ -1273,16 +1411,21 @@ static int parse_window(Run *run, size_t at, size_t end, uint32_t window) {
         part->timed = 0;
         cursor = part_end;
     }
-    pthread_t workers[MAX_THREADS];
-    int started[MAX_THREADS] = {0};
-    for (int k = 1; k < n_parts; k++)
-        started[k] = pthread_create(&workers[k], NULL, part_worker, &parts[k]) == 0;
-    part_worker(&parts[0]);
-    for (int k = 1; k < n_parts; k++) {
-        if (started[k]) pthread_join(workers[k], NULL);
-        else part_worker(&parts[k]);
+    *parsing = (Parsing){.window = window, .end = end, .n_parts = n_parts};
+    for (int k = 0; k < n_parts; k++)
+        parsing->started[k] = pthread_create(&parsing->workers[k], NULL, part_worker, &parts[k]) == 0;
+    return 0;
+}
+
+/* Wait for the window's parts; note their lines, records, hashes. -1: failed (a line this
+ * parser does not vouch for, or out of memory). */
+static int join_window(Run *run, Parsing *parsing) {
+    Part *parts = parts_of(run, parsing->window);
+    for (int k = 0; k < parsing->n_parts; k++) {
+        if (parsing->started[k]) pthread_join(parsing->workers[k], NULL);
+        else part_worker(&parts[k]); /* no thread to be had: parse here */
     }
-    for (int k = 0; k < n_parts; k++) {
+    for (int k = 0; k < parsing->n_parts; k++) {
         Part *part = &parts[k];
         if (part->error_line) {
             char why[160];
@@ -1291,25 +1434,28 @@ static int parse_window(Run *run, size_t at, size_t end, uint32_t window) {
             fail(run, FAIL_LINE, why);
             return -1;
         }
-        if (part->out_of_memory) {
-            fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
-            return -1;
-        }
-        if (tally(run, part) != 0) {
+        if (part->out_of_memory || tally(run, part) != 0) {
             fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
             return -1;
         }
         run->lines += part->lines;
         run->records += part->count;
     }
-    __atomic_store_n(&run->parsed_bytes, end, __ATOMIC_RELAXED);
-    size_t keep = end;
+    __atomic_store_n(&run->parsed_bytes, parsing->end, __ATOMIC_RELAXED);
+    return 0;
+}
+
+/* Hand over what can go of the parsed window (all of it in file order), and give back the
+ * pages no record held points into. -1: failed. */
+static int hand_window(Run *run, const Parsing *parsing) {
+    Part *parts = parts_of(run, parsing->window);
+    size_t keep = parsing->end;
     if (run->store_order) {
-        uint32_t oldest = window + 1;
-        if (merge_window(run, parts, n_parts, window, &oldest) != 0) return -1;
-        if (oldest <= window) keep = run->window_starts[oldest];
+        uint32_t oldest = parsing->window + 1;
+        if (merge_window(run, parts, parsing->n_parts, parsing->window, &oldest) != 0) return -1;
+        if (oldest <= parsing->window) keep = run->window_starts[oldest];
     } else {
-        for (int k = 0; k < n_parts; k++)
+        for (int k = 0; k < parsing->n_parts; k++)
             for (size_t i = 0; i < parts[k].count; i++)
                 if (hand_over(run, &parts[k].rows[i]) != 0) return -1;
     }
@@ -1385,6 +1531,11 @@ static int finish(Run *run) {
     for (size_t i = 0; i < run->untimed_count; i++)
         if (hand_over(run, &run->untimed[i]) != 0) return -1;
     if (flush_batch(run) != 0) return -1;
+    /* Every record is handed over: the stream may end while repeated ids are looked for. */
+    pthread_mutex_lock(&run->lock);
+    run->ended = 1;
+    pthread_cond_broadcast(&run->changed);
+    pthread_mutex_unlock(&run->lock);
     if (run->hashes_dropped) {
         run->duplicates = -1;
     } else {
@@ -1399,25 +1550,25 @@ static int finish(Run *run) {
     return 0;
 }
 
+/* The producer: each window is parsed while the one before is handed over. */
 static void *produce(void *arg) {
     Run *run = arg;
-    size_t at = 0;
-    int failed = 0;
-    while (at < run->size && !failed) {
-        if (run_flag(run, &run->cancelled)) break;
-        size_t end = run->size - at <= run->window_bytes ? run->size : at + run->window_bytes;
-        if (end < run->size) {
-            const char *newline = memchr(run->data + end, '\n', run->size - end);
-            end = newline ? (size_t)(newline - run->data) + 1 : run->size;
-        }
-        if (grow((void **)&run->window_starts, &run->windows_cap, run->n_windows + 1,
-                 sizeof *run->window_starts) != 0) {
-            fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+    Parsing now, next;
+    int failed = run->size > 0 && start_window(run, 0, &next) != 0;
+    int parsing = run->size > 0 && !failed;
+    while (parsing && !failed) {
+        now = next;
+        failed = join_window(run, &now) != 0;
+        if (failed) break;
+        parsing = now.end < run->size && !run_flag(run, &run->cancelled);
+        if (parsing && start_window(run, now.end, &next) != 0) {
+            failed = 1;
             break;
         }
-        run->window_starts[run->n_windows] = at;
-        failed = parse_window(run, at, end, (uint32_t)run->n_windows++) != 0;
-        at = end;
+        if (hand_window(run, &now) != 0) {
+            failed = 1;
+            if (parsing) join_window(run, &next); /* its threads end before the run is freed */
+        }
     }
     if (!failed && !run_flag(run, &run->cancelled)) failed = finish(run) != 0;
     if (failed) builder_free(&run->builder);
@@ -1464,7 +1615,7 @@ static void run_release(Run *run) {
         item->array.release(&item->array);
         free(item);
     }
-    for (int k = 0; k < 2 * MAX_THREADS; k++) {
+    for (int k = 0; k < 3 * MAX_THREADS; k++) {
         Part *part = &run->parts[k / MAX_THREADS][k % MAX_THREADS];
         free(part->rows);
         free(part->order);
@@ -1476,6 +1627,7 @@ static void run_release(Run *run) {
         run->blocks = next;
     }
     builder_free(&run->builder);
+    pool_release(run->pool);
     free(run->window_starts);
     free(run->held);
     free(run->next_held);
@@ -1492,7 +1644,7 @@ static void run_release(Run *run) {
 /* The next batch, waiting for it: 1 (a batch), 0 (the end), -1 (failed). */
 static int dequeue(Run *run, struct ArrowArray *out) {
     pthread_mutex_lock(&run->lock);
-    while (run->head == NULL && !run->done) pthread_cond_wait(&run->changed, &run->lock);
+    while (run->head == NULL && !run->done && !run->ended) pthread_cond_wait(&run->changed, &run->lock);
     int result;
     if (run->failure != FAIL_NONE && run->done) {
         result = -1;
@@ -1533,6 +1685,7 @@ static int stream_get_schema(struct ArrowArrayStream *stream, struct ArrowSchema
     struct {
         struct ArrowSchema *pointers[N_COLUMNS];
         struct ArrowSchema children[N_COLUMNS];
+        struct ArrowSchema statuses; /* the status column's dictionary */
     } *block = calloc(1, sizeof *block);
     if (block == NULL) return ENOMEM;
     for (int k = 0; k < N_COLUMNS; k++) {
@@ -1542,6 +1695,8 @@ static int stream_get_schema(struct ArrowArrayStream *stream, struct ArrowSchema
                                                   .flags = ARROW_FLAG_NULLABLE,
                                                   .release = child_schema_release};
     }
+    block->statuses = (struct ArrowSchema){.format = "u", .name = "", .release = child_schema_release};
+    block->children[C_STATUS].dictionary = &block->statuses;
     *out = (struct ArrowSchema){.format = "+s",
                                 .name = "",
                                 .n_children = N_COLUMNS,
@@ -1608,10 +1763,23 @@ static Run *checked(ReportScan *self) {
 }
 
 /* The run, finished and successful (else a ValueError saying why not). */
+/* Whether the run is done; once its records are all handed over, it waits for the end
+ * (the parse looks for repeated request ids after the stream has ended). */
+static int settled(Run *run) {
+    int done;
+    Py_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&run->lock);
+    while (run->ended && !run->done) pthread_cond_wait(&run->changed, &run->lock);
+    done = run->done;
+    pthread_mutex_unlock(&run->lock);
+    Py_END_ALLOW_THREADS
+    return done;
+}
+
 static Run *finished(ReportScan *self) {
     Run *run = checked(self);
     if (run == NULL) return NULL;
-    if (!run_flag(run, &run->done)) {
+    if (!settled(run)) {
         PyErr_SetString(PyExc_ValueError, "ReportScan has not read the whole file (read its stream, or drain())");
         return NULL;
     }
@@ -1737,6 +1905,7 @@ static int scan_init(ReportScan *self, PyObject *args, PyObject *kwargs) {
     run->window_bytes = (size_t)window_bytes;
     run->queue_bytes = (size_t)queue_bytes;
     run->all_equal = 1;
+    run->pool = pool_new(); /* none: every batch on fresh memory */
     pthread_mutex_init(&run->lock, NULL);
     pthread_cond_init(&run->changed, NULL);
     if (self->run != NULL) run_release(self->run);
@@ -1784,21 +1953,21 @@ static PyObject *scan_emulator(ReportScan *self, void *closure) {
 static PyObject *scan_done(ReportScan *self, void *closure) {
     (void)closure;
     Run *run = checked(self);
-    return run ? PyBool_FromLong(run_flag(run, &run->done)) : NULL;
+    return run ? PyBool_FromLong(settled(run)) : NULL;
 }
 
 static PyObject *scan_failure(ReportScan *self, void *closure) {
     (void)closure;
     Run *run = checked(self);
     if (run == NULL) return NULL;
-    if (!run_flag(run, &run->done) || run->failure == FAIL_NONE) Py_RETURN_NONE;
+    if (!settled(run) || run->failure == FAIL_NONE) Py_RETURN_NONE;
     return PyUnicode_FromString(run->why);
 }
 
 static PyObject *scan_out_of_order(ReportScan *self, void *closure) {
     (void)closure;
     Run *run = checked(self);
-    return run ? PyBool_FromLong(run_flag(run, &run->done) && run->failure == FAIL_ORDER) : NULL;
+    return run ? PyBool_FromLong(settled(run) && run->failure == FAIL_ORDER) : NULL;
 }
 
 static PyObject *fraction(ReportScan *self, size_t *counter) {

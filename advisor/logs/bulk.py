@@ -235,6 +235,8 @@ def _refused(scan: ReportScan | None, allow_emulator: bool) -> bool:
     allowed)."""
     if scan is None:
         return False
+    if scan.failure is not None:
+        return True  # out of memory after it had handed over every record
     return scan.records == 0 or bool(scan.duplicates) or (scan.emulator and not allow_emulator)
 
 
