@@ -146,15 +146,14 @@ static inline int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static inline int is_blank(unsigned char c) { return c == ' ' || c == '\t'; }
 /* Request id characters ([0-9A-Za-z._-]) and, with ':', Error Type characters: a table,
  * since the request id check runs on every record. */
-enum { C_ID = 1, C_ERROR_TYPE = 2, C_X = 4 };
+enum { C_ID = 1, C_ERROR_TYPE = 2 };
 static uint8_t CHAR_CLASS[256];
 
 static void init_char_classes(void) {
     for (int c = 0; c < 256; c++) {
         int id = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                  c == '.' || c == '_' || c == '-';
-        CHAR_CLASS[c] = (uint8_t)((id ? C_ID | C_ERROR_TYPE : 0) | (c == ':' ? C_ERROR_TYPE : 0) |
-                                  (c == 'X' ? C_X : 0));
+        CHAR_CLASS[c] = (uint8_t)((id ? C_ID | C_ERROR_TYPE : 0) | (c == ':' ? C_ERROR_TYPE : 0));
     }
 }
 
@@ -381,36 +380,34 @@ static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
     return era * 146097 + doe - 719468;
 }
 
-static int digits_value(const char *s, size_t n) {
-    int value = 0;
-    for (size_t i = 0; i < n; i++) value = value * 10 + (s[i] - '0');
-    return value;
-}
-
 /* 'YYYY-MM-DDTHH:MM:SS(.d{1,6})?Z' as ns since the epoch (as CAST(... AS TIMESTAMP) and
  * epoch_ns); 0 for another shape or a value this parser does not vouch for. */
 static int parse_stamp(const char *s, size_t n, int64_t *out) {
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    /* The digits of 'dddd-dd-ddTdd:dd:dd', every check unrolled (a stamp a line). */
+    static const unsigned char AT[14] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
     if (n != 20 && (n < 22 || n > 27)) return 0;
-    for (size_t k = 0; k < sizeof shape - 1; k++)
-        if (shape[k] == 'd' ? !is_digit((unsigned char)s[k]) : s[k] != shape[k]) return 0;
-    if (s[n - 1] != 'Z') return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[4] != '-' || u[7] != '-' || u[10] != 'T' || u[13] != ':' || u[16] != ':' || u[n - 1] != 'Z')
+        return 0;
+    unsigned d[14], bad = 0;
+    for (int k = 0; k < 14; k++) {
+        d[k] = (unsigned)u[AT[k]] - '0';
+        bad |= d[k] > 9;
+    }
+    if (bad) return 0;
     int64_t micros = 0;
     if (n > 20) {
         if (s[19] != '.') return 0;
         size_t digits = n - 21;
         for (size_t k = 0; k < 6; k++) {
-            int digit = 0;
-            if (k < digits) {
-                if (!is_digit((unsigned char)s[20 + k])) return 0;
-                digit = s[20 + k] - '0';
-            }
+            unsigned digit = k < digits ? (unsigned)u[20 + k] - '0' : 0;
+            if (digit > 9) return 0;
             micros = micros * 10 + digit;
         }
     }
-    int year = digits_value(s, 4), month = digits_value(s + 5, 2), day = digits_value(s + 8, 2);
-    int hour = digits_value(s + 11, 2), minute = digits_value(s + 14, 2);
-    int second = digits_value(s + 17, 2);
+    int year = (int)(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]), month = (int)(d[4] * 10 + d[5]);
+    int day = (int)(d[6] * 10 + d[7]), hour = (int)(d[8] * 10 + d[9]);
+    int minute = (int)(d[10] * 10 + d[11]), second = (int)(d[12] * 10 + d[13]);
     static const int DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     /* Years in range of nanosecond timestamps by a wide margin; others go the SQL way. */
@@ -451,6 +448,44 @@ static ptrdiff_t find_marker(const char *s, size_t n) {
     return at ? at - s : -1;
 }
 
+/* The length of the run of s[0..n) up to its first tab (n when none); *bad: a character
+ * before it is not a request id's ([0-9A-Za-z._-]); *has_x: an 'X' is. */
+static inline size_t id_run(const char *s, size_t n, int *bad, int *has_x) {
+    unsigned wrong = 0, x = 0;
+    size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* bytes >= 0x80 stay negative */
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                      _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+        __m128i mark = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
+                                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')),
+                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))));
+        unsigned valid = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, _mm_or_si128(alpha, mark)));
+        unsigned xs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('X')));
+        unsigned tab = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+        unsigned before = tab ? (1u << __builtin_ctz(tab)) - 1 : 0xFFFFu;
+        wrong |= ~valid & before;
+        x |= xs & before;
+        if (tab) {
+            *bad = wrong != 0;
+            *has_x = x != 0;
+            return i + (size_t)__builtin_ctz(tab);
+        }
+    }
+#endif
+    for (; i < n && s[i] != '\t'; i++) {
+        wrong |= !is_id_char((unsigned char)s[i]);
+        x |= s[i] == 'X';
+    }
+    *bad = wrong != 0;
+    *has_x = x != 0;
+    return i;
+}
+
 /* The field 'KEY <number> UNIT' at `at` (its number decimal when `real`, else whole): where
  * it ends, at a tab or the end of the line; NULL when it is not of that shape. */
 static inline __attribute__((always_inline)) const char *number_field(
@@ -479,16 +514,13 @@ static int parse_report(const char *s, size_t n, size_t pos, Record *r) {
         r->has_end = 1;
     }
     /* Read in one pass: the request id up to its tab, four fixed fields, then the tail. */
-    const char *end = s + n, *rid = s + pos + sizeof REPORT - 1, *at = rid;
-    unsigned all = C_ID, any = 0;
-    for (; at < end && *at != '\t'; at++) {
-        all &= CHAR_CLASS[(unsigned char)*at];
-        any |= CHAR_CLASS[(unsigned char)*at];
-    }
-    size_t rid_len = (size_t)(at - rid);
-    if (at == end || rid_len == 0 || rid_len > UINT32_MAX) return 0;
+    const char *end = s + n, *rid = s + pos + sizeof REPORT - 1;
+    int bad, has_x;
+    size_t rid_len = id_run(rid, (size_t)(end - rid), &bad, &has_x);
+    const char *at = rid + rid_len;
+    if (at == end || rid_len == 0 || rid_len > UINT32_MAX || bad) return 0;
     /* The exact parser ends a REPORT at "XRAY" wherever it stands (fast.CANONICAL_TERMS). */
-    if (!all || ((any & C_X) && memmem(rid, rid_len, "XRAY", 4) != NULL)) return 0;
+    if (has_x && memmem(rid, rid_len, "XRAY", 4) != NULL) return 0;
     r->rid = rid;
     r->rid_len = (uint32_t)rid_len;
     if (!(at = number_field(at + 1, end, "Duration: ", " ms", &r->duration, NULL)) || at == end ||
@@ -1313,7 +1345,7 @@ static int merge_window(Run *run, Part *parts, int n_parts, uint32_t window, uin
         return -1;
     }
     size_t copied = 0;
-    for (size_t i = 0; i < holding; i++)
+    for (size_t i = 0; i < holding && copied < older; i++)
         if (run->next_held[i]->window != window) {
             run->next_kept[copied] = *run->next_held[i];
             run->next_held[i] = &run->next_kept[copied++];
