@@ -20,13 +20,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from advisor.errors import InputError, NotFoundError
+from advisor.errors import AdvisorError, InputError, NotFoundError, UsageError
 from advisor.location import resolve_path
 from advisor.record import COLUMNS, TYPES, arrow_schema, conform
 
@@ -42,6 +42,16 @@ PAUSE_ENV = "ADVISOR_TEST_PAUSE_IN_IMPORT"
 PAUSE_SECONDS = 600.0
 #: The temporary relation holding a bulk import's rows while they are checked.
 _STAGED = "_advisor_staged"
+#: DuckDB's memory while it imports (sorting, staging, de-duplicating), in MB: beyond it,
+#: DuckDB spills to its temporary directory beside the database, so an import's memory does
+#: not grow with its input (``bench/bench_import_memory.py``, docs/import.md). Its readers
+#: and sorts hold buffers of their own on every thread, so it grows with the cores.
+IMPORT_MEMORY_MB = 256
+#: DuckDB inserts on one thread only when it has less than about this much a thread (in
+#: 2 threads, 192 MB made the insert of 2M records single-threaded: 1.1 s against 0.6 s).
+IMPORT_MEMORY_MB_PER_THREAD = 128
+#: Set to a DuckDB size ("1GB") to give imports more memory (or less).
+IMPORT_MEMORY_ENV = "ADVISOR_IMPORT_MEMORY"
 #: How often a long insert's progress is read (seconds).
 PROGRESS_POLL_SECONDS = 0.1
 
@@ -58,6 +68,8 @@ CONFIG_FIELDS: tuple[str, ...] = (
 _TIME_COLUMNS = ("start_time", "end_time")
 #: Input position of each incoming record: the first copy of a repeated key wins.
 ROW_COLUMN = "_input_row"
+#: Which select of a bulk import a staged row came from (see Workspace.insert_select).
+_FILE = "_file"
 _SQL_TYPES = {
     "string": "VARCHAR",
     "timestamp": "TIMESTAMP_NS",
@@ -219,6 +231,27 @@ class Workspace:
             )
 
     @contextmanager
+    def _bounded_memory(self) -> Iterator[None]:
+        """DuckDB's memory limited to :func:`import_memory_limit` inside (spilling beyond it).
+
+        Raises:
+            AdvisorError: DuckDB needed more than that.
+        """
+        limit = import_memory_limit()
+        try:
+            self._con.execute("SET memory_limit = ?", [limit])
+        except duckdb.Error as exc:
+            raise UsageError(f"{IMPORT_MEMORY_ENV}={limit!r} is not a memory size ({exc}).",
+                             hint="Give a size such as 512MB or 2GB.") from None
+        try:
+            yield
+        except duckdb.OutOfMemoryException:
+            raise AdvisorError(f"the import needed more than its memory limit ({limit}).",
+                               hint=f"Set {IMPORT_MEMORY_ENV} higher (for instance 1GB).") from None
+        finally:
+            self._con.execute("RESET memory_limit")
+
+    @contextmanager
     def _transaction(self) -> Iterator[None]:
         self._con.execute("BEGIN TRANSACTION")
         try:
@@ -335,27 +368,51 @@ class Workspace:
         table = _to_store_arrow(records)
         self._con.register("_incoming", table)
         try:
-            with self._transaction():
-                added = self._insert_new()
-                self._con.execute(
-                    "INSERT INTO functions (name, updated_at) "
-                    "SELECT DISTINCT function, ? FROM _incoming ON CONFLICT DO NOTHING",
-                    [_utcnow()],
-                )
-                self._con.execute(
-                    "UPDATE functions SET records_cold_starts = coalesce(records_cold_starts, false) OR ? "
-                    "WHERE name IN (SELECT DISTINCT function FROM _incoming)",
-                    [records_cold_starts],
-                )
-                _pause_for_tests()
-                import_id = self._log_import(
-                    source, format, lines, parsed, ignored, rejected, added, table.num_rows - added
-                )
+            with self._bounded_memory():
+                return self._import("_incoming", table.num_rows, source=source, format=format,
+                                    counts=(lines, parsed, ignored, rejected),
+                                    records_cold_starts=records_cold_starts)
         finally:
             self._con.unregister("_incoming")
-        return ImportSummary(
-            import_id, source, format, lines, parsed, ignored, rejected, added, table.num_rows - added
-        )
+
+    @contextmanager
+    def staging(self) -> Iterator[Staging]:
+        """Temporary tables for records parsed in parts (see :class:`Staging`), within the
+        import memory limit (DuckDB spills beyond it); dropped after."""
+        with self._bounded_memory():
+            staging = Staging(self._con)
+            try:
+                yield staging
+            finally:
+                staging.drop()
+
+    def import_staged(self, staging: Staging, *, source: str, format: str, lines: int,
+                      parsed: int, ignored: int, rejected: int) -> ImportSummary:
+        """Store the settled records of ``staging`` as :meth:`import_records` stores a table:
+        atomically, the first of repeated keys in input order, skipping what is stored."""
+        with self._bounded_memory():
+            return self._import(staging.settled, staging.settled_rows(), source=source,
+                                format=format, counts=(lines, parsed, ignored, rejected))
+
+    def _import(self, relation: str, incoming: int, *, source: str, format: str,
+                counts: tuple[int, int, int, int], records_cold_starts: bool = True) -> ImportSummary:
+        """Store the records of ``relation`` (record columns and ROW_COLUMN) in one transaction."""
+        with self._transaction():
+            added = self._insert_new(relation)
+            self._add_functions(f"SELECT DISTINCT function FROM {relation}",
+                                records_cold_starts=records_cold_starts)
+            _pause_for_tests()
+            import_id = self._log_import(source, format, *counts, added, incoming - added)
+        return ImportSummary(import_id, source, format, *counts, added, incoming - added)
+
+    def _add_functions(self, names: str, *, records_cold_starts: bool) -> None:
+        """Add the functions the SQL ``names`` selects to the function table (if new), and note
+        whether their records say which requests were cold starts."""
+        self._con.execute(f"INSERT INTO functions (name, updated_at) SELECT DISTINCT *, ? FROM ({names}) "
+                          "ON CONFLICT DO NOTHING", [_utcnow()])
+        self._con.execute(
+            "UPDATE functions SET records_cold_starts = coalesce(records_cold_starts, false) OR ? "
+            f"WHERE name IN ({names})", [records_cold_starts])
 
     def insert_select(
         self,
@@ -390,8 +447,9 @@ class Workspace:
             format: The format name the parser used.
             lines: Returns the number of input lines read.
             verify: Called inside the transaction with the name of a relation holding the
-                selected rows (query it through :attr:`connection`) and the number of rows of
-                each select; raising aborts the import.
+                selected rows (query it through :attr:`connection`; its column ``_file`` is the
+                index of the select each row came from) and the number of rows of each
+                select; raising aborts the import.
             ordered: The single select's rows come in store order (end time, then request
                 id) already, so a first import need not sort them.
             on_progress: Called from another thread, about ten times a second, with the
@@ -401,28 +459,26 @@ class Workspace:
             The counts, with the import id.
         """
         columns = ", ".join(COLUMNS)
-        with self._transaction():
-            stored = self._con.execute(
-                "SELECT count(*) FROM invocations WHERE function = ?", [function]).fetchone()[0]
+        with self._bounded_memory(), self._transaction():
+            stored = self._number("SELECT count(*) FROM invocations WHERE function = ?", [function])
             if stored or len(selects) != 1:
                 counts, added = self._insert_staged(selects, function, verify, on_progress)
             else:
                 # Stored sorted by end time so time windows skip whole row groups (and by
                 # request id, so that records at the same instant always read back in one order).
                 with _reporting_progress(self._con, on_progress):
-                    added = int(self._con.execute(
+                    added = self._number(
                         f"INSERT INTO invocations ({columns}) SELECT ? AS function, * "
                         f"FROM ({selects[0]}){'' if ordered else ' ORDER BY end_time, request_id'}",
-                        [function]).fetchone()[0])
+                        [function])
                 counts = [added]
                 if verify is not None:
-                    self._con.execute(f"CREATE TEMP VIEW {_STAGED} AS SELECT * FROM invocations "
-                                      f"WHERE function = {_sql_literal(function)}")
+                    self._con.execute(f"CREATE TEMP VIEW {_STAGED} AS SELECT *, 0 AS {_FILE} "
+                                      f"FROM invocations WHERE function = {_sql_literal(function)}")
                     verify(_STAGED, counts)
                     self._con.execute(f"DROP VIEW {_STAGED}")
             incoming = sum(counts)
-            self._con.execute("INSERT INTO functions (name, updated_at) VALUES (?, ?) "
-                              "ON CONFLICT DO NOTHING", [function, _utcnow()])
+            self._add_functions(f"SELECT {_sql_literal(function)}", records_cold_starts=True)
             _pause_for_tests()
             total = lines()
             import_id = self._log_import(source, format, total, incoming, total - incoming, 0, added,
@@ -440,42 +496,39 @@ class Workspace:
             head = (f"CREATE TEMP TABLE {_STAGED} AS" if index == 0
                     else f"INSERT INTO {_STAGED}")
             with _reporting_progress(self._con, on_progress):
-                counts.append(int(self._con.execute(
-                    f"{head} SELECT ? AS function, * FROM ({select})", [function]).fetchone()[0]))
+                counts.append(self._number(
+                    f"{head} SELECT ? AS function, *, {index} AS {_FILE} FROM ({select})", [function]))
         if verify is not None:
             verify(_STAGED, counts)
-        added = int(self._con.execute(
+        added = self._number(
             f"""INSERT INTO invocations ({columns})
                 SELECT {', '.join('n.' + c for c in COLUMNS)} FROM {_STAGED} n
                 ANTI JOIN invocations i ON i.function = n.function AND i.request_id = n.request_id
-                ORDER BY n.end_time, n.request_id""").fetchone()[0])
+                ORDER BY n.end_time, n.request_id""")
         self._con.execute(f"DROP TABLE {_STAGED}")
         return counts, added
 
-    def _insert_new(self) -> int:
+    def _insert_new(self, relation: str) -> int:
         columns = ", ".join(COLUMNS)
-        before = self._count()
         # The first copy (in input order) of each key, unless the key is already stored;
         # stored sorted by end time so time windows skip whole row groups.
-        self._con.execute(
+        return self._number(
             f"""INSERT INTO invocations ({columns})
-                SELECT {', '.join('n.' + c for c in COLUMNS)} FROM _incoming n
-                SEMI JOIN (SELECT min({ROW_COLUMN}) AS first FROM _incoming GROUP BY function, request_id) k
+                SELECT {', '.join('n.' + c for c in COLUMNS)} FROM {relation} n
+                SEMI JOIN (SELECT min({ROW_COLUMN}) AS first FROM {relation} GROUP BY function, request_id) k
                     ON n.{ROW_COLUMN} = k.first
                 ANTI JOIN invocations i ON i.function = n.function AND i.request_id = n.request_id
-                ORDER BY n.function, n.end_time, n.request_id"""
-        )
-        return self._count() - before
-
-    def _count(self) -> int:
-        return int(self._con.execute("SELECT count(*) FROM invocations").fetchone()[0])
+                ORDER BY n.function, n.end_time, n.request_id""")
 
     def _log_import(self, source: str, format: str, *counts: int) -> int:
-        row = self._con.execute(
-            "INSERT INTO imports VALUES (nextval('import_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING id",
-            [_utcnow(), source, format, *counts],
-        ).fetchone()
+        return self._number(
+            "INSERT INTO imports VALUES (nextval('import_ids'), ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [_utcnow(), source, format, *counts])
+
+    def _number(self, sql: str, params: Sequence[object] = ()) -> int:
+        """The one number ``sql`` returns: a count, the rows an INSERT wrote, a new id."""
+        row = self._con.execute(sql, list(params)).fetchone()
+        assert row is not None  # aggregates, INSERTs and RETURNING of one row return one row
         return int(row[0])
 
     def invocations(
@@ -519,21 +572,70 @@ class Workspace:
         )
 
 
+class Staging:
+    """Temporary tables of a stored import parsed in parts (:mod:`advisor.logs.staged`).
+
+    :attr:`parsed` holds the records as parsed, each file's in parts (record columns,
+    ``_file``: the file's index, ``_row``: the record's place in it); the caller settles
+    each file's records into :attr:`settled` (record columns and ROW_COLUMN, the place in
+    the whole input) with SQL of its own, through :attr:`connection`.
+    """
+
+    parsed = "_advisor_parsed"
+    settled = "_advisor_settled"
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self.connection = connection
+        types = ", ".join(f"{name} {_SQL_TYPES[kind]}" for name, kind in TYPES.items())
+        for table, order in ((self.parsed, "_file BIGINT, _row BIGINT"), (self.settled, f"{ROW_COLUMN} BIGINT")):
+            connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({types}, {order})")
+
+    def add(self, records: pd.DataFrame, *, file: int, first_row: int) -> None:
+        """Append a part of file ``file``'s records, the first of them its ``first_row``-th."""
+        table = _to_store_arrow(records)
+        self.connection.register("_advisor_part", table)
+        try:
+            self.connection.execute(
+                f"INSERT INTO {self.parsed} SELECT * EXCLUDE ({ROW_COLUMN}), ? AS _file, "
+                f"{ROW_COLUMN} + ? AS _row FROM _advisor_part", [file, first_row])
+        finally:
+            self.connection.unregister("_advisor_part")
+
+    def settled_rows(self) -> int:
+        """Records settled so far."""
+        return int(self.connection.execute(f"SELECT count(*) FROM {self.settled}").fetchall()[0][0])
+
+    def drop(self) -> None:
+        """Drop the tables."""
+        for table in (self.parsed, self.settled):
+            self.connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 def _function_info(row: tuple[Any, ...]) -> FunctionInfo:
     *head, updated_at, count, cold_known = row
-    stamp = updated_at.replace(tzinfo=timezone.utc) if updated_at is not None else None
-    return FunctionInfo(*head, updated_at=stamp, invocations=int(count), records_cold_starts=bool(cold_known))
+    config = dict(zip(("name", *CONFIG_FIELDS), head, strict=True))
+    return FunctionInfo(**config, updated_at=_aware(updated_at), invocations=int(count),
+                        records_cold_starts=bool(cold_known))
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.replace(tzinfo=timezone.utc)
+    return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+def import_memory_limit() -> str:
+    """DuckDB's memory limit for imports: ``$ADVISOR_IMPORT_MEMORY``, else the larger of
+    :data:`IMPORT_MEMORY_MB` and :data:`IMPORT_MEMORY_MB_PER_THREAD` a core."""
+    threads = os.cpu_count() or 1
+    default = max(IMPORT_MEMORY_MB, IMPORT_MEMORY_MB_PER_THREAD * threads)
+    return os.environ.get(IMPORT_MEMORY_ENV, "").strip() or f"{default}MB"
 
 
 def time_filter(
     function: str, since: datetime | None, until: datetime | None
 ) -> tuple[str, list[Any]]:
     """A SQL ``WHERE`` clause (and its parameters) selecting one function's time window."""
-    clauses, params = ["function = ?"], [function]
+    clauses = ["function = ?"]
+    params: list[Any] = [function]
     if since is not None:
         clauses.append("end_time >= ?")
         params.append(_naive_utc(since))
@@ -545,13 +647,13 @@ def time_filter(
 
 def _utcnow() -> datetime:
     """Now, as a naive UTC datetime (the store keeps naive UTC times)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _naive_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _connect(db_path: Path) -> duckdb.DuckDBPyConnection:

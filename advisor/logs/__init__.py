@@ -14,11 +14,13 @@ for start-up time: the parsers need pandas, which the bulk import path
 The modules build on each other in layers, without cycles (``tests/logs/test_layers.py``):
 
 1. ``formats`` (the ``--format`` names, :class:`Detection`), ``_base`` (the parser contract),
-   ``report`` (a text REPORT), ``decoding`` (JSON documents, base64+gzip, CSV rows, ISO times);
+   ``report`` (a text REPORT), ``decoding`` (JSON documents, base64+gzip, CSV rows, ISO times,
+   text in parts), ``jsonstream`` (JSON documents read in parts);
 2. ``records`` (the record table), ``sniffing`` (what a file's head is made of);
-3. ``events`` (the assembler every log format feeds);
+3. ``events`` (the assembler every log format feeds), then ``tabular`` (the CSV parsers' base);
 4. the parsers: ``text``, ``jsonlog``, ``exports``, ``insights``, ``fast`` (large text logs);
-5. ``detect`` (which parser reads a file), then ``reader`` and ``bulk``;
+5. ``detect`` (which parser reads a file), then ``reader``, ``bulk`` (large text logs stored
+   by DuckDB) and ``staged`` (large logs of any format stored in parts);
 6. ``importing`` and the traces (``traces`` on ``_tracing`` and its parsers).
 """
 

@@ -1,8 +1,9 @@
 """The parser contract shared by every log and trace format.
 
 A :class:`Parser` has a ``name`` (what ``--format`` accepts), a cheap
-:meth:`Parser.sniff` that looks at the head of a file, and :meth:`Parser.parse`
-that turns the whole text into a :class:`ParseResult`. Every input unit (a
+:meth:`Parser.sniff` that looks at the head of a file, :meth:`Parser.parse`
+that turns the whole text into a :class:`ParseResult`, and :meth:`Parser.feed` that reads
+the same text as a stream, in parts, with bounded memory. Every input unit (a
 physical line for text formats, an event for JSON containers, a row for CSV) is
 accounted for: ``lines == parsed + ignored + len(rejected)``.
 
@@ -13,15 +14,18 @@ path can name its results with :class:`Detection` without loading it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from advisor import record
 from advisor.logs.formats import Detection
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from advisor.logs.events import EventAssembler
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,22 @@ class Parser(ABC):
     @abstractmethod
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         """Parse the whole decoded text of one file named ``source``."""
+
+    @abstractmethod
+    def feed(self, assembler: EventAssembler, text: TextIO, *, source: str,
+             flush: Callable[[], None]) -> None:
+        """Parse the decoded text of one file named ``source`` as :meth:`parse` does, reading
+        it from ``text`` in parts, into ``assembler`` (with :meth:`parse`'s records, counts
+        and rejections). ``flush`` is called between parts; it may take the records collected
+        so far out of ``assembler`` (:meth:`~advisor.logs.events.EventAssembler.drain`).
+
+        ``text`` is read without newline translation (``newline=""``), as the file's bytes decode.
+
+        Raises:
+            AdvisorError: as :meth:`parse`.
+            SplitTooLateError: the text cannot be read in parts (a JSON key the parser reads comes
+                after a long array, see :mod:`advisor.logs.jsonstream`): parse it whole.
+        """
 
 
 class TraceParser(ABC):

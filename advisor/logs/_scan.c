@@ -1,29 +1,39 @@
 /*
  * advisor.logs._scan: the bulk import's parser of plain-text REPORT logs, in C.
  *
- * ReportScan(path).parse(threads) maps a log file and parses it in runs of whole lines, one
- * thread each and without the GIL; each thread also puts its records in store order (end
- * time, then request id) and sorts their request id hashes, and the runs are merged. DuckDB
- * then reads the records as an Arrow C stream (the PyCapsule interface,
- * `__arrow_c_stream__`), in store order, so no Python object is made per line and the
- * store need not sort. Why C: see docs/import.md (DuckDB's own expression engine needed
- * about 1.3 CPU-seconds for the same checks on the benchmark log; this needs about 0.25).
+ * ReportScan(path, threads=..., store_order=...) maps a log file and parses it in windows of
+ * whole lines (8 MB by default), each window split among `threads` threads that run without
+ * the GIL. The records leave as Arrow batches through a bounded queue, which DuckDB reads as
+ * an Arrow C stream (the PyCapsule interface, `__arrow_c_stream__`): no Python object is
+ * made per line, and memory stays bounded whatever the size of the file (a window being
+ * parsed, the records held back for ordering, the queued batches, and one 8-byte hash per
+ * request id up to MAX_TRACKED_IDS). Pages of the mapping already parsed are given back to
+ * the kernel (MADV_DONTNEED). Why C: see docs/import.md.
+ *
+ * Store order (end time, then request id; records without a time last, by request id) is
+ * made on the way: each thread sorts its records (a radix sort), and a window's records are
+ * merged with those held back from earlier windows. A record earlier than the newest window's
+ * earliest one is handed over. A log whose records are further out of order than that (or
+ * that holds more records without a time than MAX_UNTIMED) fails with the reason
+ * "out of store order": its caller reads it again in file order and lets DuckDB sort.
  *
  * It implements the checks of the SQL fast path (advisor/logs/fast.py: NEEDS_EXACT and
  * CANONICAL_TERMS), accepting a subset of what that path accepts and computing the same
- * values; see fast.py for why each check exists. parse() raises ValueError naming the first
- * line it does not vouch for, and the caller has DuckDB parse the file instead.
+ * values; see fast.py for why each check exists. A line it does not vouch for ends the
+ * stream with an error naming the line (and `failure` says it); the caller has DuckDB parse
+ * the file instead.
  *
- * Columns (the `values` relation of fast.record_select): request_id (utf8), end_ns (int64,
- * null without a time prefix), duration_ms (float64), billed_duration_ms, memory_mb,
- * max_memory_used_mb (int64), init_ms (float64, nullable), status, error_type (utf8,
- * nullable).
+ * Columns (fast.scan_select adds the ones a REPORT line never fills): request_id (utf8),
+ * start_time, end_time (timestamp[ns], null without a time prefix), duration_ms (float64),
+ * billed_duration_ms, memory_mb, max_memory_used_mb (int64), init_ms (float64, nullable),
+ * status (utf8), error_type (utf8, nullable).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,15 +44,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Bumped whenever the parsing rules change; fast.py refuses a build of other rules. */
-#define SCAN_VERSION 1
+/* Bumped whenever the parsing rules or the interface change; fast.py refuses other builds. */
+#define SCAN_VERSION 2
 #define DEFAULT_BATCH_ROWS 122880
+/* Request ids up to this long are copied in one fixed-size block (a UUID is 36 bytes). */
+#define COPY_BLOCK 48
+/* Bytes of file parsed at a time (whole lines; a window ends at the end of a line). */
+#define DEFAULT_WINDOW_BYTES (8u << 20)
+/* Bytes of Arrow batches built ahead of the reader at most (at least one batch). */
+#define DEFAULT_QUEUE_BYTES (32u << 20)
 /* advisor.logs.report.EMULATOR_MEMORY_MB: the local emulator's default memory size. */
 #define EMULATOR_MEMORY_MB 3008
 /* DuckDB's read_csv refuses longer lines (the SQL path then falls back), so this one does. */
 #define MAX_LINE_BYTES (2 * 1024 * 1024)
-/* Parser threads at most (each merge step looks at every thread's next row). */
+/* Parser threads at most. */
 #define MAX_THREADS 16
+/* Request id hashes kept to find repeated ids (8 bytes each); beyond, `duplicates` is None. */
+#define MAX_TRACKED_IDS (4u << 20)
+/* Records without a time held back (they go last) at most, in store order. */
+#define MAX_UNTIMED (1u << 18)
+/* Records held back for ordering at most, in store order: beyond, the log is out of order. */
+#define MAX_HELD (1u << 20)
 
 /* ---- Arrow C data interface (https://arrow.apache.org/docs/format/CDataInterface.html) ---- */
 #ifndef ARROW_C_DATA_INTERFACE
@@ -84,28 +106,40 @@ struct ArrowArrayStream {
 #endif
 
 /* ---- the columns ---- */
-enum { C_RID, C_END, C_DUR, C_BILLED, C_MEM, C_USED, C_INIT, C_STATUS, C_ERROR, N_COLUMNS };
+enum { C_RID, C_START, C_END, C_DUR, C_BILLED, C_MEM, C_USED, C_INIT, C_STATUS, C_ERROR, N_COLUMNS };
 static const char *const COLUMN_NAMES[N_COLUMNS] = {
-    "request_id", "end_ns", "duration_ms", "billed_duration_ms", "memory_mb",
+    "request_id", "start_time", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",
     "max_memory_used_mb", "init_ms", "status", "error_type"};
-static const char *const COLUMN_FORMATS[N_COLUMNS] = {"u", "l", "g", "l", "l", "l", "g", "u", "u"};
+/* Status is dictionary-encoded: int8 codes into STATUS_DICTIONARY (its values in order). */
+static const char *const COLUMN_FORMATS[N_COLUMNS] = {"u", "tsn:", "tsn:", "g", "l",
+                                                      "l", "l", "g", "c", "u"};
+static const int32_t STATUS_OFFSETS[] = {0, 7, 14, 19};
+static const char STATUS_VALUES[] = "successtimeouterror";
 
 /* ---- one parsed record ---- */
+/* The Status field: none (then it is derived), or its value. */
+enum { S_NONE, S_SUCCESS, S_TIMEOUT, S_ERROR };
+
 typedef struct {
-    const char *rid;
-    size_t rid_len;
-    int has_end;
-    int64_t end_ns;
-    double duration;
+    int64_t end_ns;     /* when has_end */
+    int64_t elapsed_ns; /* duration + init, rounded half to even: start = end - elapsed */
+    double duration, init;
     int64_t billed, memory, used;
-    int has_init;
-    double init;
-    const char *status;
-    size_t status_len;
-    const char *error;
-    size_t error_len;
-    uint64_t rid_hash; /* of the request id, for finding repeats */
+    const char *rid, *error; /* into the mapping (or, for records held to the end, a copy) */
+    uint32_t rid_len, error_len;
+    uint32_t window; /* the window it was parsed in (whose pages it points into) */
+    uint8_t has_end, has_init, status;
 } Record;
+
+/* start = end - elapsed, as fast._records computes it (round_even of a double, then BIGINT):
+ * 0 for a value DuckDB's cast would refuse (the SQL parser then raises, as it should). */
+static int elapsed_ns(Record *r) {
+    double ns = (r->duration + (r->has_init ? r->init : 0.0)) * 1000000.0;
+    double rounded = nearbyint(ns); /* the default rounding mode: half to even */
+    if (!(rounded > -4.0e18 && rounded < 4.0e18)) return 0;
+    r->elapsed_ns = (int64_t)rounded;
+    return 1;
+}
 
 /* ---- character tests ---- */
 static inline int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
@@ -346,36 +380,34 @@ static int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
     return era * 146097 + doe - 719468;
 }
 
-static int digits_value(const char *s, size_t n) {
-    int value = 0;
-    for (size_t i = 0; i < n; i++) value = value * 10 + (s[i] - '0');
-    return value;
-}
-
 /* 'YYYY-MM-DDTHH:MM:SS(.d{1,6})?Z' as ns since the epoch (as CAST(... AS TIMESTAMP) and
  * epoch_ns); 0 for another shape or a value this parser does not vouch for. */
 static int parse_stamp(const char *s, size_t n, int64_t *out) {
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    /* The digits of 'dddd-dd-ddTdd:dd:dd', every check unrolled (a stamp a line). */
+    static const unsigned char AT[14] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
     if (n != 20 && (n < 22 || n > 27)) return 0;
-    for (size_t k = 0; k < sizeof shape - 1; k++)
-        if (shape[k] == 'd' ? !is_digit((unsigned char)s[k]) : s[k] != shape[k]) return 0;
-    if (s[n - 1] != 'Z') return 0;
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[4] != '-' || u[7] != '-' || u[10] != 'T' || u[13] != ':' || u[16] != ':' || u[n - 1] != 'Z')
+        return 0;
+    unsigned d[14], bad = 0;
+    for (int k = 0; k < 14; k++) {
+        d[k] = (unsigned)u[AT[k]] - '0';
+        bad |= d[k] > 9;
+    }
+    if (bad) return 0;
     int64_t micros = 0;
     if (n > 20) {
         if (s[19] != '.') return 0;
         size_t digits = n - 21;
         for (size_t k = 0; k < 6; k++) {
-            int digit = 0;
-            if (k < digits) {
-                if (!is_digit((unsigned char)s[20 + k])) return 0;
-                digit = s[20 + k] - '0';
-            }
+            unsigned digit = k < digits ? (unsigned)u[20 + k] - '0' : 0;
+            if (digit > 9) return 0;
             micros = micros * 10 + digit;
         }
     }
-    int year = digits_value(s, 4), month = digits_value(s + 5, 2), day = digits_value(s + 8, 2);
-    int hour = digits_value(s + 11, 2), minute = digits_value(s + 14, 2);
-    int second = digits_value(s + 17, 2);
+    int year = (int)(d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3]), month = (int)(d[4] * 10 + d[5]);
+    int day = (int)(d[6] * 10 + d[7]), hour = (int)(d[8] * 10 + d[9]);
+    int minute = (int)(d[10] * 10 + d[11]), second = (int)(d[12] * 10 + d[13]);
     static const int DAYS[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     /* Years in range of nanosecond timestamps by a wide margin; others go the SQL way. */
@@ -416,6 +448,60 @@ static ptrdiff_t find_marker(const char *s, size_t n) {
     return at ? at - s : -1;
 }
 
+/* The length of the run of s[0..n) up to its first tab (n when none); *bad: a character
+ * before it is not a request id's ([0-9A-Za-z._-]); *has_x: an 'X' is. */
+static inline size_t id_run(const char *s, size_t n, int *bad, int *has_x) {
+    unsigned wrong = 0, x = 0;
+    size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* bytes >= 0x80 stay negative */
+        __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+                                      _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+        __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                      _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+        __m128i mark = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('.')),
+                                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')),
+                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('-'))));
+        unsigned valid = (unsigned)_mm_movemask_epi8(_mm_or_si128(digit, _mm_or_si128(alpha, mark)));
+        unsigned xs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('X')));
+        unsigned tab = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+        unsigned before = tab ? (1u << __builtin_ctz(tab)) - 1 : 0xFFFFu;
+        wrong |= ~valid & before;
+        x |= xs & before;
+        if (tab) {
+            *bad = wrong != 0;
+            *has_x = x != 0;
+            return i + (size_t)__builtin_ctz(tab);
+        }
+    }
+#endif
+    for (; i < n && s[i] != '\t'; i++) {
+        wrong |= !is_id_char((unsigned char)s[i]);
+        x |= s[i] == 'X';
+    }
+    *bad = wrong != 0;
+    *has_x = x != 0;
+    return i;
+}
+
+/* The field 'KEY <number> UNIT' at `at` (its number decimal when `real`, else whole): where
+ * it ends, at a tab or the end of the line; NULL when it is not of that shape. */
+static inline __attribute__((always_inline)) const char *number_field(
+    const char *at, const char *end, const char *key, const char *unit, double *real, int64_t *whole) {
+    size_t k = strlen(key);
+    if ((size_t)(end - at) < k || memcmp(at, key, k) != 0) return NULL;
+    const char *value = at + k, *q = value;
+    while (q < end && (is_digit((unsigned char)*q) || (real != NULL && *q == '.'))) q++;
+    if (real != NULL ? !parse_decimal(value, (size_t)(q - value), real)
+                     : !parse_digits(value, (size_t)(q - value), whole))
+        return NULL;
+    if (end - q < 3 || memcmp(q, unit, 3) != 0) return NULL;
+    q += 3;
+    return q == end || *q == '\t' ? q : NULL;
+}
+
 /* fast.CANONICAL_TERMS: the line, whose first MARKER is at pos, is a REPORT line in Lambda's
  * layout (or 0). */
 static int parse_report(const char *s, size_t n, size_t pos, Record *r) {
@@ -427,65 +513,53 @@ static int parse_report(const char *s, size_t n, size_t pos, Record *r) {
         if (s[pos - 1] != ' ' || !parse_stamp(s, pos - 1, &r->end_ns)) return 0;
         r->has_end = 1;
     }
-    /* The tab-separated fields: head (request id), four fixed ones, then the tail. */
-    const char *field[5];
-    size_t length[5];
-    const char *cursor = s, *end = s + n;
-    for (int k = 0; k < 5; k++) {
-        const char *tab = memchr(cursor, '\t', (size_t)(end - cursor));
-        if (tab == NULL && k < 4) return 0;
-        const char *stop = tab ? tab : end;
-        field[k] = cursor;
-        length[k] = (size_t)(stop - cursor);
-        cursor = tab ? tab + 1 : end;
-    }
-    const char *rid = s + pos + sizeof REPORT - 1;
-    if (rid > field[0] + length[0]) return 0;
+    /* Read in one pass: the request id up to its tab, four fixed fields, then the tail. */
+    const char *end = s + n, *rid = s + pos + sizeof REPORT - 1;
+    int bad, has_x;
+    size_t rid_len = id_run(rid, (size_t)(end - rid), &bad, &has_x);
+    const char *at = rid + rid_len;
+    if (at == end || rid_len == 0 || rid_len > UINT32_MAX || bad) return 0;
+    /* The exact parser ends a REPORT at "XRAY" wherever it stands (fast.CANONICAL_TERMS). */
+    if (has_x && memmem(rid, rid_len, "XRAY", 4) != NULL) return 0;
     r->rid = rid;
-    r->rid_len = (size_t)(field[0] + length[0] - rid);
-    if (r->rid_len == 0) return 0;
-    unsigned all = C_ID;
-    for (size_t i = 0; i < r->rid_len; i++) all &= CHAR_CLASS[(unsigned char)rid[i]];
-    if (!all) return 0;
-    size_t len;
-    const char *value;
-    if (!(value = field_value(field[1], length[1], "Duration: ", " ms", &len)) ||
-        !parse_decimal(value, len, &r->duration))
+    r->rid_len = (uint32_t)rid_len;
+    if (!(at = number_field(at + 1, end, "Duration: ", " ms", &r->duration, NULL)) || at == end ||
+        !(at = number_field(at + 1, end, "Billed Duration: ", " ms", NULL, &r->billed)) || at == end ||
+        !(at = number_field(at + 1, end, "Memory Size: ", " MB", NULL, &r->memory)) || at == end ||
+        !(at = number_field(at + 1, end, "Max Memory Used: ", " MB", NULL, &r->used)))
         return 0;
-    if (!(value = field_value(field[2], length[2], "Billed Duration: ", " ms", &len)) ||
-        !parse_digits(value, len, &r->billed))
-        return 0;
-    if (!(value = field_value(field[3], length[3], "Memory Size: ", " MB", &len)) ||
-        !parse_digits(value, len, &r->memory))
-        return 0;
-    if (!(value = field_value(field[4], length[4], "Max Memory Used: ", " MB", &len)) ||
-        !parse_digits(value, len, &r->used))
-        return 0;
-    /* The tail, each optional field in Lambda's order and ended by a tab or the line. */
-    size_t i = (size_t)(cursor - s);
     r->has_init = 0;
-    r->status = r->error = NULL;
-    r->status_len = r->error_len = 0;
-    if (cursor == field[4] + length[4]) return 1; /* no tab after Max Memory Used */
-    if (tail_field(s, n, &i, "Init Duration: ", &value, &len)) {
-        size_t number;
-        const char *ms = field_value(value, len, "", " ms", &number);
-        if (ms == NULL || !parse_decimal(ms, number, &r->init)) return 0;
-        r->has_init = 1;
+    r->status = S_NONE;
+    r->error = NULL;
+    r->error_len = 0;
+    if (at != end) { /* a tab after Max Memory Used: optional fields, in Lambda's order */
+        size_t i = (size_t)(at + 1 - s), len;
+        const char *value;
+        if (tail_field(s, n, &i, "Init Duration: ", &value, &len)) {
+            size_t number;
+            const char *ms = field_value(value, len, "", " ms", &number);
+            if (ms == NULL || !parse_decimal(ms, number, &r->init)) return 0;
+            r->has_init = 1;
+        }
+        if (tail_field(s, n, &i, "Status: ", &value, &len)) {
+            r->status = len == 7 && memcmp(value, "success", 7) == 0   ? S_SUCCESS
+                        : len == 7 && memcmp(value, "timeout", 7) == 0 ? S_TIMEOUT
+                        : len == 5 && memcmp(value, "error", 5) == 0   ? S_ERROR
+                                                                        : S_NONE;
+            if (r->status == S_NONE) return 0;
+        }
+        if (tail_field(s, n, &i, "Error Type: ", &value, &len)) {
+            if (len == 0 || len > UINT32_MAX) return 0;
+            for (size_t k = 0; k < len; k++)
+                if (!is_error_char((unsigned char)value[k])) return 0;
+            if (memmem(value, len, "XRAY", 4) != NULL) return 0;
+            r->error = value;
+            r->error_len = (uint32_t)len;
+        }
+        /* Anything left over is not Lambda's layout. */
+        if (i != n) return 0;
     }
-    if (tail_field(s, n, &i, "Status: ", &r->status, &r->status_len)) {
-        if (!((r->status_len == 7 && memcmp(r->status, "success", 7) == 0) ||
-              (r->status_len == 7 && memcmp(r->status, "timeout", 7) == 0) ||
-              (r->status_len == 5 && memcmp(r->status, "error", 5) == 0)))
-            return 0;
-    }
-    if (tail_field(s, n, &i, "Error Type: ", &r->error, &r->error_len)) {
-        if (r->error_len == 0) return 0;
-        for (size_t k = 0; k < r->error_len; k++)
-            if (!is_error_char((unsigned char)r->error[k])) return 0;
-    }
-    /* Anything left over is not Lambda's layout. */
-    return i == n;
+    return elapsed_ns(r);
 }
 
 static uint64_t hash_id(const char *s, size_t n) {
@@ -504,21 +578,42 @@ static uint64_t hash_id(const char *s, size_t n) {
     return h ^ (h >> 29);
 }
 
-/* ---- parsing a file: in chunks, one thread each ---- */
+/* ---- store order: end time (missing last), then request id, as DuckDB's ORDER BY ---- */
+static inline int compare_ids(const Record *a, const Record *b) {
+    uint32_t n = a->rid_len < b->rid_len ? a->rid_len : b->rid_len;
+    int c = memcmp(a->rid, b->rid, n);
+    if (c != 0) return c;
+    return (a->rid_len > b->rid_len) - (a->rid_len < b->rid_len);
+}
+
+static inline int compare_rows(const Record *a, const Record *b) {
+    if (a->has_end != b->has_end) return a->has_end ? -1 : 1;
+    if (a->has_end && a->end_ns != b->end_ns) return a->end_ns < b->end_ns ? -1 : 1;
+    return compare_ids(a, b);
+}
+
+/* ---- parsing: one thread's share of a window ---- */
 typedef struct {
     const char *begin, *end; /* whole lines */
-    Record *rows;
+    uint32_t window;
+    int store_order;
+    Record *rows; /* reused from window to window */
     size_t count, cap;
+    uint32_t *order; /* store_order: the timed rows, in store order */
+    size_t timed, order_cap;
+    size_t untimed; /* rows without a time */
+    int sorted;      /* the timed rows came in store order */
+    int64_t lowest;  /* the earliest end time */
+    uint64_t *hashes; /* of the rows' request ids */
+    size_t hashes_cap;
+    int all_equal, any_emulator; /* Max Memory Used = Memory Size always; 3008 MB seen */
     int64_t lines;
-    int64_t error_line; /* in this chunk, from 1; 0 when none */
+    int64_t error_line; /* in this part, from 1; 0 when none */
     const char *why;
-    size_t *done; /* shared progress counter (bytes) */
-    uint32_t *order;  /* the rows' store order (NULL: as parsed), set by its thread */
-    uint64_t *hashes; /* the request id hashes, sorted, set by its thread */
-    int store_order;  /* put the rows in store order (else they stay in file order) */
     int out_of_memory;
-} Chunk;
+} Part;
 
+/* Why a line is not for this parser (NULL: it is; *is_record says whether it is a record). */
 static const char *parse_line(const char *line, size_t n, unsigned flags, Record *record,
                               int *is_record) {
     *is_record = 0;
@@ -529,123 +624,148 @@ static const char *parse_line(const char *line, size_t n, unsigned flags, Record
     ptrdiff_t marker = (flags & F_P) ? find_marker(line, n) : -1;
     if (marker < 0) return NULL;
     if (!parse_report(line, n, (size_t)marker, record)) return "is not a canonical REPORT line";
-    record->rid_hash = hash_id(record->rid, record->rid_len);
     *is_record = 1;
     return NULL;
 }
 
-/* Report progress every this many bytes. */
-#define PROGRESS_STEP (4u << 20)
+static int grow(void **items, size_t *cap, size_t need, size_t size) {
+    if (need <= *cap) return 0;
+    size_t wanted = *cap ? *cap : 1024;
+    while (wanted < need) wanted *= 2;
+    void *grown = realloc(*items, wanted * size);
+    if (grown == NULL) return -1;
+    *items = grown;
+    *cap = wanted;
+    return 0;
+}
 
-static void *parse_chunk(void *arg) {
-    Chunk *chunk = arg;
-    const char *at = chunk->begin;
-    size_t reported = 0;
-    while (at < chunk->end) {
+/* Note the part's next record (rows[count]) for ordering: its index if it has a time (and
+ * whether it came in order), else that it has none. -1: out of memory. */
+static inline int note_order(Part *part, const Record *record) {
+    if (!record->has_end) {
+        part->untimed++;
+        return 0;
+    }
+    if (part->timed == part->order_cap &&
+        grow((void **)&part->order, &part->order_cap, part->timed + 1, sizeof *part->order) != 0)
+        return -1;
+    if (part->timed > 0 && compare_rows(&part->rows[part->order[part->timed - 1]], record) > 0)
+        part->sorted = 0;
+    if (record->end_ns < part->lowest) part->lowest = record->end_ns;
+    part->order[part->timed++] = (uint32_t)part->count;
+    return 0;
+}
+
+static void parse_part(Part *part) {
+    const char *at = part->begin;
+    part->count = 0;
+    part->lines = 0;
+    part->all_equal = 1;
+    part->any_emulator = 0;
+    part->timed = part->untimed = 0;
+    part->sorted = 1;
+    part->lowest = INT64_MAX;
+    while (at < part->end) {
         unsigned flags;
-        size_t n = scan_line((const unsigned char *)at, (size_t)(chunk->end - at), &flags);
+        size_t n = scan_line((const unsigned char *)at, (size_t)(part->end - at), &flags);
         const char *line = at;
-        at += n + (at + n < chunk->end ? 1 : 0);
-        chunk->lines++;
-        if (chunk->count == chunk->cap) {
-            size_t cap = chunk->cap ? chunk->cap * 2 : 4096;
-            Record *grown = realloc(chunk->rows, cap * sizeof *grown);
-            if (grown == NULL) {
-                chunk->why = "could not be parsed: out of memory";
-                chunk->error_line = chunk->lines;
-                return NULL;
-            }
-            chunk->rows = grown;
-            chunk->cap = cap;
+        at += n + (at + n < part->end ? 1 : 0);
+        part->lines++;
+        if (part->count == part->cap &&
+            grow((void **)&part->rows, &part->cap, part->count + 1, sizeof *part->rows) != 0) {
+            part->out_of_memory = 1;
+            return;
         }
+        Record *record = &part->rows[part->count];
         int is_record;
-        const char *why = parse_line(line, n, flags, &chunk->rows[chunk->count], &is_record);
+        const char *why = parse_line(line, n, flags, record, &is_record);
         if (why != NULL) {
-            chunk->why = why;
-            chunk->error_line = chunk->lines;
-            return NULL;
+            part->why = why;
+            part->error_line = part->lines;
+            return;
         }
-        chunk->count += (size_t)is_record;
-        size_t parsed = (size_t)(at - chunk->begin);
-        if (parsed - reported >= PROGRESS_STEP) {
-            __atomic_add_fetch(chunk->done, parsed - reported, __ATOMIC_RELAXED);
-            reported = parsed;
+        if (is_record) {
+            /* While the line is in the cache: its request id's hash, its emulator signs. */
+            if (part->count == part->hashes_cap &&
+                grow((void **)&part->hashes, &part->hashes_cap, part->count + 1, sizeof *part->hashes) != 0) {
+                part->out_of_memory = 1;
+                return;
+            }
+            part->hashes[part->count] = hash_id(record->rid, record->rid_len);
+            part->all_equal &= record->used == record->memory;
+            part->any_emulator |= record->memory == EMULATOR_MEMORY_MB;
+            record->window = part->window;
+            if (part->store_order && note_order(part, record) != 0) {
+                part->out_of_memory = 1;
+                return;
+            }
+            part->count++;
         }
     }
-    __atomic_add_fetch(chunk->done, (size_t)(at - chunk->begin) - reported, __ATOMIC_RELAXED);
-    return NULL;
 }
 
-/* ---- the parsed file, shared by the Python object and its streams ---- */
-typedef struct {
-    int refs; /* atomic */
-    const char *data; /* the mapping (NULL for an empty file) */
-    size_t size;
-    size_t done; /* atomic: bytes parsed, for progress */
-    int parsed;
-    Chunk *chunks;
-    int n_chunks;
-    size_t records;
-    int64_t lines;
-    uint32_t *order; /* rows in store order, as global indices (NULL: as parsed) */
-    size_t batch_rows;
-    size_t n_batches;
-    size_t exported; /* atomic: records the newest stream has handed over, for progress */
-    int duplicates;  /* a request id occurs twice */
-    int emulator;    /* every Max Memory Used equals Memory Size, and one is the emulator's */
-} Shared;
-
-static void shared_release(Shared *shared) {
-    if (__atomic_sub_fetch(&shared->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
-    for (int k = 0; k < shared->n_chunks; k++) {
-        free(shared->chunks[k].rows);
-        free(shared->chunks[k].order);
-        free(shared->chunks[k].hashes);
-    }
-    free(shared->chunks);
-    free(shared->order);
-    if (shared->data != NULL) munmap((void *)shared->data, shared->size);
-    free(shared);
-}
-
-/* Row `index` (global, in parse order). */
-static const Record *row(const Shared *shared, size_t index) {
-    for (int k = 0;; k++) {
-        if (index < shared->chunks[k].count) return &shared->chunks[k].rows[index];
-        index -= shared->chunks[k].count;
-    }
-}
-
-/* ---- store order: end time (missing last), then request id, as DuckDB's ORDER BY ---- */
 typedef struct {
     uint64_t key;
     uint32_t index;
-    const Record *record;
 } SortItem;
 
-static int compare_ids(const Record *a, const Record *b) {
-    size_t n = a->rid_len < b->rid_len ? a->rid_len : b->rid_len;
-    int c = memcmp(a->rid, b->rid, n);
-    if (c != 0) return c;
-    return (a->rid_len > b->rid_len) - (a->rid_len < b->rid_len);
+static const Record *SORT_ROWS; /* qsort has no context argument: set under SORT_LOCK */
+static pthread_mutex_t SORT_LOCK = PTHREAD_MUTEX_INITIALIZER;
+
+static int compare_indices(const void *pa, const void *pb) {
+    return compare_ids(&SORT_ROWS[*(const uint32_t *)pa], &SORT_ROWS[*(const uint32_t *)pb]);
 }
 
-static int compare_items(const void *pa, const void *pb) {
-    const SortItem *a = pa, *b = pb;
-    if (a->key != b->key) return a->key < b->key ? -1 : 1;
-    return compare_ids(a->record, b->record);
+/* Sort runs of equal end times in order[0..n) by request id (ties are rare). */
+static void sort_ties(const Record *rows, uint32_t *order, size_t n) {
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && rows[order[j]].end_ns == rows[order[i]].end_ns) j++;
+        if (j - i > 1) {
+            pthread_mutex_lock(&SORT_LOCK);
+            SORT_ROWS = rows;
+            qsort(order + i, j - i, sizeof *order, compare_indices);
+            pthread_mutex_unlock(&SORT_LOCK);
+        }
+        i = j;
+    }
 }
 
-/* Sort items by key (LSD radix, 11 bits a pass, as many passes as the keys need), then runs
- * of equal keys by request id. -1: out of memory. */
-static int sort_items(SortItem *items, size_t n) {
+/* Logs are mostly in time order, but for a few records (a cold start ends late, streams
+ * interleave): an insertion sort of order[0..n), given up (0) after a few moves a record. */
+static int nearly_sorted(const Record *rows, uint32_t *order, size_t n) {
+    size_t budget = 4 * n + 4096;
+    for (size_t i = 1; i < n; i++) {
+        uint32_t index = order[i];
+        const Record *r = &rows[index];
+        size_t j = i;
+        while (j > 0 && compare_rows(&rows[order[j - 1]], r) > 0 && budget > 0) {
+            order[j] = order[j - 1];
+            j--;
+            budget--;
+        }
+        order[j] = index; /* order stays a permutation, even when given up */
+        if (budget == 0) return 0;
+    }
+    return 1;
+}
+
+/* The part's timed rows in store order (part->order[0..timed)): a radix sort of their end
+ * times (11 bits a pass, as many passes as the spread needs), then ties by request id. */
+static int order_part(Part *part) {
+    size_t n = part->timed;
+    const Record *rows = part->rows;
+    if (part->sorted || nearly_sorted(rows, part->order, n)) return 0;
+    SortItem *items = malloc(2 * n * sizeof *items);
+    if (items == NULL) return -1;
     uint64_t highest = 0;
-    for (size_t i = 0; i < n; i++)
-        if (items[i].key > highest) highest = items[i].key;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t i = part->order[k];
+        items[k] = (SortItem){(uint64_t)(rows[i].end_ns - part->lowest), i};
+        if (items[k].key > highest) highest = items[k].key;
+    }
     int bits = highest ? 64 - __builtin_clzll(highest) : 0;
-    SortItem *spare = malloc((n ? n : 1) * sizeof *spare);
-    if (spare == NULL) return -1;
-    SortItem *from = items, *to = spare;
+    SortItem *from = items, *to = items + n;
     for (int shift = 0; shift < bits; shift += 11) {
         size_t counts[2048] = {0};
         for (size_t i = 0; i < n; i++) counts[(from[i].key >> shift) & 2047]++;
@@ -660,245 +780,21 @@ static int sort_items(SortItem *items, size_t n) {
         from = to;
         to = swap;
     }
-    if (from != items) memcpy(items, from, n * sizeof *items);
-    free(spare);
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && items[j].key == items[i].key) j++;
-        if (j - i > 1) qsort(items + i, j - i, sizeof *items, compare_items);
-        i = j;
-    }
-    return 0;
-}
-
-/* Compare two rows in store order (0 only for equal end times and request ids). */
-static int compare_rows(const Record *a, const Record *b) {
-    if (a->has_end != b->has_end) return a->has_end ? -1 : 1;
-    if (a->has_end && a->end_ns != b->end_ns) return a->end_ns < b->end_ns ? -1 : 1;
-    return compare_ids(a, b);
-}
-
-/* The store order of rows[0..n) as indices into them (*order NULL when they are in order
- * already). -1: out of memory. */
-static int order_rows(const Record *rows, size_t n, uint32_t **order) {
-    *order = NULL;
-    int sorted = 1;
-    int64_t lowest = INT64_MAX;
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0 && compare_rows(&rows[i - 1], &rows[i]) > 0) sorted = 0;
-        if (rows[i].has_end && rows[i].end_ns < lowest) lowest = rows[i].end_ns;
-    }
-    if (sorted) return 0;
-    SortItem *items = malloc(n * sizeof *items);
-    if (items == NULL) return -1;
-    size_t timed = 0, untimed = n;
-    for (size_t i = 0; i < n; i++) {
-        const Record *r = &rows[i];
-        SortItem item = {r->has_end ? (uint64_t)(r->end_ns - lowest) : 0, (uint32_t)i, r};
-        if (r->has_end) items[timed++] = item;
-        else items[--untimed] = item;
-    }
-    /* Rows without an end time go last, by request id. */
-    if (sort_items(items, timed) != 0) {
-        free(items);
-        return -1;
-    }
-    qsort(items + timed, n - timed, sizeof *items, compare_items);
-    *order = malloc((n ? n : 1) * sizeof **order);
-    if (*order != NULL)
-        for (size_t i = 0; i < n; i++) (*order)[i] = items[i].index;
+    for (size_t i = 0; i < n; i++) part->order[i] = from[i].index;
     free(items);
-    return *order != NULL ? 0 : -1;
-}
-
-/* The chunk's row `i` in store order. */
-static inline const Record *chunk_row(const Chunk *chunk, size_t i) {
-    return &chunk->rows[chunk->order ? chunk->order[i] : i];
-}
-
-/* shared->order from the chunks' own orders (a merge), or NULL when the rows are in store
- * order already. -1: out of memory. */
-static int store_order(Shared *shared) {
-    int in_order = 1;
-    const Record *last = NULL;
-    for (int k = 0; k < shared->n_chunks && in_order; k++) {
-        const Chunk *chunk = &shared->chunks[k];
-        if (chunk->count == 0) continue;
-        in_order = chunk->order == NULL && (last == NULL || compare_rows(last, &chunk->rows[0]) <= 0);
-        last = &chunk->rows[chunk->count - 1];
-    }
-    if (in_order) return 0;
-    size_t n = shared->records, position[MAX_THREADS] = {0}, base[MAX_THREADS];
-    for (int k = 0, at = 0; k < shared->n_chunks; at += (int)shared->chunks[k].count, k++)
-        base[k] = (size_t)at;
-    shared->order = malloc((n ? n : 1) * sizeof *shared->order);
-    if (shared->order == NULL) return -1;
-    for (size_t i = 0; i < n; i++) {
-        int best = -1;
-        const Record *best_row = NULL;
-        for (int k = 0; k < shared->n_chunks; k++) {
-            const Chunk *chunk = &shared->chunks[k];
-            if (position[k] == chunk->count) continue;
-            const Record *candidate = chunk_row(chunk, position[k]);
-            if (best < 0 || compare_rows(candidate, best_row) < 0) {
-                best = k;
-                best_row = candidate;
-            }
-        }
-        const Chunk *chunk = &shared->chunks[best];
-        size_t local = chunk->order ? chunk->order[position[best]] : position[best];
-        shared->order[i] = (uint32_t)(base[best] + local);
-        position[best]++;
-    }
+    sort_ties(rows, part->order, n);
     return 0;
 }
 
-/* Sort n 64-bit values (LSD radix, a byte a pass). -1: out of memory. */
-static int sort_u64(uint64_t *values, size_t n) {
-    uint64_t *spare = malloc((n ? n : 1) * sizeof *spare);
-    if (spare == NULL) return -1;
-    uint64_t *from = values, *to = spare;
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t counts[256] = {0};
-        for (size_t i = 0; i < n; i++) counts[(from[i] >> shift) & 255]++;
-        size_t sum = 0;
-        for (int d = 0; d < 256; d++) {
-            size_t c = counts[d];
-            counts[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++) to[counts[(from[i] >> shift) & 255]++] = from[i];
-        uint64_t *swap = from;
-        from = to;
-        to = swap;
-    }
-    /* Eight passes: the sorted values are back in `values`. */
-    free(spare);
-    return 0;
+static void *part_worker(void *arg) {
+    Part *part = arg;
+    parse_part(part);
+    if (part->error_line == 0 && !part->out_of_memory && part->store_order)
+        part->out_of_memory = order_part(part) != 0;
+    return NULL;
 }
 
-/* The chunk's request id hashes, sorted (in its thread). -1: out of memory. */
-static int chunk_hashes(Chunk *chunk) {
-    chunk->hashes = malloc((chunk->count ? chunk->count : 1) * sizeof *chunk->hashes);
-    if (chunk->hashes == NULL) return -1;
-    for (size_t i = 0; i < chunk->count; i++) chunk->hashes[i] = chunk->rows[i].rid_hash;
-    return sort_u64(chunk->hashes, chunk->count);
-}
-
-/* Whether two rows' request ids with this hash are equal (-1: out of memory). */
-static int repeated_id(const Shared *shared, uint64_t hash) {
-    size_t m = 0, cap = 0;
-    const Record **same = NULL;
-    for (int k = 0; k < shared->n_chunks; k++)
-        for (size_t j = 0; j < shared->chunks[k].count; j++) {
-            const Record *r = &shared->chunks[k].rows[j];
-            if (r->rid_hash != hash) continue;
-            if (m == cap) {
-                cap = cap ? 2 * cap : 8;
-                const Record **grown = realloc(same, cap * sizeof *grown);
-                if (grown == NULL) {
-                    free(same);
-                    return -1;
-                }
-                same = grown;
-            }
-            same[m++] = r;
-        }
-    int found = 0;
-    for (size_t a = 0; a < m && !found; a++)
-        for (size_t b = a + 1; b < m && !found; b++) found = compare_ids(same[a], same[b]) == 0;
-    free(same);
-    return found;
-}
-
-/* Whether a request id occurs twice (-1: out of memory): a merge of the chunks' sorted
- * hashes finds candidates, whose request ids are then compared in full. */
-static int has_duplicates(const Shared *shared) {
-    size_t position[MAX_THREADS] = {0};
-    int have_previous = 0;
-    uint64_t previous = 0;
-    for (;;) {
-        int best = -1;
-        for (int k = 0; k < shared->n_chunks; k++) {
-            const Chunk *chunk = &shared->chunks[k];
-            if (position[k] < chunk->count &&
-                (best < 0 || chunk->hashes[position[k]] < shared->chunks[best].hashes[position[best]]))
-                best = k;
-        }
-        if (best < 0) return 0;
-        uint64_t hash = shared->chunks[best].hashes[position[best]++];
-        if (have_previous && hash == previous) {
-            int found = repeated_id(shared, hash);
-            if (found != 0) return found;
-        }
-        previous = hash;
-        have_previous = 1;
-    }
-}
-
-/* ---- export: batches of rows in store order, as Arrow arrays ---- */
-
-/* The private data of one exported child array: its buffers, freed with it. */
-typedef struct {
-    void *owned[3];
-} ChildData;
-
-static void child_release(struct ArrowArray *array) {
-    ChildData *data = array->private_data;
-    for (int k = 0; k < 3; k++) free(data->owned[k]);
-    free(data);
-    free(array->buffers);
-    array->release = NULL;
-}
-
-typedef struct {
-    struct ArrowArray *children[N_COLUMNS];
-    struct ArrowArray storage[N_COLUMNS];
-    const void *buffers[1];
-} ParentData;
-
-static void parent_release(struct ArrowArray *array) {
-    ParentData *data = array->private_data;
-    for (int k = 0; k < N_COLUMNS; k++)
-        if (data->storage[k].release != NULL) data->storage[k].release(&data->storage[k]);
-    free(data);
-    array->release = NULL;
-}
-
-/* A child array over freshly allocated buffers (validity may be NULL); takes ownership. */
-static int make_child(struct ArrowArray *out, int64_t rows, int64_t nulls, void *validity,
-                      void *second, void *third) {
-    ChildData *data = calloc(1, sizeof *data);
-    const void **buffers = calloc(3, sizeof *buffers);
-    if (data == NULL || buffers == NULL) {
-        free(data);
-        free(buffers);
-        free(validity);
-        free(second);
-        free(third);
-        return -1;
-    }
-    data->owned[0] = validity;
-    data->owned[1] = second;
-    data->owned[2] = third;
-    buffers[0] = nulls ? validity : NULL;
-    buffers[1] = second;
-    buffers[2] = third;
-    *out = (struct ArrowArray){.length = rows,
-                               .null_count = nulls,
-                               .n_buffers = third != NULL ? 3 : 2,
-                               .buffers = buffers,
-                               .release = child_release,
-                               .private_data = data};
-    return 0;
-}
-
-typedef struct {
-    const Record **rows;
-    int64_t n;
-} Batch;
-
-static inline void set_valid(uint8_t *bits, int64_t i) { bits[i / 8] |= (uint8_t)(1u << (i % 8)); }
+/* ---- Arrow batches ---- */
 
 /* Growable bytes, for the strings of one batch. */
 typedef struct {
@@ -906,141 +802,907 @@ typedef struct {
     size_t len, cap;
 } Chars;
 
-static int chars_append(Chars *c, const char *s, size_t n) {
-    if (c->len + n > c->cap) {
-        size_t cap = c->cap ? c->cap : 64;
-        while (cap < c->len + n) cap *= 2;
-        char *grown = realloc(c->data, cap);
-        if (grown == NULL) return -1;
-        c->data = grown;
-        c->cap = cap;
-    }
+static inline int chars_append(Chars *c, const char *s, size_t n) {
+    if (c->len + n > c->cap && grow((void **)&c->data, &c->cap, c->len + n, 1) != 0) return -1;
     memcpy(c->data + c->len, s, n);
     c->len += n;
     return 0;
 }
 
-/* The columns of one batch, filled row by row: each record is read once (they are in store
- * order, so scattered over memory; a pass per column would fetch each many times). */
+/* One batch being filled, column by column buffers (Arrow's layout). */
 typedef struct {
+    size_t n, cap;
     int64_t *ints[N_COLUMNS];
     double *reals[N_COLUMNS];
     int32_t *offsets[N_COLUMNS];
+    int8_t *codes; /* the status column's */
     Chars chars[N_COLUMNS];
     uint8_t *validity[N_COLUMNS];
     int64_t nulls[N_COLUMNS];
-} Columns;
+} Builder;
 
-static void columns_free(Columns *c) {
+static void builder_free(Builder *b) {
+    free(b->codes);
     for (int k = 0; k < N_COLUMNS; k++) {
-        free(c->ints[k]);
-        free(c->reals[k]);
-        free(c->offsets[k]);
-        free(c->chars[k].data);
-        free(c->validity[k]);
+        free(b->ints[k]);
+        free(b->reals[k]);
+        free(b->offsets[k]);
+        free(b->chars[k].data);
+        free(b->validity[k]);
     }
+    memset(b, 0, sizeof *b);
 }
 
-static int columns_alloc(Columns *c, int64_t n) {
-    size_t rows = (size_t)(n ? n : 1), bits = (size_t)(n + 7) / 8 + 1;
-    memset(c, 0, sizeof *c);
+/* Batches' buffers given back by DuckDB, for the next batches (a few, of one size): fresh
+ * memory costs page faults. Shared by a run and its batches, freed with the last of them. */
+#define POOL_SIZE 4
+typedef struct {
+    int refs; /* atomic */
+    pthread_mutex_t lock;
+    Builder spare[POOL_SIZE];
+    int count;
+} Pool;
+
+static Pool *pool_new(void) {
+    Pool *pool = calloc(1, sizeof *pool);
+    if (pool != NULL) {
+        pool->refs = 1;
+        pthread_mutex_init(&pool->lock, NULL);
+    }
+    return pool;
+}
+
+static void pool_release(Pool *pool) {
+    if (pool == NULL || __atomic_sub_fetch(&pool->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
+    for (int k = 0; k < pool->count; k++) builder_free(&pool->spare[k]);
+    pthread_mutex_destroy(&pool->lock);
+    free(pool);
+}
+
+/* Buffers for a builder of `rows` rows from the pool (1), or none there (0). */
+static int pool_take(Pool *pool, Builder *b, size_t rows) {
+    if (pool == NULL) return 0;
+    pthread_mutex_lock(&pool->lock);
+    int found = 0;
+    while (!found && pool->count > 0) {
+        Builder spare = pool->spare[--pool->count];
+        if (spare.cap == rows) {
+            *b = spare;
+            found = 1;
+        } else {
+            builder_free(&spare);
+        }
+    }
+    pthread_mutex_unlock(&pool->lock);
+    return found;
+}
+
+static void pool_give(Pool *pool, Builder *b) {
+    int kept = 0;
+    if (pool != NULL) {
+        pthread_mutex_lock(&pool->lock);
+        if (pool->count < POOL_SIZE) {
+            pool->spare[pool->count++] = *b;
+            kept = 1;
+        }
+        pthread_mutex_unlock(&pool->lock);
+    }
+    if (!kept) builder_free(b);
+}
+
+/* An empty builder of `rows` rows, on buffers from the pool if it has some. -1: out of memory. */
+static int builder_init(Builder *b, size_t rows, Pool *pool) {
+    if (pool_take(pool, b, rows)) {
+        size_t bits = rows / 8 + 1;
+        b->n = 0;
+        for (int k = 0; k < N_COLUMNS; k++) {
+            b->nulls[k] = 0;
+            b->chars[k].len = 0;
+            if (b->offsets[k] != NULL) b->offsets[k][0] = 0;
+            if (b->validity[k] != NULL) memset(b->validity[k], 0, bits);
+        }
+        return 0;
+    }
+    memset(b, 0, sizeof *b);
+    b->cap = rows;
+    size_t bits = rows / 8 + 1;
     int failed = 0;
     for (int k = 0; k < N_COLUMNS; k++) {
         char format = COLUMN_FORMATS[k][0];
         if (format == 'u') {
-            c->offsets[k] = malloc((rows + 1) * sizeof(int32_t));
-            failed |= c->offsets[k] == NULL;
-            if (c->offsets[k] != NULL) c->offsets[k][0] = 0;
-            if (k == C_RID) { /* request ids are mostly UUIDs: room for them up front */
-                c->chars[k].data = malloc(rows * 36);
-                c->chars[k].cap = c->chars[k].data != NULL ? rows * 36 : 0;
-                failed |= c->chars[k].data == NULL;
-            }
-        } else if (format == 'l') {
-            failed |= (c->ints[k] = malloc(rows * sizeof(int64_t))) == NULL;
+            failed |= (b->offsets[k] = malloc((rows + 1) * sizeof(int32_t))) == NULL;
+            if (b->offsets[k] != NULL) b->offsets[k][0] = 0;
+        } else if (format == 'g') {
+            failed |= (b->reals[k] = malloc(rows * sizeof(double))) == NULL;
+        } else if (format == 'c') {
+            failed |= (b->codes = malloc(rows)) == NULL;
         } else {
-            failed |= (c->reals[k] = malloc(rows * sizeof(double))) == NULL;
+            failed |= (b->ints[k] = malloc(rows * sizeof(int64_t))) == NULL;
         }
-        if (k == C_END || k == C_INIT || k == C_STATUS || k == C_ERROR)
-            failed |= (c->validity[k] = calloc(bits, 1)) == NULL;
+        if (k == C_START || k == C_END || k == C_INIT || k == C_ERROR)
+            failed |= (b->validity[k] = calloc(bits, 1)) == NULL;
     }
+    /* Request ids are mostly UUIDs: room for them up front (and for copying in blocks). */
+    failed |= grow((void **)&b->chars[C_RID].data, &b->chars[C_RID].cap, rows * 36 + COPY_BLOCK, 1) != 0;
+    if (failed) builder_free(b);
     return failed ? -1 : 0;
 }
 
-/* A string cell: its bytes (when valid) and the next offset. */
-static inline int put_string(Columns *c, int k, int64_t i, const char *s, size_t len) {
-    if (s != NULL) {
-        if (chars_append(&c->chars[k], s, len) != 0 || c->chars[k].len > INT32_MAX) return -1;
-        if (c->validity[k] != NULL) set_valid(c->validity[k], i);
+static inline void set_valid(uint8_t *bits, size_t i) { bits[i / 8] |= (uint8_t)(1u << (i % 8)); }
+
+/* A request id: mostly 36 bytes, copied in fixed blocks (the line goes on after it, and
+ * copies made to outlive their window are padded, so reading past it is safe). */
+static inline int put_id(Builder *b, size_t i, const char *s, size_t len) {
+    Chars *c = &b->chars[C_RID];
+    if (c->len + len + COPY_BLOCK > c->cap &&
+        grow((void **)&c->data, &c->cap, c->len + len + COPY_BLOCK, 1) != 0)
+        return -1;
+    if (len <= COPY_BLOCK) {
+        memcpy(c->data + c->len, s, 32);
+        memcpy(c->data + c->len + 32, s + 32, COPY_BLOCK - 32);
     } else {
-        c->nulls[k]++;
+        memcpy(c->data + c->len, s, len);
     }
-    c->offsets[k][i + 1] = (int32_t)c->chars[k].len;
+    c->len += len;
+    if (c->len > INT32_MAX) return -1;
+    b->offsets[C_RID][i + 1] = (int32_t)c->len;
     return 0;
 }
 
-static int fill_columns(Columns *c, const Batch *b) {
-    for (int64_t i = 0; i < b->n; i++) {
-        const Record *r = b->rows[i];
-        if (put_string(c, C_RID, i, r->rid, r->rid_len) != 0 ||
-            put_string(c, C_STATUS, i, r->status, r->status_len) != 0 ||
-            put_string(c, C_ERROR, i, r->error, r->error_len) != 0)
-            return -1;
-        c->ints[C_END][i] = r->has_end ? r->end_ns : 0;
-        if (r->has_end) set_valid(c->validity[C_END], i);
-        else c->nulls[C_END]++;
-        c->reals[C_DUR][i] = r->duration;
-        c->ints[C_BILLED][i] = r->billed;
-        c->ints[C_MEM][i] = r->memory;
-        c->ints[C_USED][i] = r->used;
-        c->reals[C_INIT][i] = r->has_init ? r->init : 0.0;
-        if (r->has_init) set_valid(c->validity[C_INIT], i);
-        else c->nulls[C_INIT]++;
+static inline int put_string(Builder *b, int k, size_t i, const char *s, size_t len, int valid) {
+    if (valid) {
+        if (chars_append(&b->chars[k], s, len) != 0 || b->chars[k].len > INT32_MAX) return -1;
+        if (b->validity[k] != NULL) set_valid(b->validity[k], i);
+    } else {
+        b->nulls[k]++;
     }
+    b->offsets[k][i + 1] = (int32_t)b->chars[k].len;
     return 0;
 }
 
-static int export_batch(const Batch *b, struct ArrowArray *out) {
-    Columns c;
+/* Append one record (its final column values). -1: out of memory. */
+static int builder_add(Builder *b, const Record *r) {
+    size_t i = b->n;
+    /* Without a Status field: a timeout when billing stopped before the duration (before
+     * Lambda logged Status, a timeout showed only so), else a success (as fast._records). */
+    int status = r->status != S_NONE ? r->status
+                 : (double)r->billed < r->duration ? S_TIMEOUT : S_SUCCESS;
+    if (put_id(b, i, r->rid, r->rid_len) != 0 ||
+        put_string(b, C_ERROR, i, r->error, r->error_len, r->error != NULL) != 0)
+        return -1;
+    b->codes[i] = (int8_t)(status - S_SUCCESS);
+    if (r->has_end) {
+        b->ints[C_END][i] = r->end_ns;
+        b->ints[C_START][i] = r->end_ns - r->elapsed_ns;
+        set_valid(b->validity[C_END], i);
+        set_valid(b->validity[C_START], i);
+    } else {
+        b->ints[C_END][i] = b->ints[C_START][i] = 0;
+        b->nulls[C_END]++;
+        b->nulls[C_START]++;
+    }
+    b->reals[C_DUR][i] = r->duration;
+    b->ints[C_BILLED][i] = r->billed;
+    b->ints[C_MEM][i] = r->memory;
+    b->ints[C_USED][i] = r->used;
+    b->reals[C_INIT][i] = r->has_init ? r->init : 0.0;
+    if (r->has_init) set_valid(b->validity[C_INIT], i);
+    else b->nulls[C_INIT]++;
+    b->n++;
+    return 0;
+}
+
+/* The private data of one exported child array: its buffers' addresses (the parent owns
+ * them) and, for the status column, its dictionary, whose buffers are static. */
+typedef struct {
+    const void *buffers[3];
+    struct ArrowArray dictionary;
+    const void *dictionary_buffers[3];
+} ChildData;
+
+static void static_release(struct ArrowArray *array) { array->release = NULL; }
+
+static void child_release(struct ArrowArray *array) {
+    free(array->private_data);
+    array->release = NULL;
+}
+
+/* A batch: its children, and the buffers they point into, which go back to the pool. */
+typedef struct {
+    struct ArrowArray *children[N_COLUMNS];
+    struct ArrowArray storage[N_COLUMNS];
+    const void *buffers[1];
+    Builder buffers_of; /* every buffer, for the pool */
+    Pool *pool;
+} ParentData;
+
+static void parent_release(struct ArrowArray *array) {
+    ParentData *data = array->private_data;
+    for (int k = 0; k < N_COLUMNS; k++)
+        if (data->storage[k].release != NULL) data->storage[k].release(&data->storage[k]);
+    pool_give(data->pool, &data->buffers_of);
+    pool_release(data->pool);
+    free(data);
+    array->release = NULL;
+}
+
+/* The builder's rows as an Arrow struct array (the buffers move into it, and from it to
+ * `pool`; the builder is left empty). -1: out of memory (the builder is freed). */
+static int builder_finish(Builder *b, struct ArrowArray *out, size_t *bytes, Pool *pool) {
     ParentData *parent = calloc(1, sizeof *parent);
-    if (parent == NULL || columns_alloc(&c, b->n) != 0 || fill_columns(&c, b) != 0) {
-        if (parent != NULL) columns_free(&c);
+    ChildData *data[N_COLUMNS] = {0};
+    int failed = parent == NULL;
+    for (int k = 0; k < N_COLUMNS && !failed; k++) failed = (data[k] = calloc(1, sizeof **data)) == NULL;
+    if (failed) {
+        for (int k = 0; k < N_COLUMNS; k++) free(data[k]);
         free(parent);
+        builder_free(b);
         return -1;
     }
-    int failed = 0;
+    int64_t n = (int64_t)b->n;
+    *bytes = 0;
     for (int k = 0; k < N_COLUMNS; k++) {
-        /* A column without nulls needs no validity bitmap. */
-        void *validity = c.nulls[k] ? c.validity[k] : NULL;
-        if (!c.nulls[k]) free(c.validity[k]);
-        void *second = COLUMN_FORMATS[k][0] == 'u' ? (void *)c.offsets[k]
-                       : COLUMN_FORMATS[k][0] == 'l' ? (void *)c.ints[k] : (void *)c.reals[k];
-        void *third = NULL;
-        if (COLUMN_FORMATS[k][0] == 'u') third = c.chars[k].data ? c.chars[k].data : calloc(1, 1);
-        /* make_child owns (and on failure frees) the buffers from here on. */
-        failed |= make_child(&parent->storage[k], b->n, c.nulls[k], validity, second, third) != 0;
+        char format = COLUMN_FORMATS[k][0];
+        void *validity = b->nulls[k] ? b->validity[k] : NULL;
+        void *values = format == 'u'   ? (void *)b->offsets[k]
+                       : format == 'g' ? (void *)b->reals[k]
+                       : format == 'c' ? (void *)b->codes
+                                       : (void *)b->ints[k];
+        void *chars = format == 'u' ? b->chars[k].data : NULL;
+        data[k]->buffers[0] = validity;
+        data[k]->buffers[1] = values;
+        /* An empty string column still needs its (empty) data buffer. */
+        data[k]->buffers[2] = chars != NULL ? chars : (const void *)"";
+        *bytes += (size_t)n * 8 + (format == 'u' ? b->chars[k].cap : 0);
+        parent->storage[k] = (struct ArrowArray){.length = n,
+                                                 .null_count = b->nulls[k],
+                                                 .n_buffers = format == 'u' ? 3 : 2,
+                                                 .buffers = data[k]->buffers,
+                                                 .release = child_release,
+                                                 .private_data = data[k]};
+        if (format == 'c') {
+            data[k]->dictionary_buffers[1] = STATUS_OFFSETS;
+            data[k]->dictionary_buffers[2] = STATUS_VALUES;
+            data[k]->dictionary = (struct ArrowArray){.length = 3,
+                                                      .n_buffers = 3,
+                                                      .buffers = data[k]->dictionary_buffers,
+                                                      .release = static_release};
+            parent->storage[k].dictionary = &data[k]->dictionary;
+        }
         parent->children[k] = &parent->storage[k];
     }
-    if (failed) {
-        parent_release(&(struct ArrowArray){.private_data = parent});
-        return -1;
-    }
-    *out = (struct ArrowArray){.length = b->n,
+    parent->buffers_of = *b;
+    parent->pool = pool;
+    if (pool != NULL) __atomic_add_fetch(&pool->refs, 1, __ATOMIC_ACQ_REL);
+    *out = (struct ArrowArray){.length = n,
                                .n_buffers = 1,
                                .n_children = N_COLUMNS,
                                .buffers = parent->buffers,
                                .children = parent->children,
                                .release = parent_release,
                                .private_data = parent};
+    memset(b, 0, sizeof *b); /* the buffers are the array's now */
     return 0;
+}
+
+/* ---- a run: the producer thread, its queue of batches, and what it found ---- */
+typedef struct Queued {
+    struct ArrowArray array;
+    size_t bytes;
+    size_t through; /* about how far into the file this batch and the earlier ones reach */
+    struct Queued *next;
+} Queued;
+
+/* Blocks of copied bytes (request ids and error types of records held to the end). */
+typedef struct Block {
+    struct Block *next;
+    size_t used, cap;
+    char data[];
+} Block;
+
+enum { FAIL_NONE, FAIL_LINE, FAIL_ORDER, FAIL_MEMORY, FAIL_READ };
+
+typedef struct {
+    int refs; /* atomic: the Python object and each stream */
+    /* the input and settings */
+    const char *data; /* the mapping (NULL for an empty file) */
+    size_t size, page;
+    int threads, store_order;
+    size_t batch_rows, window_bytes, queue_bytes;
+    /* the producer's own state */
+    pthread_t producer;
+    int started, joined;
+    Part parts[3][MAX_THREADS]; /* see parts_of */
+    size_t *window_starts; /* where each window begins */
+    size_t n_windows, windows_cap;
+    /* Timed records held back for ordering, in store order: in the last two windows' parts,
+     * or (older ones) copied into `kept`. */
+    const Record **held, **next_held;
+    size_t held_count, held_cap, next_held_cap;
+    Record *kept, *next_kept;
+    size_t kept_count, kept_cap, next_kept_cap;
+    Record *untimed; /* records without a time, held to the end */
+    size_t untimed_count, untimed_cap;
+    Block *blocks;
+    uint64_t *hashes; /* of every request id, up to MAX_TRACKED_IDS */
+    size_t hash_count, hash_cap;
+    int hashes_dropped;
+    int64_t last_end; /* the last end time handed over (store order) */
+    int handed_any;
+    size_t released; /* the mapping's bytes given back to the kernel */
+    Builder builder;
+    Pool *pool; /* the buffers of batches DuckDB has read */
+    size_t handed;  /* records handed to batches */
+    size_t through; /* about how far into the file the handed records reach (bytes) */
+    /* found (read once done) */
+    int64_t lines;
+    size_t records;
+    int all_equal, any_emulator;
+    int duplicates; /* 0 no, 1 yes (a repeated hash), -1 unknown (too many ids tracked) */
+    int failure;
+    char why[200];
+    /* progress (atomic) */
+    size_t parsed_bytes, exported_bytes;
+    /* the queue */
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    Queued *head, *tail;
+    size_t queued_bytes;
+    int done, cancelled, reading;
+    int ended; /* every record is in the queue (what the parse found may still be computed) */
+} Run;
+
+static const char OUT_OF_MEMORY[] = "could not be parsed: out of memory";
+/* The suffix of every failure for records too far out of store order. */
+#define OUT_OF_ORDER "out of store order"
+
+/* Note why the run failed (the first reason counts). */
+static void fail(Run *run, int kind, const char *why) {
+    if (run->failure != FAIL_NONE) return;
+    run->failure = kind;
+    snprintf(run->why, sizeof run->why, "%s", why);
+}
+
+/* A flag of the run, read under its lock. */
+static int run_flag(Run *run, const int *flag) {
+    pthread_mutex_lock(&run->lock);
+    int value = *flag;
+    pthread_mutex_unlock(&run->lock);
+    return value;
+}
+
+/* Claim the run's records for one reader (0), or -1 when another has claimed them. */
+static int claim_reader(Run *run) {
+    pthread_mutex_lock(&run->lock);
+    int taken = run->reading;
+    run->reading = 1;
+    pthread_mutex_unlock(&run->lock);
+    return taken ? -1 : 0;
+}
+
+/* Hand a finished batch to the queue, waiting while it is full. -1: cancelled. */
+static int enqueue(Run *run, struct ArrowArray *array, size_t bytes) {
+    Queued *item = malloc(sizeof *item);
+    if (item == NULL) {
+        array->release(array);
+        fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+        return -1;
+    }
+    /* The share of the records parsed so far that has been handed over, of the bytes parsed
+     * so far (never back: the bar it draws only grows). */
+    size_t parsed = __atomic_load_n(&run->parsed_bytes, __ATOMIC_RELAXED);
+    size_t through = run->records ? (size_t)((double)parsed * (double)run->handed / (double)run->records)
+                                  : parsed;
+    if (through > run->through) run->through = through;
+    *item = (Queued){*array, bytes, run->through, NULL};
+    pthread_mutex_lock(&run->lock);
+    while (!run->cancelled && run->head != NULL && run->queued_bytes + bytes > run->queue_bytes)
+        pthread_cond_wait(&run->changed, &run->lock);
+    int cancelled = run->cancelled;
+    if (!cancelled) {
+        if (run->tail != NULL) run->tail->next = item;
+        else run->head = item;
+        run->tail = item;
+        run->queued_bytes += bytes;
+        pthread_cond_broadcast(&run->changed);
+    }
+    pthread_mutex_unlock(&run->lock);
+    if (cancelled) {
+        item->array.release(&item->array);
+        free(item);
+        return -1;
+    }
+    return 0;
+}
+
+/* Queue the batch being built (if it holds rows). -1: cancelled or out of memory. */
+static int flush_batch(Run *run) {
+    if (run->builder.n == 0) return 0;
+    struct ArrowArray array;
+    size_t bytes;
+    if (builder_finish(&run->builder, &array, &bytes, run->pool) != 0) {
+        fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+        return -1;
+    }
+    return enqueue(run, &array, bytes);
+}
+
+/* Hand one record over (into the batch being built). -1: cancelled or out of memory. */
+static int hand_over(Run *run, const Record *r) {
+    if (run->builder.cap == 0 && builder_init(&run->builder, run->batch_rows, run->pool) != 0) {
+        fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+        return -1;
+    }
+    if (builder_add(&run->builder, r) != 0) {
+        builder_free(&run->builder);
+        fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+        return -1;
+    }
+    run->handed++;
+    if (r->has_end) {
+        run->last_end = r->end_ns;
+        run->handed_any = 1;
+    }
+    return run->builder.n == run->builder.cap ? flush_batch(run) : 0;
+}
+
+/* A copy of s[0..n) that lives as long as the run. */
+static const char *keep_bytes(Run *run, const char *s, size_t n) {
+    if (run->blocks == NULL || run->blocks->cap - run->blocks->used < n + COPY_BLOCK) {
+        size_t cap = n + COPY_BLOCK > (1u << 20) ? n + COPY_BLOCK : (1u << 20);
+        Block *block = malloc(sizeof *block + cap);
+        if (block == NULL) return NULL;
+        *block = (Block){run->blocks, 0, cap};
+        run->blocks = block;
+    }
+    char *copy = run->blocks->data + run->blocks->used;
+    memcpy(copy, s, n);
+    run->blocks->used += n;
+    return copy;
+}
+
+/* Hold a record without a time to the end (with copies of its strings). -1: too many. */
+static int hold_untimed(Run *run, const Record *r) {
+    if (run->untimed_count == MAX_UNTIMED) {
+        fail(run, FAIL_ORDER, "more records without a time than can be held: " OUT_OF_ORDER);
+        return -1;
+    }
+    if (grow((void **)&run->untimed, &run->untimed_cap, run->untimed_count + 1, sizeof *r) != 0) {
+        fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+        return -1;
+    }
+    Record copy = *r;
+    copy.rid = keep_bytes(run, r->rid, r->rid_len);
+    if (r->error != NULL) copy.error = keep_bytes(run, r->error, r->error_len);
+    if (copy.rid == NULL || (r->error != NULL && copy.error == NULL)) {
+        fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+        return -1;
+    }
+    run->untimed[run->untimed_count++] = copy;
+    return 0;
+}
+
+/* Merge the held records and the window's parts (each in store order); hand over those
+ * before the window's earliest record, hold the rest (*oldest: the earliest window a held
+ * record comes from). -1: failed (see run->failure). */
+static int merge_window(Run *run, Part *parts, int n_parts, uint32_t window, uint32_t *oldest) {
+    /* The window's earliest timed record: nothing later in the file may come before it. */
+    const Record *earliest = NULL;
+    size_t incoming = 0;
+    for (int k = 0; k < n_parts; k++) {
+        Part *part = &parts[k];
+        incoming += part->timed;
+        if (part->timed && (earliest == NULL || compare_rows(&part->rows[part->order[0]], earliest) < 0))
+            earliest = &part->rows[part->order[0]];
+        for (size_t i = 0; i < part->count && part->untimed; i++)
+            if (!part->rows[i].has_end && hold_untimed(run, &part->rows[i]) != 0) return -1;
+    }
+    char why[160];
+    if (earliest != NULL && run->handed_any && earliest->end_ns <= run->last_end) {
+        snprintf(why, sizeof why, "lines up to %lld: a record earlier than records a window back, "
+                 OUT_OF_ORDER, (long long)run->lines);
+        fail(run, FAIL_ORDER, why);
+        return -1;
+    }
+    if (run->held_count + incoming > MAX_HELD) {
+        snprintf(why, sizeof why, "lines up to %lld: too many records held back, " OUT_OF_ORDER,
+                 (long long)run->lines);
+        fail(run, FAIL_ORDER, why);
+        return -1;
+    }
+    if (grow((void **)&run->next_held, &run->next_held_cap, run->held_count + incoming,
+             sizeof *run->next_held) != 0) {
+        fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+        return -1;
+    }
+    size_t position[MAX_THREADS] = {0}, held = 0, holding = 0, older = 0;
+    for (;;) {
+        const Record *best = held < run->held_count ? run->held[held] : NULL;
+        int from = -1;
+        for (int k = 0; k < n_parts; k++) {
+            if (position[k] == parts[k].timed) continue;
+            const Record *candidate = &parts[k].rows[parts[k].order[position[k]]];
+            if (best == NULL || compare_rows(candidate, best) < 0) {
+                best = candidate;
+                from = k;
+            }
+        }
+        if (best == NULL) break;
+        if (from < 0) held++;
+        else position[from]++;
+        if (earliest != NULL && best->end_ns < earliest->end_ns) {
+            if (hand_over(run, best) != 0) return -1;
+        } else {
+            run->next_held[holding++] = best;
+            older += best->window != window;
+            if (best->window < *oldest) *oldest = best->window;
+        }
+    }
+    /* Records of earlier windows still held move out of their parts (the next window parses
+     * into the parts of the previous one) and out of `kept` (which is replaced). */
+    if (grow((void **)&run->next_kept, &run->next_kept_cap, older ? older : 1, sizeof *run->next_kept) != 0) {
+        fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+        return -1;
+    }
+    size_t copied = 0;
+    for (size_t i = 0; i < holding && copied < older; i++)
+        if (run->next_held[i]->window != window) {
+            run->next_kept[copied] = *run->next_held[i];
+            run->next_held[i] = &run->next_kept[copied++];
+        }
+    const Record **swap_held = run->held;
+    run->held = run->next_held;
+    run->next_held = swap_held;
+    size_t swap_cap = run->held_cap;
+    run->held_cap = run->next_held_cap;
+    run->next_held_cap = swap_cap;
+    run->held_count = holding;
+    Record *swap_kept = run->kept;
+    run->kept = run->next_kept;
+    run->next_kept = swap_kept;
+    swap_cap = run->kept_cap;
+    run->kept_cap = run->next_kept_cap;
+    run->next_kept_cap = swap_cap;
+    run->kept_count = copied;
+    return 0;
+}
+
+/* Note the part's request id hashes and emulator signs. -1: out of memory. */
+static int tally(Run *run, const Part *part) {
+    run->all_equal &= part->all_equal;
+    run->any_emulator |= part->any_emulator;
+    if (run->hashes_dropped) return 0;
+    if (run->hash_count + part->count > MAX_TRACKED_IDS) {
+        run->hashes_dropped = 1; /* too many to keep: the caller checks the stored rows */
+        free(run->hashes);
+        run->hashes = NULL;
+        return 0;
+    }
+    if (grow((void **)&run->hashes, &run->hash_cap, run->hash_count + part->count, sizeof *run->hashes) != 0)
+        return -1;
+    memcpy(run->hashes + run->hash_count, part->hashes, part->count * sizeof *part->hashes);
+    run->hash_count += part->count;
+    return 0;
+}
+
+/* Give the kernel back the mapping's pages before `keep` (no record points there any more). */
+static void release_pages(Run *run, size_t keep) {
+    size_t upto = keep / run->page * run->page;
+    if (upto > run->released) {
+        madvise((void *)(run->data + run->released), upto - run->released, MADV_DONTNEED);
+        run->released = upto;
+    }
+}
+
+/* One window being parsed by its parts' threads. */
+typedef struct {
+    uint32_t window;
+    size_t end; /* where it ends in the file */
+    int n_parts;
+    pthread_t workers[MAX_THREADS];
+    int started[MAX_THREADS];
+} Parsing;
+
+/* The parts of window `window` (three sets: one being parsed, one being handed over, and the
+ * one before, whose held records the handing over still reads). */
+static Part *parts_of(Run *run, uint32_t window) { return run->parts[window % 3]; }
+
+/* Start parsing the window from `at` (whole lines, about window_bytes) in its parts' threads.
+ * -1: failed (out of memory). */
+static int start_window(Run *run, size_t at, Parsing *parsing) {
+    size_t end = run->size - at <= run->window_bytes ? run->size : at + run->window_bytes;
+    if (end < run->size) {
+        const char *newline = memchr(run->data + end, '\n', run->size - end);
+        end = newline ? (size_t)(newline - run->data) + 1 : run->size;
+    }
+    if (grow((void **)&run->window_starts, &run->windows_cap, run->n_windows + 1,
+             sizeof *run->window_starts) != 0) {
+        fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+        return -1;
+    }
+    uint32_t window = (uint32_t)run->n_windows++;
+    run->window_starts[window] = at;
+    Part *parts = parts_of(run, window);
+    int n_parts = run->threads;
+    if ((end - at) / (size_t)n_parts < (1u << 20)) n_parts = 1; /* small: not worth a thread */
+    const char *cursor = run->data + at, *stop = run->data + end;
+    for (int k = 0; k < n_parts; k++) {
+        const char *part_end = k == n_parts - 1 ? stop : run->data + at + (end - at) / n_parts * (k + 1);
+        if (part_end < cursor) part_end = cursor;
+        if (k < n_parts - 1 && part_end < stop) {
+            const char *newline = memchr(part_end, '\n', (size_t)(stop - part_end));
+            part_end = newline ? newline + 1 : stop;
+        }
+        Part *part = &parts[k];
+        part->begin = cursor;
+        part->end = part_end;
+        part->window = window;
+        part->store_order = run->store_order;
+        part->error_line = 0;
+        part->why = NULL;
+        part->timed = 0;
+        cursor = part_end;
+    }
+    *parsing = (Parsing){.window = window, .end = end, .n_parts = n_parts};
+    for (int k = 0; k < n_parts; k++)
+        parsing->started[k] = pthread_create(&parsing->workers[k], NULL, part_worker, &parts[k]) == 0;
+    return 0;
+}
+
+/* Wait for the window's parts; note their lines, records, hashes. -1: failed (a line this
+ * parser does not vouch for, or out of memory). */
+static int join_window(Run *run, Parsing *parsing) {
+    Part *parts = parts_of(run, parsing->window);
+    for (int k = 0; k < parsing->n_parts; k++) {
+        if (parsing->started[k]) pthread_join(parsing->workers[k], NULL);
+        else part_worker(&parts[k]); /* no thread to be had: parse here */
+    }
+    for (int k = 0; k < parsing->n_parts; k++) {
+        Part *part = &parts[k];
+        if (part->error_line) {
+            char why[160];
+            snprintf(why, sizeof why, "line %lld %s", (long long)(run->lines + part->error_line),
+                     part->why);
+            fail(run, FAIL_LINE, why);
+            return -1;
+        }
+        if (part->out_of_memory || tally(run, part) != 0) {
+            fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+            return -1;
+        }
+        run->lines += part->lines;
+        run->records += part->count;
+    }
+    __atomic_store_n(&run->parsed_bytes, parsing->end, __ATOMIC_RELAXED);
+    return 0;
+}
+
+/* Hand over what can go of the parsed window (all of it in file order), and give back the
+ * pages no record held points into. -1: failed. */
+static int hand_window(Run *run, const Parsing *parsing) {
+    Part *parts = parts_of(run, parsing->window);
+    size_t keep = parsing->end;
+    if (run->store_order) {
+        uint32_t oldest = parsing->window + 1;
+        if (merge_window(run, parts, parsing->n_parts, parsing->window, &oldest) != 0) return -1;
+        if (oldest <= parsing->window) keep = run->window_starts[oldest];
+    } else {
+        for (int k = 0; k < parsing->n_parts; k++)
+            for (size_t i = 0; i < parts[k].count; i++)
+                if (hand_over(run, &parts[k].rows[i]) != 0) return -1;
+    }
+    release_pages(run, keep);
+    return 0;
+}
+
+static int compare_untimed(const void *a, const void *b) { return compare_ids(a, b); }
+
+/* Whether two of the n hashes are equal. The hashes are spread evenly, so their top 11 bits
+ * split them into 2048 buckets of cache size, each checked with a small hash set: two passes
+ * over the array instead of a whole sort. -1: out of memory. */
+#define BUCKET_BITS 11
+static int repeated_hash(const uint64_t *values, size_t n) {
+    size_t buckets = (size_t)1 << BUCKET_BITS;
+    size_t *start = calloc(buckets + 1, sizeof *start);
+    uint64_t *spread = malloc((n ? n : 1) * sizeof *spread);
+    if (start == NULL || spread == NULL) {
+        free(start);
+        free(spread);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) start[(values[i] >> (64 - BUCKET_BITS)) + 1]++;
+    for (size_t b = 0; b < buckets; b++) start[b + 1] += start[b];
+    size_t *fill = malloc(buckets * sizeof *fill);
+    uint64_t *set = NULL;
+    size_t set_cap = 0;
+    int found = fill == NULL ? -1 : 0;
+    if (fill != NULL) {
+        memcpy(fill, start, buckets * sizeof *fill);
+        for (size_t i = 0; i < n; i++) spread[fill[values[i] >> (64 - BUCKET_BITS)]++] = values[i];
+    }
+    for (size_t b = 0; b < buckets && found == 0; b++) {
+        size_t count = start[b + 1] - start[b], slots = 16;
+        while (slots < 2 * count) slots *= 2;
+        if (slots > set_cap) {
+            free(set);
+            set_cap = slots;
+            if ((set = malloc(set_cap * sizeof *set)) == NULL) {
+                found = -1;
+                break;
+            }
+        }
+        /* 0 marks an empty slot; a hash of 0 (as likely as any other) is told apart below. */
+        memset(set, 0, slots * sizeof *set);
+        int zero = 0;
+        for (size_t i = start[b]; i < start[b + 1] && !found; i++) {
+            uint64_t h = spread[i];
+            if (h == 0) {
+                found = zero;
+                zero = 1;
+                continue;
+            }
+            size_t slot = (size_t)(h ^ (h >> 29)) & (slots - 1);
+            while (set[slot] != 0 && set[slot] != h) slot = (slot + 1) & (slots - 1);
+            found = set[slot] == h;
+            set[slot] = h;
+        }
+    }
+    free(set);
+    free(fill);
+    free(spread);
+    free(start);
+    return found;
+}
+
+/* The end of the file: hand over what is held, then find repeated request ids. */
+static int finish(Run *run) {
+    for (size_t i = 0; i < run->held_count; i++)
+        if (hand_over(run, run->held[i]) != 0) return -1;
+    run->held_count = 0;
+    qsort(run->untimed, run->untimed_count, sizeof *run->untimed, compare_untimed);
+    for (size_t i = 0; i < run->untimed_count; i++)
+        if (hand_over(run, &run->untimed[i]) != 0) return -1;
+    if (flush_batch(run) != 0) return -1;
+    /* Every record is handed over: the stream may end while repeated ids are looked for. */
+    pthread_mutex_lock(&run->lock);
+    run->ended = 1;
+    pthread_cond_broadcast(&run->changed);
+    pthread_mutex_unlock(&run->lock);
+    if (run->hashes_dropped) {
+        run->duplicates = -1;
+    } else {
+        run->duplicates = repeated_hash(run->hashes, run->hash_count);
+        if (run->duplicates < 0) {
+            fail(run, FAIL_MEMORY, OUT_OF_MEMORY);
+            return -1;
+        }
+    }
+    free(run->hashes);
+    run->hashes = NULL;
+    return 0;
+}
+
+/* The producer: each window is parsed while the one before is handed over. */
+static void *produce(void *arg) {
+    Run *run = arg;
+    Parsing now, next;
+    int failed = run->size > 0 && start_window(run, 0, &next) != 0;
+    int parsing = run->size > 0 && !failed;
+    while (parsing && !failed) {
+        now = next;
+        failed = join_window(run, &now) != 0;
+        if (failed) break;
+        parsing = now.end < run->size && !run_flag(run, &run->cancelled);
+        if (parsing && start_window(run, now.end, &next) != 0) {
+            failed = 1;
+            break;
+        }
+        if (hand_window(run, &now) != 0) {
+            failed = 1;
+            if (parsing) join_window(run, &next); /* its threads end before the run is freed */
+        }
+    }
+    if (!failed && !run_flag(run, &run->cancelled)) failed = finish(run) != 0;
+    if (failed) builder_free(&run->builder);
+    run->all_equal = run->all_equal && run->records > 0;
+    release_pages(run, run->size);
+    __atomic_store_n(&run->parsed_bytes, run->size, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&run->lock);
+    run->done = 1;
+    pthread_cond_broadcast(&run->changed);
+    pthread_mutex_unlock(&run->lock);
+    return NULL;
+}
+
+static int run_start(Run *run) {
+    pthread_mutex_lock(&run->lock);
+    int start = !run->started;
+    run->started = 1;
+    pthread_mutex_unlock(&run->lock);
+    if (start && pthread_create(&run->producer, NULL, produce, run) != 0) {
+        produce(run); /* no thread to be had: parse now (the queue must not fill up) */
+        run->joined = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Stop the producer (it finishes its window first) and wait for it. */
+static void run_stop(Run *run) {
+    pthread_mutex_lock(&run->lock);
+    run->cancelled = 1;
+    pthread_cond_broadcast(&run->changed);
+    int join = run->started && !run->joined;
+    run->joined = 1;
+    pthread_mutex_unlock(&run->lock);
+    if (join) pthread_join(run->producer, NULL);
+}
+
+static void run_release(Run *run) {
+    if (__atomic_sub_fetch(&run->refs, 1, __ATOMIC_ACQ_REL) != 0) return;
+    run_stop(run);
+    while (run->head != NULL) {
+        Queued *item = run->head;
+        run->head = item->next;
+        item->array.release(&item->array);
+        free(item);
+    }
+    for (int k = 0; k < 3 * MAX_THREADS; k++) {
+        Part *part = &run->parts[k / MAX_THREADS][k % MAX_THREADS];
+        free(part->rows);
+        free(part->order);
+        free(part->hashes);
+    }
+    while (run->blocks != NULL) {
+        Block *next = run->blocks->next;
+        free(run->blocks);
+        run->blocks = next;
+    }
+    builder_free(&run->builder);
+    pool_release(run->pool);
+    free(run->window_starts);
+    free(run->held);
+    free(run->next_held);
+    free(run->kept);
+    free(run->next_kept);
+    free(run->untimed);
+    free(run->hashes);
+    if (run->data != NULL) munmap((void *)run->data, run->size);
+    pthread_mutex_destroy(&run->lock);
+    pthread_cond_destroy(&run->changed);
+    free(run);
+}
+
+/* The next batch, waiting for it: 1 (a batch), 0 (the end), -1 (failed). */
+static int dequeue(Run *run, struct ArrowArray *out) {
+    pthread_mutex_lock(&run->lock);
+    while (run->head == NULL && !run->done && !run->ended) pthread_cond_wait(&run->changed, &run->lock);
+    int result;
+    if (run->failure != FAIL_NONE && run->done) {
+        result = -1;
+    } else if (run->head != NULL) {
+        Queued *item = run->head;
+        run->head = item->next;
+        if (run->head == NULL) run->tail = NULL;
+        run->queued_bytes -= item->bytes;
+        __atomic_store_n(&run->exported_bytes, item->through, __ATOMIC_RELAXED);
+        *out = item->array;
+        free(item);
+        pthread_cond_broadcast(&run->changed);
+        result = 1;
+    } else {
+        __atomic_store_n(&run->exported_bytes, run->size, __ATOMIC_RELAXED);
+        result = 0;
+    }
+    pthread_mutex_unlock(&run->lock);
+    return result;
 }
 
 /* ---- the stream ---- */
 typedef struct {
-    Shared *shared;
-    size_t next_batch;
-    const Record **rows; /* scratch: the batch's rows */
-    char error[128];
+    Run *run;
+    int reading; /* this stream has asked for records (so dropping it stops the run) */
+    char error[256];
 } StreamState;
 
 static void schema_release(struct ArrowSchema *schema) {
@@ -1055,6 +1717,7 @@ static int stream_get_schema(struct ArrowArrayStream *stream, struct ArrowSchema
     struct {
         struct ArrowSchema *pointers[N_COLUMNS];
         struct ArrowSchema children[N_COLUMNS];
+        struct ArrowSchema statuses; /* the status column's dictionary */
     } *block = calloc(1, sizeof *block);
     if (block == NULL) return ENOMEM;
     for (int k = 0; k < N_COLUMNS; k++) {
@@ -1064,6 +1727,8 @@ static int stream_get_schema(struct ArrowArrayStream *stream, struct ArrowSchema
                                                   .flags = ARROW_FLAG_NULLABLE,
                                                   .release = child_schema_release};
     }
+    block->statuses = (struct ArrowSchema){.format = "u", .name = "", .release = child_schema_release};
+    block->children[C_STATUS].dictionary = &block->statuses;
     *out = (struct ArrowSchema){.format = "+s",
                                 .name = "",
                                 .n_children = N_COLUMNS,
@@ -1073,31 +1738,25 @@ static int stream_get_schema(struct ArrowArrayStream *stream, struct ArrowSchema
     return 0;
 }
 
-/* Batch `b` (rows b * batch_rows onwards, in store order) as an Arrow array. */
-static int build_batch(const Shared *shared, size_t b, const Record **scratch, struct ArrowArray *out) {
-    size_t start = b * shared->batch_rows;
-    size_t n = shared->records - start < shared->batch_rows ? shared->records - start
-                                                            : shared->batch_rows;
-    for (size_t i = 0; i < n; i++)
-        scratch[i] = row(shared, shared->order ? shared->order[start + i] : start + i);
-    Batch batch = {scratch, (int64_t)n};
-    return export_batch(&batch, out);
-}
-
 static int stream_get_next(struct ArrowArrayStream *stream, struct ArrowArray *out) {
     StreamState *st = stream->private_data;
-    Shared *shared = st->shared;
+    Run *run = st->run;
     out->release = NULL;
-    size_t b = st->next_batch;
-    if (b >= shared->n_batches) return 0; /* the end */
-    if (build_batch(shared, b, st->rows, out) != 0) {
-        snprintf(st->error, sizeof st->error, "advisor: out of memory");
-        return ENOMEM;
+    if (!st->reading) {
+        /* One reader per run: the records are parsed as they are read, once. */
+        if (claim_reader(run) != 0) {
+            snprintf(st->error, sizeof st->error,
+                     "advisor: this ReportScan's records were read already; make a new one");
+            return EINVAL;
+        }
+        st->reading = 1;
+        run_start(run);
     }
-    st->next_batch++;
-    size_t handed = st->next_batch * shared->batch_rows;
-    __atomic_store_n(&shared->exported, handed < shared->records ? handed : shared->records,
-                     __ATOMIC_RELAXED);
+    int got = dequeue(run, out);
+    if (got < 0) {
+        snprintf(st->error, sizeof st->error, "advisor: %s", run->why);
+        return EIO;
+    }
     return 0;
 }
 
@@ -1108,8 +1767,8 @@ static const char *stream_get_last_error(struct ArrowArrayStream *stream) {
 
 static void stream_release(struct ArrowArrayStream *stream) {
     StreamState *st = stream->private_data;
-    shared_release(st->shared);
-    free(st->rows);
+    if (st->reading) run_stop(st->run); /* its reader is gone: stop parsing (done or not) */
+    run_release(st->run);
     free(st);
     stream->release = NULL;
 }
@@ -1117,7 +1776,7 @@ static void stream_release(struct ArrowArrayStream *stream) {
 /* ---- the Python type ---- */
 typedef struct {
     PyObject_HEAD
-    Shared *shared;
+    Run *run;
 } ReportScan;
 
 static void capsule_destructor(PyObject *capsule) {
@@ -1130,16 +1789,37 @@ static void capsule_destructor(PyObject *capsule) {
     free(stream);
 }
 
-static Shared *checked(ReportScan *self, int parsed) {
-    if (self->shared == NULL) {
-        PyErr_SetString(PyExc_ValueError, "ReportScan is not initialised");
+static Run *checked(ReportScan *self) {
+    if (self->run == NULL) PyErr_SetString(PyExc_ValueError, "ReportScan is not initialised");
+    return self->run;
+}
+
+/* The run, finished and successful (else a ValueError saying why not). */
+/* Whether the run is done; once its records are all handed over, it waits for the end
+ * (the parse looks for repeated request ids after the stream has ended). */
+static int settled(Run *run) {
+    int done;
+    Py_BEGIN_ALLOW_THREADS
+    pthread_mutex_lock(&run->lock);
+    while (run->ended && !run->done) pthread_cond_wait(&run->changed, &run->lock);
+    done = run->done;
+    pthread_mutex_unlock(&run->lock);
+    Py_END_ALLOW_THREADS
+    return done;
+}
+
+static Run *finished(ReportScan *self) {
+    Run *run = checked(self);
+    if (run == NULL) return NULL;
+    if (!settled(run)) {
+        PyErr_SetString(PyExc_ValueError, "ReportScan has not read the whole file (read its stream, or drain())");
         return NULL;
     }
-    if (parsed && !self->shared->parsed) {
-        PyErr_SetString(PyExc_ValueError, "ReportScan.parse() has not succeeded");
+    if (run->failure != FAIL_NONE) {
+        PyErr_SetString(PyExc_ValueError, run->why);
         return NULL;
     }
-    return self->shared;
+    return run;
 }
 
 static PyObject *scan_arrow_c_stream(ReportScan *self, PyObject *args, PyObject *kwargs) {
@@ -1150,19 +1830,17 @@ static PyObject *scan_arrow_c_stream(ReportScan *self, PyObject *args, PyObject 
         PyErr_SetString(PyExc_NotImplementedError, "ReportScan exports its own schema only");
         return NULL;
     }
-    Shared *shared = checked(self, 1);
-    if (shared == NULL) return NULL;
+    Run *run = checked(self);
+    if (run == NULL) return NULL;
     struct ArrowArrayStream *stream = calloc(1, sizeof *stream);
     StreamState *st = calloc(1, sizeof *st);
-    const Record **rows = malloc(shared->batch_rows * sizeof *rows);
-    if (stream == NULL || st == NULL || rows == NULL) {
+    if (stream == NULL || st == NULL) {
         free(stream);
         free(st);
-        free(rows);
         return PyErr_NoMemory();
     }
-    __atomic_add_fetch(&shared->refs, 1, __ATOMIC_ACQ_REL);
-    *st = (StreamState){.shared = shared, .rows = rows};
+    __atomic_add_fetch(&run->refs, 1, __ATOMIC_ACQ_REL);
+    st->run = run;
     *stream = (struct ArrowArrayStream){.get_schema = stream_get_schema,
                                         .get_next = stream_get_next,
                                         .get_last_error = stream_get_last_error,
@@ -1176,228 +1854,208 @@ static PyObject *scan_arrow_c_stream(ReportScan *self, PyObject *args, PyObject 
     return capsule;
 }
 
-/* A parser thread: its chunk's rows, then their store order and sorted hashes. */
-static void *chunk_worker(void *arg) {
-    Chunk *chunk = arg;
-    parse_chunk(chunk);
-    if (chunk->error_line == 0)
-        chunk->out_of_memory =
-            (chunk->store_order && order_rows(chunk->rows, chunk->count, &chunk->order) != 0) ||
-            chunk_hashes(chunk) != 0;
-    return NULL;
+static PyObject *scan_start(ReportScan *self, PyObject *unused) {
+    (void)unused;
+    Run *run = checked(self);
+    if (run == NULL) return NULL;
+    run_start(run);
+    Py_RETURN_NONE;
 }
 
-/* Split the file into `threads` runs of whole lines and parse them in parallel. 0, or the
- * first chunk with a line this parser does not vouch for (its index + 1), or -1 (memory). */
-static int parse_all(Shared *shared, int threads, int in_store_order) {
-    size_t size = shared->size;
-    if (size / threads < (1u << 20)) threads = 1; /* small files: not worth a thread */
-    shared->chunks = calloc((size_t)threads, sizeof *shared->chunks);
-    if (shared->chunks == NULL) return -1;
-    shared->n_chunks = threads;
-    const char *data = shared->data, *at = data;
-    for (int k = 0; k < threads; k++) {
-        const char *end = k == threads - 1 ? data + size : data + size / threads * (k + 1);
-        if (end < at) end = at;
-        if (k < threads - 1 && end < data + size) {
-            const char *newline = memchr(end, '\n', (size_t)(data + size - end));
-            end = newline ? newline + 1 : data + size;
-        }
-        shared->chunks[k] = (Chunk){
-            .begin = at, .end = end, .done = &shared->done, .store_order = in_store_order};
-        at = end;
-    }
-    pthread_t workers[threads > 1 ? threads - 1 : 1];
-    int started[threads > 1 ? threads - 1 : 1];
-    for (int k = 1; k < threads; k++)
-        started[k - 1] = pthread_create(&workers[k - 1], NULL, chunk_worker, &shared->chunks[k]) == 0;
-    chunk_worker(&shared->chunks[0]);
-    for (int k = 1; k < threads; k++) {
-        if (started[k - 1]) pthread_join(workers[k - 1], NULL);
-        else chunk_worker(&shared->chunks[k]);
-    }
-    for (int k = 0; k < threads; k++) {
-        const Chunk *chunk = &shared->chunks[k];
-        if (chunk->error_line) return k + 1;
-        shared->records += chunk->count;
-        shared->lines += chunk->lines;
-    }
-    if (shared->records > UINT32_MAX) return -1;
-    for (int k = 0; k < threads; k++)
-        if (shared->chunks[k].out_of_memory) return -1;
-    if (in_store_order && store_order(shared) != 0) return -1;
-    int duplicates = has_duplicates(shared);
-    if (duplicates < 0) return -1;
-    shared->duplicates = duplicates;
-    int all_equal = 1, any_emulator = 0;
-    for (int k = 0; k < threads; k++)
-        for (size_t i = 0; i < shared->chunks[k].count; i++) {
-            const Record *r = &shared->chunks[k].rows[i];
-            all_equal &= r->used == r->memory;
-            any_emulator |= r->memory == EMULATOR_MEMORY_MB;
-        }
-    shared->emulator = shared->records > 0 && all_equal && any_emulator;
-    shared->n_batches = (shared->records + shared->batch_rows - 1) / shared->batch_rows;
-    return 0;
-}
-
-static PyObject *scan_parse(ReportScan *self, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"threads", "store_order", NULL};
-    int threads = 1, in_store_order = 1;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|ip", keywords, &threads, &in_store_order))
-        return NULL;
-    Shared *shared = checked(self, 0);
-    if (shared == NULL) return NULL;
-    if (shared->parsed) Py_RETURN_NONE;
-    if (shared->chunks != NULL) {
-        PyErr_SetString(PyExc_ValueError, "ReportScan.parse() failed before; make a new one");
+static PyObject *scan_drain(ReportScan *self, PyObject *unused) {
+    (void)unused;
+    Run *run = checked(self);
+    if (run == NULL) return NULL;
+    if (claim_reader(run) != 0) {
+        PyErr_SetString(PyExc_ValueError, "this ReportScan's records were read already; make a new one");
         return NULL;
     }
-    if (threads < 1) threads = 1;
-    if (threads > MAX_THREADS) threads = MAX_THREADS;
-    int status;
+    int got;
     Py_BEGIN_ALLOW_THREADS
-    status = parse_all(shared, threads, in_store_order);
+    run_start(run);
+    struct ArrowArray batch;
+    while ((got = dequeue(run, &batch)) > 0) batch.release(&batch);
     Py_END_ALLOW_THREADS
-    if (status < 0) return PyErr_NoMemory();
-    if (status > 0) {
-        int64_t line = 0;
-        for (int k = 0; k < status - 1; k++) line += shared->chunks[k].lines;
-        const Chunk *chunk = &shared->chunks[status - 1];
-        PyErr_Format(PyExc_ValueError, "line %lld %s", (long long)(line + chunk->error_line),
-                     chunk->why);
+    if (got < 0) {
+        PyErr_SetString(PyExc_ValueError, run->why);
         return NULL;
     }
-    shared->parsed = 1;
     Py_RETURN_NONE;
 }
 
 static int scan_init(ReportScan *self, PyObject *args, PyObject *kwargs) {
-    static char *keywords[] = {"path", "batch_rows", NULL};
+    static char *keywords[] = {"path", "threads", "store_order", "batch_rows", "window_bytes",
+                               "queue_bytes", NULL};
     PyObject *path = NULL;
-    Py_ssize_t batch_rows = DEFAULT_BATCH_ROWS;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|n", keywords, PyUnicode_FSConverter, &path,
-                                     &batch_rows))
+    int threads = 1, store_order = 1;
+    Py_ssize_t batch_rows = DEFAULT_BATCH_ROWS, window_bytes = DEFAULT_WINDOW_BYTES,
+               queue_bytes = DEFAULT_QUEUE_BYTES;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O&|$ipnnn", keywords, PyUnicode_FSConverter,
+                                     &path, &threads, &store_order, &batch_rows, &window_bytes,
+                                     &queue_bytes))
         return -1;
-    if (batch_rows < 1) {
+    if (batch_rows < 1 || window_bytes < 1 || queue_bytes < 0) {
         Py_DECREF(path);
-        PyErr_SetString(PyExc_ValueError, "batch_rows must be positive");
+        PyErr_SetString(PyExc_ValueError, "batch_rows and window_bytes must be positive");
         return -1;
     }
-    Shared *shared = calloc(1, sizeof *shared);
-    if (shared == NULL) {
+    Run *run = calloc(1, sizeof *run);
+    if (run == NULL) {
         Py_DECREF(path);
         PyErr_NoMemory();
         return -1;
     }
-    shared->refs = 1;
     int fd = open(PyBytes_AS_STRING(path), O_RDONLY | O_CLOEXEC);
     struct stat info;
     if (fd < 0 || fstat(fd, &info) != 0) {
         PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
         if (fd >= 0) close(fd);
         Py_DECREF(path);
-        free(shared);
+        free(run);
         return -1;
     }
-    shared->size = (size_t)info.st_size;
-    if (shared->size > 0) {
-        void *data = mmap(NULL, shared->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    run->size = (size_t)info.st_size;
+    if (run->size > 0) {
+        void *data = mmap(NULL, run->size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (data == MAP_FAILED) {
             PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path);
             close(fd);
             Py_DECREF(path);
-            free(shared);
+            free(run);
             return -1;
         }
-        madvise(data, shared->size, MADV_SEQUENTIAL);
-        shared->data = data;
+        madvise(data, run->size, MADV_SEQUENTIAL);
+        run->data = data;
     }
     close(fd);
     Py_DECREF(path);
-    if (self->shared != NULL) shared_release(self->shared);
-    shared->batch_rows = (size_t)batch_rows;
-    self->shared = shared;
+    run->refs = 1;
+    run->page = (size_t)sysconf(_SC_PAGESIZE);
+    run->threads = threads < 1 ? 1 : threads > MAX_THREADS ? MAX_THREADS : threads;
+    run->store_order = store_order;
+    run->batch_rows = (size_t)batch_rows;
+    run->window_bytes = (size_t)window_bytes;
+    run->queue_bytes = (size_t)queue_bytes;
+    run->all_equal = 1;
+    run->pool = pool_new(); /* none: every batch on fresh memory */
+    pthread_mutex_init(&run->lock, NULL);
+    pthread_cond_init(&run->changed, NULL);
+    if (self->run != NULL) run_release(self->run);
+    self->run = run;
     return 0;
 }
 
 static void scan_dealloc(ReportScan *self) {
-    if (self->shared != NULL) shared_release(self->shared);
+    if (self->run != NULL) {
+        Run *run = self->run;
+        self->run = NULL;
+        Py_BEGIN_ALLOW_THREADS
+        run_release(run);
+        Py_END_ALLOW_THREADS
+    }
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
 static PyObject *scan_lines(ReportScan *self, void *closure) {
     (void)closure;
-    Shared *shared = checked(self, 1);
-    return shared ? PyLong_FromLongLong(shared->lines) : NULL;
+    Run *run = finished(self);
+    return run ? PyLong_FromLongLong(run->lines) : NULL;
 }
 
 static PyObject *scan_records(ReportScan *self, void *closure) {
     (void)closure;
-    Shared *shared = checked(self, 1);
-    return shared ? PyLong_FromSize_t(shared->records) : NULL;
+    Run *run = finished(self);
+    return run ? PyLong_FromSize_t(run->records) : NULL;
 }
 
 static PyObject *scan_duplicates(ReportScan *self, void *closure) {
     (void)closure;
-    Shared *shared = checked(self, 1);
-    return shared ? PyBool_FromLong(shared->duplicates) : NULL;
+    Run *run = finished(self);
+    if (run == NULL) return NULL;
+    if (run->duplicates < 0) Py_RETURN_NONE;
+    return PyBool_FromLong(run->duplicates);
 }
 
 static PyObject *scan_emulator(ReportScan *self, void *closure) {
     (void)closure;
-    Shared *shared = checked(self, 1);
-    return shared ? PyBool_FromLong(shared->emulator) : NULL;
+    Run *run = finished(self);
+    return run ? PyBool_FromLong(run->all_equal && run->any_emulator) : NULL;
+}
+
+static PyObject *scan_done(ReportScan *self, void *closure) {
+    (void)closure;
+    Run *run = checked(self);
+    return run ? PyBool_FromLong(settled(run)) : NULL;
+}
+
+static PyObject *scan_failure(ReportScan *self, void *closure) {
+    (void)closure;
+    Run *run = checked(self);
+    if (run == NULL) return NULL;
+    if (!settled(run) || run->failure == FAIL_NONE) Py_RETURN_NONE;
+    return PyUnicode_FromString(run->why);
+}
+
+static PyObject *scan_out_of_order(ReportScan *self, void *closure) {
+    (void)closure;
+    Run *run = checked(self);
+    return run ? PyBool_FromLong(settled(run) && run->failure == FAIL_ORDER) : NULL;
+}
+
+static PyObject *fraction(ReportScan *self, size_t *counter) {
+    if (self->run->size == 0) return PyFloat_FromDouble(1.0);
+    size_t bytes = __atomic_load_n(counter, __ATOMIC_RELAXED);
+    return PyFloat_FromDouble((double)bytes / (double)self->run->size);
 }
 
 static PyObject *scan_progress(ReportScan *self, void *closure) {
     (void)closure;
-    Shared *shared = checked(self, 0);
-    if (shared == NULL) return NULL;
-    if (shared->size == 0) return PyFloat_FromDouble(1.0);
-    size_t done = __atomic_load_n(&shared->done, __ATOMIC_RELAXED);
-    return PyFloat_FromDouble((double)done / (double)shared->size);
+    return checked(self) ? fraction(self, &self->run->parsed_bytes) : NULL;
 }
 
 static PyObject *scan_exported(ReportScan *self, void *closure) {
     (void)closure;
-    Shared *shared = checked(self, 1);
-    if (shared == NULL) return NULL;
-    if (shared->records == 0) return PyFloat_FromDouble(1.0);
-    size_t exported = __atomic_load_n(&shared->exported, __ATOMIC_RELAXED);
-    return PyFloat_FromDouble((double)exported / (double)shared->records);
+    return checked(self) ? fraction(self, &self->run->exported_bytes) : NULL;
 }
 
 static PyMethodDef scan_methods[] = {
-    {"parse", (PyCFunction)(void (*)(void))scan_parse, METH_VARARGS | METH_KEYWORDS,
-     "parse(threads=1, store_order=True): parse the whole file, in parallel runs of lines,\n"
-     "without the GIL; the stream gives the records in store order (end time, then request\n"
-     "id), or in file order. Raises ValueError naming the first line this parser does not\n"
-     "vouch for."},
+    {"start", (PyCFunction)scan_start, METH_NOARGS,
+     "Start parsing in the background (the stream starts it too); batches wait in a bounded "
+     "queue for the reader."},
+    {"drain", (PyCFunction)scan_drain, METH_NOARGS,
+     "Parse the whole file, dropping the records (to learn lines, records, duplicates...). "
+     "Raises ValueError naming the first line this parser does not vouch for."},
     {"__arrow_c_stream__", (PyCFunction)(void (*)(void))scan_arrow_c_stream,
      METH_VARARGS | METH_KEYWORDS,
-     "A new Arrow C stream of the parsed records (PyCapsule interface)."},
+     "An Arrow C stream of the records (PyCapsule interface). Only one stream may read them."},
     {NULL, NULL, 0, NULL}};
 
 static PyGetSetDef scan_getset[] = {
-    {"lines", (getter)scan_lines, NULL, "Physical lines of the file.", NULL},
-    {"records", (getter)scan_records, NULL, "Records parsed.", NULL},
-    {"duplicates", (getter)scan_duplicates, NULL, "Whether a request id occurs twice.", NULL},
+    {"lines", (getter)scan_lines, NULL, "Physical lines of the file (once read).", NULL},
+    {"records", (getter)scan_records, NULL, "Records parsed (once read).", NULL},
+    {"duplicates", (getter)scan_duplicates, NULL,
+     "Whether a request id may occur twice (two equal 64-bit hashes); None when the file holds "
+     "too many to keep their hashes (once read).", NULL},
     {"emulator", (getter)scan_emulator, NULL,
      "Whether the records look like the local emulator's (Max Memory Used always equal to "
-     "Memory Size, one of them the emulator's size).", NULL},
-    {"progress", (getter)scan_progress, NULL, "Fraction of the file parsed so far (0 to 1).",
-     NULL},
+     "Memory Size, one of them the emulator's size; once read).", NULL},
+    {"done", (getter)scan_done, NULL, "Whether the parse has ended (read through, or failed).", NULL},
+    {"failure", (getter)scan_failure, NULL,
+     "Why the parse failed ('line N ...', or '... out of store order'), or None.", NULL},
+    {"out_of_order", (getter)scan_out_of_order, NULL,
+     "Whether the parse failed because the records are too far out of store order.", NULL},
+    {"progress", (getter)scan_progress, NULL, "Fraction of the file parsed so far (0 to 1).", NULL},
     {"exported", (getter)scan_exported, NULL,
-     "Fraction of the records the newest stream has handed over so far (0 to 1).", NULL},
+     "Fraction of the file whose records the stream has handed over so far (0 to 1).", NULL},
     {NULL, NULL, NULL, NULL, NULL}};
 
 static PyTypeObject ReportScanType = {
     PyVarObject_HEAD_INIT(NULL, 0).tp_name = "advisor.logs._scan.ReportScan",
     .tp_basicsize = sizeof(ReportScan),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "ReportScan(path, batch_rows=122880): a plain-text REPORT log, parsed by parse() "
-              "and exported as an Arrow C stream of records.",
+    .tp_doc = "ReportScan(path, *, threads=1, store_order=True, batch_rows=122880, "
+              "window_bytes=16 MiB, queue_bytes=32 MiB): a plain-text REPORT log, parsed as its "
+              "Arrow C stream of records is read.",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)scan_init,
     .tp_dealloc = (destructor)scan_dealloc,
@@ -1419,6 +2077,8 @@ PyMODINIT_FUNC PyInit__scan(void) {
     if (module == NULL) return NULL;
     if (PyModule_AddIntConstant(module, "VERSION", SCAN_VERSION) < 0 ||
         PyModule_AddIntConstant(module, "EMULATOR_MEMORY_MB", EMULATOR_MEMORY_MB) < 0 ||
+        PyModule_AddIntConstant(module, "MAX_TRACKED_IDS", MAX_TRACKED_IDS) < 0 ||
+        PyModule_AddIntConstant(module, "MAX_UNTIMED", MAX_UNTIMED) < 0 ||
         PyModule_AddObjectRef(module, "ReportScan", (PyObject *)&ReportScanType) < 0) {
         Py_DECREF(module);
         return NULL;

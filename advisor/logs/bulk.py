@@ -4,11 +4,13 @@ A stored import of a multi-million-line log spends its time in three places when
 records pass through Python: importing pandas, converting the parsed columns to
 Python-side frames, and converting them back for the store. This path does none
 of that. Each plain file is parsed by the C parser (:func:`advisor.logs.fast.report_scan`,
-all cores, rows already in store order), whose records DuckDB reads as an Arrow stream;
-a gzip file, or a file with a line the C parser does not vouch for, is parsed by DuckDB
-itself (:func:`advisor.logs.fast.record_select`). Either way
+all cores), whose records DuckDB reads as an Arrow stream while they are parsed; a gzip
+file, or a file with a line the C parser does not vouch for, is parsed by DuckDB itself
+(:func:`advisor.logs.fast.record_select`). Either way
 :meth:`advisor.workspace.Workspace.insert_select` stores the rows inside the import's
-transaction.
+transaction, and memory stays bounded whatever the size of the files: the C parser keeps
+a bounded buffer of records ahead of DuckDB, and DuckDB sorts and stages within its import
+memory limit, spilling to disk beyond it.
 
 It applies when every file is a large plain or gzip text log and every line is canonical;
 records already stored for the function are skipped, as by the general path. Otherwise, or
@@ -21,14 +23,13 @@ stores are equal.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.logs.fast import (FORMAT, ReportFile, count_lines_later, open_report_file, parse,
+from advisor.logs.fast import (FORMAT, ReportFile, count_lines_later, open_report_file,
                                record_select, report_scan, scan_select)
 from advisor.logs.report import EMULATOR_MEMORY_MB
 
@@ -38,37 +39,59 @@ if TYPE_CHECKING:
     from advisor.logs._scan import ReportScan
     from advisor.workspace import ImportSummary
 
-#: Parses started by :func:`prefetch`, by the files' identity.
-_PREFETCHED: dict[tuple[tuple[str, int, int], ...], _Parsing] = {}
-#: Seconds between progress reports while the C parser runs (as DuckDB's, see workspace.py).
-PROGRESS_POLL_SECONDS = 0.1
+#: The parse started by :func:`prefetch`, by the files' identity.
+_PREFETCHED: dict[tuple[tuple[str, int, int], ...], ReportScan] = {}
 #: Files smaller than this go through the general path (the fast path's threshold).
 BULK_MIN_BYTES = 4 * 1024 * 1024
-#: Share of the progress bar for the C parser's pass (the rest is DuckDB storing the rows).
-PARSE_SHARE = 0.4
+#: How each file may be read, in the order they are tried.
+C_STORE_ORDER, C_FILE_ORDER, SQL = "c-store-order", "c-file-order", "sql"
 
 
 class _Declined(Exception):
     """The rows need the general path's rules; roll back and import the files that way."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Plan:
-    """How one file is read: an SQL select of its records and a function giving its lines."""
+    """How one file is read this time: ``way`` (one of the three above) and its C scan."""
 
-    select: str
-    lines: Callable[[], int]
+    source: ReportFile
+    way: str
     scan: ReportScan | None = None
 
     @classmethod
-    def parsed(cls, scan: ReportScan, relation: str) -> _Plan:
-        """A file the C parser has read, registered as ``relation``."""
-        return cls(scan_select(relation), lambda: scan.lines, scan)
+    def first(cls, source: ReportFile, *, alone: bool, prefetched: ReportScan | None) -> _Plan:
+        """The fastest way that may work: the C parser, in store order when the file is
+        stored alone (inserted as it streams), in file order when it is staged (sorted by
+        DuckDB anyway); DuckDB's SQL for gzip files or without the C parser."""
+        way = C_STORE_ORDER if alone else C_FILE_ORDER
+        scan = prefetched if alone and prefetched is not None else report_scan(
+            source, store_order=way == C_STORE_ORDER)
+        return cls(source, way, scan) if scan is not None else cls(source, SQL)
 
-    @classmethod
-    def in_sql(cls, source: ReportFile) -> _Plan:
-        """A file DuckDB parses; its lines are counted in a thread meanwhile."""
-        return cls(record_select(source), count_lines_later(source).result)
+    def retry(self) -> _Plan | None:
+        """The next way to read the file after a try failed because of this plan, or None
+        (the try failed for another reason)."""
+        if self.scan is None or self.scan.failure is None:
+            return None
+        if self.scan.out_of_order:
+            return _Plan(self.source, C_FILE_ORDER, report_scan(self.source, store_order=False))
+        return _Plan(self.source, SQL)  # a line the C parser does not vouch for
+
+    def again(self) -> _Plan:
+        """The same way once more (a C scan is read once: a new one)."""
+        if self.scan is None:
+            return self
+        return _Plan(self.source, self.way, report_scan(self.source, store_order=self.way == C_STORE_ORDER))
+
+    def select(self, relation: str) -> str:
+        """SQL selecting the file's records (the C scan registered as ``relation``)."""
+        return record_select(self.source) if self.scan is None else scan_select(relation)
+
+    def lines(self) -> Callable[[], int]:
+        """A function giving the file's line count once its records have been read."""
+        scan = self.scan
+        return count_lines_later(self.source).result if scan is None else lambda: scan.lines
 
 
 def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path | None,
@@ -90,69 +113,96 @@ def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path 
     sources = _sources(paths)
     if sources is None:
         return None
-    # The C parser runs without the GIL: DuckDB is loaded and the workspace opened meanwhile
-    # (unless the CLI started it even earlier, see prefetch).
     try:
-        parsing = _PREFETCHED.pop(_identity(sources), None) or _Parsing(sources)
+        prefetched = _PREFETCHED.pop(_identity(sources), None)
     except OSError:
         return None  # a file gone or unreadable since it was opened: the general path says so
     finally:
         _PREFETCHED.clear()  # a head start on other files, or on files since changed: unused
+    # The C parser runs without the GIL: DuckDB is loaded and the workspace opened meanwhile
+    # (unless the CLI started it even earlier, see prefetch).
+    plans = [_Plan.first(source, alone=len(sources) == 1, prefetched=prefetched) for source in sources]
+    if prefetched is None:
+        for plan in plans[:1]:
+            if plan.scan is not None:
+                plan.scan.start()
     import duckdb
 
     from advisor.workspace import Workspace
 
     try:
         with Workspace.open(workspace) as ws:
-            scans = parsing.result(on_progress)
-            if any(scan is not None and _refused(scan, allow_emulator) for scan in scans):
-                return None
-            storing = None if on_progress is None else _after_parsing(on_progress, scans)
-
-            def verify(staged: str, per_file: list[int]) -> None:
-                distinct, rows, emulator = ws.connection.execute(
-                    "SELECT count(DISTINCT request_id), count(*), "
-                    "bool_and(max_memory_used_mb = memory_mb) AND bool_or(memory_mb = ?) "
-                    f"FROM {staged}", [EMULATOR_MEMORY_MB]).fetchone()
-                # A file without records (another service's log) or a repeated request id: the
-                # general path says what the file is, or numbers the retries.
-                if 0 in per_file or distinct != rows or (emulator and not allow_emulator):
-                    raise _Declined
-
-            with _registered(ws.connection, scans) as relations:
-                plans = [_Plan.in_sql(source) if scan is None else _Plan.parsed(scan, relation)
-                         for source, scan, relation in zip(sources, scans, relations)]
-                # One file the C parser read needs no check: it counted its records, repeats
-                # and emulator signs already, and its rows come in store order.
-                single = len(plans) == 1 and plans[0].scan is not None
-                return ws.insert_select(
-                    [plan.select for plan in plans], function=function,
-                    source=", ".join(str(p) for p in paths), format=FORMAT,
-                    lines=lambda: sum(plan.lines() for plan in plans),
-                    verify=None if single else verify, ordered=single, on_progress=storing)
+            while True:
+                try:
+                    return _store(ws, plans, function=function, source=", ".join(map(str, paths)),
+                                  allow_emulator=allow_emulator, on_progress=on_progress)
+                except duckdb.InterruptException:
+                    raise
+                except duckdb.Error:
+                    # The C parser refused a line (DuckDB parses that file) or found the log too
+                    # far out of store order (DuckDB sorts it): nothing is stored; once more.
+                    retries = [plan.retry() for plan in plans]
+                    if not any(retries):
+                        raise
+                    plans = [retry or plan.again() for plan, retry in zip(plans, retries)]
     except duckdb.InterruptException:
         raise  # Ctrl-C stops the import; it is no reason to parse the files again
     except (_Declined, duckdb.Error, OSError, EOFError):
         return None  # the general path reports errors
-    finally:
-        parsing.stop()
+
+
+def _store(ws: object, plans: list[_Plan], *, function: str, source: str, allow_emulator: bool,
+           on_progress: Callable[[float], None] | None) -> ImportSummary:
+    """One try at storing every file as ``plans`` say, in one transaction (rolled back on error)."""
+    con = ws.connection
+
+    def verify(staged: str, per_file: list[int]) -> None:
+        # A file without records (another service's log), a repeated request id, or emulator
+        # output: the general path says what the file is, numbers the retries, or refuses it.
+        if 0 in per_file or any(_refused(plan.scan, allow_emulator) for plan in plans):
+            raise _Declined
+        counted = all(plan.scan is not None and plan.scan.duplicates is False for plan in plans)
+        if len(plans) > 1 or not counted:
+            distinct, rows = con.execute(
+                f"SELECT count(DISTINCT request_id), count(*) FROM {staged}").fetchone()
+            if distinct != rows:
+                raise _Declined
+        if not allow_emulator and any(plan.scan is None for plan in plans):
+            emulated = con.execute(
+                "SELECT bool_or(emulator) FROM (SELECT bool_and(max_memory_used_mb = memory_mb) "
+                f"AND bool_or(memory_mb = ?) AS emulator FROM {staged} GROUP BY _file)",
+                [EMULATOR_MEMORY_MB]).fetchone()[0]
+            if emulated:
+                raise _Declined
+
+    with _registered(con, plans) as relations:
+        selects = [plan.select(relation) for plan, relation in zip(plans, relations)]
+        lines = [plan.lines() for plan in plans]
+        return ws.insert_select(
+            selects, function=function, source=source, format=FORMAT,
+            lines=lambda: sum(count() for count in lines), verify=verify,
+            ordered=len(plans) == 1 and plans[0].way == C_STORE_ORDER,
+            on_progress=None if on_progress is None else _storing(on_progress, plans))
 
 
 def prefetch(paths: Sequence[Path]) -> None:
     """Start parsing ``paths`` in the background, if the bulk path would read them.
 
     A head start while the CLI is still starting up: parsing needs neither the GIL nor
-    DuckDB. :func:`store_report_files` takes the parse over when it gets the same files
-    (unchanged); otherwise it is never used.
+    DuckDB, and the parser keeps a bounded buffer of records until DuckDB reads them.
+    :func:`store_report_files` takes the parse over when it gets the same file (unchanged);
+    otherwise it is never used. Only a single file is prefetched (several are staged, each
+    in its turn).
     """
     _PREFETCHED.clear()  # one at a time: an unused one is dropped
     sources = _sources(paths)
-    if sources is None:
+    if sources is None or len(sources) != 1:
         return
     try:
-        parsing = _Parsing(sources)
-        if parsing.runs:
-            _PREFETCHED[_identity(sources)] = parsing
+        scan = report_scan(sources[0], store_order=True)
+        if scan is not None:
+            scan.start()
+            _PREFETCHED[_identity(sources)] = scan
     except OSError:
         pass  # a file gone or unreadable since: the import itself says so
 
@@ -179,82 +229,41 @@ def _identity(sources: list[ReportFile]) -> tuple[tuple[str, int, int], ...]:
     return tuple((str(path), stat.st_size, stat.st_mtime_ns) for path, stat in stats)
 
 
-class _Parsing:
-    """The plain files parsed by the C parser in a background thread, one after another."""
-
-    def __init__(self, sources: list[ReportFile]) -> None:
-        self._scans = [report_scan(source) for source in sources]
-        sizes = [source.path.stat().st_size for source in sources]
-        self._sizes = [size if scan is not None else 0 for scan, size in zip(self._scans, sizes)]
-        self._failed = [False] * len(sources)
-        self._thread = threading.Thread(target=self._run, name="advisor-parse", daemon=True)
-        self._thread.start()
-
-    @property
-    def runs(self) -> bool:
-        """Whether the C parser reads any of the files (not all gzip, built, not switched off)."""
-        return any(scan is not None for scan in self._scans)
-
-    def _run(self) -> None:
-        for index, scan in enumerate(self._scans):
-            # A file the C parser does not vouch for is read by the SQL parser instead.
-            self._failed[index] = scan is not None and not parse(scan)
-
-    def _fraction(self) -> float:
-        done = sum(size * (scan.progress if scan is not None else 0.0)
-                   for scan, size in zip(self._scans, self._sizes))
-        return done / (sum(self._sizes) or 1)
-
-    def result(self, on_progress: Callable[[float], None] | None) -> list[ReportScan | None]:
-        """Wait for the parse (reporting its progress); the parsed files, None for the rest."""
-        while self._thread.is_alive():
-            self._thread.join(PROGRESS_POLL_SECONDS)
-            if on_progress is not None and any(self._sizes):
-                on_progress(PARSE_SHARE * self._fraction())
-        return [None if failed else scan for scan, failed in zip(self._scans, self._failed)]
-
-    def stop(self) -> None:
-        """Wait for the parser's threads (they cannot be interrupted; the parse is short)."""
-        self._thread.join()
+def _refused(scan: ReportScan | None, allow_emulator: bool) -> bool:
+    """Whether the general path must read the file the C parser read: no records, a request
+    id maybe repeated, or emulator output (which the general path refuses, or imports when
+    allowed)."""
+    if scan is None:
+        return False
+    if scan.failure is not None:
+        return True  # out of memory after it had handed over every record
+    return scan.records == 0 or bool(scan.duplicates) or (scan.emulator and not allow_emulator)
 
 
-def _refused(scan: ReportScan, allow_emulator: bool) -> bool:
-    """Whether the general path must read the file: no records, a repeated request id, or
-    emulator output (which the general path refuses, or imports when allowed)."""
-    return scan.records == 0 or scan.duplicates or (scan.emulator and not allow_emulator)
-
-
-def _after_parsing(on_progress: Callable[[float], None],
-                   scans: list[ReportScan | None]) -> Callable[[float], None]:
-    """Progress of storing, drawn after the C parser's share of the bar (if it ran).
-
-    DuckDB cannot estimate how far it is through a stream, so for files the C parser read the
-    fraction is that of the records handed over.
-    """
-    if not any(scan is not None for scan in scans):
+def _storing(on_progress: Callable[[float], None], plans: list[_Plan]) -> Callable[[float], None]:
+    """Progress of storing: the share of the C parser's files handed to DuckDB (DuckDB cannot
+    estimate how far it is through a stream), or DuckDB's own estimate for its SQL."""
+    if any(plan.scan is None for plan in plans):
         return on_progress
-    parsed = [scan for scan in scans if scan is not None]
-    total = sum(scan.records for scan in parsed) or 1
+    sizes = [plan.source.path.stat().st_size for plan in plans]
+    total = sum(sizes) or 1
 
     def report(duckdb_fraction: float) -> None:
-        handed = sum(scan.exported * scan.records for scan in parsed) / total
-        fraction = handed if len(parsed) == len(scans) else duckdb_fraction
-        on_progress(PARSE_SHARE + (1.0 - PARSE_SHARE) * fraction)
+        on_progress(sum(size * plan.scan.exported for size, plan in zip(sizes, plans)) / total)
 
     return report
 
 
 @contextmanager
-def _registered(con: duckdb.DuckDBPyConnection,
-                scans: list[ReportScan | None]) -> Iterator[list[str]]:
-    """Register each parsed file as a relation for the statements inside; drop them after."""
-    relations = [f"_advisor_scan_{index}" for index in range(len(scans))]
-    for relation, scan in zip(relations, scans):
-        if scan is not None:
-            con.register(relation, scan)
+def _registered(con: duckdb.DuckDBPyConnection, plans: list[_Plan]) -> Iterator[list[str]]:
+    """Register each C scan as a relation for the statements inside; drop them after."""
+    relations = [f"_advisor_scan_{index}" for index in range(len(plans))]
+    for relation, plan in zip(relations, plans):
+        if plan.scan is not None:
+            con.register(relation, plan.scan)
     try:
         yield relations
     finally:
-        for relation, scan in zip(relations, scans):
-            if scan is not None:
+        for relation, plan in zip(relations, plans):
+            if plan.scan is not None:
                 con.unregister(relation)

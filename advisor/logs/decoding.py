@@ -1,4 +1,5 @@
-"""The syntax log containers are written in: JSON documents, base64+gzip, CSV rows, ISO times.
+"""The syntax log containers are written in: JSON documents, base64+gzip, CSV rows, ISO times,
+and text read in parts (whole lines at a time).
 
 The lowest layer of :mod:`advisor.logs`: it imports nothing else from the package and no
 pandas, so the parsers, the detection and the readers all build on it.
@@ -12,8 +13,9 @@ import gzip
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from typing import TextIO
 
 from advisor.errors import InputError
 
@@ -21,6 +23,10 @@ _LOG_GROUP_RE = re.compile(r"^/aws/lambda/(?P<name>[^/\s]+)$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _DECODER = json.JSONDecoder()
 _BLANK = " \t\n\r"
+#: Characters of a text read at a time when a parser reads it in parts (:meth:`Parser.feed`).
+PART_CHARS = 4 << 20
+#: Rows of a CSV read between two flushes of the records parsed (:func:`flushing`).
+FLUSH_ROWS = 10_000
 
 
 def iso_to_ns(text: str) -> int:
@@ -81,6 +87,15 @@ def decode_json_at(text: str, index: int) -> tuple[object, int] | None:
         return None
 
 
+def json_error_position(text: str, index: int) -> int:
+    """Where decoding the JSON value at ``index`` fails (``len(text)`` if it does not)."""
+    try:
+        _DECODER.raw_decode(text, index)
+    except json.JSONDecodeError as exc:
+        return exc.pos
+    return len(text)
+
+
 def decode_subscription_data(data: str, *, source: str) -> str:
     """Text of a subscription filter's ``awslogs.data`` (base64 of gzip JSON).
 
@@ -104,3 +119,36 @@ def csv_rows(rows: Iterator, *, source: str, skip_header: bool = False) -> Itera
     except csv.Error as exc:
         raise InputError(f"{source}: not readable as CSV ({exc}).",
                          hint="Pass the export as downloaded, or force another --format.") from None
+
+
+def line_parts(text: TextIO) -> Iterator[str]:
+    """``text`` in parts of about :data:`PART_CHARS` characters, each ending at a line end
+    (``\\n``) but the last; a line longer than that is one part."""
+    carry = ""
+    while chunk := text.read(PART_CHARS):
+        chunk = carry + chunk
+        end = chunk.rfind("\n") + 1
+        carry = chunk[end:]
+        if end:
+            yield chunk[:end]
+    if carry:
+        yield carry
+
+
+def csv_lines(text: TextIO, lead: str) -> Iterator[str]:
+    """The lines of a CSV ``text`` (read with ``newline=""``), the characters in ``lead`` that
+    may come before its header (a byte order mark, a backtick) left out, as ``str.lstrip``
+    leaves them out of the whole text."""
+    lines = iter(text)
+    for first in lines:
+        if first := first.lstrip(lead):
+            yield first
+        yield from lines
+
+
+def flushing(rows: Iterable[str], flush: Callable[[], None]) -> Iterator[str]:
+    """``rows``, calling ``flush`` after every :data:`FLUSH_ROWS` of them."""
+    for count, row in enumerate(rows, 1):
+        yield row
+        if count % FLUSH_ROWS == 0:
+            flush()

@@ -13,6 +13,9 @@ says which format that was, why, and what the file held instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from advisor.errors import InputError, UsageError
 from advisor.logs import sniffing
 from advisor.logs._base import Parser, ParseResult
@@ -34,6 +37,8 @@ LOG_PARSERS: tuple[Parser, ...] = (
 )
 LOG_FORMATS: dict[str, Parser] = {parser.name: parser for parser in LOG_PARSERS}
 FORCED = "forced with --format"
+#: What reading a file gives (:func:`read_detected`).
+Read = TypeVar("Read")
 
 
 def format_names() -> str:
@@ -71,25 +76,45 @@ def parse_text(text: str, *, format: str | None, source: str) -> ParseResult:
         InputError: nothing in the file is a format advisor reads, or the chosen parser
             refuses it (invalid JSON, unreadable CSV...).
     """
+    head = text[:sniffing.HEAD_BYTES]
+    result, detection = read_detected(head, format=format, source=source, whole=len(text) <= len(head),
+                                      read=lambda parser: parser.parse(text, source=source),
+                                      has_records=lambda result: not result.records.empty)
+    result.detections = [detection]
+    return result
+
+
+def read_detected(head: str, *, format: str | None, source: str, whole: bool,
+                  read: Callable[[Parser], Read], has_records: Callable[[Read], bool]) -> tuple[Read, Detection]:
+    """Read a file with the parser ``format`` names, or else with the parsers that recognise
+    its ``head`` in turn (:func:`candidates`) until one finds records in it; say which and why.
+
+    ``read`` reads the whole file with a parser (the text, or in parts); ``has_records`` says
+    whether what it read holds records. When no candidate finds any, the first one's reading
+    stands. ``whole``: ``head`` is the whole file.
+
+    Raises:
+        UsageError: unknown ``format``.
+        InputError: no format recognises ``head``; or as ``read``.
+    """
     if format is not None:
         parser = forced_parser(format)
-        return _detected(parser.parse(text, source=source), source, parser, FORCED)
-    head = text[:sniffing.HEAD_BYTES]
+        return read(parser), Detection(source, parser.name, FORCED)
     found = candidates(head)
     if not found:
-        raise unrecognised(head, source=source, whole=len(text) <= len(head))
-    first: ParseResult | None = None
+        raise unrecognised(head, source=source, whole=whole)
+    first: tuple[Read, Detection] | None = None
     for rank, (parser, reason) in enumerate(found):
-        result = parser.parse(text, source=source)
-        if not result.records.empty:
+        result = read(parser)
+        if has_records(result):
             why = reason
             if rank:
                 skipped = ", ".join(skipped.name for skipped, _ in found[:rank])
                 why = f"{reason}; read as {parser.name} because {skipped} found no records in it"
-            return _detected(result, source, parser, why)
+            return result, Detection(source, parser.name, why)
         if first is None:
-            first = _detected(result, source, parser, reason)
-    assert first is not None
+            first = result, Detection(source, parser.name, reason)
+    assert first is not None  # found is not empty
     return first
 
 
@@ -120,6 +145,3 @@ def unit_name(result: ParseResult) -> str:
     return parser.unit if parser is not None else "line"
 
 
-def _detected(result: ParseResult, source: str, parser: Parser, reason: str) -> ParseResult:
-    result.detections = [Detection(source, parser.name, reason)]
-    return result

@@ -59,7 +59,10 @@ class EventAssembler:
     function: str | None = None
     #: Kinds of the units seen before the first record (all of them in a file without one).
     kinds: Counter[str] = field(default_factory=Counter)
+    #: Where the last record of each request id is in :attr:`columns`.
     _index: dict[str, int] = field(default_factory=dict)
+    #: Whether a record was seen (also one taken out by :meth:`drain`).
+    _recorded: bool = False
     _timed_out: set[str] = field(default_factory=set)
     _run_done: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     _init: dict[str | None, float] = field(default_factory=dict)
@@ -68,7 +71,7 @@ class EventAssembler:
         """Count ``units`` of ``kind`` that carry no invocation."""
         self.lines += units
         self.ignored += units
-        if not self._index:
+        if not self._recorded:
             self.kinds[kind] += units
 
     def reject(self, line: int, reason: str, units: int = 1) -> None:
@@ -95,7 +98,7 @@ class EventAssembler:
                 self._timed_out.add(match.group(1))
         elif any(marker in message for marker in EMULATOR_MARKERS):
             self.emulator_marker = True
-        self.ignore(units, text_kind(stripped) if not self._index else OTHER_KIND)
+        self.ignore(units, text_kind(stripped) if not self._recorded else OTHER_KIND)
 
     def add_events(self, events: Iterable[LogEvent], *, first_line: int = 1) -> None:
         """Add CloudWatch events, one unit each, numbered from ``first_line``."""
@@ -146,6 +149,7 @@ class EventAssembler:
     def add_record(self, values: dict, *, units: int = 1) -> None:
         """Append one complete record (keys of ``_FIELDS``; missing ones are null)."""
         self._index[values["request_id"]] = len(self.columns["request_id"])
+        self._recorded = True
         for key in _FIELDS:
             self.columns[key].append(values.get(key))
         self.lines += units
@@ -155,7 +159,7 @@ class EventAssembler:
         """Count ``units`` whose values go into a later record (they are parsed, not ignored)."""
         self.lines += units
         self.parsed += units
-        if not self._index:
+        if not self._recorded:
             self.kinds[kind] += units
 
     def _add_report(self, message: str, line: int, time_ns: int | None,
@@ -229,6 +233,22 @@ class EventAssembler:
             values["status"] = done_status or STATUS_SUCCESS
         values["error_type"] = body.get("errorType") or done_error
         self.add_record(values, units=units)
+
+    def drain(self) -> dict[str, list]:
+        """Take out the records collected so far (for parsing a large file in parts).
+
+        Everything else stays: counts, rejections, pending ``platform.runtimeDone`` and
+        ``platform.initReport`` records, and :attr:`timed_out`, which the caller applies to
+        the records it took out (as :meth:`result` does to the records it holds).
+        """
+        columns, self.columns = self.columns, {key: [] for key in _FIELDS}
+        self._index = {}
+        return columns
+
+    @property
+    def timed_out(self) -> frozenset[str]:
+        """Request ids a ``Task timed out`` line named."""
+        return frozenset(self._timed_out)
 
     def result(self, format_name: str) -> ParseResult:
         """The records and accounting collected so far."""

@@ -7,11 +7,11 @@ numbered from 1 in file order; rejections name that event number.
 from __future__ import annotations
 
 import csv
-import io
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
 
 from advisor.errors import InputError
-from advisor.logs import sniffing
+from advisor.logs import jsonstream, sniffing
 from advisor.logs._base import LogEvent, Parser, ParseResult
 from advisor.logs.decoding import (
     csv_rows,
@@ -21,6 +21,7 @@ from advisor.logs.decoding import (
     iter_json_documents,
 )
 from advisor.logs.events import EventAssembler
+from advisor.logs.tabular import CsvParser
 
 _CONSOLE_COLUMNS = ("timestamp", "message")
 #: What each kind of CloudWatch container is called in a detection reason, most telling first.
@@ -66,21 +67,35 @@ class CloudWatchJsonParser(Parser):
             return None
         return next((reason for kind, reason in _CONTAINER_REASONS if kinds[kind]), None)
 
+    #: The keys of a JSON document this parser reads (a large array under another key may be
+    #: read in parts, see advisor/logs/jsonstream.py).
+    document_keys = frozenset({"events", "logEvents", "logStream", "logGroup", "logGroupName",
+                               "messageType", "message", "awslogs"})
+
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
         for document in iter_json_documents(text, source=source):
-            for payload in _payloads(document, source=source):
-                self._add_document(assembler, payload)
+            self.add_document(assembler, document, source=source)
         return assembler.result(self.name)
+
+    def feed(self, assembler: EventAssembler, text: TextIO, *, source: str,
+             flush: Callable[[], None]) -> None:
+        jsonstream.feed_documents(text, source=source, keys=self.document_keys, flush=flush,
+                                  add=lambda document: self.add_document(assembler, document, source=source))
+
+    def add_document(self, assembler: EventAssembler, document: object, *, source: str) -> None:
+        """Add the events of one decoded JSON document (or of a part of its events)."""
+        for payload in _payloads(document, source=source):
+            self._add_document(assembler, payload)
 
     @staticmethod
     def _add_document(assembler: EventAssembler, document: object) -> None:
         events: Any
         stream: str | None
         if isinstance(document, list):
-            events, stream = document, None
-            if events and all(isinstance(event, str) for event in events):
-                events = [{"message": message} for message in events]
+            # A list of messages (--query 'events[].message'): each string is an event's message.
+            events = [{"message": item} if isinstance(item, str) else item for item in document]
+            stream = None
         elif isinstance(document, dict):
             if document.get("messageType") == "CONTROL_MESSAGE":
                 assembler.ignore(kind="subscription control messages")
@@ -121,12 +136,11 @@ def _payloads(document: object, *, source: str) -> list[object]:
     return [document]
 
 
-class ConsoleCsvParser(Parser):
+class ConsoleCsvParser(CsvParser):
     """The CloudWatch console's "Download as CSV": ``timestamp,message`` (epoch ms)."""
 
     name = "console-csv"
     description = "CloudWatch console CSV download (timestamp,message)"
-    unit = "row"
 
     def sniff(self, head: str) -> str | None:
         header = sniffing.csv_header(head)
@@ -134,9 +148,11 @@ class ConsoleCsvParser(Parser):
             return None
         return "the CloudWatch console's CSV download (header cells timestamp and message)"
 
-    def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
-        assembler = EventAssembler(source)
-        rows = csv_rows(csv.reader(io.StringIO(text.lstrip("`\ufeff"), newline="")), source=source)
+    lead = "`\ufeff"  # the download starts with a backtick (and a byte order mark)
+
+    def add_rows(self, assembler: EventAssembler, lines: Iterable[str], *, source: str) -> None:
+        """Add the rows of the CSV ``lines`` (from the header on, line ends kept)."""
+        rows = csv_rows(csv.reader(lines), source=source)
         header = [cell.strip().lower() for cell in next(rows, [])]
         # By the header's names, in whatever order; a forced file without them: Lambda's order.
         order = _CONSOLE_COLUMNS if sorted(header) != sorted(_CONSOLE_COLUMNS) else header
@@ -152,4 +168,3 @@ class ConsoleCsvParser(Parser):
                 assembler.reject(line, f"timestamp {row[at_time]!r} is not epoch milliseconds")
                 continue
             assembler.add(row[at_message], line=line, time_ns=time_ns, log_stream=None)
-        return assembler.result(self.name)

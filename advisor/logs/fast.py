@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     import duckdb
+    import pyarrow as pa
 
     from advisor.logs._base import ParseResult
     from advisor.logs._scan import ReportScan
@@ -123,6 +124,8 @@ CANONICAL_TERMS: tuple[str, ...] = (
                                               AND {_digits("substr(stamp, 21, length(stamp) - 21)")})) END
         AND substr(line, pos - 1, 1) IN ('', ' ')""",
     "len(p) >= 5",
+    # The exact parser ends a REPORT at "XRAY" (X-Ray fields), even inside a request id.
+    "NOT contains(line, 'XRAY')",
     # Lambda's request ids are UUIDs: a round trip checks one cheaply; others meet RE2.
     "CASE WHEN TRY_CAST(rid AS UUID)::VARCHAR = rid THEN true "
     "ELSE regexp_full_match(rid, '[0-9A-Za-z._-]+') END",
@@ -134,16 +137,10 @@ CANONICAL_TERMS: tuple[str, ...] = (
 )
 #: The parsing rules' version that ``_scan.c`` must implement (its ``SCAN_VERSION``): an
 #: editable install whose extension was built from older rules falls back to the SQL path.
-SCAN_VERSION = 1
+SCAN_VERSION = 2
 #: Set to ``off`` to parse large logs with DuckDB's SQL instead of the C parser (the same
 #: records, slower): to compare the two, or to work around a fault in the C parser.
 C_PARSER_ENV = "ADVISOR_C_PARSER"
-#: The C parser keeps every record of a file in memory: up to about 180 bytes each while it
-#: sorts, and a record takes a line of 90 bytes or more, so at most 2 bytes a byte of file. A
-#: file that could need more than this share of the available memory goes to DuckDB's SQL,
-#: which streams it.
-C_PARSER_MEMORY_PER_BYTE = 2.0
-C_PARSER_MEMORY_SHARE = 0.5
 #: The name a parsed file is registered under for one statement.
 _SCAN_RELATION = "_advisor_scan"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -221,12 +218,22 @@ def record_select(source: ReportFile) -> str:
 
 
 def scan_select(relation: str) -> str:
-    """SQL selecting the records of ``relation``, a registered, parsed :func:`report_scan`.
+    """SQL selecting the records of ``relation``, a registered :func:`report_scan` (read once).
 
     The same columns and values as :func:`record_select`, in store order or in file order
-    as the scan was parsed.
+    as the scan was made. The C parser computes every column; a REPORT line fills no others.
     """
-    return _records(f"SELECT * FROM {relation}")
+    return _report_columns(
+        "request_id, start_time, end_time, duration_ms, billed_duration_ms, memory_mb, "
+        "max_memory_used_mb, init_ms", "status, error_type", relation)
+
+
+def _report_columns(measured: str, outcome: str, relation: str) -> str:
+    """SQL: the record columns (but ``function``), in order, from ``relation``: the ``measured``
+    ones (request id to init_ms), typed NULLs for what a REPORT line never holds, ``outcome``
+    (status, error type)."""
+    return (f"SELECT {measured}, NULL::DOUBLE AS restore_ms, NULL::BIGINT AS billed_restore_ms, "
+            f"{outcome}, NULL::VARCHAR AS log_stream, NULL::VARCHAR AS architecture FROM {relation}")
 
 
 def _records(values: str) -> str:
@@ -234,47 +241,36 @@ def _records(values: str) -> str:
     the Status and Error Type fields), every record column but ``function``, in order."""
     # As the exact parser: start = end - duration - init (ns, rounded half to even, as numpy);
     # no Status field and Billed < Duration is a legacy timeout.
-    return f"""
-        SELECT request_id,
+    measured = """request_id,
                make_timestamp_ns(end_ns - CAST(round_even((duration_ms + coalesce(init_ms, 0)) * 1000000, 0)
                                                 AS BIGINT)) AS start_time,
                make_timestamp_ns(end_ns) AS end_time,
-               duration_ms, billed_duration_ms, memory_mb, max_memory_used_mb, init_ms,
-               NULL::DOUBLE AS restore_ms, NULL::BIGINT AS billed_restore_ms,
-               CASE WHEN status IS NOT NULL THEN status
+               duration_ms, billed_duration_ms, memory_mb, max_memory_used_mb, init_ms"""
+    outcome = f"""CASE WHEN status IS NOT NULL THEN status
                     WHEN billed_duration_ms < duration_ms THEN '{STATUS_TIMEOUT}'
                     ELSE '{STATUS_SUCCESS}' END AS status,
-               error_type, NULL::VARCHAR AS log_stream, NULL::VARCHAR AS architecture
-        FROM ({values})"""
+               error_type"""
+    return _report_columns(measured, outcome, f"({values})")
 
 
-def report_scan(source: ReportFile) -> ReportScan | None:
+def report_scan(source: ReportFile, *, store_order: bool = True, **options: int) -> ReportScan | None:
     """The C parser over a plain file, or None (gzip, or the extension not built or stale).
 
-    Register the result in DuckDB and select from it with :func:`scan_select`.
+    It starts parsing when :meth:`ReportScan.start` is called or its stream is first read, on
+    every core, and keeps at most a bounded buffer of records ahead of the reader. Register
+    it in DuckDB and select from it with :func:`scan_select` (once: the records are parsed as
+    they are read). In store order it fails (``out_of_order``) on a log further out of order
+    than its window; in file order it never does. ``options`` go to ``ReportScan`` (window,
+    batch and queue sizes).
     """
     scan = _scan_module()
     if scan is None or source.compression != "none":
         return None
     try:
-        size = source.path.stat().st_size
-        if size * C_PARSER_MEMORY_PER_BYTE > available_memory() * C_PARSER_MEMORY_SHARE:
-            return None  # DuckDB's SQL streams the file (and spills to disk) instead
-        return scan.ReportScan(str(source.path))
+        return scan.ReportScan(str(source.path), threads=os.cpu_count() or 1, store_order=store_order,
+                               **options)
     except OSError:
         return None  # unreadable: the SQL path or the exact path names the problem
-
-
-def available_memory() -> float:
-    """Bytes of memory available to new work (Linux's MemAvailable; infinite where unknown)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return float(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return float("inf")
 
 
 def c_parser_available() -> bool:
@@ -332,17 +328,13 @@ def parse_report_file(path: Path) -> ParseResult | None:
     source = open_report_file(path)
     if source is None:
         return None
-    scan = parsed_scan(source, store_order=False)
-    counting = count_lines_later(source) if scan is None else None
     con = _connection().cursor()
     try:
-        if scan is not None:
-            con.register(_SCAN_RELATION, scan)
-            table = con.sql(scan_select(_SCAN_RELATION)).to_arrow_table()
-            repeats = scan.duplicates
-        else:
+        scan = report_scan(source, store_order=False)
+        table = _c_records(con, scan) if scan is not None else None
+        if table is None:
+            scan, counting = None, count_lines_later(source)
             table = con.sql(record_select(source)).to_arrow_table()
-            repeats = _has_repeats(con, table)
     except duckdb.InterruptException:
         raise  # Ctrl-C: no reason to parse the file again
     except duckdb.Error:
@@ -351,6 +343,9 @@ def parse_report_file(path: Path) -> ParseResult | None:
         con.close()
     if table.num_rows == 0:
         return None
+    repeats = scan.duplicates if scan is not None else None
+    if repeats is None:
+        repeats = _has_repeats(_connection(), table)
     strings = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
     frame = table.to_pandas(types_mapper=strings.get)
     for name in ("start_time", "end_time"):
@@ -363,20 +358,22 @@ def parse_report_file(path: Path) -> ParseResult | None:
                        emulator=emulator)
 
 
-def parsed_scan(source: ReportFile, *, store_order: bool = True) -> ReportScan | None:
-    """The file parsed by the C parser, or None (see :func:`report_scan` and :func:`parse`)."""
-    scan = report_scan(source)
-    return scan if scan is not None and parse(scan, store_order=store_order) else None
+def _c_records(con: duckdb.DuckDBPyConnection, scan: ReportScan) -> pa.Table | None:
+    """The C parser's records as an Arrow table, or None where it does not vouch for a line
+    (then DuckDB's SQL parser is to read the file)."""
+    import duckdb
 
-
-def parse(scan: ReportScan, *, store_order: bool = True) -> bool:
-    """Run the C parser on all cores; False where it does not vouch for a line (or runs out
-    of memory): DuckDB's SQL parser is then to read the file."""
+    con.register(_SCAN_RELATION, scan)
     try:
-        scan.parse(threads=os.cpu_count() or 1, store_order=store_order)
-    except (ValueError, MemoryError):
-        return False
-    return True
+        return con.sql(scan_select(_SCAN_RELATION)).to_arrow_table()
+    except duckdb.InterruptException:
+        raise
+    except duckdb.Error:
+        if scan.failure is None:
+            raise  # not the parser's refusal
+        return None
+    finally:
+        con.unregister(_SCAN_RELATION)
 
 
 @functools.cache
@@ -394,10 +391,6 @@ def _has_repeats(con: duckdb.DuckDBPyConnection, table: object) -> bool:
     ids = con.from_arrow(table).select("request_id")
     distinct = ids.aggregate("count(DISTINCT request_id)").fetchall()[0][0]
     return int(distinct) != len(table)
-
-
-
-
 
 
 def _after(start: str, end_sql: str) -> str:

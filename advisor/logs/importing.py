@@ -1,7 +1,7 @@
 """Import = parse + store: what ``advisor import logs`` and ``advisor import trace`` run.
 
-The readers and the trace parsers (pandas), the bulk path and the workspace (DuckDB) are
-imported inside the functions that use them, for start-up time only: the CLI imports this
+The readers and the trace parsers (pandas), the bulk and staged paths and the workspace
+(DuckDB) are imported inside the functions that use them, for start-up time only: the CLI imports this
 module on every command, and a stored import of large text logs never loads pandas.
 """
 
@@ -51,11 +51,19 @@ class ImportOutcome:
     detections: list[Detection] = field(default_factory=list)
 
     @classmethod
-    def of(cls, result: ParseResult, summary: ImportSummary | None) -> ImportOutcome:
-        """The outcome of a parse (and the store's summary, unless a dry run)."""
-        names = sorted(result.records["function"].dropna().unique().tolist())
-        return cls(result.function, result.format, result.counts, result.rejected, result.records,
-                   summary, names, result.detections)
+    def of(cls, result: ParseResult, summary: ImportSummary | None, *, records: int | None = None,
+           functions: list[str] | None = None) -> ImportOutcome:
+        """The outcome of a parse (and the store's summary, unless a dry run).
+
+        ``records`` and ``functions``: how many records there were and the functions they
+        belong to, when they are not in ``result.records`` (a staged import stored them).
+        """
+        if records is None:
+            return cls(result.function, result.format, result.counts, result.rejected, result.records,
+                       summary, sorted(result.records["function"].dropna().unique().tolist()),
+                       result.detections)
+        return cls(result.function, result.format, dict(result.counts, records=records), result.rejected,
+                   None, summary, functions or [], result.detections)
 
     def to_dict(self, *, with_records: bool) -> dict[str, Any]:
         """JSON-ready document: records (dry run), rejected lines, counts, stored counts."""
@@ -83,7 +91,9 @@ def import_logs(paths: Sequence[Path], *, function: str | None = None, format: s
     """Parse Lambda log files (see :func:`advisor.logs.read_paths`) and store their records.
 
     Large plain-text logs go through the bulk path (:mod:`advisor.logs.bulk`) where it
-    applies: the same records, stored without passing through Python.
+    applies: the same records, stored without passing through Python. Other large stored
+    imports are parsed in parts and staged in DuckDB (:mod:`advisor.logs.staged`): the same
+    records, in bounded memory.
     ``on_file`` is called after each file the general path parses; ``on_progress`` with the
     fraction of all files done while the bulk path stores them.
     """
@@ -100,6 +110,15 @@ def import_logs(paths: Sequence[Path], *, function: str | None = None, format: s
             detections = [Detection(str(path), TEXT_FORMAT, BULK_REASON) for path in paths]
             return ImportOutcome(function, TEXT_FORMAT, counts, summary=summary, functions=[function],
                                  detections=detections)
+    if not dry_run:
+        from advisor.logs import staged
+
+        if staged.applies(paths):  # large files: parsed in parts, staged in DuckDB
+            read = staged.store_staged(paths, function=function, format=format, strict=strict,
+                                       allow_emulator=allow_emulator, workspace=workspace,
+                                       on_file=on_file)
+            return ImportOutcome.of(read.result, read.summary, records=read.records,
+                                    functions=read.functions)
     from advisor.logs.reader import read_paths
 
     result = read_paths(paths, function=function, format=format, strict=strict,

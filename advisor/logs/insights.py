@@ -10,12 +10,19 @@ Lambda Insights writes one EMF ``performance`` event per invocation to
 from __future__ import annotations
 
 import csv
-import io
+from collections.abc import Callable, Iterable
+from typing import TextIO
 
-from advisor.logs import sniffing
+from advisor.logs import jsonstream, sniffing
 from advisor.logs._base import Parser, ParseResult
-from advisor.logs.decoding import csv_rows, function_from_log_group, iso_to_ns, iter_json_documents
+from advisor.logs.decoding import (
+    csv_rows,
+    function_from_log_group,
+    iso_to_ns,
+    iter_json_documents,
+)
 from advisor.logs.events import EventAssembler
+from advisor.logs.tabular import CsvParser
 from advisor.record import STATUS_SUCCESS
 
 #: Logs Insights writes memory fields as MB x 10^6 bytes.
@@ -35,29 +42,40 @@ class InsightsJsonParser(Parser):
             return None
         return "Logs Insights query results (rows of {field, value} cells)"
 
+    #: The keys of a JSON document this parser reads (see CloudWatchJsonParser).
+    document_keys = frozenset({"results"})
+
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
         for document in iter_json_documents(text, source=source):
-            rows = document.get("results") if isinstance(document, dict) else document
-            if not isinstance(rows, list):
-                assembler.ignore(kind="JSON documents without results")
-                continue
-            for row in rows:
-                if isinstance(row, list) and all(isinstance(c, dict) for c in row):
-                    fields = {str(c.get("field")): "" if c.get("value") is None else str(c.get("value"))
-                              for c in row}
-                    add_insights_row(assembler, fields)
-                else:
-                    assembler.reject(assembler.lines + 1, "result row is not a list of {field, value}")
+            self.add_document(assembler, document, source=source)
         return assembler.result(self.name)
 
+    def feed(self, assembler: EventAssembler, text: TextIO, *, source: str,
+             flush: Callable[[], None]) -> None:
+        jsonstream.feed_documents(text, source=source, keys=self.document_keys, flush=flush,
+                                  add=lambda document: self.add_document(assembler, document, source=source))
 
-class InsightsCsvParser(Parser):
+    def add_document(self, assembler: EventAssembler, document: object, *, source: str) -> None:
+        """Add the result rows of one decoded JSON document (or of a part of its rows)."""
+        rows = document.get("results") if isinstance(document, dict) else document
+        if not isinstance(rows, list):
+            assembler.ignore(kind="JSON documents without results")
+            return
+        for row in rows:
+            if isinstance(row, list) and all(isinstance(c, dict) for c in row):
+                fields = {str(c.get("field")): "" if c.get("value") is None else str(c.get("value"))
+                          for c in row}
+                add_insights_row(assembler, fields)
+            else:
+                assembler.reject(assembler.lines + 1, "result row is not a list of {field, value}")
+
+
+class InsightsCsvParser(CsvParser):
     """Logs Insights results exported from the console as CSV (``@``-prefixed header)."""
 
     name = "insights-csv"
     description = "Logs Insights console CSV export (@timestamp,@message,... or @requestId,@duration,...)"
-    unit = "row"
 
     def sniff(self, head: str) -> str | None:
         header = sniffing.csv_header(head)
@@ -67,12 +85,12 @@ class InsightsCsvParser(Parser):
             return None
         return f"a Logs Insights CSV export (header {', '.join(header[:4])}{', ...' if len(header) > 4 else ''})"
 
-    def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
-        assembler = EventAssembler(source)
-        reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
-        for row in csv_rows(reader, source=source):
+    lead = "\ufeff"
+
+    def add_rows(self, assembler: EventAssembler, lines: Iterable[str], *, source: str) -> None:
+        """Add the rows of the CSV ``lines`` (from the header on, line ends kept)."""
+        for row in csv_rows(csv.DictReader(lines), source=source):
             add_insights_row(assembler, row)
-        return assembler.result(self.name)
 
 
 def add_insights_row(assembler: EventAssembler, fields: dict) -> None:
@@ -133,10 +151,21 @@ class LambdaInsightsParser(Parser):
             return None
         return "Lambda Insights performance events (objects with event_type 'performance')"
 
+    #: An event document is read whole (only a list of events may be read in parts).
+    document_keys = None
+
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
         for document in iter_json_documents(text, source=source):
-            items = document if isinstance(document, list) else [document]
-            for item in items:
-                assembler.add_json(item, line=assembler.lines + 1)
+            self.add_document(assembler, document, source=source)
         return assembler.result(self.name)
+
+    def feed(self, assembler: EventAssembler, text: TextIO, *, source: str,
+             flush: Callable[[], None]) -> None:
+        jsonstream.feed_documents(text, source=source, keys=self.document_keys, flush=flush,
+                                  add=lambda document: self.add_document(assembler, document, source=source))
+
+    def add_document(self, assembler: EventAssembler, document: object, *, source: str) -> None:
+        """Add the events of one decoded JSON document (or of a part of a list of them)."""
+        for item in document if isinstance(document, list) else [document]:
+            assembler.add_json(item, line=assembler.lines + 1)

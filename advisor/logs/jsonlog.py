@@ -15,9 +15,12 @@ read as a text message, one unit per line, so nothing is skipped unseen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TextIO
+
 from advisor.logs import sniffing
 from advisor.logs._base import Parser, ParseResult
-from advisor.logs.decoding import decode_json_at, skip_blank
+from advisor.logs.decoding import decode_json_at, json_error_position, line_parts, skip_blank
 from advisor.logs.events import EventAssembler
 
 #: A broken pretty-printed object longer than this many lines is taken one line at a time.
@@ -47,23 +50,68 @@ class JsonLogParser(Parser):
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
-        index, line, size = 0, 1, len(text)
-        while True:
-            start = skip_blank(text, index)
-            if start >= size:
-                break
-            line += text.count("\n", index, start)
-            decoded = decode_json_at(text, start) if text[start] in "{[" else None
-            if decoded is None:
-                end = _stretch_end(text, start)
-                assembler.add(text[start:end], line=line, time_ns=None, log_stream=None)
-            else:
-                document, end = decoded
-                for item in document if isinstance(document, list) else [document]:
-                    assembler.add_json(item, line=line)
-            line += text.count("\n", start, end)
-            index = end
+        _read(assembler, text, line=1, final=True)
         return assembler.result(self.name)
+
+    def feed(self, assembler: EventAssembler, text: TextIO, *, source: str,
+             flush: Callable[[], None]) -> None:
+        pending, line, wanted = "", 1, 0
+        for part in line_parts(text):
+            pending += part
+            if len(pending) < wanted:
+                continue  # a long document: read on to twice its length before trying again
+            done, line = _read(assembler, pending, line=line, final=False)
+            pending = pending[done:]
+            wanted = 2 * len(pending)
+            flush()
+        _read(assembler, pending, line=line, final=True)
+
+
+def _read(assembler: EventAssembler, text: str, *, line: int, final: bool) -> tuple[int, int]:
+    """Add the events of ``text`` (its first line numbered ``line``) to ``assembler``.
+
+    Unless ``final``, ``text`` is a part of a file that goes on (ending at a line end): it
+    stops before a unit that the rest of the file may change, a document cut short at its
+    end or text that is no JSON near it (a broken record may run to a closing brace up to
+    :data:`_MAX_JSON_BLOCK` lines further). Returns where it stopped, and that line.
+    """
+    index, size = 0, len(text)
+    horizon = size if final else _horizon(text)
+    while True:
+        start = skip_blank(text, index)
+        line += text.count("\n", index, start)
+        if start >= size:
+            return size, line
+        decoded = decode_json_at(text, start) if text[start] in "{[" else None
+        if decoded is None:
+            if start >= horizon or (not final and text[start] in "{[" and _cut_short(text, start)):
+                return start, line
+            end = _stretch_end(text, start)
+            assembler.add(text[start:end], line=line, time_ns=None, log_stream=None)
+        else:
+            document, end = decoded
+            for item in document if isinstance(document, list) else [document]:
+                assembler.add_json(item, line=line)
+        line += text.count("\n", start, end)
+        index = end
+
+
+def _horizon(text: str) -> int:
+    """Where fewer than :data:`_MAX_JSON_BLOCK` whole lines of ``text`` are left after."""
+    position = len(text)
+    for _ in range(_MAX_JSON_BLOCK + 1):
+        position = text.rfind("\n", 0, position)
+        if position < 0:
+            return 0
+    return position
+
+
+def _cut_short(text: str, start: int) -> bool:
+    """Whether the JSON at ``start``, which does not decode, may be cut short by the end of
+    ``text`` rather than broken: decoding fails on its last line (a string, a number or a
+    bracket there may go on), not before."""
+    last_line = text.rfind("\n", 0, len(text) - 1) + 1
+    return json_error_position(text, start) >= last_line
 
 
 def _stretch_end(text: str, start: int) -> int:

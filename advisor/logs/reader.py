@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import gzip
 import re
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
@@ -35,6 +37,10 @@ from advisor.logs.sniffing import HEAD_BYTES
 FAST_PATH_MIN_BYTES = 4 * 1024 * 1024
 FAST_PATH_REASON = "plain-text REPORT lines (read by the fast path)"
 _GZIP_MAGIC = b"\x1f\x8b"
+#: Shorter first lines are never taken for base64.
+_MIN_BASE64 = 16
+#: Bytes read at a time when a file is checked in parts.
+_READ_BYTES = 1 << 20
 _BASE64_LINE_RE = re.compile(r"[A-Za-z0-9+/]+={0,2}")
 
 
@@ -65,12 +71,19 @@ def read_text(path: Path) -> str:
     return text
 
 
+def may_be_base64(head: str) -> bool:
+    """Whether a text that starts with ``head`` may be base64 that :func:`read_text` unwraps
+    (its first line, blanks stripped, is base64), so that it is to be read whole."""
+    first = head.lstrip().split("\n", 1)[0].strip()
+    return len(first) >= _MIN_BASE64 and _BASE64_LINE_RE.fullmatch(first) is not None
+
+
 def _base64_payload(text: str) -> str | None:
     """The base64 that ``text`` is (on one line, or wrapped in lines of one width as the
     ``base64`` tool writes it), without its line breaks; None when it is anything else."""
     stripped = text.strip()
     first = stripped[:stripped.find("\n")] if "\n" in stripped else stripped
-    if len(first.rstrip("\r")) < 16 or _BASE64_LINE_RE.fullmatch(first.rstrip("\r")) is None:
+    if len(first.rstrip("\r")) < _MIN_BASE64 or _BASE64_LINE_RE.fullmatch(first.rstrip("\r")) is None:
         return None  # the common case, decided on the first line: not base64
     lines = stripped.splitlines()
     if any(_BASE64_LINE_RE.fullmatch(line) is None for line in lines):
@@ -80,35 +93,125 @@ def _base64_payload(text: str) -> str | None:
     return "".join(lines)
 
 
-def _read_bytes(path: Path) -> bytes:
+def open_bytes(path: Path) -> BinaryIO:
+    """``path`` opened to read its bytes in parts, gzip decompressed (see :func:`read_text`).
+
+    Raises:
+        NotFoundError: the file does not exist.
+        InputError: a directory, or unreadable.
+    """
+    _check_file(path)
+    try:
+        handle = path.open("rb")
+        compressed = handle.read(2) == _GZIP_MAGIC
+        handle.seek(0)
+    except OSError as exc:
+        raise cannot_read(path, exc) from None
+    return gzip.GzipFile(fileobj=handle) if compressed else handle  # type: ignore[return-value]
+
+
+def file_error(path: Path) -> InputError | None:
+    """The error :func:`read_text` raises for ``path`` before its text is parsed (unreadable,
+    unreadable gzip, empty, binary, not UTF-8, in that order), found reading it in parts; None
+    when its text is readable.
+
+    For files read in parts (:mod:`advisor.logs.staged`): whatever goes wrong while they are
+    read, the error is the one the general path gives.
+
+    Raises:
+        NotFoundError: the file does not exist.
+    """
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    offset, blank, binary, bad_byte = 0, True, False, None
+    try:
+        with open_bytes(path) as raw:
+            while chunk := raw.read(_READ_BYTES):
+                blank = blank and not chunk.strip()
+                binary = binary or (offset < HEAD_BYTES and b"\x00" in chunk[:HEAD_BYTES - offset])
+                if bad_byte is None:
+                    held = len(utf8.getstate()[0])  # bytes of a character the last chunk began
+                    try:
+                        utf8.decode(chunk)
+                    except UnicodeDecodeError as exc:
+                        bad_byte = offset - held + exc.start
+                offset += len(chunk)
+            if bad_byte is None:
+                try:
+                    utf8.decode(b"", final=True)
+                except UnicodeDecodeError as exc:
+                    bad_byte = offset - len(utf8.getstate()[0]) + exc.start
+    except InputError as error:
+        return error
+    except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+        return unreadable_gzip(path, exc)
+    except OSError as exc:
+        return cannot_read(path, exc)
+    if blank:
+        return empty_file(path)
+    if binary:
+        return binary_file(path)
+    return None if bad_byte is None else not_utf8(path, bad_byte)
+
+
+def _check_file(path: Path) -> None:
     if not path.exists():
         raise NotFoundError(f"{path}: no such file.", hint="Check the path.")
     if path.is_dir():
         raise InputError(f"{path} is a directory.", hint="Pass the log files inside it.")
+
+
+def _read_bytes(path: Path) -> bytes:
+    _check_file(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror}).", hint="Check its permissions.") from None
+        raise cannot_read(path, exc) from None
     if raw.startswith(_GZIP_MAGIC):
         try:
             raw = gzip.decompress(raw)
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{path}: unreadable gzip ({exc}).",
-                             hint="The file is truncated or corrupt; download it again.") from None
+            raise unreadable_gzip(path, exc) from None
     if not raw.strip():
-        raise InputError(f"{path} is empty.", hint="Export the function's logs into it first.")
+        raise empty_file(path)
     return raw
 
 
 def _decode(raw: bytes, path: Path) -> str:
     if b"\x00" in raw[:HEAD_BYTES]:
-        raise InputError(f"{path} is a binary file, not a log.",
-                         hint="Pass a text, JSON or CSV log export (plain or .gz).")
+        raise binary_file(path)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not UTF-8 text (byte {exc.start}).",
-                         hint="Pass a text, JSON or CSV log export (plain or .gz).") from None
+        raise not_utf8(path, exc.start) from None
+
+
+# The errors of a file that is no log, also for files read in parts (advisor/logs/staged.py).
+def cannot_read(path: Path, exc: OSError) -> InputError:
+    """The error for a file the system cannot read (``exc`` says why)."""
+    return InputError(f"{path}: cannot read ({exc.strerror}).", hint="Check its permissions.")
+
+
+def unreadable_gzip(path: Path, exc: Exception) -> InputError:
+    """The error for a gzip file that cannot be decompressed (``exc`` says why)."""
+    return InputError(f"{path}: unreadable gzip ({exc}).",
+                      hint="The file is truncated or corrupt; download it again.")
+
+
+def empty_file(path: Path) -> InputError:
+    """The error for a file of whitespace only."""
+    return InputError(f"{path} is empty.", hint="Export the function's logs into it first.")
+
+
+def binary_file(path: Path) -> InputError:
+    """The error for a file with NUL bytes in its first :data:`HEAD_BYTES`."""
+    return InputError(f"{path} is a binary file, not a log.",
+                      hint="Pass a text, JSON or CSV log export (plain or .gz).")
+
+
+def not_utf8(path: Path, byte: int) -> InputError:
+    """The error for a file that is not UTF-8 from (decompressed) byte ``byte`` on."""
+    return InputError(f"{path} is not UTF-8 text (byte {byte}).",
+                      hint="Pass a text, JSON or CSV log export (plain or .gz).")
 
 
 def read_paths(paths: Sequence[Path], *, function: str | None = None, format: str | None = None,
@@ -156,8 +259,12 @@ def read_path(path: Path, *, format: str | None = None, strict: bool = False,
     return result
 
 
-def check(result: ParseResult, *, source: str, strict: bool, allow_emulator: bool) -> None:
+def check(result: ParseResult, *, source: str, strict: bool, allow_emulator: bool,
+          records: int | None = None) -> None:
     """Apply the shared rules: strict mode, emulator refusal, not-a-Lambda-log.
+
+    ``records`` is how many records the file gave when they are not in ``result.records``
+    (:mod:`advisor.logs.staged` keeps them in DuckDB).
 
     Raises:
         InputError: as described in :func:`read_paths`.
@@ -172,7 +279,7 @@ def check(result: ParseResult, *, source: str, strict: bool, allow_emulator: boo
             f"Memory Size on every request), not the Lambda service.",
             hint="Its numbers are not real measurements; pass --allow-emulator to import it anyway.",
         )
-    if result.records.empty and not result.rejected:
+    if (len(result.records) if records is None else records) == 0 and not result.rejected:
         raise InputError(no_records_message(result, source=source),
                          hint="Pass the function's logs with their REPORT lines (or platform.report "
                               "events), or force --format if it is another format.")

@@ -19,10 +19,13 @@ documents only are :mod:`advisor.logs.jsonlog`'s.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TextIO
 
 from advisor.logs import sniffing
 from advisor.logs._base import Parser, ParseResult
-from advisor.logs.decoding import decode_json_at, iso_to_ns
+from advisor.logs.decoding import decode_json_at, iso_to_ns, line_parts
 from advisor.logs.events import EventAssembler
 from advisor.logs.report import MARKER
 
@@ -61,20 +64,55 @@ class TextParser(Parser):
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
-        lines = text.split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        feed_lines(assembler, [line[:-1] if line.endswith("\r") else line for line in lines])
+        feed_lines(assembler, _physical_lines(text))
         return assembler.result(self.name)
 
+    def feed(self, assembler: EventAssembler, text: TextIO, *, source: str,
+             flush: Callable[[], None]) -> None:
+        state, pending, first_line = LineState(), [], 1
+        for part in line_parts(text):
+            pending += _physical_lines(part)
+            fed = feed_lines(assembler, pending, first_line=first_line, state=state, final=False)
+            first_line += fed
+            del pending[:fed]
+            flush()
+        feed_lines(assembler, pending, first_line=first_line, state=state)
 
-def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int = 1) -> None:
-    """Feed physical ``lines`` (numbered from ``first_line``) into ``assembler``."""
+
+def _physical_lines(text: str) -> list[str]:
+    """The lines of ``text`` (split at ``\\n``, without their ``\\r\\n`` or ``\\n``; a final line
+    end ends the last line, it starts none)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+@dataclass
+class LineState:
+    """What one line leaves for the next: a time from a time-only line (it dates the next
+    line) and the log stream of a Logs Insights ``@logStream=`` row (it names the rest)."""
+
     pending_time: int | None = None
     pending_stream: str | None = None
+
+
+def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int = 1,
+               state: LineState | None = None, final: bool = True) -> int:
+    """Feed physical ``lines`` (numbered from ``first_line``) into ``assembler``.
+
+    A file may be fed in parts: pass one ``state`` for all of them and ``final=False`` but for
+    the last. A part stops before a line whose record may go on in the next part (wrapped
+    REPORT fields, a pretty-printed JSON record); feed the lines from there again with the
+    next part. Returns how many of ``lines`` were fed (all of them when ``final``).
+    """
+    state = LineState() if state is None else state
+    pending_time, pending_stream = state.pending_time, state.pending_stream
     index = 0
     total = len(lines)
-    while index < total:
+    # Without the next part, a line this close to the end cannot be told complete.
+    last = total if final else total - _MAX_JSON_BLOCK
+    while index < last:
         line_no = first_line + index
         raw = lines[index]
         row = _INSIGHTS_ROW_RE.match(raw)
@@ -102,7 +140,7 @@ def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int =
             continue
         if time_ns is None:
             time_ns = pending_time
-        pending_time = None
+        dated_by, pending_time = pending_time, None
         units = 1
         if message.lstrip().startswith("{") and not message.rstrip().endswith("}"):
             # A JSON record spread over lines (console copies pretty-print them): one message.
@@ -111,8 +149,13 @@ def feed_lines(assembler: EventAssembler, lines: list[str], *, first_line: int =
             while index + units < total and _CONTINUATION_RE.match(lines[index + units]):
                 message += "\t" + lines[index + units].strip()
                 units += 1
+            if not final and index + units == total:
+                pending_time = dated_by  # the wrapped fields may go on in the next part:
+                break  # this line is fed again with it
         assembler.add(message, line=line_no, time_ns=time_ns, log_stream=stream, units=units)
         index += units
+    state.pending_time, state.pending_stream = pending_time, pending_stream
+    return index
 
 
 def _json_block(lines: list[str], start: int, message: str) -> tuple[str, int]:

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from advisor.errors import InputError
+from advisor.errors import AdvisorError, InputError, UsageError
 from advisor.logs.bulk import BULK_MIN_BYTES, store_report_files
 from advisor.logs.importing import import_logs
 from advisor.logs.reader import read_paths
-from advisor.workspace import PAUSE_ENV, Workspace
+from advisor.workspace import IMPORT_MEMORY_ENV, PAUSE_ENV, Workspace, import_memory_limit
 
 from ._reports import log_lines
 
@@ -120,7 +120,8 @@ def test_the_c_parser_reads_plain_files_unless_switched_off(tmp_path: Path, big_
 
     scans = []
     real = advisor.logs.bulk.report_scan
-    monkeypatch.setattr(advisor.logs.bulk, "report_scan", lambda source: scans.append(real(source)) or scans[-1])
+    monkeypatch.setattr(advisor.logs.bulk, "report_scan",
+                        lambda source, **options: scans.append(real(source, **options)) or scans[-1])
     outcome = import_logs([big_log], function="f", workspace=tmp_path)
     assert outcome.records is None
     assert [scan is not None for scan in scans] == [fast_parser == "c"]
@@ -215,7 +216,7 @@ def test_repeated_request_id_is_left_to_the_general_path(tmp_path: Path):
     assert_same_store(tmp_path / "bulk", tmp_path / "general")
     ids = set(_stored(tmp_path / "bulk")[0]["request_id"])
     assert {RID, f"{RID}#2"} <= ids
-    assert outcome.records is not None
+    assert outcome.summary.added == len(ids)
 
 
 @pytest.mark.parametrize("odd", [
@@ -288,7 +289,6 @@ def test_bulk_import_reports_its_progress_up_to_done(tmp_path: Path, big_log: Pa
     import advisor.workspace
 
     monkeypatch.setattr(advisor.workspace, "PROGRESS_POLL_SECONDS", 0.001)
-    monkeypatch.setattr(advisor.logs.bulk, "PROGRESS_POLL_SECONDS", 0.001)
     seen: list[float] = []
     outcome = import_logs([big_log], function="f", workspace=tmp_path, on_progress=seen.append)
     assert outcome.records is None
@@ -357,19 +357,72 @@ def test_any_log_is_stored_by_the_bulk_path_as_by_the_general_path(
         assert_same_store(root / "bulk", root / "general")
 
 
-def test_a_file_too_large_for_the_memory_goes_to_duckdb(tmp_path: Path, big_log: Path,
-                                                          monkeypatch: pytest.MonkeyPatch,
-                                                          fast_parser: str):
-    import advisor.logs.bulk
-    import advisor.logs.fast
+def _interleaved(path: Path, *, seed: int) -> Path:
+    """A log of two streams' exports one after the other: its second half is earlier than the
+    first, further back than the C parser's window (so DuckDB sorts it)."""
+    _generate(path, seed=seed)
+    lines = path.read_text().splitlines(keepends=True)
+    half = len(lines) // 2
+    path.write_text("".join(lines[half:] + lines[:half]))
+    return path
 
-    monkeypatch.setattr(advisor.logs.fast, "available_memory", lambda: big_log.stat().st_size * 3.9)
-    assert advisor.logs.fast.report_scan(advisor.logs.fast.open_report_file(big_log)) is None
-    monkeypatch.setattr(advisor.logs.fast, "available_memory", lambda: big_log.stat().st_size * 4.1)
-    scan = advisor.logs.fast.report_scan(advisor.logs.fast.open_report_file(big_log))
-    assert (scan is not None) == (fast_parser == "c")
-    monkeypatch.setattr(advisor.logs.fast, "available_memory", lambda: 1024.0)
-    outcome = import_logs([big_log], function="f", workspace=tmp_path / "bulk")
-    assert outcome.records is None  # still the bulk path, through DuckDB's SQL
-    _general([big_log], tmp_path / "general")
+
+def test_a_log_far_out_of_order_is_sorted_by_duckdb(tmp_path: Path, fast_parser: str,
+                                                    monkeypatch: pytest.MonkeyPatch):
+    import advisor.logs.bulk
+
+    log = _interleaved(tmp_path / "streams.log", seed=12)
+    scan = advisor.logs.bulk.report_scan  # with windows smaller than the file
+    monkeypatch.setattr(advisor.logs.bulk, "report_scan",
+                        lambda source, **options: scan(source, window_bytes=200_000, **options))
+    ways = []
+    real = advisor.logs.bulk._store
+    monkeypatch.setattr(advisor.logs.bulk, "_store",
+                        lambda ws, plans, **kw: ways.append([p.way for p in plans]) or real(ws, plans, **kw))
+    outcome = import_logs([log], function="f", workspace=tmp_path / "bulk")
+    assert outcome.records is None  # still the bulk path: the C parser in file order, DuckDB sorts
+    expected = [["c-store-order"], ["c-file-order"]] if fast_parser == "c" else [["sql"]]
+    assert ways == expected
+    _general([log], tmp_path / "general")
     assert_same_store(tmp_path / "bulk", tmp_path / "general")
+
+
+def test_bulk_import_keeps_duckdb_within_its_memory_limit(tmp_path: Path, big_log: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    seen = []
+    real = Workspace.insert_select
+
+    def insert_select(ws, *args, **kwargs):
+        verify = kwargs["verify"]
+
+        def noting(staged, per_file):
+            seen.append(ws.connection.execute("SELECT current_setting('memory_limit')").fetchall()[0][0])
+            verify(staged, per_file)
+        return real(ws, *args, **dict(kwargs, verify=noting))
+
+    monkeypatch.setattr(Workspace, "insert_select", insert_select)
+    monkeypatch.setenv(IMPORT_MEMORY_ENV, "300MB")
+    assert import_logs([big_log], function="f", workspace=tmp_path).records is None
+    assert seen == ["286.1 MiB"]  # 300 MB
+    with Workspace.open(tmp_path) as ws:  # the limit is the import's only
+        assert ws.connection.execute("SELECT current_setting('memory_limit')").fetchall()[0][0] != seen[0]
+
+
+def test_an_import_beyond_its_memory_limit_says_so(tmp_path: Path, big_log: Path,
+                                                    monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(IMPORT_MEMORY_ENV, "1MB")
+    with pytest.raises(AdvisorError, match=f"needed more than its memory limit.*{IMPORT_MEMORY_ENV}"):
+        import_logs([big_log], function="f", workspace=tmp_path)
+    monkeypatch.setenv(IMPORT_MEMORY_ENV, "lots")
+    with pytest.raises(UsageError, match=f"{IMPORT_MEMORY_ENV}='lots' is not a memory size"):
+        import_logs([big_log], function="f", workspace=tmp_path)
+
+
+def test_the_import_memory_limit_grows_with_the_cores(monkeypatch: pytest.MonkeyPatch):
+    from advisor.workspace import IMPORT_MEMORY_MB, IMPORT_MEMORY_MB_PER_THREAD
+
+    monkeypatch.delenv(IMPORT_MEMORY_ENV, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert import_memory_limit() == f"{IMPORT_MEMORY_MB}MB"
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert import_memory_limit() == f"{64 * IMPORT_MEMORY_MB_PER_THREAD}MB"

@@ -21,6 +21,7 @@ LOCAL_IMPORTS = {
     ("advisor.logs.fast", "advisor.logs.records"): "start-up",
     ("advisor.logs.importing", "advisor.logs.bulk"): "start-up",
     ("advisor.logs.importing", "advisor.logs.reader"): "start-up",
+    ("advisor.logs.importing", "advisor.logs.staged"): "start-up",
     ("advisor.logs.importing", "advisor.logs.traces"): "start-up",
 }
 
@@ -111,8 +112,9 @@ def test_function_local_imports_are_the_documented_ones():
 
 def test_the_parsers_sit_above_the_assembler_and_below_detection():
     edges, _ = _graph()
-    below = {"advisor.logs._base", "advisor.logs.report", "advisor.logs.decoding", "advisor.logs.records",
-             "advisor.logs.sniffing", "advisor.logs.events", "advisor.logs.formats"}
+    below = {"advisor.logs._base", "advisor.logs.report", "advisor.logs.decoding", "advisor.logs.jsonstream",
+             "advisor.logs.records", "advisor.logs.sniffing", "advisor.logs.events", "advisor.logs.formats",
+             "advisor.logs.tabular"}
     for module in below:
         assert not edges[module] - below, f"{module} imports {edges[module] - below}"
     parsers = {"advisor.logs.text", "advisor.logs.jsonlog", "advisor.logs.exports", "advisor.logs.insights"}

@@ -11,7 +11,10 @@ For each parser of ``LOG_PARSERS`` and each file made of its samples:
   order, line ends, base64 line width) is detected as the same format and gives the same
   records: the round trip;
 - the file damaged anywhere gives records and rejections that name the file and a line, or an
-  ``AdvisorError`` that names the file (and the line, for a syntax error): never a traceback.
+  ``AdvisorError`` that names the file (and the line, for a syntax error): never a traceback;
+- read in parts (``feed``, as large stored imports read files), the file, in any layout and
+  damaged anywhere, gives what ``parse`` gives reading it whole: the same records, counts,
+  rejections and errors, with parts of a few characters that cut every value and line.
 
 A parser added to ``LOG_PARSERS`` without samples in ``FORMAT_SAMPLES`` fails
 :func:`test_every_log_parser_has_samples`, so every parser is held to all of it.
@@ -32,8 +35,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from advisor.errors import AdvisorError
-from advisor.logs import LOG_FORMATS, LOG_PARSERS, read_paths
+from advisor.logs import LOG_FORMATS, LOG_PARSERS, Parser, decoding, jsonlog, jsonstream, read_paths
+from advisor.logs import text as text_log
 from advisor.logs.decoding import iter_json_documents
+from advisor.logs.events import EventAssembler
+from advisor.logs.jsonstream import SplitTooLateError
 from advisor.logs.reader import read_text
 from advisor.logs.sniffing import HEAD_BYTES
 
@@ -272,6 +278,48 @@ def test_a_damaged_sample_gives_rejections_or_an_error_naming_file_and_line(
             _assert_names_the_file_and_line(error, "damaged.log")
         else:
             assert forced.lines == forced.parsed + forced.ignored + len(forced.rejected)
+
+
+def _reading(parser: Parser, text: str, *, in_parts: bool) -> object:
+    """What ``parser`` makes of ``text``: its result (records, accounting), or its error."""
+    try:
+        if not in_parts:
+            return _compared(parser.parse(text, source="s.log"))
+        assembler = EventAssembler("s.log")
+        parser.feed(assembler, io.StringIO(text, newline=""), source="s.log", flush=lambda: None)
+        return _compared(assembler.result(parser.name))
+    except AdvisorError as error:
+        return f"{type(error).__name__}: {error}"
+
+
+def _compared(result) -> tuple:
+    records = result.records.astype(object)
+    return (records.where(records.notna(), None).to_dict("list"), result.rejected, result.counts, result.kinds,
+            result.function, result.emulator, result.format)
+
+
+@contract
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout=json_layouts(), data=st.data())
+def test_the_sample_read_in_parts_gives_what_it_gives_read_whole(
+        tmp_path: Path, name: str, case: FormatSample, layout: dict, data: st.DataObject):
+    content = read_text(write(tmp_path, case.build()))
+    whole = data.draw(st.sampled_from([content, relayout(name, content, layout)]))
+    whole = data.draw(st.just(whole) | damages(whole))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(decoding, "PART_CHARS", data.draw(st.integers(1, 200)))
+        patch.setattr(jsonstream, "_CHUNK", data.draw(st.integers(1, 50)))
+        patch.setattr(jsonstream, "PART", data.draw(st.integers(1, 3)))
+        for module in (text_log, jsonlog):  # how far a broken or pretty-printed record is looked for
+            patch.setattr(module, "_MAX_JSON_BLOCK", data.draw(st.integers(1, 8)))
+        for parser in LOG_PARSERS:  # its own format, and forced on every other one
+            read_whole = _reading(parser, whole, in_parts=False)
+            try:
+                read_in_parts = _reading(parser, whole, in_parts=True)
+            except SplitTooLateError:  # a key after a long array: such a file is read whole
+                assert getattr(parser, "document_keys", None) is not None
+                continue
+            assert read_in_parts == read_whole, parser.name
 
 
 def test_overlapping_formats_are_tried_in_the_order_of_log_parsers():

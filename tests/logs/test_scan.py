@@ -31,9 +31,10 @@ def _generator():
     return module
 
 
-def scanned(path: Path, *, threads: int = 1, store_order: bool = True) -> _scan.ReportScan:
-    scan = _scan.ReportScan(str(path))
-    scan.parse(threads=threads, store_order=store_order)
+def scanned(path: Path, *, threads: int = 1, store_order: bool = True, **options) -> _scan.ReportScan:
+    """The C parser run through ``path`` (its records dropped), to read what it found."""
+    scan = _scan.ReportScan(str(path), threads=threads, store_order=store_order, **options)
+    scan.drain()
     return scan
 
 
@@ -41,10 +42,13 @@ def scanned(path: Path, *, threads: int = 1, store_order: bool = True) -> _scan.
 CON = duckdb.connect()
 
 
-def c_rows(scan: _scan.ReportScan) -> list[tuple]:
+def c_rows(path: Path, *, threads: int = 1, store_order: bool = True,
+           **options) -> tuple[list[tuple], _scan.ReportScan]:
+    """The C parser's records of ``path`` as DuckDB reads them, and the scan (read through)."""
+    scan = _scan.ReportScan(str(path), threads=threads, store_order=store_order, **options)
     CON.register("scan", scan)
     try:
-        return CON.sql(scan_select("scan")).fetchall()
+        return CON.sql(scan_select("scan")).fetchall(), scan
     finally:
         CON.unregister("scan")
 
@@ -74,14 +78,14 @@ def assert_subset_of_sql(path: Path) -> bool:
         return False
     expected = sql_rows(path)
     assert expected is not None, "the C parser took a file the SQL fast path declines"
-    in_file_order = c_rows(scanned(path, store_order=False))
-    assert in_file_order == sql_rows(path, store_order=False)
+    assert c_rows(path, store_order=False)[0] == sql_rows(path, store_order=False)
+    rows = c_rows(path)[0]
     if scan.duplicates:
         # Rows with one request id and end time tie in both orders (and the bulk path leaves
         # such files to the general path): the same rows, in some order.
-        assert sorted(c_rows(scan), key=repr) == sorted(expected, key=repr)
+        assert sorted(rows, key=repr) == sorted(expected, key=repr)
     else:
-        assert c_rows(scan) == expected
+        assert rows == expected
     assert scan.records == len(expected)
     assert scan.duplicates == (len({row[0] for row in expected}) < len(expected))
     return True
@@ -104,7 +108,7 @@ def test_generated_log_gives_the_sql_paths_records_in_store_order(tmp_path: Path
     assert assert_subset_of_sql(path)
     scan = scanned(path)
     assert scan.lines == total
-    assert scan.progress == 1.0
+    assert scan.progress == 1.0 and scan.exported == 1.0
     assert not scan.duplicates and not scan.emulator
 
 
@@ -126,12 +130,55 @@ def test_any_number_of_threads_gives_the_same_records_and_lines(tmp_path: Path, 
     total = _generator().generate(path, 60_000, seed=12)  # over 1 MB a thread: really split
     with path.open("a") as out:
         out.write(LINE.format(rid="last-line-without-newline"))
-    one = scanned(path)
-    many = scanned(path, threads=threads)
+    one_rows, one = c_rows(path)
+    many_rows, many = c_rows(path, threads=threads)
     assert many.lines == one.lines == total + 1
     assert many.records == one.records
-    assert c_rows(many) == c_rows(one)
-    assert c_rows(scanned(path, threads=threads, store_order=False)) == sql_rows(path, store_order=False)
+    assert many_rows == one_rows
+    assert c_rows(path, threads=threads, store_order=False)[0] == sql_rows(path, store_order=False)
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_records_merge_into_store_order_across_windows(tmp_path: Path, threads: int):
+    # Small windows: a record ending late (a cold start) is held across window ends.
+    path = tmp_path / "gen.log"
+    total = _generator().generate(path, 30_000, seed=18)
+    rows, scan = c_rows(path, threads=threads, window_bytes=20_000)
+    assert rows == sql_rows(path)
+    assert (scan.lines, scan.records) == (total, len(rows))
+    assert scan.failure is None and not scan.out_of_order
+
+
+def test_records_too_far_out_of_order_fail_in_store_order_but_not_in_file_order(tmp_path: Path):
+    path = tmp_path / "gen.log"
+    _generator().generate(path, 30_000, seed=19)
+    lines = path.read_text().splitlines()
+    write(path, lines[15_000:] + lines[:15_000])  # two streams' exports, one after the other
+    scan = _scan.ReportScan(str(path), window_bytes=20_000)
+    with pytest.raises(ValueError, match="out of store order$"):
+        scan.drain()
+    assert scan.out_of_order and scan.failure.endswith("out of store order")
+    assert c_rows(path, window_bytes=20_000, store_order=False)[0] == sql_rows(path, store_order=False)
+    assert c_rows(path)[0] == sql_rows(path)  # one window holds them all: sorted
+
+
+def test_many_records_without_a_time_are_out_of_store_order(tmp_path: Path):
+    path = write(tmp_path / "bare.log", [LINE.format(rid=f"id-{i}")[25:] for i in range(_scan.MAX_UNTIMED + 1)])
+    with pytest.raises(ValueError, match="without a time.*out of store order$"):
+        scanned(path)
+    assert scanned(path, store_order=False).records == _scan.MAX_UNTIMED + 1
+
+
+def test_records_without_a_time_among_many_windows_go_last(tmp_path: Path):
+    path = tmp_path / "gen.log"
+    _generator().generate(path, 20_000, seed=20)
+    lines = path.read_text().splitlines()
+    for at in (5, 7_000, 19_000):
+        lines.insert(at, LINE.format(rid=f"untimed-{at}")[25:])
+    write(path, lines)
+    rows, _ = c_rows(path, window_bytes=20_000, threads=2)
+    assert rows == sql_rows(path)
+    assert [row[0] for row in rows[-3:]] == ["untimed-19000", "untimed-5", "untimed-7000"]
 
 
 @pytest.mark.parametrize(("text", "lines"), [("", 0), ("\n", 1), ("a", 1), ("a\n", 1), ("a\nb", 2),
@@ -139,9 +186,9 @@ def test_any_number_of_threads_gives_the_same_records_and_lines(tmp_path: Path, 
 def test_lines_are_counted_as_the_exact_parser_counts_them(tmp_path: Path, text: str, lines: int):
     path = tmp_path / "small.log"
     path.write_text(text)
-    scan = scanned(path)
+    rows, scan = c_rows(path)
     assert (scan.lines, scan.records) == (lines, 0)
-    assert c_rows(scan) == []
+    assert rows == []
 
 
 def test_records_without_a_time_go_last_by_request_id(tmp_path: Path):
@@ -149,8 +196,8 @@ def test_records_without_a_time_go_last_by_request_id(tmp_path: Path):
     timed = [LINE.replace("00:00:00.077", stamp).format(rid=rid)
              for stamp, rid in (("00:00:02.000", "x"), ("00:00:01.000", "z"), ("00:00:01.000", "y"))]
     path = write(tmp_path / "order.log", untimed + timed)
-    assert [row[0] for row in c_rows(scanned(path))] == ["y", "z", "x", "a", "b", "c"]
-    assert [row[0] for row in c_rows(scanned(path, store_order=False))] == ["b", "a", "c", "x", "z", "y"]
+    assert [row[0] for row in c_rows(path)[0]] == ["y", "z", "x", "a", "b", "c"]
+    assert [row[0] for row in c_rows(path, store_order=False)[0]] == ["b", "a", "c", "x", "z", "y"]
     assert assert_subset_of_sql(path)
 
 
@@ -160,7 +207,7 @@ def test_unsorted_runs_split_over_threads_merge_into_store_order(tmp_path: Path)
     lines = path.read_text().splitlines()
     lines.reverse()  # every thread's run is out of order, and so are the runs
     write(path, lines)
-    assert c_rows(scanned(path, threads=4)) == sql_rows(path)
+    assert c_rows(path, threads=4)[0] == sql_rows(path)
 
 
 @pytest.mark.parametrize("threads", [1, 2])
@@ -170,9 +217,10 @@ def test_a_repeated_request_id_is_found_anywhere_in_the_file(tmp_path: Path, thr
     lines = path.read_text().splitlines()
     repeat = LINE.format(rid=RID)
     write(path, [repeat] + lines + [repeat.replace("50.44", "51.00")])  # first and last line
-    assert scanned(path, threads=threads).duplicates
+    # The last line is out of store order (its time is the first's): file order.
+    assert scanned(path, threads=threads, window_bytes=100_000, store_order=False).duplicates
     write(path, [repeat] + lines)
-    assert not scanned(path, threads=threads).duplicates
+    assert not scanned(path, threads=threads, window_bytes=100_000).duplicates
 
 
 def test_emulator_output_is_flagged(tmp_path: Path):
@@ -180,6 +228,7 @@ def test_emulator_output_is_flagged(tmp_path: Path):
     assert scanned(write(tmp_path / "e.log", [emulated.format(rid="a"), emulated.format(rid="b")])).emulator
     mixed = [emulated.format(rid="a"), LINE.format(rid="b")]
     assert not scanned(write(tmp_path / "m.log", mixed)).emulator
+    assert not scanned(write(tmp_path / "none.log", ["START RequestId: a"])).emulator
 
 
 @pytest.mark.parametrize(("line", "why"), [
@@ -192,6 +241,7 @@ def test_emulator_output_is_flagged(tmp_path: Path):
     ("2026-01-05 10:00:00.000", "needs the exact parser"),
     ("2026-01-05T10:00:00.000Z REPORT RequestId: x  Duration: 5.00 ms", "not a canonical REPORT line"),
     (LINE.format(rid="a b"), "not a canonical REPORT line"),
+    (LINE.format(rid="abc-XRAY-1"), "not a canonical REPORT line"),  # the exact parser cuts there
     (LINE.format(rid=RID).replace("2026-01-05", "1899-01-05"), "not a canonical REPORT line"),
     (LINE.format(rid=RID).replace("2026-01-05", "2026-02-30"), "not a canonical REPORT line"),
     (LINE.format(rid=RID) + "Status: timeoutError Type: X", "not a canonical REPORT line"),
@@ -215,34 +265,44 @@ def test_invalid_utf8_is_refused_and_valid_utf8_is_not(tmp_path: Path):
             scanned(path)
 
 
-def test_the_line_number_counts_every_earlier_thread(tmp_path: Path):
+@pytest.mark.parametrize("window_bytes", [100_000, 1 << 30])
+def test_the_line_number_counts_every_earlier_thread_and_window(tmp_path: Path, window_bytes: int):
     path = tmp_path / "gen.log"
     total = _generator().generate(path, 60_000, seed=15)
     with path.open("a") as out:
         out.write("2026-01-05T10:00:00.000Z x Task timed out after 3.00 seconds\n")
     with pytest.raises(ValueError, match=f"^line {total + 1} needs the exact parser"):
-        scanned(path, threads=4)
+        scanned(path, threads=4, window_bytes=window_bytes)
 
 
-def test_it_refuses_to_be_read_before_it_has_parsed(tmp_path: Path):
+def test_a_refused_line_ends_the_stream_with_its_reason(tmp_path: Path):
+    path = write(tmp_path / "odd.log", [LINE.format(rid="a"), "Status: x"])
+    with pytest.raises(duckdb.Error, match="line 2 needs the exact parser"):
+        c_rows(path)
+    scan = _scan.ReportScan(str(path))
+    with pytest.raises(ValueError, match="^line 2 needs the exact parser"):
+        scan.drain()
+    assert scan.done and scan.failure == "line 2 needs the exact parser" and not scan.out_of_order
+    with pytest.raises(ValueError, match="^line 2"):
+        scan.records  # noqa: B018 - the property raises
+
+
+def test_what_it_found_is_known_once_read_and_it_is_read_once(tmp_path: Path):
     path = write(tmp_path / "a.log", [LINE.format(rid="a")])
     scan = _scan.ReportScan(str(path))
-    with pytest.raises(ValueError, match="parse"):
-        scan.__arrow_c_stream__()
-    with pytest.raises(ValueError, match="parse"):
+    assert not scan.done and scan.failure is None
+    with pytest.raises(ValueError, match="has not read the whole file"):
         scan.records  # noqa: B018 - the property raises
-    scan.parse()
-    scan.parse()  # a second call keeps the first result
-    first, second = c_rows(scan), c_rows(scan)  # every stream starts from the first record
-    assert first == second == sql_rows(path) and len(first) == 1
-
-
-def test_a_failed_parse_cannot_be_retried(tmp_path: Path):
-    scan = _scan.ReportScan(str(write(tmp_path / "a.log", ["Status: x"])))
-    with pytest.raises(ValueError):
-        scan.parse()
-    with pytest.raises(ValueError, match="make a new one"):
-        scan.parse()
+    CON.register("scan", scan)
+    try:
+        assert CON.sql(scan_select("scan")).fetchall() == sql_rows(path)
+        assert scan.done and scan.records == 1 and scan.lines == 1
+        with pytest.raises(duckdb.Error, match="read already"):
+            CON.sql(scan_select("scan")).fetchall()
+    finally:
+        CON.unregister("scan")
+    with pytest.raises(ValueError, match="read already"):
+        scan.drain()
 
 
 def test_a_missing_file_is_an_os_error(tmp_path: Path):
@@ -250,12 +310,18 @@ def test_a_missing_file_is_an_os_error(tmp_path: Path):
         _scan.ReportScan(str(tmp_path / "missing.log"))
 
 
-def test_small_batches_give_the_same_records(tmp_path: Path):
+def test_small_batches_and_a_small_queue_give_the_same_records(tmp_path: Path):
     path = tmp_path / "gen.log"
     _generator().generate(path, 3_000, seed=16)
-    scan = _scan.ReportScan(str(path), batch_rows=7)
-    scan.parse(threads=2)
-    assert c_rows(scan) == sql_rows(path)
+    assert c_rows(path, threads=2, batch_rows=7, queue_bytes=0)[0] == sql_rows(path)
+
+
+def test_a_scan_dropped_unread_stops_its_parse(tmp_path: Path):
+    path = tmp_path / "gen.log"
+    _generator().generate(path, 60_000, seed=21)
+    scan = _scan.ReportScan(str(path), batch_rows=10, queue_bytes=0, window_bytes=100_000)
+    scan.start()  # the queue fills at once: the parser waits for a reader that never comes
+    del scan  # and is stopped (the test would hang otherwise)
 
 
 #: Records without a time (tied in store order) and a line without a final newline.
@@ -290,12 +356,11 @@ def test_the_share_handed_over_grows_with_each_batch(tmp_path: Path):
 
     path = tmp_path / "gen.log"
     _generator().generate(path, 3_000, seed=17)
-    scan = _scan.ReportScan(str(path), batch_rows=100)
-    scan.parse()
+    scan = _scan.ReportScan(str(path), batch_rows=100, window_bytes=20_000)
     reader = pa.RecordBatchReader.from_stream(scan)
     seen = [scan.exported]
     for batch in reader:
         seen.append(scan.exported)
         assert batch.num_rows <= 100
     assert seen[0] == 0.0 and seen[-1] == 1.0
-    assert seen == sorted(seen) and len(set(seen)) == len(seen)
+    assert seen == sorted(seen) and len(set(seen)) > 5
