@@ -29,15 +29,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.logs.fast import (FORMAT, ReportFile, count_lines_later, open_report_file,
-                               record_select, report_scan, scan_select)
+from advisor.logs.fast import (
+    FORMAT,
+    ReportFile,
+    count_lines_later,
+    open_report_file,
+    record_select,
+    report_scan,
+    scan_select,
+)
 from advisor.logs.report import EMULATOR_MEMORY_MB
 
 if TYPE_CHECKING:
     import duckdb
 
     from advisor.logs._scan import ReportScan
-    from advisor.workspace import ImportSummary
+    from advisor.workspace import ImportSummary, Workspace
 
 #: The parse started by :func:`prefetch`, by the files' identity.
 _PREFETCHED: dict[tuple[tuple[str, int, int], ...], ReportScan] = {}
@@ -47,7 +54,7 @@ BULK_MIN_BYTES = 4 * 1024 * 1024
 C_STORE_ORDER, C_FILE_ORDER, SQL = "c-store-order", "c-file-order", "sql"
 
 
-class _Declined(Exception):
+class _DeclinedError(Exception):
     """The rows need the general path's rules; roll back and import the files that way."""
 
 
@@ -144,14 +151,14 @@ def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path 
                     retries = [plan.retry() for plan in plans]
                     if not any(retries):
                         raise
-                    plans = [retry or plan.again() for plan, retry in zip(plans, retries)]
+                    plans = [retry or plan.again() for plan, retry in zip(plans, retries, strict=True)]
     except duckdb.InterruptException:
         raise  # Ctrl-C stops the import; it is no reason to parse the files again
-    except (_Declined, duckdb.Error, OSError, EOFError):
+    except (_DeclinedError, duckdb.Error, OSError, EOFError):
         return None  # the general path reports errors
 
 
-def _store(ws: object, plans: list[_Plan], *, function: str, source: str, allow_emulator: bool,
+def _store(ws: Workspace, plans: list[_Plan], *, function: str, source: str, allow_emulator: bool,
            on_progress: Callable[[float], None] | None) -> ImportSummary:
     """One try at storing every file as ``plans`` say, in one transaction (rolled back on error)."""
     con = ws.connection
@@ -160,23 +167,23 @@ def _store(ws: object, plans: list[_Plan], *, function: str, source: str, allow_
         # A file without records (another service's log), a repeated request id, or emulator
         # output: the general path says what the file is, numbers the retries, or refuses it.
         if 0 in per_file or any(_refused(plan.scan, allow_emulator) for plan in plans):
-            raise _Declined
+            raise _DeclinedError
         counted = all(plan.scan is not None and plan.scan.duplicates is False for plan in plans)
         if len(plans) > 1 or not counted:
             distinct, rows = con.execute(
-                f"SELECT count(DISTINCT request_id), count(*) FROM {staged}").fetchone()
+                f"SELECT count(DISTINCT request_id), count(*) FROM {staged}").fetchall()[0]
             if distinct != rows:
-                raise _Declined
+                raise _DeclinedError
         if not allow_emulator and any(plan.scan is None for plan in plans):
             emulated = con.execute(
                 "SELECT bool_or(emulator) FROM (SELECT bool_and(max_memory_used_mb = memory_mb) "
                 f"AND bool_or(memory_mb = ?) AS emulator FROM {staged} GROUP BY _file)",
-                [EMULATOR_MEMORY_MB]).fetchone()[0]
+                [EMULATOR_MEMORY_MB]).fetchall()[0][0]
             if emulated:
-                raise _Declined
+                raise _DeclinedError
 
     with _registered(con, plans) as relations:
-        selects = [plan.select(relation) for plan, relation in zip(plans, relations)]
+        selects = [plan.select(relation) for plan, relation in zip(plans, relations, strict=True)]
         lines = [plan.lines() for plan in plans]
         return ws.insert_select(
             selects, function=function, source=source, format=FORMAT,
@@ -243,13 +250,14 @@ def _refused(scan: ReportScan | None, allow_emulator: bool) -> bool:
 def _storing(on_progress: Callable[[float], None], plans: list[_Plan]) -> Callable[[float], None]:
     """Progress of storing: the share of the C parser's files handed to DuckDB (DuckDB cannot
     estimate how far it is through a stream), or DuckDB's own estimate for its SQL."""
-    if any(plan.scan is None for plan in plans):
+    scans = [plan.scan for plan in plans if plan.scan is not None]
+    if len(scans) < len(plans):
         return on_progress
     sizes = [plan.source.path.stat().st_size for plan in plans]
     total = sum(sizes) or 1
 
     def report(duckdb_fraction: float) -> None:
-        on_progress(sum(size * plan.scan.exported for size, plan in zip(sizes, plans)) / total)
+        on_progress(sum(size * scan.exported for size, scan in zip(sizes, scans, strict=True)) / total)
 
     return report
 
@@ -258,12 +266,12 @@ def _storing(on_progress: Callable[[float], None], plans: list[_Plan]) -> Callab
 def _registered(con: duckdb.DuckDBPyConnection, plans: list[_Plan]) -> Iterator[list[str]]:
     """Register each C scan as a relation for the statements inside; drop them after."""
     relations = [f"_advisor_scan_{index}" for index in range(len(plans))]
-    for relation, plan in zip(relations, plans):
+    for relation, plan in zip(relations, plans, strict=True):
         if plan.scan is not None:
             con.register(relation, plan.scan)
     try:
         yield relations
     finally:
-        for relation, plan in zip(relations, plans):
+        for relation, plan in zip(relations, plans, strict=True):
             if plan.scan is not None:
                 con.unregister(relation)

@@ -386,7 +386,7 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _has_repeats(con: duckdb.DuckDBPyConnection, table: object) -> bool:
+def _has_repeats(con: duckdb.DuckDBPyConnection, table: pa.Table) -> bool:
     """Whether a request id occurs twice (DuckDB hashes on all cores; pandas would not)."""
     ids = con.from_arrow(table).select("request_id")
     distinct = ids.aggregate("count(DISTINCT request_id)").fetchall()[0][0]
