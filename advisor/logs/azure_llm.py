@@ -46,7 +46,9 @@ class AzureLlmParser(TraceParser):
     def parse_path(self, path: Path, *, function: str | None, seed: int) -> ParseResult:
         table = read_table(path, required=_COLUMNS)
         lines = np.arange(len(table)) + 2
-        stamps = pd.to_datetime(table["TIMESTAMP"], utc=True, errors="coerce", format="ISO8601")
+        # As text: a damaged column that pandas read as numbers is bad times, not epochs.
+        stamps = pd.to_datetime(table["TIMESTAMP"].astype("string"), utc=True, errors="coerce",
+                                format="ISO8601")
         context = pd.to_numeric(table["ContextTokens"], errors="coerce")
         generated = pd.to_numeric(table["GeneratedTokens"], errors="coerce")
         bad = stamps.isna() | context.isna() | generated.isna() | (context < 0) | (generated < 0)
