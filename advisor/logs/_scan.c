@@ -835,7 +835,7 @@ static void builder_free(Builder *b) {
 
 /* Batches' buffers given back by DuckDB, for the next batches (a few, of one size): fresh
  * memory costs page faults. Shared by a run and its batches, freed with the last of them. */
-#define POOL_SIZE 4
+#define POOL_SIZE 2
 typedef struct {
     int refs; /* atomic */
     pthread_mutex_t lock;
