@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from advisor.logs._scan import ReportScan
-    from advisor.workspace import ImportSummary
+    from advisor.workspace import ImportSummary, Workspace
 
 #: The parse started by :func:`prefetch`, by the files' identity.
 _PREFETCHED: dict[tuple[tuple[str, int, int], ...], ReportScan] = {}
@@ -151,7 +151,7 @@ def store_report_files(paths: Sequence[Path], *, function: str, workspace: Path 
         return None  # the general path reports errors
 
 
-def _store(ws: object, plans: list[_Plan], *, function: str, source: str, allow_emulator: bool,
+def _store(ws: Workspace, plans: list[_Plan], *, function: str, source: str, allow_emulator: bool,
            on_progress: Callable[[float], None] | None) -> ImportSummary:
     """One try at storing every file as ``plans`` say, in one transaction (rolled back on error)."""
     con = ws.connection

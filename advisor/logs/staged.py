@@ -212,8 +212,9 @@ def _feed_text(text: TextIO, assembler: EventAssembler, flush: _Flush) -> None:
     state, pending, first_line = LineState(), [], 1
     while True:
         chunk = text.readlines(_READ_CHARS)
-        pending += [line[:-1] if line.endswith("\n") else line for line in chunk]
-        pending = [line[:-1] if line.endswith("\r") else line for line in pending]
+        for line in chunk:
+            line = line[:-1] if line.endswith("\n") else line
+            pending.append(line[:-1] if line.endswith("\r") else line)
         fed = feed_lines(assembler, pending, first_line=first_line, state=state, final=not chunk)
         first_line += fed
         pending = pending[fed:]
