@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from advisor.errors import InputError, UsageError
 from advisor.logs._base import Parser, Rejection
-from advisor.logs.events import EventAssembler, finish_records
+from advisor.logs.events import CONTENT, EventAssembler, finish_records
 from advisor.logs import jsonstream
 from advisor.logs.jsonstream import SplitTooLate, iter_documents
 from advisor.logs.reader import (HEAD_BYTES, binary_file, cannot_read, check_counts,
@@ -54,10 +54,6 @@ STAGED_MIN_BYTES = 4 * 1024 * 1024
 FLUSH_RECORDS = 50_000
 #: Characters of text read at a time.
 _READ_CHARS = 4 << 20
-#: What a record's content is, for telling copies of one event from retries (the columns of
-#: events._CONTENT, which the general path compares).
-_CONTENT = ("request_id", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",
-            "max_memory_used_mb", "init_ms", "restore_ms", "status", "error_type", "log_stream")
 _GZIP_MAGIC = b"\x1f\x8b"
 #: The input order of a settled record: its file's index times this, plus its place in it.
 _FILE_ROWS = 1 << 40
@@ -291,7 +287,7 @@ def _settle(staging: Staging, file: _File, function: str | None) -> int:
               f"{staging.parsed} WHERE _file = $file AND list_contains($timed_out, request_id) "
               f"GROUP BY request_id) THEN '{STATUS_TIMEOUT}' ELSE status END"
               if timed_out else "status")
-    partition = ", ".join(_CONTENT)
+    partition = ", ".join(CONTENT)
     renamed = {"function": "$function::VARCHAR",
                "request_id": "CASE WHEN attempt > 1 THEN request_id || '#' || attempt ELSE request_id END"}
     columns = ", ".join(f"{renamed.get(name, name)} AS {name}" for name in COLUMNS)
