@@ -8,8 +8,9 @@ tab-separated fields in Lambda's order, optionally Init Duration, Status and Err
 Type) and compute the record columns:
 
 - the C parser (``advisor/logs/_scan.c``, :func:`report_scan`, :func:`scan_select`)
-  reads plain files, on every core and without the GIL, and hands DuckDB an Arrow
-  stream of records in store order;
+  reads plain files, on every core and without the GIL, as DuckDB reads its Arrow
+  stream of records (in store order, or in file order), keeping a bounded buffer
+  of records ahead of it;
 - DuckDB's SQL (:func:`record_select`) reads gzip files, whatever the C parser
   declines, and everything when ``ADVISOR_C_PARSER=off``.
 
@@ -23,8 +24,9 @@ Two consumers share them:
 They yield exactly the records of the exact per-line parser or nothing at all. A
 kept line that is not canonical (another layout, a truncated record, a JSON
 platform record, ``Task timed out`` lines, emulator markers, wrapped REPORT
-fields, time-only lines) makes the C parser raise ``ValueError`` and the SQL
-statement raise, and the caller parses the file exactly. The SQL checks are cheap
+fields, time-only lines, "XRAY" inside a REPORT) ends the C parser's stream with
+an error naming the line (its ``failure``) and makes the SQL statement raise, and
+the caller parses the file exactly. The SQL checks are cheap
 string tests (prefixes, GLOB character classes, a UUID round trip) rather than one
 regular expression per line: RE2 in DuckDB costs about 0.5 microseconds a line,
 more than all the rest. They accept a subset of what the exact parser accepts,

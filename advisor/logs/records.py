@@ -86,12 +86,13 @@ def _has_repeats(ids: pd.Series) -> bool:
     return len(pc.unique(array)) != len(array)
 
 
-_CONTENT = ("request_id", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",
-            "max_memory_used_mb", "init_ms", "restore_ms", "status", "error_type", "log_stream")
+#: What a record's content is, for telling copies of one event from retries of its request.
+CONTENT = ("request_id", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",
+           "max_memory_used_mb", "init_ms", "restore_ms", "status", "error_type", "log_stream")
 
 
 def _content_key(frame: pd.DataFrame) -> pd.Series:
-    return frame[list(_CONTENT)].astype("string").fillna("\0").agg("\x1f".join, axis=1)
+    return frame[list(CONTENT)].astype("string").fillna("\0").agg("\x1f".join, axis=1)
 
 
 def _number_retries(frame: pd.DataFrame) -> pd.Series:

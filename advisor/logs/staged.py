@@ -47,7 +47,7 @@ from advisor.logs.reader import (
     read_text,
     unreadable_gzip,
 )
-from advisor.logs.records import finish_records
+from advisor.logs.records import CONTENT, finish_records
 from advisor.logs.report import EMULATOR_MEMORY_MB
 from advisor.logs.sniffing import HEAD_BYTES
 from advisor.record import COLUMNS, STATUS_SUCCESS, STATUS_TIMEOUT
@@ -61,10 +61,6 @@ if TYPE_CHECKING:
 STAGED_MIN_BYTES = 4 * 1024 * 1024
 #: Records parsed before they go to DuckDB.
 FLUSH_RECORDS = 50_000
-#: What a record's content is, for telling copies of one event from retries (the columns
-#: that :func:`advisor.logs.records.settle_repeats` compares).
-_CONTENT = ("request_id", "end_time", "duration_ms", "billed_duration_ms", "memory_mb",
-            "max_memory_used_mb", "init_ms", "restore_ms", "status", "error_type", "log_stream")
 _GZIP_MAGIC = b"\x1f\x8b"
 #: The input order of a settled record: its file's index times this, plus its place in it.
 _FILE_ROWS = 1 << 40
@@ -247,7 +243,7 @@ def _settle(staging: Staging, index: int, timed_out: frozenset[str], function: s
               f"{staging.parsed} WHERE _file = $file AND list_contains($timed_out, request_id) "
               f"GROUP BY request_id) THEN '{STATUS_TIMEOUT}' ELSE status END"
               if ids else "status")
-    partition = ", ".join(_CONTENT)
+    partition = ", ".join(CONTENT)
     renamed = {"function": "$function::VARCHAR",
                "request_id": "CASE WHEN attempt > 1 THEN request_id || '#' || attempt ELSE request_id END"}
     columns = ", ".join(f"{renamed.get(name, name)} AS {name}" for name in COLUMNS)

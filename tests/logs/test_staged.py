@@ -103,7 +103,9 @@ def test_any_text_log_is_stored_as_by_the_general_path(tmp_path_factory: pytest.
 
 def test_special_lines_in_a_text_log_are_stored_as_by_the_general_path(tmp_path: Path, tiny_parts: None):
     path = tmp_path / "special.log"
-    path.write_text("\n".join(SPECIAL * 3) + "\n")
+    crs = "".join(f"REPORT RequestId: cr-{i}\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB"
+                  "\tMax Memory Used: 60 MB\tStatus: error\tError Type: Runtime.X\r\r\n" for i in range(60))
+    path.write_text("\n".join(SPECIAL * 3) + "\n" + crs)  # of two CRs at a line's end, one goes
     assert_same_import([path], tmp_path, function="f")
     records = _stored(tmp_path / "staged")[0]
     assert {RID, f"{RID}#2", f"{RID}#3", "wrapped-1", "j-1", "p-1", "i-1"} <= set(records.request_id)
