@@ -50,32 +50,34 @@ class JsonLogParser(Parser):
 
     def parse(self, text: str, *, source: str, function: str | None = None) -> ParseResult:
         assembler = EventAssembler(source)
-        _read(assembler, text, line=1, final=True)
+        _read(assembler, text, begin=0, line=1, final=True)
         return assembler.result(self.name)
 
     def feed(self, assembler: EventAssembler, text: TextIO, *, source: str,
              flush: Callable[[], None]) -> None:
-        pending, line, wanted = "", 1, 0
+        pending, begin, line, wanted = "", 0, 1, 0
         for part in line_parts(text):
             pending += part
             if len(pending) < wanted:
                 continue  # a long document: read on to twice its length before trying again
-            done, line = _read(assembler, pending, line=line, final=False)
-            pending = pending[done:]
+            done, line = _read(assembler, pending, begin=begin, line=line, final=False)
+            # Kept from the start of its line: a broken record runs to the brace at its indent.
+            keep = pending.rfind("\n", 0, done) + 1
+            pending, begin = pending[keep:], done - keep
             wanted = 2 * len(pending)
             flush()
-        _read(assembler, pending, line=line, final=True)
+        _read(assembler, pending, begin=begin, line=line, final=True)
 
 
-def _read(assembler: EventAssembler, text: str, *, line: int, final: bool) -> tuple[int, int]:
-    """Add the events of ``text`` (its first line numbered ``line``) to ``assembler``.
+def _read(assembler: EventAssembler, text: str, *, begin: int, line: int, final: bool) -> tuple[int, int]:
+    """Add the events of ``text`` from ``begin`` (numbered line ``line``) to ``assembler``.
 
     Unless ``final``, ``text`` is a part of a file that goes on (ending at a line end): it
     stops before a unit that the rest of the file may change, a document cut short at its
     end or text that is no JSON near it (a broken record may run to a closing brace up to
     :data:`_MAX_JSON_BLOCK` lines further). Returns where it stopped, and that line.
     """
-    index, size = 0, len(text)
+    index, size = begin, len(text)
     horizon = size if final else _horizon(text)
     while True:
         start = skip_blank(text, index)

@@ -34,6 +34,8 @@ TEXT = "\n".join([
 ]) + "\r\n"
 JSON_LOG = "\n".join([
     sample("S178"), PRETTY, "an extension's plain line", BROKEN, json.dumps([REPORT, REPORT], indent=1),
+    "\n".join("    " + line for line in BROKEN.split("\n")),  # runs to the brace at its own indent
+    "} " + BROKEN,  # text before it on its line: to the first brace alone on a line
     '{"time": "2026-01-05T10:00:09.000Z", "type": "platform.start", "record": {"requestId": "x", '
     '"version": 12345678', "}", sample("S172"),
 ])
@@ -53,7 +55,7 @@ def _reading(name: str, content: str, *, chars: int | None) -> tuple:
 
 
 @pytest.mark.parametrize(("name", "content"), [("text", TEXT), ("json-log", JSON_LOG)])
-@pytest.mark.parametrize("block", [2, 5, 200])
+@pytest.mark.parametrize("block", [2, 5, 14, 200])
 def test_a_part_may_end_anywhere(monkeypatch: pytest.MonkeyPatch, name: str, content: str, block: int):
     for module in (text_log, jsonlog):
         monkeypatch.setattr(module, "_MAX_JSON_BLOCK", block)
