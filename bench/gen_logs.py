@@ -19,6 +19,11 @@ Styles (``--style``):
   and ``eventId`` (see
   ``export-get-log-events-cli-json`` in /work/shared/data/lambda-logs). ``lines`` counts
   events.
+- ``json-log``: the same invocations as a function with ``LogFormat=JSON`` writes them, one
+  JSON document a line as CloudWatch stores them (see ``S181`` in /work/shared/data/lambda-logs):
+  ``platform.initStart`` for a cold start, ``platform.start``, sometimes the runtime's JSON
+  application line (``timestamp``, ``level``, ``requestId``, ``message``),
+  ``platform.runtimeDone`` and ``platform.report`` (``initDurationMs`` when cold).
 
 Lambda ends every REPORT message with a tab. Seeded, so the same arguments give the same
 file; gzip when the name ends in ``.gz``.
@@ -37,7 +42,7 @@ from pathlib import Path
 import numpy as np
 
 START = datetime(2026, 1, 5, tzinfo=timezone.utc)
-STYLES = ("s3", "report", "report-bare", "json")
+STYLES = ("s3", "report", "report-bare", "json", "json-log")
 #: Lines written at once.
 _FLUSH_LINES = 50_000
 #: The log stream of the JSON style's events.
@@ -105,6 +110,10 @@ def generate(path: Path, lines: int | None = None, *, seed: int = 0, style: str 
                 events = [_event(line, units + k) for k, line in enumerate(before + [report])]
                 text = ("," if units else "") + ",".join(events)
                 units += len(events)
+            elif style == "json-log":
+                documents = [_json_log_line(line) for line in [*before, report]]
+                text = "".join(documents)
+                units += len(documents)
             else:
                 text = "".join(before if style == "s3" else []) + (report[25:] if style == "report-bare" else report)
                 units += 1 + (len(before) if style == "s3" else 0)
@@ -128,10 +137,39 @@ def _event(line: str, number: int) -> str:
             f'\n            "eventId": "{ms:020d}{number:036d}"\n        }}')
 
 
+def _json_log_line(line: str) -> str:
+    """One time-prefixed line of the text style as the JSON log format writes it (a line)."""
+    stamp, message = line[:24], line[25:].rstrip("\n")
+    if line[24] == "\t":  # the runtime's application line: its own JSON
+        _, rid, level, text = line.rstrip("\n").split("\t", 3)
+        return json.dumps({"timestamp": stamp, "level": level, "requestId": rid, "message": text},
+                          separators=(",", ":")) + "\n"
+    kind, _, rest = message.partition(" ")
+    fields = dict(part.split(": ", 1) for part in rest.split("\t") if ": " in part)
+    rid = fields.get("RequestId", "")
+    if kind == "INIT_START":
+        event = {"type": "platform.initStart", "record": {"initializationType": "on-demand", "phase": "init",
+                                                          "runtimeVersion": "python:3.12.v40"}}
+    elif kind == "START":
+        event = {"type": "platform.start", "record": {"requestId": rest.split()[1], "version": "$LATEST"}}
+    elif kind == "END":
+        event = {"type": "platform.runtimeDone", "record": {"requestId": rest.split()[1], "status": "success"}}
+    else:
+        metrics = {"durationMs": float(fields["Duration"][:-3]),
+                   "billedDurationMs": int(fields["Billed Duration"][:-3]),
+                   "memorySizeMB": int(fields["Memory Size"][:-3]),
+                   "maxMemoryUsedMB": int(fields["Max Memory Used"][:-3])}
+        if "Init Duration" in fields:
+            metrics["initDurationMs"] = float(fields["Init Duration"][:-3])
+        event = {"type": "platform.report", "record": {"requestId": rid, "metrics": metrics, "status": "success"}}
+    return json.dumps({"time": stamp, **event}, separators=(",", ":")) + "\n"
+
+
 def bench_log(lines: int, style: str = "s3") -> tuple[Path, int]:
     """The benchmark log of ``lines`` lines in bench/_out/ (generated once), and its line count."""
     name = {"s3": f"report_{lines}.log", "report": f"report-only_{lines}.log",
-            "report-bare": f"report-bare_{lines}.log", "json": f"events_{lines}.json"}[style]
+            "report-bare": f"report-bare_{lines}.log", "json": f"events_{lines}.json",
+            "json-log": f"json-log_{lines}.log"}[style]
     path = Path(__file__).resolve().parent / "_out" / name
     if not path.exists():
         generate(path, lines, style=style)
