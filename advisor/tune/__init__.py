@@ -1,0 +1,1 @@
+"""The tuner: ``advisor tune`` as a library (see docs/tune.md)."""
