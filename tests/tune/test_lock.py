@@ -30,9 +30,8 @@ def _holder(workspace) -> subprocess.Popen[str]:
 
 
 def test_a_second_tuning_of_the_same_function_is_refused_naming_the_first(tmp_path):
-    with TuneLock(tmp_path, "fn", study="first-study"):
-        with pytest.raises(TuningLockedError) as refused:
-            TuneLock(tmp_path, "fn", study="second").acquire()
+    with TuneLock(tmp_path, "fn", study="first-study"), pytest.raises(TuningLockedError) as refused:
+        TuneLock(tmp_path, "fn", study="second").acquire()
     message = str(refused.value)
     assert f"fn is already being tuned by pid {os.getpid()} on {socket.gethostname()} since 20" in message
     assert "(study first-study)" in message and str(lock_path(tmp_path, "fn")) in message
