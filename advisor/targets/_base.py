@@ -45,6 +45,14 @@ ARCHITECTURE: Final = "architecture"
 _LAST = "_advisor_last_configuration"
 
 
+class ThrottledError(TargetError):
+    """The target refused an invocation for concurrency or rate (Lambda's 429), after any retries.
+
+    The local target raises it when every worker is busy at its concurrency limit; the AWS target
+    when Lambda still throttles after botocore's retries.
+    """
+
+
 class Target(abc.ABC):
     """A function the tuner can configure and invoke for real.
 
