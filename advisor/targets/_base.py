@@ -171,8 +171,8 @@ def _checked_configure(configure: Callable[..., None]) -> Callable[..., None]:
         architecture = options.get(ARCHITECTURE)
         if architecture is not None:
             check_target_architecture(self, architecture)
-            if not _accepts(configure, ARCHITECTURE):
-                del options[ARCHITECTURE]  # an old plugin: its one architecture is the default
+        if ARCHITECTURE in options and not _accepts(configure, ARCHITECTURE):
+            del options[ARCHITECTURE]  # an old plugin: its one architecture is the default
         configure(self, memory_mb, **options)
         setattr(self, _LAST, (memory_mb, dict(options)))
 
