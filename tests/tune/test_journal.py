@@ -174,3 +174,17 @@ def test_after_sigkill_advisor_restore_in_another_process_puts_everything_back(t
     assert _state(function) == ORIGINAL and created_files(function) == []
     again = subprocess.run(restore, capture_output=True, text=True, env=env, timeout=60)
     assert again.stdout.startswith("nothing to restore for fn")
+
+
+def test_restore_json_says_whether_anything_was_restored_and_what(tmp_path, function, cli):
+    workspace = tmp_path / "ws"
+    target = FileTarget(function)
+    journal = Journal.begin(workspace, "fn", target.snapshot())
+    target.configure(2048)
+    journal.record_created({"versions": [p.name for p in created_files(function)]})
+    done = json.loads(cli("restore", "fn", "--workspace", workspace, "--json").stdout)
+    assert done["function"] == "fn" and done["restored"] is True
+    assert done["actions"][-1] == "put back memory 1024 MB" and done["actions"][0].startswith("deleted version-")
+    assert _state(function) == ORIGINAL
+    assert json.loads(cli("restore", "fn", "--workspace", workspace, "--json").stdout) == {
+        "function": "fn", "restored": False, "actions": []}
