@@ -8,6 +8,7 @@ ServiceException (its message names the failure), never a dropped connection.
 
 from __future__ import annotations
 
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -50,6 +51,11 @@ class LambdaApiServer(ThreadingHTTPServer):
         """``http://HOST:PORT``: what clients pass as ``endpoint_url`` / ``--endpoint-url``."""
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}"
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a reset, a broken pipe) is not an error of the server."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def close(self) -> None:
         """Stop serving, close the socket and stop every environment."""
