@@ -154,11 +154,11 @@ class Sandboxes:
         with self._lock:
             return {key: pool.sandbox.workers for key, pool in self._pools.items()}
 
-    def describe(self) -> dict[str, Any]:
-        """How the sandboxes measure (CPU and memory limits), as LocalTarget describes it."""
+    def describe(self) -> dict[str, Any] | None:
+        """How the sandboxes measure (CPU and memory limits) as LocalTarget describes it; None before any runs."""
         with self._lock:
             pools = list(self._pools.values())
-        return pools[0].sandbox.describe() if pools else {}
+        return pools[0].sandbox.describe() if pools else None
 
     def close(self) -> None:
         """Close every pool (in-flight invocations end)."""

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 _URL = re.compile(r"at (http://127\.0\.0\.1:\d+)")
 
@@ -49,3 +51,17 @@ def test_a_port_in_use_is_a_one_line_error(tmp_path) -> None:
                                 check=False, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--log-format", "XML"], "log format 'XML' is not one of Text, JSON"),
+    (["--env", "NOEQUALS"], "--env 'NOEQUALS' is not KEY=VALUE"),
+    (["--env", "AWS_REGION=x"], "Reserved keys used in this request: AWS_REGION"),
+    (["--inject", "throttle=2"], "fault throttle=2.0 is not a fraction from 0 to 1"),
+    (["--timeout", "2.5s"], "timeout 2.5s is not whole seconds"),
+    (["--port", "70000"], "--port 70,000 is outside the port"),
+])
+def test_bad_options_are_one_line_usage_errors(cli, args, message) -> None:
+    result = cli("local", "serve", f"{EXAMPLES / 'io_wait.py'}:handler", "--port", "0", *args)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert message in " ".join(result.stderr.split()) and "Traceback" not in result.stderr
