@@ -55,6 +55,7 @@ def test_a_version_runs_at_its_own_memory_and_environment(serve) -> None:
         assert (body["memory"], body["version"], body["variables"]) == (str(memory), qualifier, {"TEST_SIZE": size})
         assert report(answer).memory_mb == memory
         assert f"Version: {qualifier}" in tail(answer)
+        assert f"/[{qualifier}]" in body["log_stream"]
     assert report(latest).memory_mb == 768 and latest["ExecutedVersion"] == "$LATEST"
 
 
