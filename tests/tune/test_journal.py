@@ -9,10 +9,13 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from advisor.errors import InputError, TargetError
 from advisor.targets import LocalTarget
@@ -188,3 +191,21 @@ def test_restore_json_says_whether_anything_was_restored_and_what(tmp_path, func
     assert _state(function) == ORIGINAL
     assert json.loads(cli("restore", "fn", "--workspace", workspace, "--json").stdout) == {
         "function": "fn", "restored": False, "actions": []}
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=12)
+
+
+@settings(max_examples=60)
+@given(first=st.dictionaries(st.text(max_size=8), JSON, max_size=5),
+       second=st.dictionaries(st.text(max_size=8), JSON, max_size=5))
+def test_an_atomic_write_reads_back_exactly_and_replaces_the_last(first, second):
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "journal" / "fn.json"
+        write_atomically(path, first)
+        assert json.loads(path.read_text()) == first
+        write_atomically(path, second)
+        assert json.loads(path.read_text()) == second
+        assert [p.name for p in path.parent.iterdir()] == ["fn.json"]
