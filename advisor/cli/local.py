@@ -146,6 +146,7 @@ def serve(handler: HandlerArg,
                         f"  advisor tune {name} --endpoint-url {url} --region us-east-1 ...\n"
                         f"  aws lambda invoke --endpoint-url {url} --function-name {name} out.json\n"
                         "Any credentials are accepted. Ctrl-C stops.", markup=False, highlight=False, soft_wrap=True)
+        _print_limits(server.emulator.describe())
         try:
             while True:
                 time.sleep(3600)

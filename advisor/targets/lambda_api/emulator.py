@@ -213,6 +213,11 @@ class Emulator:
                 "account_concurrency_quota_on_aws": DEFAULT_CONCURRENCY_QUOTA,
                 "invocations": len(self.invoker.history)}
 
+    def describe(self) -> dict[str, Any]:
+        """How invocations are measured here (CPU and memory limits), as :meth:`LocalTarget.describe` says."""
+        with self.sandboxes.lease(self.registry.config(None)) as sandbox:
+            return sandbox.describe()
+
     def close(self) -> None:
         """Stop every environment."""
         self.sandboxes.close()
