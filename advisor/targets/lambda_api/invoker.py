@@ -24,10 +24,11 @@ from typing import Any
 from advisor.errors import TargetError
 from advisor.platform.aws_lambda import MAX_PAYLOAD_BYTES
 from advisor.record import STATUS_SUCCESS, STATUS_TIMEOUT
+from advisor.targets._base import ThrottledError
 from advisor.targets.lambda_api import errors, faults, logtail
 from advisor.targets.lambda_api.registry import LATEST, FunctionConfig, FunctionRegistry
 from advisor.targets.lambda_api.sandboxes import Sandbox, Sandboxes
-from advisor.targets.local import EXIT_ERROR, OUT_OF_MEMORY, Invocation, ThrottledError
+from advisor.targets.local import EXIT_ERROR, OUT_OF_MEMORY, Invocation
 
 #: Lambda's Reason when the account's (here: the server's) concurrency is used up.
 CONCURRENCY_REASON = "ConcurrentInvocationLimitExceeded"
@@ -163,6 +164,9 @@ class Invoker:
     def _answer(self, invocation: Invocation, config: FunctionConfig, log_type: str | None) -> Answer:
         record = invocation.record
         headers = {"X-Amz-Executed-Version": config.version}
+        if record.get("request_id"):
+            # Lambda answers an Invoke with the id its REPORT line carries.
+            headers["x-amzn-RequestId"] = record["request_id"]
         if record["status"] == STATUS_SUCCESS:
             body = json.dumps(invocation.response).encode()
             if len(body) > MAX_PAYLOAD_BYTES:

@@ -108,7 +108,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, answer: Answer) -> None:
         self.send_response(answer.status)
-        self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
+        if "x-amzn-RequestId" not in answer.headers:
+            self.send_header("x-amzn-RequestId", str(uuid.uuid4()))
         for name, value in answer.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(answer.body)))

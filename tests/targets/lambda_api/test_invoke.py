@@ -41,6 +41,7 @@ def test_a_real_model_answers_with_its_prediction_and_a_report_of_its_cold_start
     assert 0 < warm.duration_ms <= warm.billed_duration_ms
     assert tail(first).startswith("INIT_START ")
     assert f"START RequestId: {warm.request_id} Version: $LATEST" in tail(second)
+    assert second["ResponseMetadata"]["RequestId"] == warm.request_id  # as Lambda answers
 
 
 def test_a_version_runs_at_its_own_memory_and_environment(serve) -> None:
