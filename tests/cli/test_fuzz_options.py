@@ -2,7 +2,9 @@
 
 The commands are read from the app itself, so a new option is fuzzed without touching this file.
 Commands that call AWS (``import cloudwatch``, ``pricing refresh``) are left out: their options
-are parsed by the same shared parsers, and their AWS calls are tested against moto.
+are parsed by the same shared parsers, and their AWS calls are tested against moto. So is
+``local serve``, which serves until Ctrl-C once its options pass: its bad values are tested in
+tests/targets/lambda_api/test_cli_serve.py.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ FUNCTION = "543bec406831"
 #: Exit codes advisor's errors map to (cli/__init__.py), and 0.
 EXIT_CODES = {0, 2, 3, 4, 5, 6}
 NETWORK = {("import", "cloudwatch"), ("pricing", "refresh")}
+SERVES = {("local", "serve")}
 #: Values every option is tried with: numbers at and past every bound, non-numbers, odd text.
 EXTREMES = [
     "0", "1", "-1", "128", "10240", "10241", "0.5", "1e300", "-1e300", "1e-300", "nan", "inf", "-inf",
@@ -45,7 +48,7 @@ def _commands() -> list[tuple[tuple[str, ...], Any]]:
         if children:
             for name, child in children.items():
                 walk(child, (*words, name))
-        elif words not in NETWORK:
+        elif words not in NETWORK | SERVES:
             found.append((words, command))
 
     walk(root, ())
