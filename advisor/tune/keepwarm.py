@@ -366,7 +366,8 @@ class _Search:
         steps = max(math.ceil(SCHEDULE_STEPS * max(t / s for s, t in zip(shape, top, strict=True) if s > 0)), 1)
 
         def scheduled(level: int) -> KeepWarm:
-            counts = [math.ceil(level * s / SCHEDULE_STEPS) for s in shape]
+            # never more in an hour than it ever had in flight: more could not serve anything
+            counts = [min(math.ceil(level * s / SCHEDULE_STEPS), math.ceil(t)) for s, t in zip(shape, top, strict=True)]
             return KeepWarm("schedule", schedule=ProvisionedSchedule.hourly(counts))
 
         return self._counted(scheduled, steps)

@@ -13,7 +13,6 @@ from advisor.simulate.inputs import Trace
 from advisor.sla import Sla
 from advisor.tune.keepwarm import STRATEGIES, KeepWarm, cheapest_keep_warm
 
-
 SPARSE = [1 / 60] * 24  # a request a minute: idle gaps beyond the keep-alive are rare
 DENSE = [1.0] * 24  # a request a second of 10 s each: about ten busy instances all day
 DIURNAL = [1 / 300] * 8 + [1.0] * 10 + [1 / 300] * 6  # busy 08:00-18:00 UTC, nearly idle at night
