@@ -31,15 +31,17 @@ if TYPE_CHECKING:
     from advisor.simulate.inputs import Trace
     from advisor.sla import Sla
 
-#: The strategies, simplest first: at equal cost the simpler one is chosen.
-STRATEGIES: Final = ("none", "provisioned", "pings", "schedule")
+#: The strategies, simplest first: at equal cost the simpler one is chosen. Searched in this
+#: order, so the provisioned families can be ruled out by the cost of one found before them.
+STRATEGIES: Final = ("none", "pings", "provisioned", "schedule")
 #: The percentiles every choice reports (besides the SLA's own).
 REPORTED_PERCENTILES: Final = (50.0, 95.0, 99.0)
 #: A schedule's shape: per UTC hour of day, this quantile of the requests in flight at arrivals.
 SCHEDULE_QUANTILE: Final = 0.95
 #: The schedule's scale factor is searched in steps of 1/SCHEDULE_STEPS of that shape.
 SCHEDULE_STEPS: Final = 8
-HOURS = 24
+#: How far below a family's least possible month the floor that rules the family out is kept.
+FLOOR_MARGIN: Final = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,12 @@ def cheapest_keep_warm(
                                       central=draws_for(trace, warm_ms, init_ms, seed=seed, what="central"),
                                       upper=draws_for(trace, warm_ms_upper, init_ms_upper, seed=seed,
                                                       what="pessimistic")))
-    picks = [search.best(kind) for kind in kinds]
+    picks: list[KeepWarm] = []
+    for kind in kinds:
+        feasible = [search.replays.cost(p) for p in picks if search.replays.feasible(p)]
+        pick = search.best(kind, min(feasible, default=None))
+        if pick is not None:
+            picks.append(pick)
     return search.replays.choice(min(picks, key=search.rank))
 
 
@@ -307,6 +314,36 @@ class _Replays:
                             "provisioned": own.provisioned_usd, "pings": total.total_usd - own.total_usd}
         return outcome
 
+    def cost_floor(self, keep_warm: KeepWarm) -> Decimal:
+        """Less than the month of ``keep_warm`` (or of more provisioned instances at every hour),
+        priced as its replay is, without replaying it.
+
+        Its replay bills every request at least its warm duration, on demand or at the
+        provisioned rate, and the allocation. The floor prices the warm durations at the cheaper
+        of the two rates over a period at least the replay's horizon (so scaled to a month by no
+        more), with the allocation of ``keep_warm``'s schedule over that period, and keeps a
+        margin of :data:`FLOOR_MARGIN` for a schedule's hours the horizon weighs otherwise.
+        """
+        from advisor.simulate.billing import replay_cost
+
+        draws = self.central
+        first = float(self.arrivals_s[0])
+        period = float(self.arrivals_s[-1]) - first + float(draws.service_ms.max()) + float(draws.init_ms.max())
+        if keep_warm.schedule is not None:
+            times, counts = keep_warm.schedule.change_points(first, first + period)
+            instance_s = float(np.sum(counts * np.diff(np.append(times, first + period))))
+        else:
+            instance_s = keep_warm.provisioned * period
+        config = keep_warm.replay_config(memory_mb=self.memory_mb, region=self.region, arch=self.arch)
+        served = np.zeros(draws.service_ms.shape[0], np.bool_)
+        floors = []
+        for on_provisioned in (served, ~served):
+            cost, why = replay_cost(config, served, on_provisioned, draws.service_ms, instance_s, self.catalog,
+                                    month_of_s=period)
+            assert cost is not None, why
+            floors.append(cost.total_usd)
+        return min(floors) * (1 - FLOOR_MARGIN)
+
     def _layout(self, interval_s: float, concurrency: int) -> PingLayout:
         key = (interval_s, concurrency)
         if key not in self.layouts:
@@ -352,25 +389,32 @@ class _Search:
             return (False, self.replays.cost(keep_warm), STRATEGIES.index(keep_warm.kind))
         return (True, upper.violation, STRATEGIES.index(keep_warm.kind))
 
-    def best(self, kind: str) -> KeepWarm:
-        """The cheapest feasible setting of ``kind``, or its closest to feasible."""
+    def best(self, kind: str, cheapest: Decimal | None = None) -> KeepWarm | None:
+        """The cheapest feasible setting of ``kind``, or its closest to feasible; ``None`` when no
+        setting of ``kind`` can cost less than ``cheapest`` (a feasible cost found already)."""
+        replays = self.replays
         if kind == "none":
             return KeepWarm("none")
-        peak = self.replays.upper.peak_in_flight(self.replays.arrivals_s)
-        if kind == "provisioned":
-            return self._counted(lambda n: KeepWarm("provisioned", provisioned=n), peak)
+        peak = replays.upper.peak_in_flight(replays.arrivals_s)
         if kind == "pings":
             interval = ping_interval_s(DEFAULT_KEEP_ALIVE_S)
             return self._counted(lambda c: KeepWarm("pings", ping_interval_s=interval, ping_concurrency=c), peak)
-        shape, top = self.replays.upper.hourly_in_flight(self.replays.arrivals_s, SCHEDULE_QUANTILE)
-        steps = max(math.ceil(SCHEDULE_STEPS * max(t / s for s, t in zip(shape, top, strict=True) if s > 0)), 1)
+        if kind == "provisioned":
+            make: Callable[[int], KeepWarm] = lambda n: KeepWarm("provisioned", provisioned=n)  # noqa: E731
+            top = peak
+        else:
+            shape, most = replays.upper.hourly_in_flight(replays.arrivals_s, SCHEDULE_QUANTILE)
+            top = max(math.ceil(SCHEDULE_STEPS * max(m / s for s, m in zip(shape, most, strict=True) if s > 0)), 1)
 
-        def scheduled(level: int) -> KeepWarm:
-            # never more in an hour than it ever had in flight: more could not serve anything
-            counts = [min(math.ceil(level * s / SCHEDULE_STEPS), math.ceil(t)) for s, t in zip(shape, top, strict=True)]
-            return KeepWarm("schedule", schedule=ProvisionedSchedule.hourly(counts))
+            def make(level: int) -> KeepWarm:
+                # never more in an hour than it ever had in flight: more could not serve anything
+                counts = [min(math.ceil(level * s / SCHEDULE_STEPS), math.ceil(m))
+                          for s, m in zip(shape, most, strict=True)]
+                return KeepWarm("schedule", schedule=ProvisionedSchedule.hourly(counts))
 
-        return self._counted(scheduled, steps)
+        if cheapest is not None and replays.cost_floor(make(1)) > cheapest:
+            return None  # its smallest setting costs more than one that meets the SLA already
+        return self._counted(make, top)
 
     def _counted(self, make: Callable[[int], KeepWarm], top: int) -> KeepWarm:
         """The cheapest feasible ``make(n)``, n in 1..top, where a larger n keeps more instances warm.
