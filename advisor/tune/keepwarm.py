@@ -21,9 +21,9 @@ import numpy as np
 from advisor.errors import UsageError
 from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S, check_architecture, check_memory_mb
 from advisor.simulate._base import ReplayConfig
+from advisor.simulate.pings import Pings, ping_interval_s, replay_with_pings
 from advisor.simulate.schedule import ProvisionedSchedule
 from advisor.tune.draws import Draws, draws_for
-from advisor.tune.pings import PING_DURATION_MS, PingLayout, ping_interval_s, with_pings
 from advisor.units import format_duration
 
 if TYPE_CHECKING:
@@ -77,18 +77,30 @@ class KeepWarm:
             raise UsageError(f"keep-warm setting {self!r} does not fit its kind {self.kind!r}.")
 
     def replay_config(self, *, memory_mb: int, region: str, arch: str) -> ReplayConfig:
-        """The replay configuration of this setting (pings are arrivals: :mod:`advisor.tune.pings`)."""
+        """The replay configuration of this setting (pings are arrivals: :attr:`pings`)."""
         return ReplayConfig(keep_alive_s=DEFAULT_KEEP_ALIVE_S, provisioned=self.provisioned,
                             provisioned_schedule=self.schedule, memory_mb=memory_mb, region=region, arch=arch)
 
-    def replay_options(self) -> list[str] | None:
-        """The ``advisor replay`` options that replay this setting; ``None`` for pings (replay has none)."""
+    @property
+    def pings(self) -> Pings | None:
+        """The warm-up pings of this setting, if any."""
+        if self.kind != "pings":
+            return None
+        assert self.ping_interval_s is not None
+        return Pings(self.ping_interval_s, self.ping_concurrency)
+
+    def replay_options(self) -> list[str]:
+        """The ``advisor replay`` options that replay this setting."""
         if self.kind == "provisioned":
             return ["--provisioned", str(self.provisioned)]
         if self.kind == "schedule":
             assert self.schedule is not None
             return ["--provisioned-schedule", self.schedule.spec()]
-        return [] if self.kind == "none" else None
+        if self.kind == "pings":
+            assert self.ping_interval_s is not None
+            return ["--ping-every", format_duration(self.ping_interval_s), "--ping-concurrency",
+                    str(self.ping_concurrency)]
+        return []
 
     def describe(self) -> str:
         """The setting in words."""
@@ -246,7 +258,6 @@ class _Replays:
     sla: Sla
     seed: int
     done: dict[tuple[KeepWarm, bool], _Outcome] = field(default_factory=dict)
-    layouts: dict[tuple[float, int], PingLayout] = field(default_factory=dict)
 
     @classmethod
     def prepare(cls, trace: Trace, *, memory_mb: int, arch: str, region: str, catalog: PriceCatalog, sla: Sla,
@@ -284,14 +295,13 @@ class _Replays:
         from advisor.simulate.engine import replay
 
         config = keep_warm.replay_config(memory_mb=self.memory_mb, region=self.region, arch=self.arch)
-        arrivals, service, init, traffic = self.arrivals_s, draws.service_ms, draws.init_ms, None
-        if keep_warm.kind == "pings":
-            assert keep_warm.ping_interval_s is not None
-            layout = self._layout(keep_warm.ping_interval_s, keep_warm.ping_concurrency)
-            arrivals, traffic = layout.arrivals_s, layout.traffic_at
-            service = layout.merge(service, PING_DURATION_MS)
-            init = layout.merge(init, draws.ping_init_ms(layout.pings, seed=self.seed))
-        result = replay(arrivals, service, config, init_ms=init, seed=self.seed)
+        pings, traffic = keep_warm.pings, None
+        if pings is None:
+            result = replay(self.arrivals_s, draws.service_ms, config, init_ms=draws.init_ms, seed=self.seed)
+        else:
+            result, layout = replay_with_pings(self.arrivals_s, draws.service_ms, config, pings, init_ms=draws.init_ms,
+                                               ping_init_ms=draws.ping_init_ms, seed=self.seed)
+            traffic = layout.traffic_at
         latency = np.where(result.throttled, np.inf, result.latency_ms)
         cold = result.cold
         if traffic is not None:
@@ -343,12 +353,6 @@ class _Replays:
             assert cost is not None, why
             floors.append(cost.total_usd)
         return min(floors) * (1 - FLOOR_MARGIN)
-
-    def _layout(self, interval_s: float, concurrency: int) -> PingLayout:
-        key = (interval_s, concurrency)
-        if key not in self.layouts:
-            self.layouts[key] = with_pings(self.arrivals_s, interval_s, concurrency)
-        return self.layouts[key]
 
     def choice(self, keep_warm: KeepWarm) -> KeepWarmChoice:
         """The choice of ``keep_warm``, from its central and pessimistic replays."""

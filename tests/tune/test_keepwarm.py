@@ -104,7 +104,7 @@ def test_figures_that_do_not_apply_to_a_setting_are_null(choose, make_trace) -> 
     assert none["ping_interval_s"] is None and none["ping_concurrency"] is None
     assert none["replay_options"] == []
     pings = KeepWarm("pings", ping_interval_s=240.0, ping_concurrency=2).to_dict()
-    assert pings["replay_options"] is None  # advisor replay has no pings: unknown, not "no options"
+    assert pings["replay_options"] == ["--ping-every", "4m", "--ping-concurrency", "2"]
     assert pings["provisioned"] is None and pings["ping_concurrency"] == 2
     choice = choose(make_trace(SPARSE), warm_ms=300.0, init_ms=None, sla="p95=1s").to_dict()
     assert choice["latency_ms"]["p95"] == pytest.approx(300.0)
@@ -160,3 +160,15 @@ def test_draws_of_another_length_are_a_sample_each_request_draws_from(make_trace
     assert many.latency_ms["p50"] == pytest.approx(200.0, rel=0.05)
     # common random numbers: every request's pessimistic time is its central one x 1.5
     assert many.latency_upper_ms["p95"] == pytest.approx(1.5 * many.latency_ms["p95"], rel=1e-5)
+
+
+def test_pairs_of_requests_far_apart_are_kept_warm_by_two_pings(choose) -> None:
+    # a pair every 30 minutes, beyond any keep-alive, never at the instant of a ping round (a ping
+    # there would take one of the two warm instances, and the pair's second request would be cold)
+    starts = np.concatenate([[0.0], np.arange(1, 48) * 1800.0 + 7.0])
+    arrivals = np.sort(np.concatenate([starts, starts + 0.001]))
+    trace = Trace("pairs", arrivals, np.full(arrivals.shape[0], np.nan))
+    best = choose(trace, warm_ms=100.0, init_ms=5000.0, sla="p95=1s", strategies=("pings",))
+    assert best.feasible
+    assert best.keep_warm.ping_concurrency == 2
+    assert best.cold_start_fraction == 2 / arrivals.shape[0]  # only the first pair, before any ping

@@ -22,7 +22,7 @@ MEMORY_MB = 1536
 DIURNAL = [1 / 600] * 9 + [0.2] * 8 + [1 / 600] * 7
 
 
-@pytest.mark.parametrize("kind", ["none", "provisioned", "schedule"])
+@pytest.mark.parametrize("kind", ["none", "provisioned", "schedule", "pings"])
 def test_the_chosen_setting_replays_to_the_same_cold_starts_and_cost(cli, make_trace, tmp_path: Path, kind) -> None:
     path = tmp_path / "diurnal.csv"
     synthetic = make_trace(DIURNAL, seed=3)
@@ -37,8 +37,6 @@ def test_the_chosen_setting_replays_to_the_same_cold_starts_and_cost(cli, make_t
         strategies=(kind,), catalog=CATALOG, region="us-east-1")
     assert choice.keep_warm.kind == kind and choice.feasible
     options = choice.keep_warm.replay_options()
-    assert options is not None
-
     out = cli("replay", "--trace", path, "--memory", str(MEMORY_MB), "--init-ms", str(INIT_MS), *options, "--json")
     assert out.exit_code == 0, out.stderr
     replayed = json.loads(out.stdout)
@@ -47,11 +45,17 @@ def test_the_chosen_setting_replays_to_the_same_cold_starts_and_cost(cli, make_t
     assert replayed["latency_ms"]["p50"] == choice.latency_ms["p50"]
     assert replayed["latency_ms"]["p99"] == choice.latency_ms["p99"]
     cost = {key.removesuffix("_usd"): float(value) for key, value in replayed["cost_usd"].items()}
-    # the month is the replayed period scaled: every part by the same factor (first tier, no free tier)
-    scale = choice.breakdown["requests"] / cost["requests"]
+    # the month is the replayed period (its horizon, alive instance-seconds over mean instances) scaled
+    alive_s = replayed["instance_seconds"]["busy"] + replayed["instance_seconds"]["idle"]
+    scale = HOURS_PER_MONTH * SECONDS_PER_HOUR * replayed["instances"]["mean"] / alive_s
     span = float(trace.arrivals_s[-1] - trace.arrivals_s[0])
     assert scale == pytest.approx(HOURS_PER_MONTH * SECONDS_PER_HOUR / span, rel=1e-3)
-    assert choice.breakdown["compute"] == pytest.approx(cost["compute"] * scale, rel=1e-9)
+    part = choice.breakdown
+    # first tier, no free tier: the invocations' month is theirs scaled; the pings are invocations too
+    assert part["compute"] + part["requests"] + part["pings"] == pytest.approx(
+        (cost["compute"] + cost["requests"]) * scale, rel=1e-5)
     # provisioned time is billed in 5-minute steps, of the period in one case and of the month in the other
-    assert choice.breakdown["provisioned"] == pytest.approx(cost["provisioned"] * scale, rel=1e-3)
-    assert (choice.breakdown["provisioned"] > 0) == (kind != "none")
+    assert part["provisioned"] == pytest.approx(cost["provisioned"] * scale, rel=1e-3)
+    assert choice.monthly_cost_usd == pytest.approx(cost["total"] * scale, rel=1e-3)
+    assert (part["provisioned"] > 0) == (kind in ("provisioned", "schedule"))
+    assert (part["pings"] > 0) == (kind == "pings")
