@@ -423,20 +423,33 @@ class _Search:
     def _counted(self, make: Callable[[int], KeepWarm], top: int) -> KeepWarm:
         """The cheapest feasible ``make(n)``, n in 1..top, where a larger n keeps more instances warm.
 
-        Feasibility is taken as monotone in n (bisection for the least feasible n), and the cost
-        over the feasible n as convex (bisection on its difference); the pick is checked on the
-        pessimistic replay and falls back to the least feasible n if it fails.
+        Feasibility is taken as monotone in n (the least feasible n is searched from 1 up, after
+        1 and ``top`` are tried), and the cost over the feasible n as convex (the first n whose
+        next one costs no less, searched up from the least feasible); both searches gallop, as
+        the answer is usually near where they start. The pick is checked on the pessimistic
+        replay and falls back to the least feasible n if it fails.
         """
         replays = self.replays
-        if not replays.feasible(make(top)):
+        if replays.feasible(make(1)):
+            low = 1
+        elif not replays.feasible(make(top)):
             return make(top)
-        low = _first(1, top, lambda n: replays.feasible(make(n)))
+        else:
+            low = _first(2, top, lambda n: replays.feasible(make(n)))
         best = _first(low, top, lambda n: replays.cost(make(n + 1)) >= replays.cost(make(n)))
         return make(best) if replays.feasible(make(best)) else make(low)
 
 
 def _first(low: int, high: int, holds: Callable[[int], bool]) -> int:
-    """The least n in ``[low, high)`` for which ``holds(n)``, if ``holds`` is monotone; ``high`` if none."""
+    """The least n in ``[low, high)`` for which ``holds(n)``, if ``holds`` is monotone; ``high`` if none.
+
+    Tries ``low``, ``low + 1``, ``low + 3``, ``low + 7``... until it holds, then bisects the last gap.
+    """
+    below, step = low - 1, 1  # holds(below) is false (or below is outside the range)
+    probe = low
+    while probe < high and not holds(probe):
+        below, probe, step = probe, low + 2 * step - 1, 2 * step
+    low, high = below + 1, min(probe, high)
     while low < high:
         middle = (low + high) // 2
         if holds(middle):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from advisor.pricing import PriceCatalog
 from advisor.simulate.inputs import Trace
 from advisor.sla import Objective, Sla
-from advisor.tune.keepwarm import STRATEGIES, KeepWarmChoice, cheapest_keep_warm
+from advisor.tune.keepwarm import STRATEGIES, KeepWarmChoice, _first, cheapest_keep_warm
 from advisor.units import SECONDS_PER_HOUR
 
 CATALOG = PriceCatalog.bundled()
@@ -66,3 +66,17 @@ def test_more_strategies_never_cost_more(case: dict, chosen: list[str], added: l
     fewer = _choose(case, case["objective"], tuple(chosen))
     more = _choose(case, case["objective"], tuple({*chosen, *added}))
     _no_dearer(more, fewer)
+
+
+@given(low=st.integers(0, 5), width=st.integers(0, 200), threshold=st.integers(0, 210))
+def test_the_galloping_search_finds_the_least_count_that_holds(low: int, width: int, threshold: int) -> None:
+    high = low + width
+    asked: list[int] = []
+
+    def holds(n: int) -> bool:
+        asked.append(n)
+        return n >= threshold
+
+    assert _first(low, high, holds) == min(max(threshold, low), high)
+    assert all(low <= n < high for n in asked)
+    assert len(asked) <= 2 * max(width, 1).bit_length() + 2
