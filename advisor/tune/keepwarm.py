@@ -159,15 +159,20 @@ class KeepWarmChoice:
                 "cold_start_fraction": self.cold_start_fraction, "evaluated": self.evaluated}
 
 
-def check_strategies(strategies: Sequence[str]) -> tuple[str, ...]:
+def check_strategies(strategies: Sequence[str], *, option: str = "keep-warm strategy") -> tuple[str, ...]:
     """The strategies asked for, in :data:`STRATEGIES` order; a UsageError naming an unknown one."""
     hint = f"Use some of: {', '.join(STRATEGIES)}."
     for name in strategies:
         if name not in STRATEGIES:
-            raise UsageError(f"keep-warm strategy {name!r} is not known.", hint=hint)
+            raise UsageError(f"{option} {name!r} is not known.", hint=hint)
     if not strategies:
-        raise UsageError("no keep-warm strategy was given.", hint=hint)
+        raise UsageError(f"no {option} was given.", hint=hint)
     return tuple(s for s in STRATEGIES if s in strategies)
+
+
+def parse_strategies(text: str, *, option: str = "--keep-warm") -> tuple[str, ...]:
+    """The strategies of ``none,provisioned,schedule,pings`` (any of them, comma-separated)."""
+    return check_strategies([part.strip().lower() for part in text.split(",") if part.strip()], option=option)
 
 
 def cheapest_keep_warm(

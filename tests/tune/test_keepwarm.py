@@ -11,7 +11,7 @@ from advisor.errors import UsageError
 from advisor.pricing import PriceCatalog
 from advisor.simulate.inputs import Trace
 from advisor.sla import Sla
-from advisor.tune.keepwarm import STRATEGIES, KeepWarm, cheapest_keep_warm
+from advisor.tune.keepwarm import STRATEGIES, KeepWarm, cheapest_keep_warm, parse_strategies
 
 SPARSE = [1 / 60] * 24  # a request a minute: idle gaps beyond the keep-alive are rare
 DENSE = [1.0] * 24  # a request a second of 10 s each: about ten busy instances all day
@@ -134,7 +134,7 @@ def _call(trace: Trace, **changes):
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"strategies": ("none", "always")}, "strategy 'always' is not known"),
+    ({"strategies": ("none", "always")}, "keep-warm strategy 'always' is not known"),
     ({"strategies": ()}, "no keep-warm strategy"),
     ({"warm_ms": np.array([100.0, np.nan, 3.0])}, "central warm-duration draws are not finite"),
     ({"init_ms_upper": np.array([-1.0])}, "pessimistic init-time draws are not finite"),
@@ -172,3 +172,12 @@ def test_pairs_of_requests_far_apart_are_kept_warm_by_two_pings(choose) -> None:
     assert best.feasible
     assert best.keep_warm.ping_concurrency == 2
     assert best.cold_start_fraction == 2 / arrivals.shape[0]  # only the first pair, before any ping
+
+
+def test_the_keep_warm_option_names_strategies_in_any_order() -> None:
+    assert parse_strategies("pings, NONE,schedule") == ("none", "pings", "schedule")
+    assert parse_strategies("none,provisioned,schedule,pings") == STRATEGIES
+    with pytest.raises(UsageError, match="--keep-warm 'warmers' is not known"):
+        parse_strategies("none,warmers")
+    with pytest.raises(UsageError, match="no --keep-warm was given"):
+        parse_strategies(" , ")
