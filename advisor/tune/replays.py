@@ -18,6 +18,7 @@ import numpy as np
 from advisor.errors import UsageError
 from advisor.platform.aws_lambda import check_architecture, check_memory_mb
 from advisor.simulate.pings import replay_with_pings
+from advisor.units import MS_PER_S
 
 if TYPE_CHECKING:
     from advisor.pricing import CostBreakdown, PriceCatalog
@@ -28,8 +29,6 @@ if TYPE_CHECKING:
 
 #: The percentiles every choice reports (besides the SLA's own).
 REPORTED_PERCENTILES: Final = (50.0, 95.0, 99.0)
-#: How far below a family's least possible month the floor that rules the family out is kept.
-FLOOR_MARGIN: Final = Decimal("0.01")
 
 
 @dataclass
@@ -127,34 +126,36 @@ class TrafficReplays:
         return outcome
 
     def cost_floor(self, keep_warm: KeepWarm) -> Decimal:
-        """Less than the month of ``keep_warm`` (or of more provisioned instances at every hour),
+        """At most the month of ``keep_warm`` (or of more provisioned instances at every hour),
         priced as its replay is, without replaying it.
 
         Its replay bills every request at least its warm duration, on demand or at the
-        provisioned rate, and the allocation. The floor prices the warm durations at the cheaper
-        of the two rates over a period at least the replay's horizon (so scaled to a month by no
-        more), with the allocation of ``keep_warm``'s schedule over that period, and keeps a
-        margin of :data:`FLOOR_MARGIN` for a schedule's hours the horizon weighs otherwise.
+        provisioned rate, and the provisioned instance-seconds of its horizon (first arrival to
+        last completion), all scaled by a month over that horizon. The floor prices the warm
+        durations at the cheaper of the two rates (the mix of both costs no less: the tiers only
+        lower the price of more), and the instance-seconds up to the last arrival (no more than
+        the horizon's), both scaled by a month over a period no shorter than the horizon: the
+        traffic's span plus the longest warm duration and init.
         """
         from advisor.simulate.billing import replay_cost
 
         draws = self.central
-        first = float(self.arrivals_s[0])
-        period = float(self.arrivals_s[-1]) - first + float(draws.service_ms.max()) + float(draws.init_ms.max())
+        first, last = float(self.arrivals_s[0]), float(self.arrivals_s[-1])
+        period = last - first + (float(draws.service_ms.max()) + float(draws.init_ms.max())) / MS_PER_S
         if keep_warm.schedule is not None:
-            times, counts = keep_warm.schedule.change_points(first, first + period)
-            instance_s = float(np.sum(counts * np.diff(np.append(times, first + period))))
+            times, counts = keep_warm.schedule.change_points(first, last)
+            instance_s = float(np.sum(counts * np.diff(np.append(times, last))))
         else:
-            instance_s = keep_warm.provisioned * period
+            instance_s = keep_warm.provisioned * (last - first)
         config = keep_warm.replay_config(memory_mb=self.memory_mb, region=self.region, arch=self.arch)
-        served = np.zeros(draws.service_ms.shape[0], np.bool_)
+        no = np.zeros(draws.service_ms.shape[0], np.bool_)
         floors = []
-        for on_provisioned in (served, ~served):
-            cost, why = replay_cost(config, served, on_provisioned, draws.service_ms, instance_s, self.catalog,
+        for on_provisioned in (no, ~no):  # every request served, all on demand or all provisioned
+            cost, why = replay_cost(config, no, on_provisioned, draws.service_ms, instance_s, self.catalog,
                                     month_of_s=period)
             assert cost is not None, why
             floors.append(cost.total_usd)
-        return min(floors) * (1 - FLOOR_MARGIN)
+        return min(floors)
 
     def percentiles(self, latency_ms: np.ndarray) -> dict[str, float | None]:
         """p50, p95, p99 and the SLA's percentiles of ``latency_ms`` (``None`` without requests)."""

@@ -1,4 +1,5 @@
-"""Invariants of the keep-warm search: a looser SLA or more strategies never cost more."""
+"""Invariants of the keep-warm search: a looser SLA or more strategies never cost more; what it rules
+out could not have been cheaper."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from hypothesis import strategies as st
 
 from advisor.pricing import PriceCatalog
 from advisor.simulate.inputs import Trace
+from advisor.simulate.schedule import ProvisionedSchedule
 from advisor.sla import Objective, Sla
-from advisor.tune.keepwarm import STRATEGIES, KeepWarmChoice, _first, cheapest_keep_warm
+from advisor.tune.draws import draws_for
+from advisor.tune.keepwarm import STRATEGIES, KeepWarm, KeepWarmChoice, _first, cheapest_keep_warm
+from advisor.tune.replays import TrafficReplays
 from advisor.units import SECONDS_PER_HOUR
 
 CATALOG = PriceCatalog.bundled()
@@ -80,3 +84,20 @@ def test_the_galloping_search_finds_the_least_count_that_holds(low: int, width: 
     assert _first(low, high, holds) == min(max(threshold, low), high)
     assert all(low <= n < high for n in asked)
     assert len(asked) <= 2 * max(width, 1).bit_length() + 2
+
+
+@PROPERTY
+@given(case=cases(), counts=st.lists(st.integers(0, 4), min_size=24, max_size=24), provisioned=st.integers(1, 5))
+def test_the_floor_that_rules_a_family_out_is_below_the_cost_of_its_members(case: dict, counts: list[int],
+                                                                             provisioned: int) -> None:
+    trace = case["trace"]
+    replays = TrafficReplays.prepare(
+        trace, memory_mb=case["memory_mb"], arch="arm64", region="us-east-1", catalog=CATALOG,
+        sla=Sla((case["objective"],)), seed=7,
+        central=draws_for(trace, case["warm"], case["init"], seed=7, what="central"),
+        upper=draws_for(trace, case["warm"] * case["spread"], case["init"] * case["spread"], seed=7, what="upper"))
+    settings_ = [KeepWarm("provisioned", provisioned=provisioned)]
+    if any(counts):
+        settings_.append(KeepWarm("schedule", schedule=ProvisionedSchedule.hourly(counts)))
+    for setting in settings_:
+        assert replays.cost_floor(setting) <= replays.cost(setting)
