@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from advisor.errors import InputError
@@ -26,6 +26,10 @@ def _text(docs: list, space: str, indent: int | None) -> str:
     return space + space.join(json.dumps(doc, indent=indent) for doc in docs) + space
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _sliced(docs: list, part: int) -> list:
     """The documents as read in parts without keys: each list in slices of ``part``."""
     out: list = []
@@ -41,7 +45,12 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(documents, spacing, st.sampled_from([None, 0, 2]), st.integers(1, 3))
+@example([0.0, 0.0], "", None, 1)
+@example([{"a": 1}, 0.5, [2]], "", None, 1)
 def test_documents_in_parts_hold_the_same_values(docs: list, space: str, indent: int | None, part: int):
+    # Two numbers with nothing between them are one malformed number ("0.0" "0.0" is
+    # "0.00.0"), read whole or in parts alike: only self-delimiting neighbours may touch.
+    assume(space or not any(_is_number(a) and _is_number(b) for a, b in zip(docs, docs[1:])))
     text = _text(docs, space, indent)
     whole = list(iter_json_documents(text, source="f"))
     parts = list(iter_documents(io.StringIO(text), source="f", keys=None, part=part))
@@ -95,6 +104,7 @@ def test_broken_json_gets_the_error_of_reading_it_whole(text: str, keys):
 @settings(max_examples=300, deadline=None)
 @given(documents, st.integers(0, 200), st.sampled_from(list(",]}[{: \"x1\n")), st.booleans(),
        st.sampled_from([None, KEYS]))
+@example([None, {"logStream": [1.5, 2.5], "events": [], "a": {"events": None}}], 68, ",", False, KEYS)
 def test_any_broken_json_gets_the_error_of_reading_it_whole(docs, at, char, insert, keys):
     text = _text(docs, " ", None)
     at %= len(text) + 1
@@ -102,7 +112,14 @@ def test_any_broken_json_gets_the_error_of_reading_it_whole(docs, at, char, inse
     try:
         whole = list(iter_json_documents(text, source="f"))
     except InputError as exc:
-        assert _error(lambda: iter_documents(io.StringIO(text), source="f", keys=keys, part=2)) == str(exc)
+        try:
+            error = _error(lambda: iter_documents(io.StringIO(text), source="f", keys=keys, part=2))
+        except SplitTooLateError:
+            # The reader gave up on parts before the broken place: the import reads the file
+            # whole then (logs/staged.py), which gives exactly the whole read's error.
+            assert keys is not None
+            return
+        assert error == str(exc)
         return
     try:
         parts = list(iter_documents(io.StringIO(text), source="f", keys=keys, part=2))
