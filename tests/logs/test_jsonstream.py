@@ -104,7 +104,9 @@ def test_broken_json_gets_the_error_of_reading_it_whole(text: str, keys):
 @settings(max_examples=300, deadline=None)
 @given(documents, st.integers(0, 200), st.sampled_from(list(",]}[{: \"x1\n")), st.booleans(),
        st.sampled_from([None, KEYS]))
-@example([None, {"logStream": [1.5, 2.5], "events": [], "a": {"events": None}}], 68, ",", False, KEYS)
+@example([None, None, {"logStream": [None, 2.2250738585e-313, -3.0344969751242612e+16, -2.0920785130479575e-100],
+                       "events": [], "a": {"a": [], "events": {"a": False, "logStream": None, "events": None}}}],
+         192, ",", False, KEYS)
 def test_any_broken_json_gets_the_error_of_reading_it_whole(docs, at, char, insert, keys):
     text = _text(docs, " ", None)
     at %= len(text) + 1
