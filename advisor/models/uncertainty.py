@@ -213,6 +213,8 @@ class PredictiveModel:
         kappa: Model-form error per octave (log scale).
         noise: Per-invocation ratios by measured size (noise).
         dof: Degrees of freedom of the form-error factor (number of CV folds).
+        kappa_below: Form error per octave below the smallest measured size, where memory
+            pressure the measured sizes cannot show may slow a function (None: ``kappa``).
     """
 
     curves: list[FittedForm]
@@ -220,6 +222,7 @@ class PredictiveModel:
     kappa: float
     noise: SizeNoise
     dof: int
+    kappa_below: float | None = None
 
     def distribution(
         self, memory_mb: np.ndarray, extra: np.ndarray | None, rng: np.random.Generator
@@ -247,8 +250,13 @@ class PredictiveModel:
         return LatencyDistribution.from_draws(memory, mean * noise)
 
     def sigma(self, memory_mb: np.ndarray) -> np.ndarray:
-        """Scale (log) of the form-error factor: ``kappa`` x octaves to the nearest measured size."""
-        return self.kappa * octaves_to_nearest(memory_mb, self.measured_mb)
+        """Scale (log) of the form-error factor: ``kappa`` x octaves to the nearest measured size
+        (``kappa_below`` below the smallest one)."""
+        memory = np.asarray(memory_mb, dtype=float)
+        rate = np.full(memory.shape, self.kappa)
+        if self.kappa_below is not None:
+            rate[memory < np.min(self.measured_mb)] = self.kappa_below
+        return rate * octaves_to_nearest(memory, self.measured_mb)
 
 
 def _mean_neutral(
