@@ -62,11 +62,12 @@ FIT_SAMPLES = 1000
 PARTS = ("dev", "held-out", "all")
 
 
-def curve_scores(curves: list[Curve], parts: dict[str, str], design: tuple[int, ...]) -> pd.DataFrame:
+def curve_scores(curves: list[Curve], parts: dict[str, str], design: tuple[int, ...],
+                 form: str = "average") -> pd.DataFrame:
     """One row per curve: its family, part, training sizes, MAPE, coverage, naive MAPE, fit s."""
     rows = []
     for curve in curves:
-        result = score(curve, design, DurationModel)
+        result = score(curve, design, lambda: DurationModel(form=form))
         rows.append({"family": curve.family, "part": parts[curve.group], "curve": curve.name,
                      "train_mb": "/".join(map(str, result.train_mb)), "knee": result.knee,
                      "mape_%": result.mape, "coverage_90": result.coverage,
@@ -95,14 +96,14 @@ def family_table(scores: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).round(2)
 
 
-def print_curve_figures(per_curve: bool) -> None:
+def print_curve_figures(per_curve: bool, form: str = "average") -> None:
     """The issue-13 figures for the default design and the other designs."""
     curves = load_curves()
     parts = split(curves)
     print("Split (whole groups held out, seed 13): held-out = "
           + ", ".join(sorted({c.name for c in curves if parts[c.group] == "held-out"})) + "\n")
     for design in (INITIAL_SIZES, *OTHER_DESIGNS):
-        scores = curve_scores(curves, parts, design)
+        scores = curve_scores(curves, parts, design, form)
         label = " (default: advisor.models.design.INITIAL_SIZES)" if design == INITIAL_SIZES else ""
         print(f"Design {'/'.join(map(str, design))} MB{label}: fit on 5 invocations at each of "
               "3 sizes, predict the others")
@@ -174,7 +175,7 @@ def form_table(samples: pd.DataFrame, train: list[int]) -> pd.DataFrame:
     rows = []
     for (runtime, arch), group in samples.groupby(["runtime", "arch"]):
         row: dict[str, object] = {"runtime": runtime, "arch": arch}
-        full = DurationModel(n_bootstrap=1).fit(group[["memory_mb"]], group["duration_ms"])
+        full = DurationModel(form="auto", n_bootstrap=1).fit(group[["memory_mb"]], group["duration_ms"])
         for form in DURATION_FORMS:
             holdout = evaluate_holdout(group, train, model=DurationModel(form=form, n_bootstrap=1))
             row[f"{form}_holdout_%"] = round(holdout.mape, 1)
@@ -264,10 +265,12 @@ def main() -> None:
     parser.add_argument("--learn-prior", action="store_true",
                         help="print the best knee of each development curve (the prior's counts)")
     parser.add_argument("--curves-only", action="store_true", help="only the issue-13 figures")
+    parser.add_argument("--form", default="average",
+                        help="DurationModel form for the issue-13 figures ('auto': the CV choice of before)")
     args = parser.parse_args()
     if args.learn_prior:
         print_knee_counts()
-    print_curve_figures(args.per_curve)
+    print_curve_figures(args.per_curve, args.form)
     runs = three_size_fit_seconds(max(args.repeats, 7))
     print(f"Fit time, 3 sizes x 5 invocations: median {statistics.median(runs) * 1000:.0f} ms over "
           f"{len(runs)} runs (min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f})\n")
