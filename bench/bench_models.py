@@ -54,6 +54,7 @@ from advisor.models.duration import DURATION_FORMS
 from advisor.models.evaluation import evaluate_holdout, load_mbwilding
 from advisor.models.forms import FORMS, KNEE_GRID, fit_form
 from advisor.models.summary import summarize
+from advisor.pricing import PriceCatalog
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ADVISOR_SHARED_DATA", ROOT.parent / "shared" / "data"))
@@ -213,7 +214,7 @@ def summarize_seconds(samples: pd.DataFrame, repeats: int) -> dict[str, list[flo
         times[name] = []
         for _ in range(repeats):
             start = time.perf_counter()
-            summarize(columns, arch="arm64")
+            summarize(columns, arch="arm64", catalog=PriceCatalog.bundled())
             times[name].append(time.perf_counter() - start)
     return times
 
