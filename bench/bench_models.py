@@ -46,8 +46,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from _curves import FAMILIES, Curve, load_curves, score, split
+
 from advisor.models import ColdStartModel, DurationModel
 from advisor.models.design import INITIAL_SIZES, OTHER_DESIGNS
 from advisor.models.duration import DURATION_FORMS
@@ -134,11 +134,11 @@ def print_knee_counts() -> None:
           + "; prior = counts + 1\n")
 
 
-def three_size_fit_seconds(repeats: int) -> list[float]:
-    """Wall time of DurationModel().fit on 3 sizes x 5 invocations (what the tuner refits)."""
+def _fit_seconds(memory: np.ndarray, floor_ms: float, repeats: int) -> list[float]:
+    """Wall time of DurationModel().fit on a single-threaded curve sampled at ``memory``."""
     rng = np.random.default_rng(0)
-    memory = np.repeat([256.0, 1769.0, 3008.0], 5)
-    duration = (100.0 + 3000.0 / np.minimum(memory / 1769.0, 1.0)) * rng.lognormal(0, 0.1, 15)
+    single_threaded = floor_ms + 3000.0 / np.minimum(memory / 1769.0, 1.0)
+    duration = single_threaded * rng.lognormal(0, 0.1, len(memory))
     frame = pd.DataFrame({"memory_mb": memory})
     times = []
     for _ in range(repeats):
@@ -146,6 +146,18 @@ def three_size_fit_seconds(repeats: int) -> list[float]:
         DurationModel().fit(frame, duration)
         times.append(time.perf_counter() - start)
     return times
+
+
+def three_size_fit_seconds(repeats: int) -> list[float]:
+    """Wall time of DurationModel().fit on 3 sizes x 5 invocations (what the tuner refits)."""
+    return _fit_seconds(np.repeat([256.0, 1769.0, 3008.0], 5), 100.0, repeats)
+
+
+def fit_seconds(repeats: int) -> list[float]:
+    """Wall time of DurationModel().fit on 1,000 samples at 7 sizes, ``repeats`` times."""
+    rng = np.random.default_rng(0)
+    memory = rng.choice([128, 256, 512, 1024, 1769, 3008, 10240], FIT_SAMPLES).astype(float)
+    return _fit_seconds(memory, 200.0, repeats)
 
 
 def accuracy_table(samples: pd.DataFrame, train: list[int], seed: int = 0) -> pd.DataFrame:
@@ -183,20 +195,6 @@ def form_table(samples: pd.DataFrame, train: list[int]) -> pd.DataFrame:
             row[f"{form}_cv16_%"] = round(full.cv_results_[form].mape, 1)
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def fit_seconds(repeats: int) -> list[float]:
-    """Wall time of DurationModel().fit on 1,000 samples at 7 sizes, ``repeats`` times."""
-    rng = np.random.default_rng(0)
-    memory = rng.choice([128, 256, 512, 1024, 1769, 3008, 10240], FIT_SAMPLES).astype(float)
-    duration = (200.0 + 3000.0 / np.minimum(memory / 1769.0, 1.0)) * rng.lognormal(0, 0.1, FIT_SAMPLES)
-    frame = pd.DataFrame({"memory_mb": memory})
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        DurationModel().fit(frame, duration)
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def summarize_seconds(samples: pd.DataFrame, repeats: int) -> dict[str, list[float]]:
