@@ -69,12 +69,15 @@ def test_predict_quantiles_and_intervals_are_read_off_the_distribution(model, me
 @settings(max_examples=30)
 @given(fitted_models(), targets)
 def test_a_size_gets_the_same_draws_whatever_else_is_asked(model, memory) -> None:
-    # Up to float rounding: numpy's vectorised exp and log may round an element differently
-    # in arrays of different lengths.
+    # Up to numerical tolerance: numpy's vectorised exp and log may round an element
+    # differently in arrays of different lengths, and the mean-neutral scale is found by a
+    # bisection over all rows at once, which stops when every row is within its tolerance
+    # (3.6e-10 apart in the worst example hypothesis found). Another random stream would differ by
+    # percents, so a size's draws still cannot depend on what else is asked.
     together = model.predict_distribution(_grid(memory)).draws
     for i, size in enumerate(memory):
         alone = model.predict_distribution(_grid([size])).draws[0]
-        assert np.allclose(together[i], alone, rtol=1e-12, atol=0.0)
+        assert np.allclose(together[i], alone, rtol=1e-8, atol=0.0)
 
 
 def test_the_same_random_state_gives_the_same_distribution_and_another_one_differs() -> None:
