@@ -116,7 +116,9 @@ class _Window:
         """The error :mod:`json` raises reading on from ``position`` (the end of the last value
         read, or just inside a bracket) after ``opening`` (the list or object so far, in
         short): its message, at the place in the file. Called where the next delimiter or
-        value is wrong, which lies within two tokens of ``position``."""
+        value is wrong, which lies within two tokens of ``position``. An opening stands for
+        the last value with ``""``, which nothing after it can continue (a ``0`` would run
+        on into ``.5`` and move the error)."""
         first = self.skip(position)
         second = self.skip(first + 1) if first < len(self.text) else first
         tail = self.text[position:second + 2]
@@ -196,7 +198,7 @@ def _list(window: _Window, position: int, part: int,
             break
         following = window.skip(delimiter + 1)
         if window.char(delimiter) != "," or window.char(following) in ("]", ""):
-            raise window.fail_after("[0", end)
+            raise window.fail_after('[""', end)
         end = following
     if items or not handed:
         yield wrap(items)
@@ -234,8 +236,8 @@ def _object(window: _Window, position: int, keys: frozenset[str],
         if window.char(delimiter) == "}":
             break
         if window.char(delimiter) != ",":
-            raise window.fail_after('{"":0', end)
-        opening = '{"":0'
+            raise window.fail_after('{"":""', end)
+        opening = '{"":""'
         if window.char(window.skip(delimiter + 1)) != '"':
             raise window.fail_after(opening, end)
         end = delimiter + 1

@@ -90,7 +90,9 @@ def _error(reader) -> str | None:
 
 BROKEN = ['[1, 2', '[1 2]', '[1,]', '[1, ]', '[,1]', '[', '{"a": 1', '{"a" 1}', '{"a": }', '{"a": 1,}',
           '{"a": 1 "b": 2}', '{1: 2}', '{"events": [1, 2,', '{"events": [1, 2] "x": 1}', '{"events": [1, x]}',
-          '[{"a": "\\q"}]', '  \n [1,\n 2,\n x]', '{"a": [1,2,3]]', '[1] [', '"abc', '{"events": [1, 2], }']
+          '[{"a": "\\q"}]', '  \n [1,\n 2,\n x]', '{"a": [1,2,3]]', '[1] [', '"abc', '{"events": [1, 2], }',
+          # after a value, text that would continue a number: the error is where the value ends
+          '["a".5, 1]', '{"a": "b".5}', '{"a": "b"e5, "c": 1}', '{"events": ["a".5, 1]}', '[1, "a"0]']
 
 
 @pytest.mark.parametrize("text", BROKEN)
