@@ -36,6 +36,8 @@ from optuna.trial import FrozenTrial, TrialState
 
 from advisor.tune.scoring import Scores
 
+#: A proposal this close (octaves, about 7%) to a measured size is measured at that size.
+SNAP_OCTAVES = 0.1
 #: The trial user attribute holding the constraint values (<= 0: satisfied) for Optuna's samplers.
 CONSTRAINTS_ATTR = "constraints"
 
@@ -103,14 +105,26 @@ class DesignSampler(BaseSampler):
 def most_promising(scores: Scores, busy_mb: Sequence[int] = ()) -> int:
     """The size with the largest chance of being feasible and materially cheaper.
 
-    Sizes another worker is measuring now (``busy_mb``) are skipped, so workers sharing a
-    study measure different sizes. On a tie (all zero) the recommendation itself.
+    A size within :data:`SNAP_OCTAVES` of a measured one is measured *at* that size instead:
+    more invocations there narrow its mean, whereas a second size a few MB away adds nothing
+    the model can tell apart from noise (and makes its cross-validated form error, a rate per
+    octave, explode). Sizes another worker is measuring now (``busy_mb``) are skipped, so
+    workers sharing a study measure different sizes. When no size has any chance, the
+    recommendation itself (or the measured size next to it), to confirm it.
     """
     chance = scores.chance.copy()
     for size in busy_mb:
-        chance[scores.memory_mb == size] = -1.0
+        chance[np.abs(np.log2(scores.memory_mb / size)) <= SNAP_OCTAVES] = -1.0
     if chance.max() <= 0.0:
-        return scores.best_memory_mb
-    top = chance.max()
+        return snap(scores.best_memory_mb, scores.measured_mb)
     # Several sizes share the top chance when it is flat: the smallest of them costs least to measure.
-    return int(scores.memory_mb[np.flatnonzero(chance >= top)[0]])
+    return snap(int(scores.memory_mb[np.flatnonzero(chance >= chance.max())[0]]), scores.measured_mb)
+
+
+def snap(memory_mb: int, measured_mb: np.ndarray) -> int:
+    """``memory_mb``, or the measured size nearest to it when one is within :data:`SNAP_OCTAVES`."""
+    if not len(measured_mb):
+        return memory_mb
+    distance = np.abs(np.log2(measured_mb / memory_mb))
+    nearest = int(np.argmin(distance))
+    return int(measured_mb[nearest]) if distance[nearest] <= SNAP_OCTAVES else memory_mb

@@ -55,6 +55,10 @@ BOOTSTRAP: Final = 60
 #: shrink the SLA's tail to nothing.
 PRIOR_SPREAD: Final = 0.10
 PRIOR_DOF: Final = 2
+#: Residuals beyond this many robust scales are outliers, clipped when the spread is estimated.
+OUTLIER_SCALES: Final = 3.0
+#: Median absolute deviation to the standard deviation of a normal.
+MAD_TO_SIGMA: Final = 1.4826
 #: Billed ms exceed the duration by half a ms on average (rounded up to 1 ms).
 BILLING_ROUNDING_MS: Final = 0.5
 
@@ -99,6 +103,7 @@ class Scores:
         p_feasible: Share of draws in which the recommendation meets the SLA.
         floor_mb: Largest size that failed (sizes up to it are infeasible), or None.
         form: The duration model's form.
+        measured_mb: The sizes whose durations the model was fitted on.
     """
 
     architecture: str
@@ -114,6 +119,7 @@ class Scores:
     p_feasible: float
     floor_mb: int | None
     form: str
+    measured_mb: np.ndarray
 
     @property
     def best_memory_mb(self) -> int:
@@ -200,6 +206,7 @@ def score(
         percentile_ms={p: (v[0], v[1], v[2]) for p, v in summary.items()},
         cost_usd=cost, feasible=feasible, chance=chance, best=best,
         p_feasible=float(holds[best].mean()), floor_mb=floor, form=str(model.form_),
+        measured_mb=np.unique(samples["memory_mb"].to_numpy(float)),
     )
 
 
@@ -222,13 +229,22 @@ def mean_draws(model: DurationModel, memory_mb: np.ndarray, rng: np.random.Gener
 def spread_draws(samples: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     """``DRAWS`` draws of the per-invocation log spread ``s`` (scaled inverse chi-square).
 
-    The residuals are each invocation's log duration less its size's mean log duration,
+    The residuals are each invocation's log duration less its size's median log duration,
     pooled over the sizes, with :data:`PRIOR_SPREAD` weighing as :data:`PRIOR_DOF` invocations.
+    Residuals beyond :data:`OUTLIER_SCALES` robust scales (median absolute residual) are
+    clipped there: Lambda's occasional outliers (a slow neighbour, a GC pause, 1.5-3x) are rare
+    enough to leave a p95 almost where it was, but one of them among twenty invocations would
+    otherwise double the estimated spread and with it every size's predicted tail.
     """
     logs = np.log(samples["duration_ms"].to_numpy(float))
-    centred = logs - samples.assign(l=logs).groupby("memory_mb")["l"].transform("mean").to_numpy()
+    centre = samples.assign(l=logs).groupby("memory_mb")["l"].transform("median").to_numpy()
+    residuals = logs - centre
+    moved = np.abs(residuals[residuals != 0.0])
+    robust = MAD_TO_SIGMA * float(np.median(moved)) if len(moved) else PRIOR_SPREAD
+    limit = OUTLIER_SCALES * max(robust, 1e-6)
+    clipped = np.clip(residuals, -limit, limit)
     dof = len(logs) - samples["memory_mb"].nunique() + PRIOR_DOF
-    scale2 = (float(np.sum(centred**2)) + PRIOR_DOF * PRIOR_SPREAD**2) / dof
+    scale2 = (float(np.sum(clipped**2)) + PRIOR_DOF * PRIOR_SPREAD**2) / dof
     return np.sqrt(dof * scale2 / rng.chisquare(dof, DRAWS))
 
 
