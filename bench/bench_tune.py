@@ -8,13 +8,13 @@ The SLA is a p95 limit that binds in half the cases (it lies between the true p9
 unconstrained optimum and the fastest size's) and leaves the optimum free in the others. The
 true optimum is computed exactly at 1 MB steps from the true curve and the true noise.
 
-Families: ``public-curves`` (15 curves from public benchmarks, mostly CPU-bound) and
-``mbwilding-s3`` (I/O-bound: 4 runtimes x 2 architectures), both from
-``../shared/data/lambda-measurements``; ``local-ml`` (CPU-bound inference handlers measured
-through the local target) when ``bench/data/curves/`` holds them.
-
-Cases are split, by curve and seeded, into a development half (used to choose the sampler
-and the thresholds) and a held-out half (the figures quoted in docs/tune.md).
+The curves are bench/_curves.py's (the duration model's bench): ``public-curves`` (15 curves
+from public benchmarks, mostly CPU-bound) and ``mbwilding-s3`` (I/O-bound: 4 runtimes x 2
+architectures), both from ``../shared/data/lambda-measurements``, and ``local-ml`` (inference
+handlers measured through the local target) when ``bench/data/curves/local_ml.csv`` exists.
+Cases follow that bench's split (whole groups of sibling curves, seeded, fixed before any
+model change): development curves choose the sampler and the thresholds, the held-out ones
+give the figures quoted in docs/tune.md.
 
 Printed per family, for advisor (each sampler asked for) and Power Tuning: invocations per
 tuning, mean and p90 cost regret against the true optimum, the share within 2%, and the
@@ -27,9 +27,7 @@ Usage: .venv/bin/python bench/bench_tune.py [--split held-out|development|all]
 from __future__ import annotations
 
 import argparse
-import hashlib
 import multiprocessing
-import os
 import sys
 import time
 from dataclasses import dataclass
@@ -41,6 +39,7 @@ import pandas as pd
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+import _curves  # noqa: E402
 from powertuning import power_tune  # noqa: E402
 from virtual_function import true_noise  # noqa: E402
 
@@ -50,10 +49,7 @@ from advisor.targets import load_target  # noqa: E402
 from advisor.tune import Budgets, MemorySpace, SearchSpace, TuneSettings, tune  # noqa: E402
 from advisor.tune.scoring import InvocationPrice  # noqa: E402
 
-ROOT = BENCH.parent
-SHARED = Path(os.environ.get("ADVISOR_SHARED_DATA", ROOT.parent / "shared" / "data"))
-MEASUREMENTS = SHARED / "lambda-measurements"
-LOCAL_CURVES = BENCH / "data" / "curves"
+FAMILY_NAMES = {"public": "public-curves", "io": "mbwilding-s3", "local": "local-ml"}
 PERCENTILE = 95.0
 WITHIN = 0.02
 TARGET_SPEC = "virtual_function:VirtualFunction"
@@ -69,6 +65,7 @@ class Curve:
     name: str
     sizes: tuple[int, ...]
     durations: tuple[float, ...]
+    split: str
 
 
 @dataclass(frozen=True)
@@ -81,25 +78,12 @@ class Case:
 
 
 def load_curves() -> list[Curve]:
-    """Every real curve: public-curves, mbwilding-s3 (per runtime and architecture), local-ml."""
-    curves = []
-    public = pd.read_csv(MEASUREMENTS / "public-curves" / "curves.csv")
-    for name, group in public.groupby("curve_id"):
-        g = group.groupby("memory_mb")["duration_ms"].mean().sort_index()
-        curves.append(Curve("public-curves", str(name), tuple(int(m) for m in g.index), tuple(g.to_numpy(float))))
-    s3 = pd.read_csv(MEASUREMENTS / "mbwilding-s3-benchmark" / "lambda_benchmark_results.csv")
-    for (runtime, arch), group in s3.groupby(["runtime", "arch"]):
-        g = group.groupby("memory_mb")["duration"].mean().sort_index()
-        curves.append(Curve("mbwilding-s3", f"{runtime}-{arch}", tuple(int(m) for m in g.index),
-                            tuple(g.to_numpy(float))))
-    for path in sorted(LOCAL_CURVES.glob("*.csv")) if LOCAL_CURVES.is_dir() else []:
-        frame = pd.read_csv(path)
-        if {"memory_mb", "duration_ms"} <= set(frame.columns):
-            key = "curve_id" if "curve_id" in frame.columns else None
-            for name, group in (frame.groupby(key) if key else [(path.stem, frame)]):
-                g = group.groupby("memory_mb")["duration_ms"].mean().sort_index()
-                curves.append(Curve("local-ml", str(name), tuple(int(m) for m in g.index), tuple(g.to_numpy(float))))
-    return curves
+    """Every real curve of bench/_curves.py (the models' bench: same curves, same split)."""
+    curves = _curves.load_curves()
+    parts = _curves.split(curves)
+    return [Curve(FAMILY_NAMES[c.family], c.name, tuple(int(m) for m in c.truth.index),
+                  tuple(float(v) for v in c.truth.to_numpy()),
+                  "development" if parts[c.group] == "dev" else "held-out") for c in curves]
 
 
 class Truth:
@@ -107,9 +91,9 @@ class Truth:
 
     def __init__(self, curve: Curve, noise: np.ndarray, price: InvocationPrice) -> None:
         self.memory = np.arange(curve.sizes[0], curve.sizes[-1] + 1)
-        median_curve = np.exp(np.interp(np.log(self.memory), np.log(curve.sizes), np.log(curve.durations)))
-        self.mean = median_curve * float(noise.mean())
-        self.p95 = median_curve * float(np.quantile(noise, PERCENTILE / 100.0))
+        base = np.exp(np.interp(np.log(self.memory), np.log(curve.sizes), np.log(curve.durations)))
+        self.mean = base * float(noise.mean())
+        self.p95 = base * float(np.quantile(noise, PERCENTILE / 100.0))
         self.cost = price.cost(self.memory, self.mean)
 
     def optimum(self, sla_ms: float) -> int | None:
@@ -120,12 +104,6 @@ class Truth:
 
     def at(self, memory_mb: int) -> int:
         return int(memory_mb - self.memory[0])
-
-
-def split_of(curve: Curve, seed: int) -> str:
-    """development or held-out, by a seeded hash of the curve (half of each family each)."""
-    digest = hashlib.sha256(f"{seed}:{curve.family}:{curve.name}".encode()).digest()
-    return "development" if digest[0] % 2 == 0 else "held-out"
 
 
 def make_cases(curves: list[Curve], truths: dict[str, Truth], per_curve: int, seed: int) -> list[Case]:
@@ -142,7 +120,7 @@ def make_cases(curves: list[Curve], truths: dict[str, Truth], per_curve: int, se
         truth = truths[curve.name]
         free = int(np.argmin(truth.cost))
         fastest = float(truth.p95.min())
-        split = split_of(curve, seed)
+        split = curve.split
         for k in range(per_curve):
             binding = k % 2 == 0 and truth.p95[free] > fastest * HEADROOM * 1.2
             if binding:

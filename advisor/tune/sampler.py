@@ -3,10 +3,10 @@
 Three samplers were compared on ``bench/bench_tune.py`` (docs/tune.md, "How it decides"):
 
 - ``posterior`` (the default): advisor's own. After the initial design (three sizes spread
-  in log memory) it measures the size with the largest *chance*: the share of the duration
-  model's draws in which that size meets the SLA and is materially cheaper than the current
-  recommendation (:mod:`advisor.tune.scoring`). It spends invocations where the answer can
-  still change, and the same figure tells the stopping rule when nothing can.
+  in log memory) it measures the size with the largest expected saving over the current
+  recommendation, counting only the duration model's draws in which that size meets the SLA
+  (a constrained expected improvement; :mod:`advisor.tune.scoring`). It spends invocations
+  where the answer can still change; the stopping rule asks the same draws whether it can.
 - ``tpe``: Optuna's TPE with constraints (``TPESampler(constraints_func=...)``) on each
   trial's measured cost per invocation, the measured percentiles against the SLA as
   constraints.
@@ -103,22 +103,22 @@ class DesignSampler(BaseSampler):
 
 
 def most_promising(scores: Scores, busy_mb: Sequence[int] = ()) -> int:
-    """The size with the largest chance of being feasible and materially cheaper.
+    """The size with the largest expected saving (``gain``: constrained expected improvement).
 
     A size within :data:`SNAP_OCTAVES` of a measured one is measured *at* that size instead:
     more invocations there narrow its mean, whereas a second size a few MB away adds nothing
     the model can tell apart from noise (and makes its cross-validated form error, a rate per
     octave, explode). Sizes another worker is measuring now (``busy_mb``) are skipped, so
-    workers sharing a study measure different sizes. When no size has any chance, the
+    workers sharing a study measure different sizes. When no size can save anything, the
     recommendation itself (or the measured size next to it), to confirm it.
     """
-    chance = scores.chance.copy()
+    gain = scores.gain.copy()
     for size in busy_mb:
-        chance[np.abs(np.log2(scores.memory_mb / size)) <= SNAP_OCTAVES] = -1.0
-    if chance.max() <= 0.0:
+        gain[np.abs(np.log2(scores.memory_mb / size)) <= SNAP_OCTAVES] = -1.0
+    if gain.max() <= 0.0:
         return snap(scores.best_memory_mb, scores.measured_mb)
-    # Several sizes share the top chance when it is flat: the smallest of them costs least to measure.
-    return snap(int(scores.memory_mb[np.flatnonzero(chance >= chance.max())[0]]), scores.measured_mb)
+    # Several sizes share the top gain when it is flat: the smallest of them costs least to measure.
+    return snap(int(scores.memory_mb[np.flatnonzero(gain >= gain.max())[0]]), scores.measured_mb)
 
 
 def snap(memory_mb: int, measured_mb: np.ndarray) -> int:

@@ -15,7 +15,11 @@ from its posterior given the pooled residuals of all measured sizes):
   rounded up, on average half a ms more);
 - the *recommendation* is the cheapest feasible candidate (by central cost);
 - each candidate's *chance* is the share of draws in which it is feasible and cheaper than the
-  recommendation by more than :data:`MATERIAL` (the sampler's and the stopping rule's figure).
+  recommendation by more than :data:`MATERIAL` (the stopping rule's figure);
+- its *gain* is the expected saving over the recommendation counting only the draws in which
+  it is feasible: a constrained expected improvement (the sampler's figure). It weighs how
+  much a size could save, not only whether it could, so an untried cheap size with even odds
+  of meeting the SLA beats one more measurement beside the recommendation.
 
 A size at or below one that failed (out of memory, timeout, error) is infeasible: less memory
 does not cure them.
@@ -98,6 +102,8 @@ class Scores:
         feasible: Whether the SLA holds at the upper end of each size's interval.
         chance: Share of draws in which the size is feasible and materially cheaper than
             the recommendation.
+        gain: Expected saving (a share of the recommendation's cost) of the draws in which the
+            size is feasible; where nothing is feasible yet, of the dearest size's cost.
         best: Index of the recommendation (cheapest feasible; the nearest to feasible
             when none is), or None when nothing could be fitted.
         p_feasible: Share of draws in which the recommendation meets the SLA.
@@ -115,6 +121,7 @@ class Scores:
     cost_usd: np.ndarray
     feasible: np.ndarray
     chance: np.ndarray
+    gain: np.ndarray
     best: int
     p_feasible: float
     floor_mb: int | None
@@ -197,6 +204,8 @@ def score(
     best = _best(cost, feasible, percentiles, sla, allowed)
     better = cost_draws < (1.0 - MATERIAL) * cost_draws[best][None, :]
     chance = (better & holds).mean(axis=1)
+    reference = cost_draws[best][None, :] if feasible[best] else cost_draws.max(axis=0)[None, :]
+    gain = (np.clip(1.0 - cost_draws / reference, 0.0, None) * holds).mean(axis=1)
     tail = (1.0 - COVERAGE) / 2.0
     summary = {p: (np.median(d, axis=1), *np.quantile(d, (tail, 1.0 - tail), axis=1)) for p, d in percentiles.items()}
     low, high = np.quantile(means, (tail, 1.0 - tail), axis=1)
@@ -204,7 +213,7 @@ def score(
         architecture=architecture, memory_mb=np.asarray(grid, dtype=np.int64), mean_ms=means.mean(axis=1),
         mean_low_ms=low, mean_high_ms=high,
         percentile_ms={p: (v[0], v[1], v[2]) for p, v in summary.items()},
-        cost_usd=cost, feasible=feasible, chance=chance, best=best,
+        cost_usd=cost, feasible=feasible, chance=chance, gain=gain, best=best,
         p_feasible=float(holds[best].mean()), floor_mb=floor, form=str(model.form_),
         measured_mb=np.unique(samples["memory_mb"].to_numpy(float)),
     )
