@@ -25,10 +25,11 @@ import numpy as np
 import optuna
 from optuna.trial import TrialState
 
+from advisor.errors import UsageError
 from advisor.pricing import PriceCatalog, lambda_records_cost
 from advisor.targets import Target
 from advisor.tune import stopping
-from advisor.tune.measure import Measurement, measure
+from advisor.tune.measure import Interrupted, Measurement, measure
 from advisor.tune.result import TrialSummary, TuneEvent, TuneResult
 from advisor.tune.sampler import CONSTRAINTS_ATTR, DesignSampler, most_promising, optuna_sampler
 from advisor.tune.scoring import InvocationPrice, Scores, score
@@ -89,6 +90,7 @@ def tune(
         The recommendation and everything that supports it.
     """
     catalog = context.prices if context is not None else PriceCatalog.bundled()
+    _check_architectures(target, settings)
     initial = settings.space.memory.initial()
     sampler = DesignSampler(optuna_sampler(settings.sampler, startup=len(initial), seed=settings.seed))
     study = open_study(settings, sampler, workspace_dir=context.path if context is not None else None,
@@ -103,6 +105,15 @@ def tune(
         stopped = stopping.INTERRUPTED
     run.emit(TuneEvent("stopped", {"reason": stopped}))
     return _result(run, stopped)
+
+
+def _check_architectures(target: Target, settings: TuneSettings) -> None:
+    """Refuse architectures the target cannot run, before anything is invoked."""
+    runs = target.architectures()
+    missing = [a for a in settings.space.architectures if a not in runs]
+    if missing:
+        raise UsageError(f"--arch {missing[0]} is not one the target can run (it runs {', '.join(runs)}).",
+                         hint=f"Use --arch {','.join(runs)}.")
 
 
 def _step(run: _Run, initial: tuple[int, ...], context: Context | None) -> str | None:
@@ -247,7 +258,10 @@ def _trial(run: _Run, planned: tuple[str, int | None, bool] | None, count: int, 
         payloads = weighted_cycle(settings.payloads, count, start=done)
         result = measure(run.target, memory_mb=memory, architecture=arch, payloads=payloads,
                          cold_starts=colds, should_stop=run.out_of_time)
-    except BaseException:
+    except BaseException as exc:
+        if isinstance(exc, Interrupted) and exc.partial.records:
+            partial = Measurement(memory, arch, exc.partial.records, trial.number)
+            save_records(run.study, trial, partial, {COST_ATTR: _trial_cost(run, partial)})
         run.study.tell(trial, state=TrialState.FAIL)
         raise
     measurement = Measurement(memory, arch, result.records, trial.number)

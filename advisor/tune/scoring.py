@@ -22,7 +22,8 @@ from its posterior given the pooled residuals of all measured sizes):
   of meeting the SLA beats one more measurement beside the recommendation.
 
 A size at or below one that failed (out of memory, timeout, error) is infeasible: less memory
-does not cure them.
+does not cure them; and a size between a failure and the smallest size that ran above it is
+not recommended until measured.
 """
 
 from __future__ import annotations
@@ -198,7 +199,11 @@ def score(
         [percentiles[o.percentile] <= o.limit_ms for o in sla.objectives])
     upper_ok = np.logical_and.reduce(
         [np.quantile(percentiles[o.percentile], UPPER, axis=1) <= o.limit_ms for o in sla.objectives])
-    feasible = allowed & upper_ok
+    # Between the largest failure and the smallest size that ran above it the threshold is
+    # unknown: such sizes may be measured (they count in the chance and the gain), but only a
+    # size at or above one that ran is recommended.
+    proven = memory >= float(samples["memory_mb"].min()) if floor is not None else allowed
+    feasible = proven & upper_ok
     cost_draws = price.cost(memory[:, None], means)
     cost = cost_draws.mean(axis=1)
     best = _best(cost, feasible, percentiles, sla, allowed)
