@@ -7,10 +7,11 @@ Three samplers were compared on ``bench/bench_tune.py`` (docs/tune.md, "How it d
   recommendation, counting only the duration model's draws in which that size meets the SLA
   (a constrained expected improvement; :mod:`advisor.tune.scoring`). It spends invocations
   where the answer can still change; the stopping rule asks the same draws whether it can.
-- ``tpe``: Optuna's TPE with constraints (``TPESampler(constraints_func=...)``) on each
-  trial's measured cost per invocation, the measured percentiles against the SLA as
-  constraints.
-- ``gp``: Optuna's Gaussian-process sampler (``GPSampler``, with the same constraints).
+- ``tpe``: Optuna's TPE with constraints on each trial's measured cost per invocation, the
+  measured percentiles against the SLA as constraints (``Trial.set_constraint``, which
+  Optuna 5 reads in place of the deprecated ``constraints_func``).
+- ``gp``: Optuna's Gaussian-process sampler (``GPSampler``, with the same constraints; it
+  needs PyTorch).
 
 Whatever the sampler, the recommendation is read off the fitted model, not off the best
 trial: a sampler only chooses where to measure. Optuna's samplers see each trial's noisy
@@ -38,23 +39,16 @@ from advisor.tune.scoring import Scores
 
 #: A proposal this close (octaves, about 7%) to a measured size is measured at that size.
 SNAP_OCTAVES = 0.1
-#: The trial user attribute holding the constraint values (<= 0: satisfied) for Optuna's samplers.
-CONSTRAINTS_ATTR = "constraints"
-
-
-def constraints_of(trial: FrozenTrial) -> Sequence[float]:
-    """The constraints a trial recorded (infeasible when none were: it never finished)."""
-    values = trial.user_attrs.get(CONSTRAINTS_ATTR)
-    return [float(v) for v in values] if values else [1.0]
-
-
 def optuna_sampler(kind: str, *, startup: int, seed: int) -> BaseSampler | None:
-    """The Optuna sampler of ``kind`` (None for ``posterior``, which the engine drives)."""
+    """The Optuna sampler of ``kind`` (None for ``posterior``, which the engine drives).
+
+    Both read the constraints each trial sets (``Trial.set_constraint``: a measured percentile
+    less its limit, > 0 violated). ``gp`` needs PyTorch, which advisor does not depend on.
+    """
     if kind == "tpe":
-        return optuna.samplers.TPESampler(n_startup_trials=startup, seed=seed, constraints_func=constraints_of)
+        return optuna.samplers.TPESampler(n_startup_trials=startup, seed=seed)
     if kind == "gp":
-        return optuna.samplers.GPSampler(n_startup_trials=startup, seed=seed, constraints_func=constraints_of,
-                                         deterministic_objective=False)
+        return optuna.samplers.GPSampler(n_startup_trials=startup, seed=seed, deterministic_objective=False)
     return None
 
 

@@ -111,6 +111,7 @@ class Scores:
         floor_mb: Largest size that failed (sizes up to it are infeasible), or None.
         form: The duration model's form.
         measured_mb: The sizes whose durations the model was fitted on.
+        spread: The draws of the per-invocation log spread.
     """
 
     architecture: str
@@ -128,6 +129,7 @@ class Scores:
     floor_mb: int | None
     form: str
     measured_mb: np.ndarray
+    spread: np.ndarray
 
     @property
     def best_memory_mb(self) -> int:
@@ -220,7 +222,7 @@ def score(
         percentile_ms={p: (v[0], v[1], v[2]) for p, v in summary.items()},
         cost_usd=cost, feasible=feasible, chance=chance, gain=gain, best=best,
         p_feasible=float(holds[best].mean()), floor_mb=floor, form=str(model.form_),
-        measured_mb=np.unique(samples["memory_mb"].to_numpy(float)),
+        measured_mb=np.unique(samples["memory_mb"].to_numpy(float)), spread=spread,
     )
 
 

@@ -99,3 +99,22 @@ def test_an_architecture_the_target_cannot_run_is_refused_before_any_invocation(
     with pytest.raises(UsageError, match="arm64"):
         tune(target, settings("p95=1s", space=space))
     assert target.invocations == 0
+
+
+def test_with_traffic_the_recommendation_is_a_month_at_its_cheapest_keep_warm_setting() -> None:
+    from advisor.tune import Current
+    from advisor.tune.traffic import steady_rate
+
+    trace = steady_rate(0.01, 86_400.0)
+    result = tune(CurveTarget(seed=1), settings("p95=300ms", traffic=trace, current=Current(1024)))
+    data = result.to_dict()
+    assert data["sla_basis"] == f"end-to-end over {len(trace)} real requests"
+    monthly = data["monthly_cost_usd"]
+    assert monthly is not None and monthly["total"] == pytest.approx(sum(monthly["breakdown"].values()))
+    assert data["recommendation"]["keep_warm"]["kind"] in ("none", "provisioned", "schedule", "pings")
+    assert data["predicted"]["cold_start_fraction"] is not None
+    assert data["predicted"]["latency_ms"]["p95"]["high"] <= 300.0  # the SLA holds on the pessimistic replay
+    current = data["current"]
+    assert current is not None and current["monthly_cost_usd"] is not None
+    assert data["saving_usd"] == pytest.approx(current["monthly_cost_usd"]["total"] - monthly["total"])
+    assert any(p["monthly_cost_usd"] is not None for p in data["curve"])
