@@ -14,7 +14,7 @@ from advisor._lazy import lazy_getattr
 if TYPE_CHECKING:  # what the names are, for type checkers; they are loaded by __getattr__
     # ruff: noqa: F401 - imported for type checkers only
     from advisor.tune.engine import tune
-    from advisor.tune.plan import TunePlan, plan
+    from advisor.tune.plan import TunePlan, tuning_plan
     from advisor.tune.result import TrialSummary, TuneEvent, TuneResult
     from advisor.tune.settings import Budgets, Current, TuneSettings
     from advisor.tune.space import MemorySpace, SearchSpace, parse_architectures
@@ -30,8 +30,8 @@ _EXPORTS = {
     "TuneResult": "advisor.tune.result",
     "TuneSettings": "advisor.tune.settings",
     "parse_architectures": "advisor.tune.space",
-    "plan": "advisor.tune.plan",
     "tune": "advisor.tune.engine",
+    "tuning_plan": "advisor.tune.plan",
 }
 
 __all__ = sorted(_EXPORTS)  # noqa: PLE0605 - the names above, loaded lazily
