@@ -26,11 +26,19 @@ CREDENTIAL_CODES: Final = ("UnrecognizedClientException", "InvalidClientTokenId"
 THROTTLE_CODES: Final = ("ThrottlingException", "TooManyRequestsException", "LimitExceededException")
 
 
-def retry_config() -> Config:
-    """The retry policy of every client advisor makes."""
+def retry_config(max_attempts: int = MAX_ATTEMPTS, read_timeout_s: float | None = None) -> Config:
+    """The retry policy of every client advisor makes.
+
+    Args:
+        max_attempts: Attempts per request, the first included (throttling is retried with
+            backoff until then).
+        read_timeout_s: How long to wait for a response (None: botocore's 60 s); an invoke
+            must wait for the function's own timeout.
+    """
     from botocore.config import Config
 
-    return Config(retries={"mode": RETRY_MODE, "max_attempts": MAX_ATTEMPTS})
+    timeouts = {} if read_timeout_s is None else {"read_timeout": read_timeout_s}
+    return Config(retries={"mode": RETRY_MODE, "max_attempts": max_attempts}, **timeouts)
 
 
 def clients(
@@ -40,6 +48,8 @@ def clients(
     profile: str | None = None,
     endpoint_url: str | None = None,
     session: boto3.Session | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+    read_timeout_s: float | None = None,
 ) -> tuple[Any, ...]:
     """boto3 clients for ``services`` (``"lambda"``, ``"logs"``, ``"pricing"``...), one session.
 
@@ -47,8 +57,10 @@ def clients(
         services: Service names, in the order the clients are returned.
         region: AWS region (default: the profile's or the environment's).
         profile: Named profile from ~/.aws/config.
-        endpoint_url: Another endpoint (a local moto server in tests).
+        endpoint_url: Another endpoint (a local moto server, ``advisor local serve`` in tests).
         session: A boto3 session to use instead of making one (then region/profile are its own).
+        max_attempts: See :func:`retry_config`.
+        read_timeout_s: See :func:`retry_config`.
 
     Raises:
         RemoteError: the profile does not exist or no region is configured.
@@ -58,7 +70,7 @@ def clients(
 
     try:
         session = session or boto3.Session(profile_name=profile, region_name=region)
-        config = retry_config()
+        config = retry_config(max_attempts, read_timeout_s)
         return tuple(session.client(name, config=config, endpoint_url=endpoint_url) for name in services)
     except NoRegionError:
         raise RemoteError(
@@ -100,6 +112,20 @@ class aws_errors:  # noqa: N801 - used as a lower-case context manager
             raise RemoteError(f"AWS request for {self.what} failed: {exc}.",
                               hint="Check the network and --region.") from None
         return False
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a botocore ``ClientError`` (None for anything else)."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return None
+    code = response.get("Error", {}).get("Code")
+    return str(code) if code is not None else None
+
+
+def is_throttling(exc: BaseException) -> bool:
+    """Whether ``exc`` is AWS throttling (after botocore's own retries ran out)."""
+    return error_code(exc) in THROTTLE_CODES
 
 
 def client_error(exc: ClientError, what: str, permissions: str) -> RemoteError | NotFoundError:

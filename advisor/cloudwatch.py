@@ -27,6 +27,7 @@ import boto3
 from advisor import aws
 from advisor.errors import RemoteError, UsageError
 from advisor.logs import LogEvent
+from advisor.tune import iam
 from advisor.workspace import ImportSummary, Workspace
 
 LOG_GROUP_PREFIX = "/aws/lambda/"
@@ -39,7 +40,7 @@ INSIGHTS_TIMEOUT_S = 900.0
 #: Re-read this much before the end of the covered range (late-ingested events).
 RESUME_OVERLAP_MS = 5 * 60 * 1000
 #: The IAM actions the import calls.
-PERMISSIONS = "lambda:GetFunctionConfiguration, logs:FilterLogEvents, logs:StartQuery and logs:GetQueryResults"
+PERMISSIONS = iam.permissions_text("import")
 REPORT_FILTER = '?"REPORT RequestId" ?"platform.report" ?"platform.initReport"'
 INSIGHTS_QUERY = (
     "fields @timestamp, @message, @logStream "

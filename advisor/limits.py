@@ -52,6 +52,8 @@ SPEEDUP: Final = Bound("the speedup", "x", 0.001, MAX_SPEEDUP, "time compression
 #: A keep-alive or lifetime: any time from 0, or ``inf``.
 KEEP_ALIVE_S: Final = Bound("the keep-alive", "s", 0, math.inf, "any time, or inf", integer=False)
 LIFETIME_S: Final = Bound("the lifetime", "s", 0.001, math.inf, "any time above 0, or inf", integer=False)
+#: A TCP port to listen on (0: the system picks a free one).
+PORT: Final = Bound("the port", "", 0, 65_535, "a TCP port; 0 picks a free one")
 
 #: What each simulated request costs in memory (arrays in and out of the replay engine).
 REPLAY_BYTES_PER_REQUEST: Final = 96

@@ -40,6 +40,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "pricing": ("pricing",),
     "local": ("local",),
     "functions": ("functions",),
+    "restore": ("restore",), "iam-policy": ("restore",),
 }
 
 IMPORT_HELP = "Import invocation records (CloudWatch logs, exports, public traces) into the workspace."

@@ -1,9 +1,10 @@
-"""CLI commands: ``advisor local invoke`` and ``advisor local replay`` (a handler run like Lambda runs it)."""
+"""CLI commands: ``advisor local invoke``, ``replay`` and ``serve`` (a handler run like Lambda runs it)."""
 
 from __future__ import annotations
 
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,10 +17,21 @@ from rich.table import Table
 
 from advisor import limits
 from advisor.cli._console import console, emit_json, error_console
-from advisor.cli._options import JsonOption, duration_option, keep_alive_help, memory_option, number_option
+from advisor.cli._options import (
+    JsonOption,
+    SeedOption,
+    duration_option,
+    keep_alive_help,
+    memory_option,
+    number_option,
+)
 from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S, DEFAULT_TIMEOUT_S
 from advisor.record import conform, to_json_records
-from advisor.targets.local import DEFAULT_MAX_CONCURRENCY
+from advisor.targets.lambda_api.emulator import parse_variables
+from advisor.targets.lambda_api.faults import SYNTAX as FAULT_SYNTAX
+from advisor.targets.lambda_api.faults import Faults
+from advisor.targets.lambda_api.server import DEFAULT_HOST, DEFAULT_PORT, serve_local
+from advisor.targets.local import DEFAULT_MAX_CONCURRENCY, DEFAULT_MEMORY_MB
 from advisor.targets.runs import invoke_local, parse_payload, replay_local
 
 local_app = typer.Typer(
@@ -100,6 +112,45 @@ def replay(handler: HandlerArg,
             markup=False)
     if log is not None:
         console().print(f"REPORT log: {log}", markup=False)
+
+
+@local_app.command("serve")
+def serve(handler: HandlerArg,
+          port: Annotated[int, number_option("--port", limits.PORT, "Port to listen on")] = DEFAULT_PORT,
+          host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = DEFAULT_HOST,
+          function_name: Annotated[Optional[str], typer.Option(
+              "--function-name", help="The function's name (default: from the handler).", show_default=False)] = None,
+          memory: Annotated[int, memory_option("Memory size of $LATEST at start")] = DEFAULT_MEMORY_MB,
+          timeout: TimeoutOption = DEFAULT_TIMEOUT_S,
+          env: Annotated[Optional[list[str]], typer.Option(
+              "--env", help="An environment variable KEY=VALUE (repeatable).", metavar="KEY=VALUE")] = None,
+          log_format: Annotated[str, typer.Option("--log-format", help="Text or JSON (LoggingConfig.LogFormat).")]
+          = "Text",
+          keep_alive: KeepAliveOption = DEFAULT_KEEP_ALIVE_S,
+          max_concurrency: Annotated[int, number_option(
+              "--max-concurrency", limits.CONCURRENCY_LIMIT, "Invocations at once; beyond, 429 TooManyRequests")]
+          = DEFAULT_MAX_CONCURRENCY,
+          update_delay: Annotated[float, duration_option(
+              "--update-delay", "How long a configuration update stays InProgress.", default_s=0.0)] = 0.0,
+          inject: Annotated[Optional[str], typer.Option(
+              "--inject", help=f"Faults to inject: {FAULT_SYNTAX}.", metavar="FAULTS", show_default=False)] = None,
+          seed: SeedOption = 0, log: LogOption = None) -> None:
+    """Serve HANDLER under the AWS Lambda API (like `sam local start-lambda`) until Ctrl-C."""
+    options = {"function_name": function_name, "memory_mb": memory, "timeout_s": timeout, "log_path": log,
+               "environment": parse_variables(env), "log_format": log_format, "keep_alive_s": keep_alive,
+               "max_concurrency": max_concurrency, "update_delay_s": update_delay, "faults": Faults.parse(inject),
+               "seed": seed}
+    with _terminate_as_interrupt(), serve_local(handler, host=host, port=port, **options) as server:
+        name, url = server.emulator.function_name, server.endpoint_url
+        console().print(f"Serving {handler} as Lambda function {name!r} at {url}\n"
+                        f"  advisor tune {name} --endpoint-url {url} --region us-east-1 ...\n"
+                        f"  aws lambda invoke --endpoint-url {url} --function-name {name} out.json\n"
+                        "Any credentials are accepted. Ctrl-C stops.", markup=False, highlight=False, soft_wrap=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            console().print("stopped.", markup=False)
 
 
 def _limits(describe: dict[str, Any]) -> dict[str, Any]:

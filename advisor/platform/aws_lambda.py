@@ -4,8 +4,8 @@ Prices live in the catalogs (``pricing/aws-lambda.yaml``); everything else Lambd
 advisor's numbers depend on lives here and only here.
 
 Sources:
-- memory 128-10,240 MB in 1 MB steps, timeout up to 900 s, architectures: Lambda developer
-  guide, "Lambda quotas" and "Configuring function memory";
+- memory 128-10,240 MB in 1 MB steps, timeout up to 900 s, 6 MB synchronous invocation payloads,
+  architectures: Lambda developer guide, "Lambda quotas" and "Configuring function memory";
 - one vCPU at 1,769 MB, six at 10,240 MB: the same guide ("memory and computing power");
 - 1 ms billing since 2020-12-01 (100 ms before): AWS announcement of 2020-12-01;
 - init phase billed for managed runtimes since 2025-08-01 (custom runtimes, container images
@@ -59,6 +59,8 @@ DEFAULT_TIMEOUT_S: Final = 3.0
 MAX_TIMEOUT_S: Final = 900.0
 #: On-demand environments must finish their init phase within this.
 INIT_TIMEOUT_S: Final = 10.0
+#: Largest request and response payload of a synchronous invocation (6 MB).
+MAX_PAYLOAD_BYTES: Final = 6 * 1024 * 1024
 
 #: Idle environments observed to live this long (s); Lambda does not document it.
 OBSERVED_KEEP_ALIVE_S: Final = (5 * SECONDS_PER_MINUTE, 10 * SECONDS_PER_MINUTE)

@@ -14,7 +14,7 @@ __all__ = ["RECORD_FIELDS", "LocalTarget", "Target", "ThrottledError", "load_tar
 _WHERE = {
     "Target": "advisor.targets._base",
     "RECORD_FIELDS": "advisor.targets._base",
-    "load_target": "advisor.targets._base",
+    "load_target": "advisor.targets.plugins",
     "LocalTarget": "advisor.targets.local",
     "ThrottledError": "advisor.targets.local",
 }

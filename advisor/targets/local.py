@@ -178,10 +178,11 @@ class LocalTarget(Target):
 
     def configure(self, memory_mb: int, *, keep_alive_s: float | None = None,
                   timeout_s: float | None = None, max_concurrency: int | None = None,
-                  **options: Any) -> None:
+                  architecture: str | None = None, **options: Any) -> None:
         """Change the memory size (and optionally keep-alive, timeout, concurrency).
 
         Workers started at another memory size are stopped: the next request is cold.
+        ``architecture`` may only be this machine's (checked by the contract).
         """
         if options:
             raise UsageError(f"LocalTarget has no option {sorted(options)[0]!r}")
@@ -198,6 +199,21 @@ class LocalTarget(Target):
     def invoke(self, payload: Any) -> dict[str, Any]:
         """Invoke the handler once; returns the invocation record (see :class:`Target`)."""
         return self.call(payload).record
+
+    def force_cold(self) -> None:
+        """Recycle the workers: the next request starts a new one at the same memory size.
+
+        Idle workers stop now; a busy one finishes its request and is stopped then.
+        """
+        with self._lock:
+            for environment in self._environments:
+                if environment.busy:
+                    environment.dead = True  # released, then stopped (see _release)
+        self._stop_all()
+
+    def architectures(self) -> tuple[str, ...]:
+        """This machine's architecture only: the workers run on it."""
+        return (_architecture(),)
 
     def restore(self) -> None:
         """Stop every worker and go back to the settings given at construction."""

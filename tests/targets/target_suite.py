@@ -8,6 +8,7 @@ against the contract passes it as the built-in targets do.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from advisor.errors import UsageError
+from advisor.platform.aws_lambda import ARCHITECTURES
 from advisor.record import STATUS_ERROR, STATUSES
 from advisor.targets import RECORD_FIELDS, Target
 
@@ -91,3 +93,40 @@ class TargetSuite:
         assert isinstance(target.describe(), dict)
         target.close()
         target.close()
+
+    def test_force_cold_starts_a_fresh_environment_at_the_same_configuration(
+        self, make_target: MakeTarget
+    ) -> None:
+        with make_target(512) as target:
+            target.configure(768)
+            target.invoke({})
+            warm = target.invoke({})
+            target.force_cold()
+            cold, after = target.invoke({}), target.invoke({})
+        assert warm["init_ms"] is None
+        assert cold["init_ms"] is not None and cold["memory_mb"] == 768
+        assert after["init_ms"] is None and after["memory_mb"] == 768
+
+    def test_every_architecture_it_lists_can_be_configured_and_others_are_refused(
+        self, make_target: MakeTarget
+    ) -> None:
+        with make_target(512) as target:
+            listed = target.architectures()
+            assert listed and len(set(listed)) == len(listed) and set(listed) <= set(ARCHITECTURES)
+            for architecture in listed:
+                target.configure(512, architecture=architecture)
+                assert target.invoke({})["architecture"] in (architecture, None)
+            for other in [a for a in ARCHITECTURES if a not in listed] + ["sparc"]:
+                with pytest.raises(UsageError, match=repr(other)):
+                    target.configure(512, architecture=other)
+
+    def test_snapshot_is_plain_json_and_stays_the_original_configuration(self, make_target: MakeTarget) -> None:
+        with make_target(640) as target:
+            before = target.snapshot()
+            target.configure(2048)
+            target.invoke({})
+            during = target.snapshot()
+            target.restore()
+            assert target.invoke({})["memory_mb"] == 640
+        assert before is None or json.loads(json.dumps(before)) == before
+        assert during == before

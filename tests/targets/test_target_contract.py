@@ -54,7 +54,7 @@ def test_a_user_target_class_is_loaded_by_dotted_path():
 
 
 @pytest.mark.parametrize(("spec", "error", "words"), [
-    ("LocalTarget", UsageError, "not a dotted path"),
+    ("LocalTarget", UsageError, "is not path/to/file.py:ClassName or package.module:ClassName"),
     ("advisor.no_such_module:Thing", NotFoundError, "cannot import target module"),
     ("advisor.targets.local:NoSuchClass", NotFoundError, "has no 'NoSuchClass'"),
     ("advisor.targets.local:billed_ms", UsageError, "not a subclass of advisor.targets.Target"),
