@@ -12,7 +12,7 @@ from typing import Final
 
 from advisor.errors import UsageError
 from advisor.platform import Bound, aws_lambda, cloud_run
-from advisor.units import BYTES_PER_MIB, HOURS_PER_DAY, KIB_PER_MIB, MS_PER_S
+from advisor.units import BYTES_PER_MIB, HOURS_PER_DAY, KIB_PER_MIB, MS_PER_S, SECONDS_PER_HOUR
 
 #: More instances than any Lambda concurrency quota grants (tens of thousands at most).
 MAX_INSTANCES: Final = 100_000
@@ -46,6 +46,10 @@ DURATION_MS: Final = Bound("the duration", "ms", 0, aws_lambda.MAX_TIMEOUT_S * M
 INVOCATIONS: Final = Bound("invocations", "", 0, MAX_MONTHLY_INVOCATIONS,
                            "a month at 380,000 requests/s, beyond any function's volume")
 HOURS: Final = Bound("hours", "h", 0, MAX_HOURS, "at most one year", integer=False)
+#: A steady request rate: the monthly invocation bound spread over a month.
+RATE_PER_S: Final = Bound("the request rate", "/s", 0,
+                          MAX_MONTHLY_INVOCATIONS / (aws_lambda.HOURS_PER_MONTH * SECONDS_PER_HOUR),
+                          "a month at 380,000 requests/s, beyond any function's volume", integer=False)
 SEED: Final = Bound("the seed", "", 0, MAX_SEED, "a 32-bit seed")
 LOCAL_INVOCATIONS: Final = Bound("invocations", "", 1, MAX_LOCAL_INVOCATIONS, "local runs in a row")
 SPEEDUP: Final = Bound("the speedup", "x", 0.001, MAX_SPEEDUP, "time compression", integer=False)

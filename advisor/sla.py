@@ -34,11 +34,17 @@ class Objective:
 
     def met_by(self, latency_ms: ArrayLike) -> bool:
         """Whether the objective holds over ``latency_ms`` (NaN or inf: a violation)."""
+        observed = self.observed(latency_ms)
+        return observed is None or observed <= self.limit_ms
+
+    def observed(self, latency_ms: ArrayLike) -> float | None:
+        """The percentile this objective checks, over ``latency_ms`` (NaN counts as inf; ``None``
+        without any request)."""
         values = np.asarray(latency_ms, dtype=np.float64)
         if values.size == 0:
-            return True
+            return None
         values = np.where(np.isnan(values), np.inf, values)
-        return bool(np.percentile(values, self.percentile, method="higher") <= self.limit_ms)
+        return float(np.percentile(values, self.percentile, method="higher"))
 
     def __str__(self) -> str:
         limit = f"{self.limit_ms:g}ms" if self.limit_ms < MS_PER_S else f"{self.limit_ms / MS_PER_S:g}s"

@@ -11,6 +11,9 @@ Durations are written the same way in every option of every command (``--keep-al
 - ``inf`` (also ``infinite``, ``forever``) where the option allows no limit.
 
 :func:`parse_duration` reads them and :func:`format_duration` writes them back.
+
+A request rate (``--rate``) is a number per one of those units: ``5/s``, ``300/min`` (or
+``300/m``), ``2/h``, ``100/d``; :func:`parse_rate` reads it as requests per second.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ UNIT_SECONDS: Final[dict[str, float]] = {
 }
 INFINITE_WORDS: Final = ("inf", "infinite", "forever")
 DURATION_EXAMPLES: Final = "600, 90s, 10m, 1h30m, 250ms"
+RATE_EXAMPLES: Final = "5/s, 300/min, 2/h"
+_RATE = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)/([a-z]+)$")
 
 _PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|min|s|m|h|d|w)?")
 
@@ -104,6 +109,26 @@ def parse_duration(
     if not math.isfinite(seconds):
         raise UsageError(f"{option} {text!r} is too large.", hint=f"Write e.g. {DURATION_EXAMPLES}.")
     return seconds
+
+
+def parse_rate(text: str, *, option: str) -> float:
+    """Requests per second of a rate written ``N/UNIT`` (``5/s``, ``300/min``, ``2/h``).
+
+    Args:
+        text: What the user typed.
+        option: The option it was given to, for the message (``--rate``).
+
+    Raises:
+        UsageError: ``text`` is not a number over a unit, or the rate is not above 0.
+    """
+    match = _RATE.match(text.strip().lower().replace(" ", ""))
+    if match is None or match.group(2) not in UNIT_SECONDS:
+        raise UsageError(f"{option} {text!r} is not a rate.",
+                         hint=f"Write requests per unit, e.g. {RATE_EXAMPLES} (units: {', '.join(UNIT_SECONDS)}).")
+    per_second = float(match.group(1)) / UNIT_SECONDS[match.group(2)]
+    if not (math.isfinite(per_second) and per_second > 0):
+        raise UsageError(f"{option} {text!r} must be a rate above 0.", hint=f"Write e.g. {RATE_EXAMPLES}.")
+    return per_second
 
 
 def format_duration(seconds: float) -> str:

@@ -100,6 +100,8 @@ _DDL = [
     # False when every import of the function came from a source that does not record cold
     # starts (a public trace without init times); NULL or True: its records say which were cold.
     """ALTER TABLE functions ADD COLUMN IF NOT EXISTS records_cold_starts BOOLEAN""",
+    # True for the records of invocations advisor tune made itself: measurements, never traffic.
+    """ALTER TABLE invocations ADD COLUMN IF NOT EXISTS tuning BOOLEAN DEFAULT false""",
 ]
 
 
@@ -344,6 +346,7 @@ class Workspace:
         ignored: int,
         rejected: int,
         records_cold_starts: bool = True,
+        tuning: bool = False,
     ) -> ImportSummary:
         """Store ``records`` atomically, skipping any (function, request_id) already stored.
 
@@ -361,6 +364,8 @@ class Workspace:
             rejected: Lines that looked like records but could not be parsed.
             records_cold_starts: Whether the source says which requests were cold starts (a
                 public trace without init times does not: analyses then say "unknown").
+            tuning: The records are invocations ``advisor tune`` made (measurements): stored
+                marked, so that analyses and replays of the function's traffic leave them out.
 
         Returns:
             The counts, with the import id.
@@ -371,7 +376,7 @@ class Workspace:
             with self._bounded_memory():
                 return self._import("_incoming", table.num_rows, source=source, format=format,
                                     counts=(lines, parsed, ignored, rejected),
-                                    records_cold_starts=records_cold_starts)
+                                    records_cold_starts=records_cold_starts, tuning=tuning)
         finally:
             self._con.unregister("_incoming")
 
@@ -395,10 +400,11 @@ class Workspace:
                                 format=format, counts=(lines, parsed, ignored, rejected))
 
     def _import(self, relation: str, incoming: int, *, source: str, format: str,
-                counts: tuple[int, int, int, int], records_cold_starts: bool = True) -> ImportSummary:
+                counts: tuple[int, int, int, int], records_cold_starts: bool = True,
+                tuning: bool = False) -> ImportSummary:
         """Store the records of ``relation`` (record columns and ROW_COLUMN) in one transaction."""
         with self._transaction():
-            added = self._insert_new(relation)
+            added = self._insert_new(relation, tuning=tuning)
             self._add_functions(f"SELECT DISTINCT function FROM {relation}",
                                 records_cold_starts=records_cold_starts)
             _pause_for_tests()
@@ -508,13 +514,13 @@ class Workspace:
         self._con.execute(f"DROP TABLE {_STAGED}")
         return counts, added
 
-    def _insert_new(self, relation: str) -> int:
+    def _insert_new(self, relation: str, *, tuning: bool = False) -> int:
         columns = ", ".join(COLUMNS)
         # The first copy (in input order) of each key, unless the key is already stored;
         # stored sorted by end time so time windows skip whole row groups.
         return self._number(
-            f"""INSERT INTO invocations ({columns})
-                SELECT {', '.join('n.' + c for c in COLUMNS)} FROM {relation} n
+            f"""INSERT INTO invocations ({columns}, tuning)
+                SELECT {', '.join('n.' + c for c in COLUMNS)}, {'true' if tuning else 'false'} FROM {relation} n
                 SEMI JOIN (SELECT min({ROW_COLUMN}) AS first FROM {relation} GROUP BY function, request_id) k
                     ON n.{ROW_COLUMN} = k.first
                 ANTI JOIN invocations i ON i.function = n.function AND i.request_id = n.request_id
@@ -532,9 +538,13 @@ class Workspace:
         return int(row[0])
 
     def invocations(
-        self, function: str, *, since: datetime | None = None, until: datetime | None = None
+        self, function: str, *, since: datetime | None = None, until: datetime | None = None,
+        tuning: bool | None = False,
     ) -> pd.DataFrame:
         """The stored records of ``function`` with ``since <= end_time < until``, by start/end.
+
+        ``tuning``: False (default) for the function's traffic, True for the invocations
+        ``advisor tune`` made, None for both.
 
         Raises:
             NotFoundError: the function is unknown.
@@ -543,7 +553,7 @@ class Workspace:
         import pyarrow as pa
 
         self.function(function)
-        where, params = time_filter(function, since, until)
+        where, params = time_filter(function, since, until, tuning=tuning)
         table = self._con.sql(
             f"SELECT {', '.join(COLUMNS)} FROM invocations WHERE {where}", params=params
         ).to_arrow_table()
@@ -631,11 +641,18 @@ def import_memory_limit() -> str:
 
 
 def time_filter(
-    function: str, since: datetime | None, until: datetime | None
+    function: str, since: datetime | None, until: datetime | None, *, tuning: bool | None = False
 ) -> tuple[str, list[Any]]:
-    """A SQL ``WHERE`` clause (and its parameters) selecting one function's time window."""
+    """A SQL ``WHERE`` clause (and its parameters) selecting one function's time window.
+
+    ``tuning``: False (default) selects the function's traffic, True the invocations ``advisor
+    tune`` made, None both.
+    """
     clauses = ["function = ?"]
     params: list[Any] = [function]
+    if tuning is not None:
+        clauses.append("coalesce(tuning, false) = ?")
+        params.append(tuning)
     if since is not None:
         clauses.append("end_time >= ?")
         params.append(_naive_utc(since))

@@ -9,13 +9,14 @@ not including, its end; new instances are ready (pre-warmed) at the change time.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from advisor import limits
 from advisor.errors import UsageError
-from advisor.units import MINUTES_PER_HOUR, SECONDS_PER_DAY, SECONDS_PER_MINUTE
+from advisor.units import HOURS_PER_DAY, MINUTES_PER_HOUR, SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
 
 MINUTES_PER_DAY = SECONDS_PER_DAY // SECONDS_PER_MINUTE
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})=(\d+)$")
@@ -70,6 +71,30 @@ class ProvisionedSchedule:
             raise UsageError(f"windows overlap in provisioned schedule {spec!r}.",
                              hint="Give each time of day at most one count.")
 
+    @classmethod
+    def hourly(cls, counts: Sequence[int]) -> ProvisionedSchedule:
+        """The schedule of one count per UTC hour of day (24 counts), runs of equal hours joined
+        into one window and the most common count as ``else``."""
+        if len(counts) != HOURS_PER_DAY:
+            raise UsageError(f"an hourly provisioned schedule needs {HOURS_PER_DAY} counts, got {len(counts)}.")
+        values = [int(limits.INSTANCES.check(c, option="provisioned schedule")) for c in counts]
+        default = max(sorted(set(values)), key=values.count)
+        windows = []
+        hour = 0
+        while hour < HOURS_PER_DAY:
+            end = hour + 1
+            while end < HOURS_PER_DAY and values[end] == values[hour]:
+                end += 1
+            if values[hour] != default:
+                windows.append((hour * SECONDS_PER_HOUR, end * SECONDS_PER_HOUR % SECONDS_PER_DAY, values[hour]))
+            hour = end
+        return cls(tuple(windows), default)
+
+    def spec(self) -> str:
+        """This schedule as ``--provisioned-schedule`` text; :meth:`parse` reads it back to an equal schedule."""
+        return ",".join([*(f"{_clock(start)}-{_clock(end)}={count}" for start, end, count in self.windows),
+                         f"else={self.default}"])
+
     @property
     def peak(self) -> int:
         """The largest count the schedule ever asks for."""
@@ -95,3 +120,8 @@ class ProvisionedSchedule:
         keep = [0] + [i for i in range(1, len(times)) if counts[i] != counts[i - 1]]
         return (np.array([times[i] for i in keep], dtype=np.float64),
                 np.array([counts[i] for i in keep], dtype=np.int64))
+
+
+def _clock(seconds: int) -> str:
+    """``HH:MM`` of seconds since midnight."""
+    return f"{seconds // SECONDS_PER_HOUR:02d}:{seconds % SECONDS_PER_HOUR // SECONDS_PER_MINUTE:02d}"

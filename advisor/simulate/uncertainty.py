@@ -113,8 +113,8 @@ def predict_interval(
     throttled = np.empty(draws, np.int64)
     for k in range(draws):
         u_service, u_jitter = rng.random((2, n))
-        late = arrivals if jitter is None else np.sort(arrivals + _quantiles(jitter, u_jitter) / 1000.0)
-        result = replay(late, _quantiles(service, u_service), config, init_ms=init, seed=seed + k)
+        late = arrivals if jitter is None else np.sort(arrivals + empirical_quantile(jitter, u_jitter) / 1000.0)
+        result = replay(late, empirical_quantile(service, u_service), config, init_ms=init, seed=seed + k)
         cold[k], throttled[k] = int(result.cold.sum()), int(result.throttled.sum())
     return ReplayPrediction(_interval(cold, coverage), _interval(throttled, coverage), cold, throttled)
 
@@ -127,7 +127,7 @@ def _samples(values: np.ndarray, what: str, *, signed: bool = False) -> np.ndarr
     return samples
 
 
-def _quantiles(sorted_samples: np.ndarray, u: np.ndarray) -> np.ndarray:
+def empirical_quantile(sorted_samples: np.ndarray, u: np.ndarray) -> np.ndarray:
     """The empirical quantile function (inverted CDF) of ``sorted_samples`` at ``u``."""
     index = np.minimum((u * sorted_samples.shape[0]).astype(np.int64), sorted_samples.shape[0] - 1)
     return sorted_samples[index]
