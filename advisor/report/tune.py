@@ -113,8 +113,11 @@ def _cost(doc: dict[str, Any]) -> Table:
     saving = doc.get("saving_usd")
     table.add_row("saving per month", _usd(saving, "needs both monthly costs") if saving is None
                   else f"${saving:,.2f}")
-    per_million = doc.get("cost_per_million_usd")
-    table.add_row("per million invocations", _usd(per_million, "no model could be fitted"))
+    per_million = _usd(doc.get("cost_per_million_usd"), "no model could be fitted")
+    today_per_million = (current or {}).get("cost_per_million_usd")
+    if today_per_million is not None:
+        per_million += f" at the pick, ${today_per_million:,.2f} today"
+    table.add_row("per million invocations", per_million)
     return table
 
 

@@ -71,7 +71,10 @@ class LiveState:
         title.append(f"  SLA {self.sla}")
         if self.stopped:
             title.append(f"  stopped: {self.stopped}")
-        return Group(title, self._table(), Text(self._best_line()), Text(self._budget_line()))
+        errors = [f"{t['state']} at {t['memory_mb']:,} MB {t['architecture']}: {'; '.join(t['errors'])}"
+                  for _, t in sorted(self.trials.items()) if t.get("errors")]
+        return Group(title, self._table(), *(Text(line) for line in errors[-MAX_ROWS:]),
+                     Text(self._best_line()), Text(self._budget_line()))
 
     def _table(self) -> Table:
         table = Table(box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
@@ -82,7 +85,7 @@ class LiveState:
             table.add_row(
                 str(number) if number >= 0 else "-", f"{trial['memory_mb']:,}", str(trial["architecture"]),
                 _count(trial.get("invocations")), _ms(trial.get("p50_ms")), _ms(trial.get("p95_ms")),
-                _usd(trial.get("cost_usd")), _state(trial),
+                _usd(trial.get("cost_usd")), str(trial["state"]),
             )
         return table
 
@@ -133,11 +136,6 @@ class LiveView:
         if self._live is not None:
             self._live.__exit__(kind, exc, tb)
             self._live = None
-
-
-def _state(trial: dict[str, Any]) -> str:
-    errors = trial.get("errors") or []
-    return f"{trial['state']} ({errors[0]})" if errors else str(trial["state"])
 
 
 def _ms(value: float | None) -> str:

@@ -9,6 +9,7 @@ With neither, the event is ``{}``, as ``advisor local invoke`` sends.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,7 +103,7 @@ def _directory_files(directory: Path) -> list[Path]:
 
 
 def _once(path: Path, seen: set[Path]) -> None:
-    key = path.resolve()
+    key = Path(os.path.abspath(path))  # not resolve(): it raises on a name the OS cannot hold (NUL)
     if key in seen:
         raise UsageError(f"payload file {path} is given twice.", hint="Give it once, with a weight: FILE:3.")
     seen.add(key)

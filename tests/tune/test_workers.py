@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import optuna
+import pytest
 
+REPO = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("_optuna_worker.py")
+CURVE = f"{Path(__file__).with_name('curve_target.py')}:CurveTarget"
 TOTAL = 12
+#: Invocations of the shared study (both workers together).
+BUDGET = 16
 
 
 def _run_workers(command: list[list[str]], timeout_s: float = 300) -> list[dict]:
@@ -45,3 +51,38 @@ def test_two_worker_processes_share_the_trials_of_one_study(postgres_database: s
     # The work was shared: each worker ran some trials and saw trials the other had finished.
     assert all(ran) and all(r["others_seen"] > 0 for r in results)
     assert {t.user_attrs["worker"] for t in complete} == {"1", "2"}
+
+
+def _tune_worker(url: str, workspace: Path, barrier: Path, worker: str) -> list[str]:
+    return [sys.executable, "-m", "advisor", "tune", "fn", "--target", CURVE, "--target-option", f"worker={worker}",
+            "--target-option", f"barrier={barrier}", "--target-option", "sleep_s=0.25", "--memory", "128..3008",
+            "--sla", "p95=1500ms", "--budget-invocations", str(BUDGET), "--storage", url, "--study", "shared",
+            "--resume", "--yes", "--json", "-w", str(workspace)]
+
+
+@pytest.mark.slow
+def test_two_advisor_tune_workers_share_one_study_on_a_new_database(postgres_database: str, tmp_path: Path) -> None:
+    # No tables yet: both workers open the storage at once and must not collide creating them.
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    commands = [_tune_worker(postgres_database, tmp_path / f"ws-{w}", tmp_path / "barrier", w) for w in ("a", "b")]
+    processes = [subprocess.Popen(c, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                 for c in commands]
+    docs = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        docs.append(json.loads(out))
+
+    study = optuna.load_study(study_name="shared", storage=postgres_database)
+    finished = [t for t in study.trials if t.state.is_finished()]
+    ran = {w: {t.number for t in finished if t.user_attrs["records"][0]["request_id"].startswith(f"{w}-")}
+           for w in ("a", "b")}
+    assert all(ran.values())  # each worker measured some sizes
+    sizes = [t.params["memory_mb"] for t in finished]
+    assert len(sizes) == len(set(sizes))  # never one the other had measured or was measuring
+    assert sum(len(t.user_attrs["records"]) for t in finished) <= BUDGET + 4  # one budget for the study
+    # Each worker's answer rests on the other's trials too, and the last to finish saw them all.
+    for worker, doc in zip(("a", "b"), docs, strict=True):
+        numbers = {t["number"] for t in doc["tuning"]["trials"]}
+        assert numbers - ran[worker] and numbers <= {t.number for t in finished}
+    assert max(len(d["tuning"]["trials"]) for d in docs) == len(finished)
