@@ -9,14 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["RECORD_FIELDS", "LocalTarget", "Target", "ThrottledError", "load_target"]
+__all__ = ["RECORD_FIELDS", "AwsTarget", "LocalTarget", "Target", "ThrottledError", "load_target", "make_target",
+           "parse_target_options"]
 
 _WHERE = {
     "Target": "advisor.targets._base",
     "RECORD_FIELDS": "advisor.targets._base",
     "load_target": "advisor.targets.plugins",
+    "make_target": "advisor.targets.plugins",
+    "parse_target_options": "advisor.targets.plugins",
+    "AwsTarget": "advisor.targets.aws",
     "LocalTarget": "advisor.targets.local",
-    "ThrottledError": "advisor.targets.local",
+    "ThrottledError": "advisor.targets._base",
 }
 
 

@@ -45,6 +45,14 @@ ARCHITECTURE: Final = "architecture"
 _LAST = "_advisor_last_configuration"
 
 
+class ThrottledError(TargetError):
+    """The target refused an invocation for concurrency or rate (Lambda's 429), after any retries.
+
+    The local target raises it when every worker is busy at its concurrency limit; the AWS target
+    when Lambda still throttles after botocore's retries.
+    """
+
+
 class Target(abc.ABC):
     """A function the tuner can configure and invoke for real.
 
@@ -163,8 +171,8 @@ def _checked_configure(configure: Callable[..., None]) -> Callable[..., None]:
         architecture = options.get(ARCHITECTURE)
         if architecture is not None:
             check_target_architecture(self, architecture)
-            if not _accepts(configure, ARCHITECTURE):
-                del options[ARCHITECTURE]  # an old plugin: its one architecture is the default
+        if ARCHITECTURE in options and not _accepts(configure, ARCHITECTURE):
+            del options[ARCHITECTURE]  # an old plugin: its one architecture is the default
         configure(self, memory_mb, **options)
         setattr(self, _LAST, (memory_mb, dict(options)))
 

@@ -34,7 +34,7 @@ from advisor import aws
 from advisor.errors import TargetError, UsageError
 from advisor.platform.aws_lambda import DEFAULT_ARCH, check_memory_mb
 from advisor.record import STATUS_ERROR, STATUS_SUCCESS
-from advisor.targets._base import RECORD_FIELDS, Target
+from advisor.targets._base import RECORD_FIELDS, Target, ThrottledError
 from advisor.tune import iam
 
 if TYPE_CHECKING:
@@ -54,10 +54,6 @@ WAIT_LIMIT_S: Final = 300
 #: Added to the function's timeout for an invoke's read timeout (network, init).
 READ_TIMEOUT_MARGIN_S: Final = 30.0
 _NS_PER_MS: Final = 1_000_000
-
-
-class ThrottledError(TargetError):
-    """Lambda kept throttling the invocations (TooManyRequestsException, 429) after retries."""
 
 
 class AwsTarget(Target):
@@ -198,6 +194,8 @@ class AwsTarget(Target):
         lam = self._client()
         variables = dict(original["environment"] or {})
         variables[NONCE_VARIABLE] = secrets.token_hex(8)
+        if self._revision is None:  # after a restore: the revision advisor itself wrote last
+            self._revision = self._current_revision()
         self._created["latest_changed"] = True
         self._notify()  # journaled before $LATEST changes
         updated = self._call(lambda c: c.update_function_configuration(
@@ -205,8 +203,7 @@ class AwsTarget(Target):
             RevisionId=self._revision), "update")
         self._revision = updated.get("RevisionId")
         self._wait_updated(lam)
-        self._revision = self._call(lambda c: c.get_function_configuration(FunctionName=self.function),
-                                    "read")["RevisionId"]
+        self._revision = self._current_revision()  # it moves again when the update completes
         published = self._call(lambda c: c.publish_version(
             FunctionName=self.function, RevisionId=self._revision,
             Description=VERSION_DESCRIPTION.format(run_id=self.run_id)), "publish")
@@ -231,6 +228,10 @@ class AwsTarget(Target):
         else:
             self._call(lambda c: c.update_alias(FunctionName=self.function, Name=self.alias,
                                                 FunctionVersion=version), "alias")
+
+    def _current_revision(self) -> str:
+        conf = self._call(lambda c: c.get_function_configuration(FunctionName=self.function), "read")
+        return str(conf["RevisionId"])
 
     def _wait_updated(self, lam: Any) -> None:
         with _aws_errors(self.function):
@@ -339,14 +340,17 @@ def report_from_tail(tail: str, *, function: str, request_id: str, end_ms: int) 
 
     Each line of the tail is one log event for :func:`advisor.logs.parse_events`; the tail's
     first line may be cut (it is the last 4 KB), which the parser rejects like any broken line.
+    Lambda's response carries the invocation's request id; when no REPORT has it, the tail's only
+    REPORT is taken (``LogResult`` holds this invocation's log alone), and with several, none.
     """
     from advisor.logs import LogEvent, parse_events
 
     events = [LogEvent(end_ms, line) for line in tail.splitlines() if line.strip()]
     records = parse_events(events, function=function, source=f"LogResult of {request_id}").records
-    if request_id:
-        records = records[records["request_id"] == request_id]
-    if records.empty:
+    mine = records[records["request_id"] == request_id]
+    if not mine.empty:
+        records = mine
+    elif len(records) != 1:  # the tail is this invocation's own log: one REPORT is its REPORT
         return None
     row = records.iloc[-1]
     return {name: _plain(row[name]) for name in RECORD_FIELDS}

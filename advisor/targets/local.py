@@ -50,7 +50,7 @@ from advisor.platform.aws_lambda import (
 from advisor.record import STATUS_ERROR, STATUS_SUCCESS, STATUS_TIMEOUT
 from advisor.simulate.routing import DEFAULT_ROUTING, routing_code
 from advisor.targets import _cgroup, lambda_log
-from advisor.targets._base import Target
+from advisor.targets._base import Target, ThrottledError
 from advisor.targets._environment import Environment, Failure
 from advisor.units import KIB_PER_MIB
 
@@ -66,10 +66,6 @@ ISOLATIONS = ("auto", "cgroup", "none")
 _REAP_MAX_INTERVAL_S = 1.0
 _REAP_MIN_INTERVAL_S = 0.01
 _MODULE_PATH = re.compile(r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*")
-
-
-class ThrottledError(TargetError):
-    """Every environment is busy and the concurrency limit is reached (Lambda's 429)."""
 
 
 @dataclass(frozen=True)

@@ -18,19 +18,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import optuna
 from optuna.trial import TrialState
 
+from advisor.errors import UsageError
 from advisor.pricing import PriceCatalog, lambda_records_cost
 from advisor.targets import Target
 from advisor.tune import stopping
-from advisor.tune.measure import Measurement, measure
+from advisor.tune.keepwarm import KeepWarm
+from advisor.tune.measure import Interrupted, Measurement, measure
+from advisor.tune.month import Month, cheapest, init_draws, months
 from advisor.tune.result import TrialSummary, TuneEvent, TuneResult
-from advisor.tune.sampler import CONSTRAINTS_ATTR, DesignSampler, most_promising, optuna_sampler
+from advisor.tune.sampler import DesignSampler, most_promising, optuna_sampler
 from advisor.tune.scoring import InvocationPrice, Scores, score
 from advisor.tune.settings import TuneSettings, weighted_cycle
 from advisor.tune.study import ARCH_PARAM, MEMORY_PARAM, busy, distributions, measurements, open_study, save_records
@@ -89,6 +92,7 @@ def tune(
         The recommendation and everything that supports it.
     """
     catalog = context.prices if context is not None else PriceCatalog.bundled()
+    _check_architectures(target, settings)
     initial = settings.space.memory.initial()
     sampler = DesignSampler(optuna_sampler(settings.sampler, startup=len(initial), seed=settings.seed))
     study = open_study(settings, sampler, workspace_dir=context.path if context is not None else None,
@@ -103,6 +107,15 @@ def tune(
         stopped = stopping.INTERRUPTED
     run.emit(TuneEvent("stopped", {"reason": stopped}))
     return _result(run, stopped)
+
+
+def _check_architectures(target: Target, settings: TuneSettings) -> None:
+    """Refuse architectures the target cannot run, before anything is invoked."""
+    runs = target.architectures()
+    missing = [a for a in settings.space.architectures if a not in runs]
+    if missing:
+        raise UsageError(f"--arch {missing[0]} is not one the target can run (it runs {', '.join(runs)}).",
+                         hint=f"Use --arch {','.join(runs)}.")
 
 
 def _step(run: _Run, initial: tuple[int, ...], context: Context | None) -> str | None:
@@ -247,12 +260,17 @@ def _trial(run: _Run, planned: tuple[str, int | None, bool] | None, count: int, 
         payloads = weighted_cycle(settings.payloads, count, start=done)
         result = measure(run.target, memory_mb=memory, architecture=arch, payloads=payloads,
                          cold_starts=colds, should_stop=run.out_of_time)
-    except BaseException:
+    except BaseException as exc:
+        if isinstance(exc, Interrupted) and exc.partial.records:
+            partial = Measurement(memory, arch, exc.partial.records, trial.number)
+            save_records(run.study, trial, partial, {COST_ATTR: _trial_cost(run, partial)})
         run.study.tell(trial, state=TrialState.FAIL)
         raise
     measurement = Measurement(memory, arch, result.records, trial.number)
     cost = _trial_cost(run, measurement)
-    save_records(run.study, trial, measurement, {COST_ATTR: cost, CONSTRAINTS_ATTR: _constraints(run, measurement)})
+    save_records(run.study, trial, measurement, {COST_ATTR: cost})
+    for objective, excess in zip(run.settings.sla.objectives, _constraints(run, measurement), strict=True):
+        trial.set_constraint(f"p{objective.percentile:g}", excess)
     if context is not None and context.store is not None:
         from advisor.tune.records import store_tuning_records
 
@@ -287,12 +305,49 @@ def _result(run: _Run, stopped: str) -> TuneResult:
         notes.append("no size meets the SLA at the upper end of its interval; the one nearest to it is shown")
     if run.settings.traffic is None:
         notes.append("no traffic known: the SLA is over warm duration and monthly figures are unknown")
+    elif best is not None and not best.feasible.any():
+        notes.append("no size meets the SLA over warm duration, so no keep-warm setting can meet it")
     settings = run.settings
+    month = None
+    candidates: list[Month] = []
+    current = None
+    if settings.traffic is not None and best is not None:
+        for arch, arch_scores in scores.items():
+            if arch_scores is not None:
+                candidates += months(arch_scores, [m for m in found if m.architecture == arch],
+                                     trace=settings.traffic, sla=settings.sla, strategies=settings.keep_warm,
+                                     catalog=run.catalog, region=settings.region, seed=settings.seed)
+        month = cheapest(candidates)
+        if month is not None:
+            best = scores[month.architecture]
+        current = _current_month(run, scores, found)
+        inits = init_draws(found, settings.seed)
+        if inits.note is not None:
+            notes.append(inits.note)
     return TuneResult(
         function=settings.function, sla=str(settings.sla), sla_basis=settings.sla_basis, scores=scores,
         best=best, trials=trials, invocations=spent.invocations, cost_usd=spent.usd, stopped_because=stopped,
         current_memory_mb=settings.current.memory_mb, current_architecture=settings.current.architecture,
         study=settings.study_name, sampler=settings.sampler, notes=tuple(notes),
+        month=month, months=tuple(candidates), current_month=current, keep_warm=KeepWarm("none").to_dict(),
     )
+
+
+def _current_month(run: _Run, scores: dict[str, Scores | None], found: list[Measurement]) -> Month | None:
+    """Today's month (its size, no keep-warm) when today's size is known and in the space."""
+    settings = run.settings
+    memory = settings.current.memory_mb
+    arch = settings.current.architecture or settings.space.architectures[0]
+    arch_scores = scores.get(arch)
+    if memory is None or arch_scores is None or settings.traffic is None:
+        return None
+    hit = np.flatnonzero(arch_scores.memory_mb == memory)
+    if not len(hit):
+        return None
+    at = replace(arch_scores, best=int(hit[0]), feasible=np.zeros_like(arch_scores.feasible))
+    found_arch = [m for m in found if m.architecture == arch]
+    today = months(at, found_arch, trace=settings.traffic, sla=settings.sla, strategies=("none",),
+                   catalog=run.catalog, region=settings.region, seed=settings.seed)
+    return today[0] if today else None
 
 

@@ -2,8 +2,7 @@
 
 Only what must be measured is: warm durations at the size the sampler chose (payloads cycled
 by weight) and, when the traffic needs a cold-start model, init times from fresh sandboxes
-(``target.force_cold()`` where the target has it, otherwise ``configure()`` again, which
-starts fresh environments on every target). A size that fails is a finding, not a crash: the
+(``target.force_cold()``). A size that fails is a finding, not a crash: the
 first invocation whose status is not ``success`` (or a configuration the target refuses) ends
 the trial, which is then infeasible and keeps its errors.
 """
@@ -19,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from advisor.errors import TargetError
-from advisor.platform.aws_lambda import DEFAULT_ARCH
 from advisor.record import STATUS_ERROR, STATUS_SUCCESS
 from advisor.targets import Target
 
@@ -84,23 +82,6 @@ class Measurement:
         return float(np.percentile(values, percentile, method="higher"))
 
 
-def configure(target: Target, memory_mb: int, architecture: str) -> None:
-    """Configure ``target`` for a size and architecture (old plugins take no architecture)."""
-    if architecture == DEFAULT_ARCH and not hasattr(target, "architectures"):
-        target.configure(memory_mb)
-    else:
-        target.configure(memory_mb, architecture=architecture)
-
-
-def force_cold(target: Target, memory_mb: int, architecture: str) -> None:
-    """Make the next invocation start a fresh sandbox at the same configuration."""
-    hook: Callable[[], None] | None = getattr(target, "force_cold", None)
-    if hook is not None:
-        hook()
-    else:
-        configure(target, memory_mb, architecture)
-
-
 def measure(
     target: Target,
     *,
@@ -129,7 +110,7 @@ def measure(
     """
     records: list[dict[str, Any]] = []
     try:
-        configure(target, memory_mb, architecture)
+        target.configure(memory_mb, architecture=architecture)
     except TargetError as exc:
         return Measurement(memory_mb, architecture, (_refused(memory_mb, architecture, exc),))
     for i, payload in enumerate(payloads):
@@ -137,15 +118,26 @@ def measure(
             break
         try:
             if 0 < i < cold_starts:
-                force_cold(target, memory_mb, architecture)
+                target.force_cold()
             record = target.invoke(payload)
         except TargetError as exc:
             records.append(_refused(memory_mb, architecture, exc))
             break
+        except KeyboardInterrupt as exc:
+            # The invocations made before Ctrl-C were billed: the caller keeps them.
+            raise Interrupted(Measurement(memory_mb, architecture, tuple(records))) from exc
         records.append(_plain(record, memory_mb, architecture))
         if record.get("status") != STATUS_SUCCESS:
             break
     return Measurement(memory_mb, architecture, tuple(records))
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a trial, carrying the invocations made before it."""
+
+    def __init__(self, partial: Measurement) -> None:
+        super().__init__()
+        self.partial = partial
 
 
 def _plain(record: dict[str, Any], memory_mb: int, architecture: str) -> dict[str, Any]:

@@ -3,14 +3,15 @@
 Three samplers were compared on ``bench/bench_tune.py`` (docs/tune.md, "How it decides"):
 
 - ``posterior`` (the default): advisor's own. After the initial design (three sizes spread
-  in log memory) it measures the size with the largest *chance*: the share of the duration
-  model's draws in which that size meets the SLA and is materially cheaper than the current
-  recommendation (:mod:`advisor.tune.scoring`). It spends invocations where the answer can
-  still change, and the same figure tells the stopping rule when nothing can.
-- ``tpe``: Optuna's TPE with constraints (``TPESampler(constraints_func=...)``) on each
-  trial's measured cost per invocation, the measured percentiles against the SLA as
-  constraints.
-- ``gp``: Optuna's Gaussian-process sampler (``GPSampler``, with the same constraints).
+  in log memory) it measures the size with the largest expected saving over the current
+  recommendation, counting only the duration model's draws in which that size meets the SLA
+  (a constrained expected improvement; :mod:`advisor.tune.scoring`). It spends invocations
+  where the answer can still change; the stopping rule asks the same draws whether it can.
+- ``tpe``: Optuna's TPE with constraints on each trial's measured cost per invocation, the
+  measured percentiles against the SLA as constraints (``Trial.set_constraint``, which
+  Optuna 5 reads in place of the deprecated ``constraints_func``).
+- ``gp``: Optuna's Gaussian-process sampler (``GPSampler``, with the same constraints; it
+  needs PyTorch).
 
 Whatever the sampler, the recommendation is read off the fitted model, not off the best
 trial: a sampler only chooses where to measure. Optuna's samplers see each trial's noisy
@@ -36,23 +37,18 @@ from optuna.trial import FrozenTrial, TrialState
 
 from advisor.tune.scoring import Scores
 
-#: The trial user attribute holding the constraint values (<= 0: satisfied) for Optuna's samplers.
-CONSTRAINTS_ATTR = "constraints"
-
-
-def constraints_of(trial: FrozenTrial) -> Sequence[float]:
-    """The constraints a trial recorded (infeasible when none were: it never finished)."""
-    values = trial.user_attrs.get(CONSTRAINTS_ATTR)
-    return [float(v) for v in values] if values else [1.0]
-
-
+#: A proposal this close (octaves, about 7%) to a measured size is measured at that size.
+SNAP_OCTAVES = 0.1
 def optuna_sampler(kind: str, *, startup: int, seed: int) -> BaseSampler | None:
-    """The Optuna sampler of ``kind`` (None for ``posterior``, which the engine drives)."""
+    """The Optuna sampler of ``kind`` (None for ``posterior``, which the engine drives).
+
+    Both read the constraints each trial sets (``Trial.set_constraint``: a measured percentile
+    less its limit, > 0 violated). ``gp`` needs PyTorch, which advisor does not depend on.
+    """
     if kind == "tpe":
-        return optuna.samplers.TPESampler(n_startup_trials=startup, seed=seed, constraints_func=constraints_of)
+        return optuna.samplers.TPESampler(n_startup_trials=startup, seed=seed)
     if kind == "gp":
-        return optuna.samplers.GPSampler(n_startup_trials=startup, seed=seed, constraints_func=constraints_of,
-                                         deterministic_objective=False)
+        return optuna.samplers.GPSampler(n_startup_trials=startup, seed=seed, deterministic_objective=False)
     return None
 
 
@@ -101,16 +97,28 @@ class DesignSampler(BaseSampler):
 
 
 def most_promising(scores: Scores, busy_mb: Sequence[int] = ()) -> int:
-    """The size with the largest chance of being feasible and materially cheaper.
+    """The size with the largest expected saving (``gain``: constrained expected improvement).
 
-    Sizes another worker is measuring now (``busy_mb``) are skipped, so workers sharing a
-    study measure different sizes. On a tie (all zero) the recommendation itself.
+    A size within :data:`SNAP_OCTAVES` of a measured one is measured *at* that size instead:
+    more invocations there narrow its mean, whereas a second size a few MB away adds nothing
+    the model can tell apart from noise (and makes its cross-validated form error, a rate per
+    octave, explode). Sizes another worker is measuring now (``busy_mb``) are skipped, so
+    workers sharing a study measure different sizes. When no size can save anything, the
+    recommendation itself (or the measured size next to it), to confirm it.
     """
-    chance = scores.chance.copy()
+    gain = scores.gain.copy()
     for size in busy_mb:
-        chance[scores.memory_mb == size] = -1.0
-    if chance.max() <= 0.0:
-        return scores.best_memory_mb
-    top = chance.max()
-    # Several sizes share the top chance when it is flat: the smallest of them costs least to measure.
-    return int(scores.memory_mb[np.flatnonzero(chance >= top)[0]])
+        gain[np.abs(np.log2(scores.memory_mb / size)) <= SNAP_OCTAVES] = -1.0
+    if gain.max() <= 0.0:
+        return snap(scores.best_memory_mb, scores.measured_mb)
+    # Several sizes share the top gain when it is flat: the smallest of them costs least to measure.
+    return snap(int(scores.memory_mb[np.flatnonzero(gain >= gain.max())[0]]), scores.measured_mb)
+
+
+def snap(memory_mb: int, measured_mb: np.ndarray) -> int:
+    """``memory_mb``, or the measured size nearest to it when one is within :data:`SNAP_OCTAVES`."""
+    if not len(measured_mb):
+        return memory_mb
+    distance = np.abs(np.log2(measured_mb / memory_mb))
+    nearest = int(np.argmin(distance))
+    return int(measured_mb[nearest]) if distance[nearest] <= SNAP_OCTAVES else memory_mb

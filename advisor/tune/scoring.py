@@ -15,10 +15,15 @@ from its posterior given the pooled residuals of all measured sizes):
   rounded up, on average half a ms more);
 - the *recommendation* is the cheapest feasible candidate (by central cost);
 - each candidate's *chance* is the share of draws in which it is feasible and cheaper than the
-  recommendation by more than :data:`MATERIAL` (the sampler's and the stopping rule's figure).
+  recommendation by more than :data:`MATERIAL` (the stopping rule's figure);
+- its *gain* is the expected saving over the recommendation counting only the draws in which
+  it is feasible: a constrained expected improvement (the sampler's figure). It weighs how
+  much a size could save, not only whether it could, so an untried cheap size with even odds
+  of meeting the SLA beats one more measurement beside the recommendation.
 
 A size at or below one that failed (out of memory, timeout, error) is infeasible: less memory
-does not cure them.
+does not cure them; and a size between a failure and the smallest size that ran above it is
+not recommended until measured.
 """
 
 from __future__ import annotations
@@ -55,6 +60,10 @@ BOOTSTRAP: Final = 60
 #: shrink the SLA's tail to nothing.
 PRIOR_SPREAD: Final = 0.10
 PRIOR_DOF: Final = 2
+#: Residuals beyond this many robust scales are outliers, clipped when the spread is estimated.
+OUTLIER_SCALES: Final = 3.0
+#: Median absolute deviation to the standard deviation of a normal.
+MAD_TO_SIGMA: Final = 1.4826
 #: Billed ms exceed the duration by half a ms on average (rounded up to 1 ms).
 BILLING_ROUNDING_MS: Final = 0.5
 
@@ -94,11 +103,15 @@ class Scores:
         feasible: Whether the SLA holds at the upper end of each size's interval.
         chance: Share of draws in which the size is feasible and materially cheaper than
             the recommendation.
+        gain: Expected saving (a share of the recommendation's cost) of the draws in which the
+            size is feasible; where nothing is feasible yet, of the dearest size's cost.
         best: Index of the recommendation (cheapest feasible; the nearest to feasible
             when none is), or None when nothing could be fitted.
         p_feasible: Share of draws in which the recommendation meets the SLA.
         floor_mb: Largest size that failed (sizes up to it are infeasible), or None.
         form: The duration model's form.
+        measured_mb: The sizes whose durations the model was fitted on.
+        spread: The draws of the per-invocation log spread.
     """
 
     architecture: str
@@ -110,10 +123,13 @@ class Scores:
     cost_usd: np.ndarray
     feasible: np.ndarray
     chance: np.ndarray
+    gain: np.ndarray
     best: int
     p_feasible: float
     floor_mb: int | None
     form: str
+    measured_mb: np.ndarray
+    spread: np.ndarray
 
     @property
     def best_memory_mb(self) -> int:
@@ -185,12 +201,18 @@ def score(
         [percentiles[o.percentile] <= o.limit_ms for o in sla.objectives])
     upper_ok = np.logical_and.reduce(
         [np.quantile(percentiles[o.percentile], UPPER, axis=1) <= o.limit_ms for o in sla.objectives])
-    feasible = allowed & upper_ok
+    # Between the largest failure and the smallest size that ran above it the threshold is
+    # unknown: such sizes may be measured (they count in the chance and the gain), but only a
+    # size at or above one that ran is recommended.
+    proven = memory >= float(samples["memory_mb"].min()) if floor is not None else allowed
+    feasible = proven & upper_ok
     cost_draws = price.cost(memory[:, None], means)
     cost = cost_draws.mean(axis=1)
     best = _best(cost, feasible, percentiles, sla, allowed)
     better = cost_draws < (1.0 - MATERIAL) * cost_draws[best][None, :]
     chance = (better & holds).mean(axis=1)
+    reference = cost_draws[best][None, :] if feasible[best] else cost_draws.max(axis=0)[None, :]
+    gain = (np.clip(1.0 - cost_draws / reference, 0.0, None) * holds).mean(axis=1)
     tail = (1.0 - COVERAGE) / 2.0
     summary = {p: (np.median(d, axis=1), *np.quantile(d, (tail, 1.0 - tail), axis=1)) for p, d in percentiles.items()}
     low, high = np.quantile(means, (tail, 1.0 - tail), axis=1)
@@ -198,8 +220,9 @@ def score(
         architecture=architecture, memory_mb=np.asarray(grid, dtype=np.int64), mean_ms=means.mean(axis=1),
         mean_low_ms=low, mean_high_ms=high,
         percentile_ms={p: (v[0], v[1], v[2]) for p, v in summary.items()},
-        cost_usd=cost, feasible=feasible, chance=chance, best=best,
+        cost_usd=cost, feasible=feasible, chance=chance, gain=gain, best=best,
         p_feasible=float(holds[best].mean()), floor_mb=floor, form=str(model.form_),
+        measured_mb=np.unique(samples["memory_mb"].to_numpy(float)), spread=spread,
     )
 
 
@@ -222,13 +245,22 @@ def mean_draws(model: DurationModel, memory_mb: np.ndarray, rng: np.random.Gener
 def spread_draws(samples: pd.DataFrame, rng: np.random.Generator) -> np.ndarray:
     """``DRAWS`` draws of the per-invocation log spread ``s`` (scaled inverse chi-square).
 
-    The residuals are each invocation's log duration less its size's mean log duration,
+    The residuals are each invocation's log duration less its size's median log duration,
     pooled over the sizes, with :data:`PRIOR_SPREAD` weighing as :data:`PRIOR_DOF` invocations.
+    Residuals beyond :data:`OUTLIER_SCALES` robust scales (median absolute residual) are
+    clipped there: Lambda's occasional outliers (a slow neighbour, a GC pause, 1.5-3x) are rare
+    enough to leave a p95 almost where it was, but one of them among twenty invocations would
+    otherwise double the estimated spread and with it every size's predicted tail.
     """
     logs = np.log(samples["duration_ms"].to_numpy(float))
-    centred = logs - samples.assign(l=logs).groupby("memory_mb")["l"].transform("mean").to_numpy()
+    centre = samples.assign(l=logs).groupby("memory_mb")["l"].transform("median").to_numpy()
+    residuals = logs - centre
+    moved = np.abs(residuals[residuals != 0.0])
+    robust = MAD_TO_SIGMA * float(np.median(moved)) if len(moved) else PRIOR_SPREAD
+    limit = OUTLIER_SCALES * max(robust, 1e-6)
+    clipped = np.clip(residuals, -limit, limit)
     dof = len(logs) - samples["memory_mb"].nunique() + PRIOR_DOF
-    scale2 = (float(np.sum(centred**2)) + PRIOR_DOF * PRIOR_SPREAD**2) / dof
+    scale2 = (float(np.sum(clipped**2)) + PRIOR_DOF * PRIOR_SPREAD**2) / dof
     return np.sqrt(dof * scale2 / rng.chisquare(dof, DRAWS))
 
 

@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 
 #: Invocations a tuning may make unless told otherwise: the issue's goal per tuning.
 DEFAULT_INVOCATIONS: Final = 20
-#: Invocations per trial (one memory size): enough for a mean to within a few percent at
-#: Lambda's usual 5-10% spread, few enough to measure five or six sizes within the budget.
-DEFAULT_PER_TRIAL: Final = 4
+#: Invocations per trial (one memory size): the model pools the spread over every size, so
+#: more sizes with fewer invocations each beat fewer sizes measured longer (bench_tune.py,
+#: development cases: 3 gave 6.2% mean regret against 7.0% for 4, at the same violations).
+DEFAULT_PER_TRIAL: Final = 3
 #: Keep-warm strategies considered unless told otherwise.
 KEEP_WARM_STRATEGIES: Final = ("none", "provisioned", "schedule", "pings")
 #: Samplers the engine can use (see :mod:`advisor.tune.sampler`); the first is the default.

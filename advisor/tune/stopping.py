@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
+
 from advisor.tune.scoring import Scores
 from advisor.tune.settings import Budgets
 
@@ -26,6 +28,10 @@ REASONS: Final = (SETTLED, BUDGET_INVOCATIONS, BUDGET_USD, TIMEOUT, INTERRUPTED)
 CONFIDENT: Final = 0.9
 #: No other candidate may have this chance of being feasible and materially cheaper.
 SETTLED_CHANCE: Final = 0.05
+#: The recommendation must lie this close (octaves) to a measured size: between measured
+#: sizes the model's interval rests on its form alone, so the answer is confirmed by a
+#: measurement where it is.
+CONFIRMED_OCTAVES: Final = 0.15
 
 
 @dataclass(frozen=True)
@@ -53,9 +59,17 @@ def settled(scores: Sequence[Scores], design_done: bool) -> bool:
     if not design_done or not scores:
         return False
     best = min(scores, key=lambda s: float(s.cost_usd[s.best]) if s.best_feasible else float("inf"))
-    if not best.best_feasible or best.p_feasible < CONFIDENT:
+    if not best.best_feasible or best.p_feasible < CONFIDENT or not confirmed(best):
         return False
     return all(s.max_chance() < SETTLED_CHANCE for s in scores)
+
+
+def confirmed(scores: Scores) -> bool:
+    """Whether a size within :data:`CONFIRMED_OCTAVES` of the recommendation was measured."""
+    if not len(scores.measured_mb):
+        return False
+    distance = np.abs(np.log2(scores.measured_mb / scores.best_memory_mb))
+    return bool(distance.min() <= CONFIRMED_OCTAVES)
 
 
 def budget_reason(budgets: Budgets, spent: Spent, next_usd: float | None) -> str | None:

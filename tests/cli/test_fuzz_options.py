@@ -26,7 +26,7 @@ FUNCTION = "543bec406831"
 #: Exit codes advisor's errors map to (cli/__init__.py), and 0.
 EXIT_CODES = {0, 2, 3, 4, 5, 6}
 NETWORK = {("import", "cloudwatch"), ("pricing", "refresh")}
-CURVE = f"{REPO / 'tests' / 'tune' / 'curve_target.py'}:CurveTarget"
+CURVE = f"{REPO / 'tests' / 'tune' / 'plugin_target.py'}:CurveFunction"
 #: Options a command always gets unless the draw gives them a value (never drawn: ``UNDRAWN``).
 PINNED = {("tune",): {"--target": CURVE, "--sla": "p95=1s", "--budget-invocations": "8"}}
 UNDRAWN = {("tune",): {"--target"}}

@@ -18,7 +18,7 @@ from advisor.platform.aws_lambda import ARCHITECTURES, architecture_of
 
 REPO = Path(__file__).resolve().parents[2]
 DIGITS = f"{REPO / 'examples' / 'digits_classifier.py'}:handler"
-CURVE = f"{REPO / 'tests' / 'tune' / 'curve_target.py'}:CurveTarget"
+CURVE = f"{REPO / 'tests' / 'tune' / 'plugin_target.py'}:CurveFunction"
 #: The keys of the JSON object the issue names (docs/tune.md documents them all).
 ISSUE_KEYS = ("recommendation", "predicted", "monthly_cost_usd", "current", "tuning", "stopped_because")
 #: A real function of the Azure 2019 trace (one day, 256 MB): the traffic and today's size.

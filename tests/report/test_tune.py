@@ -13,14 +13,14 @@ from advisor.report.chart import LIMIT, PICK
 from advisor.report.tune import render_result
 from advisor.sla import Sla
 from advisor.tune import Budgets, Current, MemorySpace, SearchSpace, TuneSettings, tune
-from tests.tune.curve_target import CurveTarget
+from tests.tune.plugin_target import CurveFunction
 
 
 def _doc(sla: str = "p95=1500ms", **target: Any) -> dict[str, Any]:
     """The JSON object of a real tuning of a curve target."""
     settings = TuneSettings(function="fn", sla=Sla.parse(sla), space=SearchSpace(MemorySpace.parse("128..3008")),
                             budgets=Budgets(12), current=Current(256, "x86_64"))
-    return tune(CurveTarget(**target), settings).to_dict()
+    return tune(CurveFunction(**target), settings).to_dict()
 
 
 def _text(doc: dict[str, Any]) -> str:

@@ -61,9 +61,14 @@ def test_the_base64_log_result_decodes_to_its_report(shared_data):
     assert record is not None and record["duration_ms"] == 1.0 and record["max_memory_used_mb"] == 15
 
 
-def test_a_tail_without_the_requests_report_gives_none(shared_data):
-    text = _samples(shared_data)["S179"]
-    assert report_from_tail(text, function="fn", request_id="another-request", end_ms=END_MS) is None
+def test_a_tail_of_one_report_is_that_invocations_even_under_another_id_and_of_none_gives_none(shared_data):
+    samples = _samples(shared_data)
+    one = report_from_tail(samples["S179"], function="fn", request_id="http-request-id", end_ms=END_MS)
+    assert one is not None and one["request_id"] == "55bc566d-1e2c-11e7-93e6-6705ceb4c1cc"
+    two = samples["S179"] + "\n" + samples["S185"]
+    assert report_from_tail(two, function="fn", request_id="http-request-id", end_ms=END_MS) is None
+    picked = report_from_tail(two, function="fn", request_id="479fb51c-1e38-11e7-99ca-67bf163608ed", end_ms=END_MS)
+    assert picked is not None and picked["duration_ms"] == 1.0
     assert report_from_tail("START RequestId: x Version: 1\n", function="fn", request_id="x", end_ms=END_MS) is None
 
 

@@ -126,7 +126,8 @@ def test_an_old_style_plugin_gets_the_new_contract_by_default(plugin_file):
     assert target.architectures() == ("x86_64",) and target.snapshot() is None
     with pytest.raises(TargetError, match=r"Counter.force_cold\(\) needs a configure\(\) call first"):
         target.force_cold()
-    target.configure(1024, architecture="x86_64")  # its configure takes no architecture: dropped
+    target.configure(512, architecture=None)  # its configure takes no architecture: dropped
+    target.configure(1024, architecture="x86_64")
     first, warm = target.invoke({}), target.invoke({})
     target.force_cold()
     cold = target.invoke({})

@@ -1,93 +1,82 @@
-"""A plugin target whose function follows a known duration curve: fast, and the same every run.
+"""A plugin target whose true mean duration against memory is known: for checking the tuner.
 
-Its mean duration at ``m`` MB is ``io_ms + cpu_ms / min(vcpus(m), 1)`` (a single-threaded
-handler: Lambda's CPU share grows with memory up to one vCPU at 1,769 MB), each invocation
-scattered by a lognormal factor drawn from a generator seeded by the seed, the size and the
-invocation's number at that size, so a tuning of it gives the same result every time.
-Below ``fail_below_mb`` every invocation runs out of memory, as a model too big for the size.
-
-    advisor tune fn --target tests/tune/curve_target.py:CurveTarget --target-option cpu_ms=900
-
-For tests of several workers: ``worker`` prefixes its request ids, ``sleep_s`` makes each
-invocation take that long in wall time, and ``barrier`` (a directory) holds the first
-configuration until ``workers`` targets have reached it, so that the workers measure side by side.
+Durations follow ``io + cpu * 1769 / min(m, 1769)`` ms (a single-threaded handler with an I/O
+part), scattered log-normally; below ``fails_below_mb`` every invocation fails as Lambda
+reports running out of memory.
 """
 
 from __future__ import annotations
 
 import math
-import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from advisor.platform import aws_lambda
 from advisor.targets import Target
 
-#: Every run's invocations start here, one second apart: records are the same every run.
-EPOCH = datetime(2026, 1, 5, tzinfo=UTC)
+KNEE_MB = 1769
 
 
 class CurveTarget(Target):
-    def __init__(self, io_ms: float = 20.0, cpu_ms: float = 800.0, init_ms: float = 300.0, sigma: float = 0.05,
-                 fail_below_mb: int = 0, seed: int = 0, function: str = "curve", worker: str = "w",
-                 sleep_s: float = 0.0, barrier: str | None = None, workers: int = 2) -> None:
-        self.io_ms, self.cpu_ms, self.init_ms, self.sigma = io_ms, cpu_ms, init_ms, sigma
-        self.fail_below_mb, self.seed, self.function = fail_below_mb, seed, function
-        self.memory_mb = aws_lambda.MIN_MEMORY_MB
-        self.architecture = aws_lambda.DEFAULT_ARCH
-        self._cold = True
-        self._count: dict[tuple[int, str], int] = {}
-        self._clock = 0
-        self.worker, self.sleep_s, self._barrier, self._workers = worker, sleep_s, barrier, workers
+    """A virtual function with a known curve.
+
+    Args:
+        io_ms: Duration that does not scale with memory.
+        cpu_ms: CPU time at one vCPU (1,769 MB).
+        sigma: Log-normal spread of an invocation around its mean.
+        seed: Seed of the spread.
+        fails_below_mb: Sizes below this run out of memory.
+    """
+
+    def __init__(self, io_ms: float = 40.0, cpu_ms: float = 60.0, *, sigma: float = 0.05, seed: int = 0,
+                 fails_below_mb: int = 0) -> None:
+        self.io_ms, self.cpu_ms, self.sigma = io_ms, cpu_ms, sigma
+        self.rng = np.random.default_rng(seed)
+        self.fails_below_mb = fails_below_mb
+        self.memory_mb = 128
+        self.cold = True
+        self.invocations = 0
+        self.clock = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def mean_ms(self, memory_mb: Any) -> np.ndarray:
+        """The true mean duration (ms) at each size."""
+        memory = np.asarray(memory_mb, dtype=float)
+        return self.io_ms + self.cpu_ms * KNEE_MB / np.minimum(memory, KNEE_MB)
 
     def configure(self, memory_mb: int, **options: Any) -> None:
-        if self._barrier is not None:
-            _meet(Path(self._barrier), self.worker, self._workers)
-            self._barrier = None
-        self.memory_mb = aws_lambda.check_memory_mb(memory_mb)
-        self.architecture = options.get("architecture") or aws_lambda.DEFAULT_ARCH
-        self._cold = True
-
-    def force_cold(self) -> None:
-        self._cold = True
-
-    def mean_ms(self, memory_mb: float) -> float:
-        """The true mean duration at ``memory_mb``."""
-        return self.io_ms + self.cpu_ms / min(float(aws_lambda.vcpus(np.array([memory_mb]))[0]), 1.0)
+        self.memory_mb = int(memory_mb)
+        self.cold = True
 
     def invoke(self, payload: Any) -> dict[str, Any]:
-        key = (self.memory_mb, self.architecture)
-        number = self._count.get(key, 0)
-        self._count[key] = number + 1
-        rng = np.random.default_rng([self.seed, self.memory_mb, number])
-        duration = round(self.mean_ms(self.memory_mb) * math.exp(rng.normal(0.0, self.sigma)), 2)
-        init = self.init_ms if self._cold else None
-        self._cold = False
-        failed = self.memory_mb < self.fail_below_mb
-        time.sleep(self.sleep_s)
-        start = EPOCH + timedelta(seconds=self._clock)
-        self._clock += 1
-        return {
-            "function": self.function, "request_id": f"{self.worker}-{uuid.UUID(int=self._clock)}", "start_time": start,
-            "end_time": start + timedelta(milliseconds=duration + (init or 0.0)), "duration_ms": duration,
-            "billed_duration_ms": math.ceil(duration + (init or 0.0)), "memory_mb": self.memory_mb,
-            "max_memory_used_mb": self.memory_mb if failed else min(self.memory_mb, 90), "init_ms": init,
-            "restore_ms": None, "billed_restore_ms": None, "status": "error" if failed else "success",
-            "error_type": "Runtime.OutOfMemory" if failed else None, "log_stream": None,
-            "architecture": self.architecture,
-        }
+        self.invocations += 1
+        failed = self.memory_mb < self.fails_below_mb
+        factor = math.exp(self.sigma * self.rng.standard_normal() - self.sigma**2 / 2)
+        duration = 5.0 if failed else float(self.mean_ms(self.memory_mb)) * factor
+        init = 250.0 if self.cold else None
+        self.cold = False
+        start = self.clock
+        self.clock += timedelta(seconds=1)
+        return {"function": "curve", "request_id": str(uuid.uuid4()), "start_time": start,
+                "end_time": start + timedelta(milliseconds=duration), "duration_ms": duration,
+                "billed_duration_ms": math.ceil(duration), "memory_mb": self.memory_mb,
+                "max_memory_used_mb": self.memory_mb if failed else 100, "init_ms": init,
+                "restore_ms": None, "billed_restore_ms": None,
+                "status": "error" if failed else "success",
+                "error_type": "Runtime.OutOfMemory" if failed else None,
+                "log_stream": None, "architecture": "x86_64"}
 
 
-def _meet(directory: Path, worker: str, workers: int, timeout_s: float = 120.0) -> None:
-    """Wait until ``workers`` workers have arrived in ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    (directory / worker).touch()
-    deadline = time.monotonic() + timeout_s
-    while len(list(directory.iterdir())) < workers:
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"only {len(list(directory.iterdir()))} of {workers} workers arrived")
-        time.sleep(0.05)
+class InterruptingTarget(CurveTarget):
+    """Raises KeyboardInterrupt (Ctrl-C) at its ``interrupt_at``-th invocation."""
+
+    def __init__(self, interrupt_at: int = 5, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.interrupt_at = interrupt_at
+
+    def invoke(self, payload: Any) -> dict[str, Any]:
+        if self.invocations + 1 == self.interrupt_at:
+            self.invocations += 1
+            raise KeyboardInterrupt
+        return super().invoke(payload)

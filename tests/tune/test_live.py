@@ -9,14 +9,14 @@ from rich.console import Console
 from advisor.sla import Sla
 from advisor.tune import Budgets, MemorySpace, SearchSpace, TuneEvent, TuneSettings, tune
 from advisor.tune.live import LiveState, LiveView
-from tests.tune.curve_target import CurveTarget
+from tests.tune.plugin_target import CurveFunction
 
 
 def _events() -> list[TuneEvent]:
     events: list[TuneEvent] = []
     settings = TuneSettings(function="fn", sla=Sla.parse("p95=1500ms"), space=SearchSpace(MemorySpace.parse("128..3008")),
                             budgets=Budgets(12))
-    tune(CurveTarget(fail_below_mb=200), settings, on_event=events.append)
+    tune(CurveFunction(fail_below_mb=200), settings, on_event=events.append)
     return events
 
 

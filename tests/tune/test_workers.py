@@ -13,7 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("_optuna_worker.py")
-CURVE = f"{Path(__file__).with_name('curve_target.py')}:CurveTarget"
+CURVE = f"{Path(__file__).with_name('plugin_target.py')}:CurveFunction"
 TOTAL = 12
 #: Invocations of the shared study (both workers together).
 BUDGET = 16
