@@ -90,8 +90,7 @@ def _latency(doc: dict[str, Any]) -> Table:
         table.add_row("latency", "n/a: no model could be fitted")
     else:
         for name, triple in latency.items():
-            table.add_row(f"{name} latency", "n/a: not predicted" if triple is None else
-                          f"{_ms(triple['value'])} ms ({_ms(triple['low'])}-{_ms(triple['high'])})")
+            table.add_row(f"{name} latency", "n/a: not predicted" if triple is None else _interval(triple))
     cold = predicted.get("cold_start_fraction")
     table.add_row("cold starts", f"n/a: {_reason(doc, 'cold-start fraction')}" if cold is None
                   else f"{cold:.2%} of requests")
@@ -205,6 +204,16 @@ def _latency_chart(doc: dict[str, Any], curve: list[dict[str, Any]], trials: lis
     measured = [(t["memory_mb"], t["p95_ms"]) for t in trials if t.get("p95_ms") is not None]
     return chart(title, _dense(with_p95, "p95_ms"), measured, fmt=_axis_ms,
                  width=CHART_WIDTH, height=CHART_HEIGHT, band=band, limit=limit, pick=pick)
+
+
+def _interval(triple: dict[str, float | None]) -> str:
+    """``value ms (low-high)``; a replayed figure has its upper end only (the SLA is checked there)."""
+    low, high = triple.get("low"), triple.get("high")
+    if low is None and high is None:
+        return f"{_ms(triple['value'])} ms (interval n/a)"
+    if low is None:
+        return f"{_ms(triple['value'])} ms (upper end {_ms(high)})"
+    return f"{_ms(triple['value'])} ms ({_ms(low)}-{_ms(high)})"
 
 
 def _pairs(title: str) -> Table:

@@ -11,15 +11,17 @@ from rich.console import Console
 
 from advisor.report.chart import LIMIT, PICK
 from advisor.report.tune import render_result
+from advisor.simulate.inputs import Trace
 from advisor.sla import Sla
 from advisor.tune import Budgets, Current, MemorySpace, SearchSpace, TuneSettings, tune
+from advisor.tune.traffic import steady_rate
 from tests.tune.plugin_target import CurveFunction
 
 
-def _doc(sla: str = "p95=1500ms", **target: Any) -> dict[str, Any]:
+def _doc(sla: str = "p95=1500ms", traffic: Trace | None = None, **target: Any) -> dict[str, Any]:
     """The JSON object of a real tuning of a curve target."""
     settings = TuneSettings(function="fn", sla=Sla.parse(sla), space=SearchSpace(MemorySpace.parse("128..3008")),
-                            budgets=Budgets(12), current=Current(256, "x86_64"))
+                            budgets=Budgets(12), current=Current(256, "x86_64"), traffic=traffic)
     return tune(CurveFunction(**target), settings).to_dict()
 
 
@@ -43,20 +45,19 @@ def test_unknown_figures_read_n_a_with_the_reason(doc: dict[str, Any]) -> None:
     assert re.search(r"\$0\.00(?!\d)", text) is None  # unknown is never shown as zero
 
 
-def test_monthly_cost_breakdown_and_saving_are_shown_when_known(doc: dict[str, Any]) -> None:
-    # The documented shape of the monthly figures (docs/tune.md), as the engine gives them with traffic.
-    known = {**doc, "sla_basis": "end-to-end over 1,000 real requests",
-             "monthly_cost_usd": {"total": 12.5, "breakdown": {"compute": 10.0, "requests": 2.5}},
-             "current": {**doc["current"], "monthly_cost_usd": {"total": 20.0, "breakdown": {"compute": 20.0}}},
-             "saving_usd": 7.5, "predicted": {**doc["predicted"], "cold_start_fraction": 0.0125}}
-    known["recommendation"] = {**doc["recommendation"], "keep_warm": {
-        "kind": "provisioned", "provisioned": 2, "description": "2 provisioned instances"}}
-    text = _text(known)
-    assert "monthly at the pick        $12.50 (compute $10.00, requests $2.50)" in text
-    assert "today (256 MB x86_64)      $20.00 (compute $20.00)" in text
-    assert "saving per month           $7.50" in text
-    assert "keep-warm        2 provisioned instances" in text
-    assert "cold starts    1.25% of requests" in text
+def test_monthly_cost_breakdown_and_saving_are_shown_when_traffic_is_known() -> None:
+    doc = _doc(traffic=steady_rate(1 / 60))
+    monthly, today = doc["monthly_cost_usd"], doc["current"]["monthly_cost_usd"]
+    assert monthly is not None and today is not None and doc["saving_usd"] is not None
+    text = _text(doc)
+    parts = ", ".join(f"{k} ${v:,.2f}" for k, v in monthly["breakdown"].items())
+    assert f"monthly at the pick        ${monthly['total']:,.2f} ({parts})" in text
+    assert f"today (256 MB x86_64)      ${today['total']:,.2f} (" in text
+    assert f"saving per month           ${doc['saving_usd']:,.2f}" in text
+    assert f"keep-warm        {doc['recommendation']['keep_warm']['description']}" in text
+    assert f"cold starts    {doc['predicted']['cold_start_fraction']:.2%} of requests" in text
+    p95 = doc["predicted"]["latency_ms"]["p95"]
+    assert f"p95 latency    {p95['value']:,.1f} ms (upper end {p95['high']:,.1f})" in text
 
 
 def test_the_pick_and_its_latency_intervals_are_those_of_the_result(doc: dict[str, Any]) -> None:

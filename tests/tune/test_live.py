@@ -14,8 +14,8 @@ from tests.tune.plugin_target import CurveFunction
 
 def _events() -> list[TuneEvent]:
     events: list[TuneEvent] = []
-    settings = TuneSettings(function="fn", sla=Sla.parse("p95=1500ms"), space=SearchSpace(MemorySpace.parse("128..3008")),
-                            budgets=Budgets(12))
+    settings = TuneSettings(function="fn", sla=Sla.parse("p95=1500ms"),
+                            space=SearchSpace(MemorySpace.parse("128..3008")), budgets=Budgets(12))
     tune(CurveFunction(fail_below_mb=200), settings, on_event=events.append)
     return events
 

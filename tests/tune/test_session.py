@@ -43,7 +43,7 @@ def test_workers_opening_a_new_database_at_once_all_get_it(postgres_database: st
         start.wait()
         try:
             opened.append(open_storage(postgres_database))
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+        except BaseException as exc:  # collected for the assertion below
             failed.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
