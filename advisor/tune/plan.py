@@ -62,7 +62,7 @@ class TunePlan:
                 "study": self.study, "storage": self.storage}
 
 
-def tuning_plan(settings: TuneSettings, *, catalog: PriceCatalog, known_duration_ms: float | None = None,
+def plan(settings: TuneSettings, *, catalog: PriceCatalog, known_duration_ms: float | None = None,
          known_memory_mb: int | None = None, storage: str | None = None) -> TunePlan:
     """The dry-run plan of ``settings``.
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from advisor.errors import UsageError
 from advisor.pricing import PriceCatalog
 from advisor.sla import Sla
-from advisor.tune import Budgets, MemorySpace, SearchSpace, TuneSettings, parse_architectures, tuning_plan
+from advisor.tune import Budgets, MemorySpace, SearchSpace, TuneSettings, parse_architectures
+from advisor.tune.plan import plan
 from advisor.tune.settings import weighted_cycle
 
 
@@ -67,9 +68,9 @@ def test_payloads_are_cycled_in_proportion_to_their_weights(weights: list[int], 
 
 def test_the_dry_run_plan_names_the_first_sizes_budget_and_cost() -> None:
     settings = TuneSettings("f", Sla.parse("p95=1s"), budgets=Budgets(invocations=20))
-    unknown = tuning_plan(settings, catalog=PriceCatalog.bundled())
+    unknown = plan(settings, catalog=PriceCatalog.bundled())
     assert [m for _, m in unknown.first_sizes] == list(MemorySpace.full().initial())
     assert unknown.estimated_cost_usd > 0 and "guess" in unknown.duration_basis
-    known = tuning_plan(settings, catalog=PriceCatalog.bundled(), known_duration_ms=100.0, known_memory_mb=1024)
+    known = plan(settings, catalog=PriceCatalog.bundled(), known_duration_ms=100.0, known_memory_mb=1024)
     assert known.estimated_cost_usd < unknown.estimated_cost_usd  # 100 ms is shorter than the 1 s guess
     assert set(known.to_dict()) >= {"first_sizes", "budget", "estimated_cost_usd", "duration_basis"}
