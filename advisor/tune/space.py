@@ -19,6 +19,11 @@ OPTION: Final = "--memory"
 EXAMPLE: Final = "128..10240 or 512,1024,1769"
 #: Sizes of the initial design, as quantiles of the range in log memory: one low, one in the
 #: middle and one high, so the first fit sees the curve's slope, its bend and its tail.
+#: (The duration model's own design, advisor.models.design.initial_sizes: 256, 1,769 and
+#: 3,008 MB, was tried in the tuner on bench_tune.py's development cases: 21.0% mean regret and
+#: 4.7% violations against 12.1% and 6.3% with these quantiles, its regret from the I/O-bound
+#: curves of 128-2,048 MB, where it measures 128, 256 and 1,769 MB; p90 regret 10.8% against
+#: 35.8%. Kept out until the two are reconciled.)
 INITIAL_QUANTILES: Final = (1.0 / 6.0, 0.5, 5.0 / 6.0)
 #: Initial sizes are rounded to this many MB (sizes people recognise; Lambda takes any MB).
 INITIAL_ROUNDING_MB: Final = 64
