@@ -58,6 +58,13 @@ KEEP_ALIVE_S: Final = Bound("the keep-alive", "s", 0, math.inf, "any time, or in
 LIFETIME_S: Final = Bound("the lifetime", "s", 0.001, math.inf, "any time above 0, or inf", integer=False)
 #: A TCP port to listen on (0: the system picks a free one).
 PORT: Final = Bound("the port", "", 0, 65_535, "a TCP port; 0 picks a free one")
+#: ``advisor tune``: a payload's share of the invocations, relative to the other payloads.
+PAYLOAD_WEIGHT: Final = Bound("the payload weight", "", 1, 1000, "a share relative to the other payloads")
+#: ... the invocations one tuning may make (it needs about 20) and what they may cost.
+TUNE_INVOCATIONS: Final = Bound("the invocation budget", "", 1, MAX_LOCAL_INVOCATIONS,
+                                "far beyond the few dozen a tuning needs")
+TUNE_USD: Final = Bound("the USD budget", "USD", 1e-6, 10_000, "from a millionth of a dollar to $10,000",
+                        integer=False)
 
 #: What each simulated request costs in memory (arrays in and out of the replay engine).
 REPLAY_BYTES_PER_REQUEST: Final = 96

@@ -41,6 +41,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "local": ("local",),
     "functions": ("functions",),
     "restore": ("restore",), "iam-policy": ("restore",),
+    "tune": ("tune",),
 }
 
 IMPORT_HELP = "Import invocation records (CloudWatch logs, exports, public traces) into the workspace."

@@ -8,7 +8,6 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from advisor.cli._chart import chart
 from advisor.cli._console import console, emit_json
 from advisor.cli._options import JsonOption, WorkspaceOption
 from advisor.context import Context
@@ -17,6 +16,7 @@ from advisor.models.forms import PRESSURE_ONSET
 from advisor.models.samples import load_samples
 from advisor.models.summary import ModelSummary, summarize
 from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_ARCH, MEMORY, check_memory_mb
+from advisor.report.chart import chart
 
 model_app = typer.Typer(
     help="Fit duration and cold-start models against memory; predict other memory sizes.",

@@ -29,19 +29,31 @@ def parse_payload(text: str | None) -> Any:
     if text is None:
         return {}
     if text.startswith("@"):
-        path = Path(text[1:])
-        if not path.is_file():
-            raise NotFoundError(f"payload file {path} does not exist")
-        try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"payload file {path} is not valid JSON: {exc}",
-                             hint="Fix the JSON in that file.") from exc
+        return read_payload_file(Path(text[1:]))
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"--payload {text!r} is not valid JSON: {exc}",
                          hint="Quote it for the shell, e.g. --payload '{\"x\": 1}', or use @file.json.") from exc
+
+
+def read_payload_file(path: Path) -> Any:
+    """The event held in the JSON file ``path``.
+
+    Raises:
+        NotFoundError: the file does not exist.
+        InputError: it cannot be read, or holds invalid JSON (the message says where).
+    """
+    if not path.is_file():
+        raise NotFoundError(f"payload file {path} does not exist", hint="Check the path.")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"payload file {path} is not valid JSON: {exc}",
+                         hint="Fix the JSON in that file.") from exc
+    except OSError as exc:
+        raise InputError(f"payload file {path} cannot be read: {exc.strerror}",
+                         hint="Check its permissions.") from exc
 
 
 @dataclass

@@ -4,7 +4,9 @@ The commands are read from the app itself, so a new option is fuzzed without tou
 Commands that call AWS (``import cloudwatch``, ``pricing refresh``) are left out: their options
 are parsed by the same shared parsers, and their AWS calls are tested against moto. So is
 ``local serve``, which serves until Ctrl-C once its options pass: its bad values are tested in
-tests/targets/lambda_api/test_cli_serve.py.
+tests/targets/lambda_api/test_cli_serve.py. ``tune`` is fuzzed against a plugin target whose
+function is a known curve (``--target`` is pinned, never drawn: its default, aws, would reach
+for AWS); its other options are drawn like any other.
 """
 
 from __future__ import annotations
@@ -27,6 +29,10 @@ FUNCTION = "543bec406831"
 EXIT_CODES = {0, 2, 3, 4, 5, 6}
 NETWORK = {("import", "cloudwatch"), ("pricing", "refresh")}
 SERVES = {("local", "serve")}
+CURVE = f"{REPO / 'tests' / 'tune' / 'plugin_target.py'}:CurveFunction"
+#: Options a command always gets unless the draw gives them a value (never drawn: ``UNDRAWN``).
+PINNED = {("tune",): {"--target": CURVE, "--sla": "p95=1s", "--budget-invocations": "8"}}
+UNDRAWN = {("tune",): {"--target"}}
 #: Values every option is tried with: numbers at and past every bound, non-numbers, odd text.
 EXTREMES = [
     "0", "1", "-1", "128", "10240", "10241", "0.5", "1e300", "-1e300", "1e-300", "nan", "inf", "-inf",
@@ -85,7 +91,8 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_fuzz_reaches_every_command() -> None:
     words = {" ".join(w) for w, _ in COMMANDS}
-    assert {"replay", "analyze", "pricing cost", "model predict", "local invoke", "import logs", "functions"} <= words
+    assert {"replay", "analyze", "pricing cost", "model predict", "local invoke", "import logs", "functions",
+            "tune"} <= words
 
 
 @settings(max_examples=int(os.environ.get("ADVISOR_FUZZ_EXAMPLES", "300")), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -95,11 +102,13 @@ def test_any_option_value_ends_in_a_result_or_a_one_line_error(
 ) -> None:
     monkeypatch.setenv("COLUMNS", "100")
     words, command = data.draw(st.sampled_from(COMMANDS), label="command")
-    options = _options(command)
+    options = [o for o in _options(command) if o[0] not in UNDRAWN.get(words, set())]
     chosen = data.draw(st.lists(st.sampled_from(options), max_size=3, unique=True), label="options") if options else []
     args = [*words, *_arguments(command)]
     for name, is_flag in chosen:
         args += [name] if is_flag else [name, data.draw(VALUES, label=name)]
+    for name, value in PINNED.get(words, {}).items():
+        args += [name, value] if (name, False) not in chosen else []
     if words[0] == "local":  # never start workers for a value that passes: keep the run short
         args += ["--timeout", "1s"] if ("--timeout", False) not in chosen else []
     capsys.readouterr()

@@ -1,8 +1,11 @@
-"""Traffic and a keep-warm search with constant draws, shared by the keep-warm tests."""
+"""Fixtures of the tuner's tests: traffic and a keep-warm search with constant draws (the keep-warm
+tests), and the PostgreSQL server that several tuning workers share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 import pytest
@@ -14,6 +17,8 @@ from advisor.tune.keepwarm import STRATEGIES, KeepWarmChoice, cheapest_keep_warm
 from advisor.units import SECONDS_PER_DAY, SECONDS_PER_HOUR
 
 CATALOG = PriceCatalog.bundled()
+#: Set by ``scripts/test.sh``, which starts a throwaway PostgreSQL server (scripts/postgres.sh).
+POSTGRES_URL_VARIABLE = "ADVISOR_TEST_POSTGRES_URL"
 
 
 def hourly_trace(rates_per_s: Sequence[float], *, days: int = 1, seed: int = 0) -> Trace:
@@ -48,3 +53,30 @@ def choose() -> Callable[..., KeepWarmChoice]:
             sla=Sla.parse(sla), strategies=strategies, catalog=CATALOG, region="us-east-1")
 
     return run
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The SQLAlchemy URL of the test PostgreSQL server's database."""
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url:
+        pytest.fail(f"{POSTGRES_URL_VARIABLE} is not set: these tests need a PostgreSQL server. Run them "
+                    "through `bash scripts/test.sh` (it starts one), or set the variable to a database URL.",
+                    pytrace=False)
+    return url
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str) -> Iterator[str]:
+    """A new, empty database on the test server (no Optuna tables yet), dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    server = make_url(postgres_url)
+    name = f"advisor_{uuid.uuid4().hex[:12]}"
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield server.set(database=name).render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -1,0 +1,163 @@
+"""The search space of a tuning: memory sizes (a range or a list) and architectures.
+
+``--memory`` is written ``128..10240`` (every size in 1 MB steps between the two, Lambda's own
+step) or ``512,1024,1769`` (only those sizes). Every size is checked against Lambda's limits
+(:mod:`advisor.platform.aws_lambda`), here and nowhere else in the tuner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from advisor.errors import UsageError
+from advisor.platform import aws_lambda
+
+OPTION: Final = "--memory"
+EXAMPLE: Final = "128..10240 or 512,1024,1769"
+#: Sizes of the initial design, as quantiles of the range in log memory: one low, one in the
+#: middle and one high, so the first fit sees the curve's slope, its bend and its tail.
+#: (The duration model's own design, advisor.models.design.initial_sizes: 256, 1,769 and
+#: 3,008 MB, was tried in the tuner on bench_tune.py's development cases: 21.0% mean regret and
+#: 4.7% violations against 12.1% and 6.3% with these quantiles, its regret from the I/O-bound
+#: curves of 128-2,048 MB, where it measures 128, 256 and 1,769 MB; p90 regret 10.8% against
+#: 35.8%. Kept out until the two are reconciled.)
+INITIAL_QUANTILES: Final = (1.0 / 6.0, 0.5, 5.0 / 6.0)
+#: Initial sizes are rounded to this many MB (sizes people recognise; Lambda takes any MB).
+INITIAL_ROUNDING_MB: Final = 64
+
+
+@dataclass(frozen=True)
+class MemorySpace:
+    """The memory sizes a tuning may try.
+
+    Attributes:
+        low: Smallest size (MB).
+        high: Largest size (MB).
+        sizes: The only sizes allowed, ascending; None for every MB from ``low`` to ``high``.
+    """
+
+    low: int
+    high: int
+    sizes: tuple[int, ...] | None = None
+
+    @classmethod
+    def parse(cls, text: str, *, option: str = OPTION) -> MemorySpace:
+        """Read ``128..10240`` or ``512,1024,1769``.
+
+        Raises:
+            UsageError: a part that is not a whole number of MB, a size outside Lambda's
+                limits, or a range whose ends are reversed.
+        """
+        body = text.strip()
+        if ".." in body:
+            first, _, last = body.partition("..")
+            low = _size(first, option)
+            high = _size(last, option)
+            if low > high:
+                raise UsageError(f"{option} {text!r} runs from {low} down to {high} MB.",
+                                 hint=f"Write the smaller size first, e.g. {EXAMPLE}.")
+            return cls(low, high)
+        parts = [p for p in (s.strip() for s in body.split(",")) if p]
+        if not parts:
+            raise UsageError(f"{option} {text!r} holds no memory size.", hint=f"Write e.g. {EXAMPLE}.")
+        return cls.of_sizes([_size(p, option) for p in parts])
+
+    @classmethod
+    def of_sizes(cls, sizes: list[int] | tuple[int, ...]) -> MemorySpace:
+        """Only these sizes (each checked against Lambda's limits)."""
+        checked = sorted({aws_lambda.check_memory_mb(s) for s in sizes})
+        if len(checked) == 1:
+            return cls(checked[0], checked[0], (checked[0],))
+        return cls(checked[0], checked[-1], tuple(checked))
+
+    @classmethod
+    def full(cls) -> MemorySpace:
+        """Every size Lambda allows."""
+        return cls(aws_lambda.MIN_MEMORY_MB, aws_lambda.MAX_MEMORY_MB)
+
+    def grid(self) -> np.ndarray:
+        """Every allowed size, ascending (1 MB steps for a range)."""
+        if self.sizes is not None:
+            return np.asarray(self.sizes, dtype=np.int64)
+        return np.arange(self.low, self.high + 1, aws_lambda.MEMORY_STEP_MB, dtype=np.int64)
+
+    def contains(self, memory_mb: int) -> bool:
+        """Whether ``memory_mb`` is one of the allowed sizes."""
+        if self.sizes is not None:
+            return memory_mb in self.sizes
+        return self.low <= memory_mb <= self.high
+
+    def nearest(self, memory_mb: float) -> int:
+        """The allowed size nearest to ``memory_mb`` (in log memory)."""
+        grid = self.grid()
+        return int(grid[np.argmin(np.abs(np.log(grid) - np.log(max(memory_mb, 1.0))))])
+
+    def initial(self, count: int = len(INITIAL_QUANTILES)) -> tuple[int, ...]:
+        """The first sizes to measure: spread over the space in log memory, distinct.
+
+        A list of at most ``count`` sizes is measured whole; otherwise the sizes at
+        :data:`INITIAL_QUANTILES` of the log range, rounded to :data:`INITIAL_ROUNDING_MB`.
+        """
+        grid = self.grid()
+        if len(grid) <= count:
+            return tuple(int(s) for s in grid)
+        quantiles = INITIAL_QUANTILES if count == len(INITIAL_QUANTILES) else tuple(
+            (2 * i + 1) / (2 * count) for i in range(count))
+        span = np.log(self.high) - np.log(self.low)
+        chosen: list[int] = []
+        for q in quantiles:
+            target = float(np.exp(np.log(self.low) + q * span))
+            if self.sizes is None:
+                rounded = max(INITIAL_ROUNDING_MB, round(target / INITIAL_ROUNDING_MB) * INITIAL_ROUNDING_MB)
+                if self.low <= rounded <= self.high and rounded not in chosen:
+                    target = rounded
+            # The nearest size not chosen yet (a narrow range rounds several targets alike).
+            left = grid[~np.isin(grid, chosen)]
+            chosen.append(int(left[np.argmin(np.abs(np.log(left) - np.log(target)))]))
+        return tuple(chosen)
+
+    def __str__(self) -> str:
+        if self.sizes is not None:
+            return ",".join(str(s) for s in self.sizes)
+        return f"{self.low}..{self.high}"
+
+
+def _size(text: str, option: str) -> int:
+    try:
+        value = float(text.strip().removesuffix("MB").removesuffix("mb"))
+    except ValueError:
+        raise UsageError(f"{option} part {text.strip()!r} is not a memory size in MB.",
+                         hint=f"Write e.g. {EXAMPLE}.") from None
+    return aws_lambda.check_memory_mb(value, option=option)
+
+
+@dataclass(frozen=True)
+class SearchSpace:
+    """Memory sizes and architectures: every (memory, architecture) pair is a candidate.
+
+    Attributes:
+        memory: The memory sizes.
+        architectures: The architectures, the first being the function's own.
+    """
+
+    memory: MemorySpace
+    architectures: tuple[str, ...] = (aws_lambda.DEFAULT_ARCH,)
+
+    def __post_init__(self) -> None:
+        if not self.architectures:
+            raise UsageError("--arch names no architecture.", hint="Use x86_64, arm64 or both.")
+        for arch in self.architectures:
+            aws_lambda.check_architecture(arch)
+        if len(set(self.architectures)) != len(self.architectures):
+            raise UsageError("--arch names an architecture twice.", hint="Give each once.")
+
+
+def parse_architectures(text: str, *, option: str = "--arch") -> tuple[str, ...]:
+    """Read ``x86_64`` or ``x86_64,arm64`` (each checked against Lambda's architectures)."""
+    found = tuple(aws_lambda.check_architecture(p.strip(), option=option) for p in text.split(",") if p.strip())
+    if not found:
+        raise UsageError(f"{option} {text!r} names no architecture.", hint="Use x86_64, arm64 or both.")
+    return found
