@@ -1,6 +1,19 @@
 """Duration-model accuracy on real Lambda measurements, and fit time.
 
-Data: ../shared/data/lambda-measurements/mbwilding-s3-benchmark (real AWS Lambda, 500 S3
+First, the issue-13 figures: every real multi-memory curve (``bench/_curves.py``: the 15
+public curves with seeded lognormal samples around each published value, the 8 mbwilding
+runtime/architectures with their real invocations, and the ML inference curves measured
+through the local target in bench/data/curves/), split into development and held-out curves
+by whole groups (seed 13, fixed before the model was changed). Each curve is fitted on 5
+invocations at each of three sizes (the design, snapped to the curve's nearest measured
+sizes) and scored at its other sizes: MAPE of the predicted mean against the measured mean,
+coverage of held-out invocations by the 90% interval, and the naive ``a + b/min(m, 1769)``
+fitted to the same three means. Per family (public, io, local) and part (dev, held-out,
+all), for the default design :data:`advisor.models.design.INITIAL_SIZES` and the other
+designs of :data:`advisor.models.design.OTHER_DESIGNS`; then the fit time of 3 sizes x 5
+invocations. Targets (issue 13): MAPE <= 10%, coverage 80-97%.
+
+Then the issue-5 figures. Data: ../shared/data/lambda-measurements/mbwilding-s3-benchmark (real AWS Lambda, 500 S3
 PutObject calls per invocation, 4 runtimes x 2 architectures x 16 memory sizes x ~10 runs;
 MIT, see its PROVENANCE.md). For each runtime and architecture the models are fitted on the
 invocations at three memory sizes and scored at the other thirteen:
@@ -15,6 +28,7 @@ Targets (issue 5): MAPE <= 10%, coverage in [80%, 97%]. The same evaluation code
 (:func:`advisor.models.evaluation.evaluate_holdout`) backs ``tests/models/test_holdout_targets.py``.
 
 Usage: [ADVISOR_SHARED_DATA=../shared/data] .venv/bin/python bench/bench_models.py [--train 256,1024,2048] [--repeats 5] [--seeds 5]
+       [--per-curve] [--learn-prior] [--curves-only]
 
 ``--train`` may be given several times (e.g. ``--train 256,1024,2048 --train 512,1280,2048``)
 to check that a change to the models holds on other training sets, not just the default one;
@@ -32,16 +46,118 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _curves import FAMILIES, Curve, load_curves, score, split
 
 from advisor.models import ColdStartModel, DurationModel
+from advisor.models.design import INITIAL_SIZES, OTHER_DESIGNS
 from advisor.models.duration import DURATION_FORMS
 from advisor.models.evaluation import evaluate_holdout, load_mbwilding
+from advisor.models.forms import FORMS, KNEE_GRID, fit_form
 from advisor.models.summary import summarize
+from advisor.pricing import PriceCatalog
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ADVISOR_SHARED_DATA", ROOT.parent / "shared" / "data"))
 DATA = SHARED / "lambda-measurements/mbwilding-s3-benchmark/lambda_benchmark_results.csv"
 FIT_SAMPLES = 1000
+PARTS = ("dev", "held-out", "all")
+
+
+def curve_scores(curves: list[Curve], parts: dict[str, str], design: tuple[int, ...],
+                 form: str = "average") -> pd.DataFrame:
+    """One row per curve: its family, part, training sizes, MAPE, coverage, naive MAPE, fit s."""
+    rows = []
+    for curve in curves:
+        result = score(curve, design, lambda: DurationModel(form=form))
+        rows.append({"family": curve.family, "part": parts[curve.group], "curve": curve.name,
+                     "train_mb": "/".join(map(str, result.train_mb)), "knee": result.knee,
+                     "mape_%": result.mape, "coverage_90": result.coverage,
+                     "naive_mape_%": result.naive_mape, "fit_s": result.fit_s})
+    return pd.DataFrame(rows)
+
+
+def family_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per family (and all families) and part: curves, MAPE mean/median, coverage, naive, fit time."""
+    rows = []
+    for family in (*FAMILIES, "all"):
+        for part in PARTS:
+            chosen = scores[((scores["family"] == family) | (family == "all"))
+                            & ((scores["part"] == part) | (part == "all"))]
+            if chosen.empty:
+                continue
+            rows.append({
+                "family": family, "part": part, "curves": len(chosen),
+                "mape_mean_%": chosen["mape_%"].mean(), "mape_median_%": chosen["mape_%"].median(),
+                "coverage_mean": chosen["coverage_90"].mean(),
+                "coverage_ok": f"{int(chosen['coverage_90'].between(0.80, 0.97).sum())}/{len(chosen)}",
+                "naive_mean_%": chosen["naive_mape_%"].mean(),
+                "naive_median_%": chosen["naive_mape_%"].median(),
+                "fit_median_ms": 1000 * chosen["fit_s"].median(),
+            })
+    return pd.DataFrame(rows).round(2)
+
+
+def print_curve_figures(per_curve: bool, form: str = "average") -> None:
+    """The issue-13 figures for the default design and the other designs."""
+    curves = load_curves()
+    parts = split(curves)
+    print("Split (whole groups held out, seed 13): held-out = "
+          + ", ".join(sorted({c.name for c in curves if parts[c.group] == "held-out"})) + "\n")
+    for design in (INITIAL_SIZES, *OTHER_DESIGNS):
+        scores = curve_scores(curves, parts, design, form)
+        label = " (default: advisor.models.design.INITIAL_SIZES)" if design == INITIAL_SIZES else ""
+        print(f"Design {'/'.join(map(str, design))} MB{label}: fit on 5 invocations at each of "
+              "3 sizes, predict the others")
+        print(family_table(scores).to_string(index=False) + "\n")
+        if per_curve and design == INITIAL_SIZES:
+            print(scores.drop(columns="fit_s").round(3).to_string(index=False) + "\n")
+
+
+def print_knee_counts() -> None:
+    """Best-fitting knee of every development curve on all its sizes (the prior's counts)."""
+    curves = load_curves()
+    parts = split(curves)
+    counts = dict.fromkeys(KNEE_GRID, 0)
+    for curve in curves:
+        if parts[curve.group] != "dev":
+            continue
+        memory = curve.truth.index.to_numpy(float)
+        mean = curve.truth.to_numpy()
+        errors = []
+        for knee in KNEE_GRID:
+            fit = fit_form(FORMS["knee"], memory, mean, 1.0 / mean, grid=(knee,))
+            errors.append(float(np.sqrt(np.mean((fit.predict(memory) / mean - 1.0) ** 2))))
+        best = KNEE_GRID[int(np.argmin(errors))]
+        counts[best] += 1
+        print(f"  {curve.name}: best knee {best} vCPU")
+    print("counts per knee " + ", ".join(f"{k}: {n}" for k, n in counts.items())
+          + "; prior = counts + 1\n")
+
+
+def _fit_seconds(memory: np.ndarray, floor_ms: float, repeats: int) -> list[float]:
+    """Wall time of DurationModel().fit on a single-threaded curve sampled at ``memory``."""
+    rng = np.random.default_rng(0)
+    single_threaded = floor_ms + 3000.0 / np.minimum(memory / 1769.0, 1.0)
+    duration = single_threaded * rng.lognormal(0, 0.1, len(memory))
+    frame = pd.DataFrame({"memory_mb": memory})
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        DurationModel().fit(frame, duration)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def three_size_fit_seconds(repeats: int) -> list[float]:
+    """Wall time of DurationModel().fit on 3 sizes x 5 invocations (what the tuner refits)."""
+    return _fit_seconds(np.repeat([256.0, 1769.0, 3008.0], 5), 100.0, repeats)
+
+
+def fit_seconds(repeats: int) -> list[float]:
+    """Wall time of DurationModel().fit on 1,000 samples at 7 sizes, ``repeats`` times."""
+    rng = np.random.default_rng(0)
+    memory = rng.choice([128, 256, 512, 1024, 1769, 3008, 10240], FIT_SAMPLES).astype(float)
+    return _fit_seconds(memory, 200.0, repeats)
 
 
 def accuracy_table(samples: pd.DataFrame, train: list[int], seed: int = 0) -> pd.DataFrame:
@@ -72,27 +188,13 @@ def form_table(samples: pd.DataFrame, train: list[int]) -> pd.DataFrame:
     rows = []
     for (runtime, arch), group in samples.groupby(["runtime", "arch"]):
         row: dict[str, object] = {"runtime": runtime, "arch": arch}
-        full = DurationModel(n_bootstrap=1).fit(group[["memory_mb"]], group["duration_ms"])
+        full = DurationModel(form="auto", n_bootstrap=1).fit(group[["memory_mb"]], group["duration_ms"])
         for form in DURATION_FORMS:
             holdout = evaluate_holdout(group, train, model=DurationModel(form=form, n_bootstrap=1))
             row[f"{form}_holdout_%"] = round(holdout.mape, 1)
             row[f"{form}_cv16_%"] = round(full.cv_results_[form].mape, 1)
         rows.append(row)
     return pd.DataFrame(rows)
-
-
-def fit_seconds(repeats: int) -> list[float]:
-    """Wall time of DurationModel().fit on 1,000 samples at 7 sizes, ``repeats`` times."""
-    rng = np.random.default_rng(0)
-    memory = rng.choice([128, 256, 512, 1024, 1769, 3008, 10240], FIT_SAMPLES).astype(float)
-    duration = (200.0 + 3000.0 / np.minimum(memory / 1769.0, 1.0)) * rng.lognormal(0, 0.1, FIT_SAMPLES)
-    frame = pd.DataFrame({"memory_mb": memory})
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        DurationModel().fit(frame, duration)
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def summarize_seconds(samples: pd.DataFrame, repeats: int) -> dict[str, list[float]]:
@@ -110,7 +212,7 @@ def summarize_seconds(samples: pd.DataFrame, repeats: int) -> dict[str, list[flo
         times[name] = []
         for _ in range(repeats):
             start = time.perf_counter()
-            summarize(columns, arch="arm64")
+            summarize(columns, arch="arm64", catalog=PriceCatalog.bundled())
             times[name].append(time.perf_counter() - start)
     return times
 
@@ -158,7 +260,21 @@ def main() -> None:
         "--seeds", type=int, default=0,
         help="also score every training set with random states 0..N-1 and print the medians",
     )
+    parser.add_argument("--per-curve", action="store_true", help="also print every curve's scores")
+    parser.add_argument("--learn-prior", action="store_true",
+                        help="print the best knee of each development curve (the prior's counts)")
+    parser.add_argument("--curves-only", action="store_true", help="only the issue-13 figures")
+    parser.add_argument("--form", default="average",
+                        help="DurationModel form for the issue-13 figures ('auto': the CV choice of before)")
     args = parser.parse_args()
+    if args.learn_prior:
+        print_knee_counts()
+    print_curve_figures(args.per_curve, args.form)
+    runs = three_size_fit_seconds(max(args.repeats, 7))
+    print(f"Fit time, 3 sizes x 5 invocations: median {statistics.median(runs) * 1000:.0f} ms over "
+          f"{len(runs)} runs (min {min(runs) * 1000:.0f}, max {max(runs) * 1000:.0f})\n")
+    if args.curves_only:
+        return
     trains = [[int(x) for x in t.split(",")] for t in (args.train or ["256,1024,2048"])]
     samples = load_mbwilding(DATA)
     for train in trains:

@@ -66,7 +66,7 @@ def measure(curve: str, sizes: tuple[int, ...], batches: int, warm: int) -> list
     handler, payload, smallest = CURVES[curve]
     sizes = tuple(m for m in sizes if m >= smallest)
     rows: list[dict[str, object]] = []
-    rep = {m: 0 for m in sizes}
+    rep = dict.fromkeys(sizes, 0)
     for batch in range(batches):
         targets = [LocalTarget(handler, memory_mb=m, timeout_s=TIMEOUT_S) for m in sizes]
         try:

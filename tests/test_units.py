@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advisor.errors import UsageError
-from advisor.units import format_duration, parse_duration
+from advisor.units import format_duration, parse_duration, parse_rate
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
@@ -48,3 +48,17 @@ def test_any_text_is_a_duration_or_a_usage_error(text: str) -> None:
     except UsageError:
         return
     assert value >= 0
+
+
+@pytest.mark.parametrize(("text", "per_second"), [
+    ("5/s", 5.0), ("300/min", 5.0), ("300/m", 5.0), ("2/h", 2 / 3600), ("100/d", 100 / 86_400), (" 1.5/S ", 1.5),
+    (".5/s", 0.5),
+])
+def test_a_rate_reads_as_requests_per_second(text: str, per_second: float) -> None:
+    assert parse_rate(text, option="--rate") == pytest.approx(per_second)
+
+
+@pytest.mark.parametrize("text", ["5", "5/", "/s", "5/year", "five/s", "-1/s", "5/s/s", "0/s", ""])
+def test_anything_else_is_not_a_rate_and_says_so(text: str) -> None:
+    with pytest.raises(UsageError, match=r"--rate .*(not a rate|above 0)"):
+        parse_rate(text, option="--rate")

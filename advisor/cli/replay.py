@@ -55,6 +55,10 @@ def register(app: typer.Typer) -> None:
             "--batch-wait-ms", BATCH_WAIT_MS, "A batch waits at most this long for more", metavar="MS")] = 0.0,
         max_lifetime: Annotated[Optional[float], duration_option(
             "--max-lifetime", "Retire an instance this long after it started.", allow_inf=True)] = None,
+        ping_every: Annotated[Optional[float], duration_option(
+            "--ping-every", "Send warm-up pings this often (they keep instances warm and are billed).")] = None,
+        ping_concurrency: Annotated[int, number_option(
+            "--ping-concurrency", INSTANCES, "Warm-up pings sent at once, each keeping its own instance warm")] = 1,
         routing: Annotated[str, typer.Option(
             help=f"Which idle instance takes a request: {', '.join(ROUTING_CODES)}.",
             metavar="RULE")] = DEFAULT_ROUTING,
@@ -88,6 +92,7 @@ def register(app: typer.Typer) -> None:
             provisioned_schedule=ProvisionedSchedule.parse(provisioned_schedule) if provisioned_schedule else None,
             per_instance_concurrency=per_instance_concurrency, batch=batch, batch_wait_ms=batch_wait_ms,
             max_lifetime_s=max_lifetime, routing=routing, init_ms=init_ms, memory_mb=memory,
+            ping_every_s=ping_every, ping_concurrency=ping_concurrency,
         )
         with Context.resolve(workspace, store=trace is None) as ctx:
             data = load_trace(function=function, trace_path=trace, workspace=ctx.store, since=since, until=until,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from advisor.models._base import DEFAULT_BOOTSTRAP, MemoryCurveModel
+from advisor.models._base import AVERAGE, DEFAULT_BOOTSTRAP, MemoryCurveModel
 
 #: Forms compared by default: two simple curves and the Lambda-physics form.
 DURATION_FORMS = ("inverse", "exponential", "lambda")
@@ -16,14 +16,23 @@ DURATION_FORMS = ("inverse", "exponential", "lambda")
 class DurationModel(MemoryCurveModel):
     """Duration of one invocation (ms) at any memory size from 128 to 10,240 MB.
 
-    The ``lambda`` form follows how Lambda allocates CPU (``memory/1769`` vCPU, at most 6):
+    By default (``form="average"``) the model is the ``knee`` form, ``io + cpu/min(vcpu, k)``
+    (plus a memory-pressure term when measured), averaged over its knee ``k`` by posterior
+    weight (:mod:`advisor.models.averaging`): with the few sizes a tuner measures, choosing a
+    form by cross-validation is fragile, and Lambda's CPU allocation leaves only the knee
+    unknown (1 for a single thread, more for several threads, less for a thread that also
+    waits on I/O).
+
+    ``form="auto"`` instead chooses one of ``candidates`` by cross-validation. The ``lambda``
+    form follows how Lambda allocates CPU (``memory/1769`` vCPU, at most 6):
     ``io + serial/min(vcpu,1) + parallel/min(vcpu,threads) + pressure*h(working_set/m)``,
     all parts non-negative. It is compared by leave-one-memory-size-out cross-validation with
     ``a + b*1024/m`` and Parrotfish's ``a + b*exp(-m/c)``; ``form="auto"`` keeps the one with
     the lowest CV error (the simpler one on a tie within 0.1 point).
 
     Args:
-        form: ``"auto"`` or a form name (``"lambda"``, ``"inverse"``, ``"exponential"``, ...).
+        form: ``"average"``, ``"auto"`` or a form name (``"lambda"``, ``"inverse"``,
+            ``"exponential"``, ``"knee"``, ...).
         candidates: Forms compared when ``form="auto"`` (default: ``DURATION_FORMS``).
         n_bootstrap: Bootstrap refits for parameter uncertainty.
         working_set_mb: Working set (MB) for the memory-pressure term. None: the median
@@ -31,8 +40,9 @@ class DurationModel(MemoryCurveModel):
         random_state: Seed for the bootstrap and interval draws.
 
     Attributes:
-        form_: The chosen form's name.
-        params_: Its fitted parameters by name.
+        form_: The chosen form's name (``"knee"`` when averaged).
+        params_: Its fitted parameters by name (averaged: those of the most likely knee).
+        knee_weights_: ``{knee: posterior weight}`` (only when averaged).
         cv_results_: ``{form: CvResult}`` for every compared form.
         cv_error_: CV mean absolute percentage error of the chosen form.
         working_set_mb_: Working set used (None when unknown).
@@ -42,7 +52,7 @@ class DurationModel(MemoryCurveModel):
 
     def __init__(
         self,
-        form: str = "auto",
+        form: str = AVERAGE,
         candidates: Sequence[str] | None = None,
         n_bootstrap: int = DEFAULT_BOOTSTRAP,
         working_set_mb: float | None = None,

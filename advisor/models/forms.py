@@ -44,6 +44,9 @@ BAND_TOLERANCE = 1e-6
 
 #: Effective thread counts below one tried by the ``lambda`` form (see :data:`FORMS`).
 THREAD_GRID_BELOW_ONE = (0.25, 0.5, 0.75)
+#: Knees (vCPU) of the ``knee`` form: below one, a thread that also waits on I/O; one, a
+#: single thread; above, work over that many threads (up to Lambda's six vCPU).
+KNEE_GRID = (0.25, 0.35, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 4.0, MAX_VCPU)
 
 Basis = Callable[[np.ndarray, float, float | None], np.ndarray]
 
@@ -138,6 +141,12 @@ def _lambda(m: np.ndarray, theta: float, ws: float | None) -> np.ndarray:
     )
 
 
+def _knee(m: np.ndarray, theta: float, ws: float | None) -> np.ndarray:
+    return np.column_stack(
+        [_ones(m), 1.0 / np.minimum(vcpu_share(m), theta), pressure(m, ws)]
+    )
+
+
 FORMS: dict[str, Form] = {
     "constant": Form("constant", "a", ("a_ms",), None, (0.0,), _constant),
     "inverse": Form("inverse", "a + b*1024/m", ("a_ms", "b_ms"), None, (0.0,), _inverse),
@@ -161,6 +170,15 @@ FORMS: dict[str, Form] = {
         # thread that also waits on I/O and so never uses a whole vCPU.
         (1.0, *THREAD_GRID_BELOW_ONE, *(float(k) for k in range(2, int(MAX_VCPU) + 1))),
         _lambda,
+    ),
+    "knee": Form(
+        "knee",
+        "io + cpu/min(vcpu(m), knee) + pressure*h(w/m)",
+        ("io_ms", "cpu_ms", "pressure_ms"),
+        "knee_vcpu",
+        # 1 first so it wins ties: a single thread, Lambda's knee at 1,769 MB.
+        (1.0, *(k for k in KNEE_GRID if k != 1.0)),
+        _knee,
     ),
 }
 
@@ -235,6 +253,7 @@ def fit_form(
     extra: np.ndarray | None = None,
     working_set_mb: float | None = None,
     free_below_mb: float | None = None,
+    grid: Sequence[float] | None = None,
 ) -> FittedForm:
     """Fit ``form`` to group means by weighted NNLS, profiling ``theta`` over its grid.
 
@@ -248,12 +267,13 @@ def fit_form(
         free_below_mb: Memory at or below which slowing down beyond the CPU ratio is real
             (memory pressure); the fit is bounded by :func:`physical_band` elsewhere outside
             the range of ``memory_mb``.
+        grid: Values of ``theta`` to profile over instead of the form's own grid.
 
     Returns:
         The best fit over the grid (first of equal fits, so the simplest ``theta`` wins ties).
     """
     best: tuple[float, float, np.ndarray] | None = None
-    for theta in form.grid:
+    for theta in form.grid if grid is None else grid:
         candidate = FittedForm(form, theta, np.zeros(0), working_set_mb)
         design = candidate.design(memory_mb, extra)
         coef, _ = nnls(design * weight[:, None], mean_ms * weight)

@@ -58,9 +58,16 @@ def groups_from_index(keys: np.ndarray, index: np.ndarray, y: np.ndarray) -> Gro
 
 
 def fit_groups(
-    name: str, groups: Groups, working_set_mb: float | None, free_below_mb: float | None = None
+    name: str,
+    groups: Groups,
+    working_set_mb: float | None,
+    free_below_mb: float | None = None,
+    grid: Sequence[float] | None = None,
 ) -> FittedForm:
-    """Fit the form called ``name`` to ``groups`` (bounded by physics outside their sizes)."""
+    """Fit the form called ``name`` to ``groups`` (bounded by physics outside their sizes).
+
+    ``grid`` replaces the form's own grid of its nonlinear parameter.
+    """
     return fit_form(
         FORMS[name],
         groups.memory_mb,
@@ -69,6 +76,7 @@ def fit_groups(
         extra=groups.extra,
         working_set_mb=working_set_mb,
         free_below_mb=free_below_mb,
+        grid=grid,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -147,6 +148,13 @@ class ReplayResult:
     config: ReplayConfig = field(default_factory=ReplayConfig)
     cost: CostBreakdown | None = None
     cost_note: str | None = None
+
+    def only(self, requests: np.ndarray) -> ReplayResult:
+        """The replay seen from some of its requests (the traffic of a replay with warm-up pings):
+        their outcomes, with the pool's statistics and the cost of every request."""
+        return dataclasses.replace(self, latency_ms=self.latency_ms[requests], cold=self.cold[requests],
+                                   throttled=self.throttled[requests], instance=self.instance[requests],
+                                   on_provisioned=self.on_provisioned[requests])
 
     @property
     def requests(self) -> int:

@@ -6,7 +6,8 @@ is comma-separated ``key=value`` settings, e.g. ``keep-alive=5m,provisioned=2`` 
 ``routing=mru,max-concurrency=10,queue=yes``. Keys: ``keep-alive``, ``provisioned``,
 ``provisioned-schedule`` (windows joined with ``+``: ``08:00-20:00=5+else=1``), ``routing``,
 ``max-concurrency``, ``queue``, ``per-instance-concurrency``, ``batch``, ``batch-wait-ms``,
-``max-lifetime``, ``init-ms``, ``label``. Values use the same syntax and bounds as the options.
+``max-lifetime``, ``ping-every``, ``ping-concurrency``, ``init-ms``, ``label``. Values use the
+same syntax and bounds as the options.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S, check_memory_mb
 from advisor.simulate._base import InitSpec, ReplayConfig, ReplayResult
 from advisor.simulate.engine import replay
 from advisor.simulate.inputs import Trace
+from advisor.simulate.pings import Pings, replay_with_pings
 from advisor.simulate.routing import DEFAULT_ROUTING
 from advisor.simulate.schedule import ProvisionedSchedule
 from advisor.units import parse_duration
@@ -32,16 +34,19 @@ if TYPE_CHECKING:
 _TRUE = {"yes", "true", "1", "on"}
 _FALSE = {"no", "false", "0", "off"}
 KEYS = ("keep-alive", "provisioned", "provisioned-schedule", "routing", "max-concurrency", "queue",
-        "per-instance-concurrency", "batch", "batch-wait-ms", "max-lifetime", "init-ms", "label")
+        "per-instance-concurrency", "batch", "batch-wait-ms", "max-lifetime", "ping-every", "ping-concurrency",
+        "init-ms", "label")
 
 
 @dataclass
 class Scenario:
-    """One labelled configuration and its init model (``None``: the observed init times)."""
+    """One labelled configuration, its init model (``None``: the observed init times) and its
+    warm-up pings (:mod:`advisor.simulate.pings`), if any."""
 
     label: str
     config: ReplayConfig
     init_ms: float | None = None
+    pings: Pings | None = None
 
     @classmethod
     def from_options(
@@ -59,6 +64,8 @@ class Scenario:
         max_lifetime_s: float | None = None,
         init_ms: float | None = None,
         memory_mb: int | None = None,
+        ping_every_s: float | None = None,
+        ping_concurrency: int = 1,
         label: str = "base",
     ) -> Scenario:
         """The scenario of typed option values, each checked against its bound and named as
@@ -88,7 +95,7 @@ class Scenario:
             per_instance_concurrency=per_instance_concurrency, batch_size=batch, batch_wait_ms=batch_wait_ms,
             max_lifetime_s=max_lifetime_s, memory_mb=memory_mb,
         )
-        return cls(label, config, init_ms)
+        return cls(label, config, init_ms, _pings(ping_every_s, ping_concurrency, "--ping-every", "--ping-concurrency"))
 
     def at_memory(self, memory_mb: int | None) -> Scenario:
         """The same scenario priced at ``memory_mb`` (unchanged when ``None``)."""
@@ -105,6 +112,8 @@ def parse_scenario(spec: str, base: Scenario) -> Scenario:
     """
     changes: dict[str, Any] = {}
     label, init_ms = "", base.init_ms
+    ping_every = base.pings.interval_s if base.pings else None
+    ping_concurrency = base.pings.concurrency if base.pings else 1
     for part in filter(None, (p.strip() for p in spec.split(","))):
         key, sep, value = part.partition("=")
         key, value = key.strip().lower(), value.strip()
@@ -115,13 +124,31 @@ def parse_scenario(spec: str, base: Scenario) -> Scenario:
             label = value
         elif key == "init-ms":
             init_ms = float(limits.INIT_MS.check(_number(value, key), option=key))
+        elif key == "ping-every":
+            ping_every = None if value.lower() == "none" else parse_duration(value, option=key)
+        elif key == "ping-concurrency":
+            ping_concurrency = _int(value, key, limits.INSTANCES)
         else:
             changes.update(_setting(key, value, spec))
     if "provisioned" in changes:
         changes.setdefault("provisioned_schedule", None)
     if "provisioned_schedule" in changes and changes["provisioned_schedule"] is not None:
         changes.setdefault("provisioned", 0)
-    return Scenario(label, dataclasses.replace(base.config, **changes), init_ms)
+    return Scenario(label, dataclasses.replace(base.config, **changes), init_ms,
+                    _pings(ping_every, ping_concurrency, "ping-every", "ping-concurrency"))
+
+
+def _pings(every_s: float | None, concurrency: int, every_option: str, concurrency_option: str) -> Pings | None:
+    """The pings of the options (``None`` without an interval), each bad value named as its option."""
+    if every_s is None:
+        if concurrency != 1:
+            raise UsageError(f"{concurrency_option} needs {every_option}.", hint=f"Give e.g. {every_option} 4m.")
+        return None
+    if not (every_s > 0 and every_s != float("inf")):
+        raise UsageError(f"{every_option} must be a finite time above 0.", hint="Write e.g. 4m.")
+    if concurrency < 1:
+        raise UsageError(f"{concurrency_option} {concurrency} sends no ping.", hint="Use 1 or more.")
+    return Pings(every_s, concurrency)
 
 
 def _number(text: str, what: str) -> float:
@@ -173,7 +200,12 @@ def run_scenarios(trace: Trace, scenarios: Sequence[Scenario], *, seed: int = 0,
     out = []
     for scenario in scenarios:
         init: InitSpec = trace.init_spec(scenario.init_ms)
-        result = replay(trace.arrivals_s, trace.service_ms, scenario.config, init_ms=init, seed=seed,
-                        catalog=catalog)
+        if scenario.pings is None:
+            result = replay(trace.arrivals_s, trace.service_ms, scenario.config, init_ms=init, seed=seed,
+                            catalog=catalog)
+        else:  # the traffic's outcomes; the pool and the cost with the pings
+            result, layout = replay_with_pings(trace.arrivals_s, trace.service_ms, scenario.config, scenario.pings,
+                                               init_ms=init, seed=seed, catalog=catalog)
+            result = result.only(layout.traffic_at)
         out.append((scenario, result))
     return out

@@ -19,6 +19,9 @@ from advisor.simulate.scenarios import Scenario, parse_scenario, run_scenarios
 if TYPE_CHECKING:
     from advisor.pricing import PriceCatalog
 
+PINGS_NOTE = (
+    "with warm-up pings, requests, cold starts and latency are the traffic's; instances and cost include the pings"
+)
 NO_INIT_NOTE = (
     "no cold-start init time is known for this traffic, so cold starts add 0 ms to latency; "
     "pass --init-ms with a measured init time (advisor analyze or advisor local invoke show one)"
@@ -76,4 +79,6 @@ def replay_trace(
     notes = []
     if not moved.knows_init and any(s.init_ms is None for s in scenarios):
         notes.append(NO_INIT_NOTE)
+    if any(s.pings is not None for s in scenarios):
+        notes.append(PINGS_NOTE)
     return ReplayReport(moved, run_scenarios(moved, scenarios, seed=seed, catalog=catalog), notes)

@@ -202,7 +202,7 @@ class AwsTarget(Target):
             FunctionName=self.function, MemorySize=memory_mb, Environment={"Variables": variables},
             RevisionId=self._revision), "update")
         self._revision = updated.get("RevisionId")
-        self._wait_updated(lam)
+        self._wait(lam, "function_updated_v2")
         self._revision = self._current_revision()  # it moves again when the update completes
         published = self._call(lambda c: c.publish_version(
             FunctionName=self.function, RevisionId=self._revision,
@@ -210,6 +210,7 @@ class AwsTarget(Target):
         version, previous = published["Version"], self._version
         self._created["versions"].append(version)
         self._notify()
+        self._wait(lam, "published_version_active", Qualifier=version)  # SnapStart versions start Pending
         self._point_alias(version)
         self._version, self._memory_mb = version, memory_mb
         if previous is not None:  # the alias left it: at most one version of this run exists
@@ -233,11 +234,9 @@ class AwsTarget(Target):
         conf = self._call(lambda c: c.get_function_configuration(FunctionName=self.function), "read")
         return str(conf["RevisionId"])
 
-    def _wait_updated(self, lam: Any) -> None:
+    def _wait(self, lam: Any, waiter: str, **request: Any) -> None:
         with _aws_errors(self.function):
-            lam.get_waiter("function_updated_v2").wait(
-                FunctionName=self.function,
-                WaiterConfig={"Delay": WAIT_POLL_S, "MaxAttempts": WAIT_LIMIT_S // WAIT_POLL_S})
+            wait(lam, waiter, FunctionName=self.function, **request)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -335,6 +334,23 @@ def read_configuration(lam: Any, function: str, *, run_id: str,
     }
 
 
+def wait(lam: Any, waiter: str, **request: Any) -> None:
+    """Run one of Lambda's waiters, polling every :data:`WAIT_POLL_S` for at most :data:`WAIT_LIMIT_S`.
+
+    Raises:
+        TargetError: the update or the version failed, or did not settle in time.
+    """
+    from botocore.exceptions import WaiterError
+
+    try:
+        lam.get_waiter(waiter).wait(**request, WaiterConfig={"Delay": WAIT_POLL_S,
+                                                              "MaxAttempts": WAIT_LIMIT_S // WAIT_POLL_S})
+    except WaiterError as exc:
+        raise TargetError(f"{request.get('FunctionName')} did not settle ({waiter}): {exc}",
+                          hint="Look at the function's LastUpdateStatusReason in the console; advisor restores it.",
+                          ) from None
+
+
 def report_from_tail(tail: str, *, function: str, request_id: str, end_ms: int) -> dict[str, Any] | None:
     """The record of ``request_id`` from an invocation's log tail (text or JSON log format), or None.
 
@@ -388,8 +404,7 @@ def _restore_latest(lam: Any, original: dict[str, Any]) -> list[str]:
         return []
     lam.update_function_configuration(FunctionName=function, MemorySize=original["memory_mb"],
                                       Environment={"Variables": wanted}, RevisionId=current["RevisionId"])
-    lam.get_waiter("function_updated_v2").wait(
-        FunctionName=function, WaiterConfig={"Delay": WAIT_POLL_S, "MaxAttempts": WAIT_LIMIT_S // WAIT_POLL_S})
+    wait(lam, "function_updated_v2", FunctionName=function)
     return [f"put back $LATEST: memory {original['memory_mb']} MB (was {current.get('MemorySize')} MB), "
             f"environment without {NONCE_VARIABLE}"]
 

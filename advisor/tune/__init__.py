@@ -2,7 +2,8 @@
 cheapest configuration that meets the SLA (see docs/tune.md).
 
 Names are loaded on first use (as :mod:`advisor.pricing` does), so importing the package
-costs nothing until the tuner runs.
+costs nothing until the tuner runs. The dry-run plan is :func:`advisor.tune.plan.plan`, not
+exported here: a package attribute named ``plan`` becomes the submodule once it is imported.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from advisor._lazy import lazy_getattr
 if TYPE_CHECKING:  # what the names are, for type checkers; they are loaded by __getattr__
     # ruff: noqa: F401 - imported for type checkers only
     from advisor.tune.engine import tune
-    from advisor.tune.plan import TunePlan, plan
+    from advisor.tune.plan import TunePlan
     from advisor.tune.result import TrialSummary, TuneEvent, TuneResult
     from advisor.tune.settings import Budgets, Current, TuneSettings
     from advisor.tune.space import MemorySpace, SearchSpace, parse_architectures
@@ -30,7 +31,6 @@ _EXPORTS = {
     "TuneResult": "advisor.tune.result",
     "TuneSettings": "advisor.tune.settings",
     "parse_architectures": "advisor.tune.space",
-    "plan": "advisor.tune.plan",
     "tune": "advisor.tune.engine",
 }
 

@@ -22,8 +22,8 @@ from advisor.units import MS_PER_S, SECONDS_PER_DAY, SECONDS_PER_HOUR
 if TYPE_CHECKING:
     from advisor.simulate.inputs import Trace
 
-#: Streams of the seeded uniforms (service, init, pings' init), so each is independent of the others.
-_SERVICE, _INIT, _PINGS = 0, 1, 2
+#: Streams of the seeded uniforms (service, init), so each is independent of the other.
+_SERVICE, _INIT = 0, 1
 HOURS_PER_DAY = SECONDS_PER_DAY // SECONDS_PER_HOUR
 
 
@@ -34,20 +34,18 @@ class Draws:
     Attributes:
         service_ms: Warm duration of each request.
         init_ms: Init time of each request, used when it is cold (zeros when unknown).
-        init_sample_ms: The init draws, sorted (what a ping's cold start draws from); empty
-            when the init time is unknown.
+        init_sample_ms: The init draws, sorted; empty when the init time is unknown.
     """
 
     service_ms: np.ndarray
     init_ms: np.ndarray
     init_sample_ms: np.ndarray
 
-    def ping_init_ms(self, count: int, *, seed: int) -> np.ndarray:
-        """Init times of ``count`` pings (used when a ping is cold), drawn from the init sample."""
-        if self.init_sample_ms.size == 0:
-            return np.zeros(count)
-        u = np.random.default_rng([seed, _PINGS, count]).random(count)
-        return empirical_quantile(self.init_sample_ms, u)
+    @property
+    def ping_init_ms(self) -> float:
+        """The init time of a ping that finds no warm sandbox: the mean of the init draws, so
+        their cold starts are billed as many ms as the requests' on average (0 when unknown)."""
+        return float(self.init_sample_ms.mean()) if self.init_sample_ms.size else 0.0
 
     def in_flight(self, arrivals_s: np.ndarray) -> np.ndarray:
         """Requests in flight (warm) at each arrival, itself included."""

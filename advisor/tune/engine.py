@@ -294,7 +294,10 @@ def _constraints(run: _Run, measurement: Measurement) -> list[float]:
 
 def _result(run: _Run, stopped: str) -> TuneResult:
     found = measurements(run.study)
-    scores = _score_all(run, found)
+    # The final pick is confirmed by a measurement near it when one can be: between measured
+    # sizes the model's interval rests on its form alone.
+    scores = {arch: None if s is None else s.confined(stopping.CONFIRMED_OCTAVES)
+              for arch, s in _score_all(run, found).items()}
     spent = _spent(run, found)
     trials = tuple(TrialSummary.of(m, _trial_cost(run, m)) for m in found)
     notes: list[str] = []

@@ -12,34 +12,33 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 
 from advisor.errors import UsageError
-from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S, check_architecture, check_memory_mb
+from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S
 from advisor.simulate._base import ReplayConfig
+from advisor.simulate.pings import Pings, ping_interval_s
 from advisor.simulate.schedule import ProvisionedSchedule
-from advisor.tune.draws import Draws, draws_for
-from advisor.tune.pings import PING_DURATION_MS, PingLayout, ping_interval_s, with_pings
+from advisor.tune.draws import draws_for
+from advisor.tune.replays import TrafficReplays
 from advisor.units import format_duration
 
 if TYPE_CHECKING:
-    from advisor.pricing import CostBreakdown, PriceCatalog
+    from advisor.pricing import PriceCatalog
     from advisor.simulate.inputs import Trace
     from advisor.sla import Sla
 
-#: The strategies, simplest first: at equal cost the simpler one is chosen.
-STRATEGIES: Final = ("none", "provisioned", "pings", "schedule")
-#: The percentiles every choice reports (besides the SLA's own).
-REPORTED_PERCENTILES: Final = (50.0, 95.0, 99.0)
+#: The strategies, simplest first: at equal cost the simpler one is chosen. Searched in this
+#: order, so the provisioned families can be ruled out by the cost of one found before them.
+STRATEGIES: Final = ("none", "pings", "provisioned", "schedule")
 #: A schedule's shape: per UTC hour of day, this quantile of the requests in flight at arrivals.
 SCHEDULE_QUANTILE: Final = 0.95
 #: The schedule's scale factor is searched in steps of 1/SCHEDULE_STEPS of that shape.
 SCHEDULE_STEPS: Final = 8
-HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -75,18 +74,30 @@ class KeepWarm:
             raise UsageError(f"keep-warm setting {self!r} does not fit its kind {self.kind!r}.")
 
     def replay_config(self, *, memory_mb: int, region: str, arch: str) -> ReplayConfig:
-        """The replay configuration of this setting (pings are arrivals: :mod:`advisor.tune.pings`)."""
+        """The replay configuration of this setting (pings are arrivals: :attr:`pings`)."""
         return ReplayConfig(keep_alive_s=DEFAULT_KEEP_ALIVE_S, provisioned=self.provisioned,
                             provisioned_schedule=self.schedule, memory_mb=memory_mb, region=region, arch=arch)
 
-    def replay_options(self) -> list[str] | None:
-        """The ``advisor replay`` options that replay this setting; ``None`` for pings (replay has none)."""
+    @property
+    def pings(self) -> Pings | None:
+        """The warm-up pings of this setting, if any."""
+        if self.kind != "pings":
+            return None
+        assert self.ping_interval_s is not None
+        return Pings(self.ping_interval_s, self.ping_concurrency)
+
+    def replay_options(self) -> list[str]:
+        """The ``advisor replay`` options that replay this setting."""
         if self.kind == "provisioned":
             return ["--provisioned", str(self.provisioned)]
         if self.kind == "schedule":
             assert self.schedule is not None
             return ["--provisioned-schedule", self.schedule.spec()]
-        return [] if self.kind == "none" else None
+        if self.kind == "pings":
+            assert self.ping_interval_s is not None
+            return ["--ping-every", format_duration(self.ping_interval_s), "--ping-concurrency",
+                    str(self.ping_concurrency)]
+        return []
 
     def describe(self) -> str:
         """The setting in words."""
@@ -148,15 +159,20 @@ class KeepWarmChoice:
                 "cold_start_fraction": self.cold_start_fraction, "evaluated": self.evaluated}
 
 
-def check_strategies(strategies: Sequence[str]) -> tuple[str, ...]:
+def check_strategies(strategies: Sequence[str], *, option: str = "keep-warm strategy") -> tuple[str, ...]:
     """The strategies asked for, in :data:`STRATEGIES` order; a UsageError naming an unknown one."""
     hint = f"Use some of: {', '.join(STRATEGIES)}."
     for name in strategies:
         if name not in STRATEGIES:
-            raise UsageError(f"keep-warm strategy {name!r} is not known.", hint=hint)
+            raise UsageError(f"{option} {name!r} is not known.", hint=hint)
     if not strategies:
-        raise UsageError("no keep-warm strategy was given.", hint=hint)
+        raise UsageError(f"no {option} was given.", hint=hint)
     return tuple(s for s in STRATEGIES if s in strategies)
+
+
+def parse_strategies(text: str, *, option: str = "--keep-warm") -> tuple[str, ...]:
+    """The strategies of ``none,provisioned,schedule,pings`` (any of them, comma-separated)."""
+    return check_strategies([part.strip().lower() for part in text.split(",") if part.strip()], option=option)
 
 
 def cheapest_keep_warm(
@@ -202,148 +218,39 @@ def cheapest_keep_warm(
             traffic of fewer than two arrival times (no period to project a month from).
     """
     kinds = check_strategies(strategies)
-    search = _Search(_Replays.prepare(trace, memory_mb=memory_mb, arch=architecture, region=region,
+    search = _Search(TrafficReplays.prepare(trace, memory_mb=memory_mb, arch=architecture, region=region,
                                       catalog=catalog, sla=sla, seed=seed,
                                       central=draws_for(trace, warm_ms, init_ms, seed=seed, what="central"),
                                       upper=draws_for(trace, warm_ms_upper, init_ms_upper, seed=seed,
                                                       what="pessimistic")))
-    picks = [search.best(kind) for kind in kinds]
-    return search.replays.choice(min(picks, key=search.rank))
+    picks: list[KeepWarm] = []
+    for kind in kinds:
+        feasible = [search.replays.cost(p) for p in picks if search.replays.feasible(p)]
+        pick = search.best(kind, min(feasible, default=None))
+        if pick is not None:
+            picks.append(pick)
+    return _choice(search.replays, min(picks, key=search.rank))
 
 
-@dataclass
-class _Outcome:
-    """One replay of the traffic under one setting, seen from the traffic's requests."""
-
-    latency_ms: np.ndarray  # per traffic request, inf where throttled
-    cold_fraction: float | None
-    violation: float  # the largest percentile / limit ratio of the SLA; <= 1 meets it
-    cost: dict[str, Decimal] | None = None  # central replays only
-
-    @property
-    def feasible(self) -> bool:
-        return self.violation <= 1.0
-
-
-@dataclass
-class _Replays:
-    """The traffic prepared once for every replay of one call, and the replays done (memoized)."""
-
-    arrivals_s: np.ndarray
-    central: Draws
-    upper: Draws
-    memory_mb: int
-    arch: str
-    region: str
-    catalog: PriceCatalog
-    sla: Sla
-    seed: int
-    done: dict[tuple[KeepWarm, bool], _Outcome] = field(default_factory=dict)
-    layouts: dict[tuple[float, int], PingLayout] = field(default_factory=dict)
-
-    @classmethod
-    def prepare(cls, trace: Trace, *, memory_mb: int, arch: str, region: str, catalog: PriceCatalog, sla: Sla,
-                seed: int, central: Draws, upper: Draws) -> _Replays:
-        check_memory_mb(memory_mb, option="memory")
-        check_architecture(arch, option="architecture")
-        arrivals = np.require(trace.arrivals_s, np.float64, ["C", "W"])
-        if arrivals.shape[0] < 2 or not arrivals[-1] > arrivals[0]:
-            raise UsageError(f"the traffic of {trace.name} has fewer than two arrival times, so no month can be "
-                             "projected from it.", hint="Give traffic over some time (--trace, --rate or imports).")
-        return cls(arrivals, central, upper, memory_mb, arch, region, catalog, sla, seed)
-
-    @property
-    def evaluated(self) -> int:
-        """Distinct settings replayed so far."""
-        return len({kw for kw, _ in self.done})
-
-    def outcome(self, keep_warm: KeepWarm, *, upper: bool) -> _Outcome:
-        """The replay of ``keep_warm`` on the pessimistic (``upper``) or central draws."""
-        key = (keep_warm, upper)
-        if key not in self.done:
-            self.done[key] = self._replay(keep_warm, self.upper if upper else self.central, priced=not upper)
-        return self.done[key]
-
-    def feasible(self, keep_warm: KeepWarm) -> bool:
-        return self.outcome(keep_warm, upper=True).feasible
-
-    def cost(self, keep_warm: KeepWarm) -> Decimal:
-        cost = self.outcome(keep_warm, upper=False).cost
-        assert cost is not None
-        return sum(cost.values(), Decimal(0))
-
-    def _replay(self, keep_warm: KeepWarm, draws: Draws, *, priced: bool) -> _Outcome:
-        from advisor.simulate.billing import replay_cost
-        from advisor.simulate.engine import replay
-
-        config = keep_warm.replay_config(memory_mb=self.memory_mb, region=self.region, arch=self.arch)
-        arrivals, service, init, traffic = self.arrivals_s, draws.service_ms, draws.init_ms, None
-        if keep_warm.kind == "pings":
-            assert keep_warm.ping_interval_s is not None
-            layout = self._layout(keep_warm.ping_interval_s, keep_warm.ping_concurrency)
-            arrivals, traffic = layout.arrivals_s, layout.traffic_at
-            service = layout.merge(service, PING_DURATION_MS)
-            init = layout.merge(init, draws.ping_init_ms(layout.pings, seed=self.seed))
-        result = replay(arrivals, service, config, init_ms=init, seed=self.seed)
-        latency = np.where(result.throttled, np.inf, result.latency_ms)
-        cold = result.cold
-        if traffic is not None:
-            latency, cold = latency[traffic], cold[traffic]
-        violation = max(_ratio(o.observed(latency), o.limit_ms) for o in self.sla.objectives)
-        outcome = _Outcome(latency, float(np.count_nonzero(cold)) / cold.shape[0], violation)
-        if priced:
-            def month(jobs: np.ndarray | None) -> CostBreakdown:
-                pick = slice(None) if jobs is None else jobs
-                # no queue in a keep-warm replay: a job held its instance for its whole latency
-                cost, why = replay_cost(config, result.throttled[pick], result.on_provisioned[pick],
-                                        result.latency_ms[pick], result.provisioned_s, self.catalog,
-                                        month_of_s=result.horizon_s)
-                assert cost is not None, why  # memory is given and Lambda serves one request at a time
-                return cost
-
-            total = month(None)
-            own = month(traffic) if traffic is not None else total
-            outcome.cost = {"compute": own.compute_usd, "requests": own.requests_usd,
-                            "provisioned": own.provisioned_usd, "pings": total.total_usd - own.total_usd}
-        return outcome
-
-    def _layout(self, interval_s: float, concurrency: int) -> PingLayout:
-        key = (interval_s, concurrency)
-        if key not in self.layouts:
-            self.layouts[key] = with_pings(self.arrivals_s, interval_s, concurrency)
-        return self.layouts[key]
-
-    def choice(self, keep_warm: KeepWarm) -> KeepWarmChoice:
-        """The choice of ``keep_warm``, from its central and pessimistic replays."""
-        central, upper = self.outcome(keep_warm, upper=False), self.outcome(keep_warm, upper=True)
-        assert central.cost is not None
-        breakdown = {name: float(value) for name, value in central.cost.items()}
-        total = float(sum(central.cost.values(), Decimal(0)))
-        return KeepWarmChoice(
-            keep_warm=keep_warm, feasible=upper.feasible, monthly_cost_usd=total,
-            breakdown=breakdown, latency_ms=self._percentiles(central.latency_ms),
-            latency_upper_ms=self._percentiles(upper.latency_ms), cold_start_fraction=central.cold_fraction,
-            evaluated=self.evaluated,
-        )
-
-    def _percentiles(self, latency_ms: np.ndarray) -> dict[str, float | None]:
-        levels = sorted({*REPORTED_PERCENTILES, *(o.percentile for o in self.sla.objectives)})
-        names = [f"p{level:g}" for level in levels]
-        if latency_ms.size == 0:
-            return dict.fromkeys(names)
-        values = np.percentile(latency_ms, levels)
-        return {name: (round(float(v), 3) if math.isfinite(v) else None) for name, v in zip(names, values, strict=True)}
-
-
-def _ratio(observed: float | None, limit_ms: float) -> float:
-    return 0.0 if observed is None else observed / limit_ms
+def _choice(replays: TrafficReplays, keep_warm: KeepWarm) -> KeepWarmChoice:
+    """The choice of ``keep_warm``, from its central and pessimistic replays."""
+    central, upper = replays.outcome(keep_warm, upper=False), replays.outcome(keep_warm, upper=True)
+    assert central.cost is not None
+    breakdown = {name: float(value) for name, value in central.cost.items()}
+    total = float(sum(central.cost.values(), Decimal(0)))
+    return KeepWarmChoice(
+        keep_warm=keep_warm, feasible=upper.feasible, monthly_cost_usd=total,
+        breakdown=breakdown, latency_ms=replays.percentiles(central.latency_ms),
+        latency_upper_ms=replays.percentiles(upper.latency_ms), cold_start_fraction=central.cold_fraction,
+        evaluated=replays.evaluated,
+    )
 
 
 @dataclass
 class _Search:
     """The search of each strategy's cheapest feasible setting over one set of replays."""
 
-    replays: _Replays
+    replays: TrafficReplays
 
     def rank(self, keep_warm: KeepWarm) -> tuple[bool, float | Decimal, int]:
         """Sort key: feasible first, then by cost (feasible) or by violation (not), then simplest."""
@@ -352,42 +259,63 @@ class _Search:
             return (False, self.replays.cost(keep_warm), STRATEGIES.index(keep_warm.kind))
         return (True, upper.violation, STRATEGIES.index(keep_warm.kind))
 
-    def best(self, kind: str) -> KeepWarm:
-        """The cheapest feasible setting of ``kind``, or its closest to feasible."""
+    def best(self, kind: str, cheapest: Decimal | None = None) -> KeepWarm | None:
+        """The cheapest feasible setting of ``kind``, or its closest to feasible; ``None`` when no
+        setting of ``kind`` can cost less than ``cheapest`` (a feasible cost found already)."""
+        replays = self.replays
         if kind == "none":
             return KeepWarm("none")
-        peak = self.replays.upper.peak_in_flight(self.replays.arrivals_s)
-        if kind == "provisioned":
-            return self._counted(lambda n: KeepWarm("provisioned", provisioned=n), peak)
+        peak = replays.upper.peak_in_flight(replays.arrivals_s)
         if kind == "pings":
             interval = ping_interval_s(DEFAULT_KEEP_ALIVE_S)
             return self._counted(lambda c: KeepWarm("pings", ping_interval_s=interval, ping_concurrency=c), peak)
-        shape, top = self.replays.upper.hourly_in_flight(self.replays.arrivals_s, SCHEDULE_QUANTILE)
-        steps = max(math.ceil(SCHEDULE_STEPS * max(t / s for s, t in zip(shape, top, strict=True) if s > 0)), 1)
+        if kind == "provisioned":
+            make: Callable[[int], KeepWarm] = lambda n: KeepWarm("provisioned", provisioned=n)  # noqa: E731
+            top = peak
+        else:
+            shape, most = replays.upper.hourly_in_flight(replays.arrivals_s, SCHEDULE_QUANTILE)
+            top = max(math.ceil(SCHEDULE_STEPS * max(m / s for s, m in zip(shape, most, strict=True) if s > 0)), 1)
 
-        def scheduled(level: int) -> KeepWarm:
-            counts = [math.ceil(level * s / SCHEDULE_STEPS) for s in shape]
-            return KeepWarm("schedule", schedule=ProvisionedSchedule.hourly(counts))
+            def make(level: int) -> KeepWarm:
+                # never more in an hour than it ever had in flight: more could not serve anything
+                counts = [min(math.ceil(level * s / SCHEDULE_STEPS), math.ceil(m))
+                          for s, m in zip(shape, most, strict=True)]
+                return KeepWarm("schedule", schedule=ProvisionedSchedule.hourly(counts))
 
-        return self._counted(scheduled, steps)
+        if cheapest is not None and replays.cost_floor(make(1)) > cheapest:
+            return None  # its smallest setting costs more than one that meets the SLA already
+        return self._counted(make, top)
 
     def _counted(self, make: Callable[[int], KeepWarm], top: int) -> KeepWarm:
         """The cheapest feasible ``make(n)``, n in 1..top, where a larger n keeps more instances warm.
 
-        Feasibility is taken as monotone in n (bisection for the least feasible n), and the cost
-        over the feasible n as convex (bisection on its difference); the pick is checked on the
-        pessimistic replay and falls back to the least feasible n if it fails.
+        Feasibility is taken as monotone in n (the least feasible n is searched from 1 up, after
+        1 and ``top`` are tried), and the cost over the feasible n as convex (the first n whose
+        next one costs no less, searched up from the least feasible); both searches gallop, as
+        the answer is usually near where they start. The pick is checked on the pessimistic
+        replay and falls back to the least feasible n if it fails.
         """
         replays = self.replays
-        if not replays.feasible(make(top)):
+        if replays.feasible(make(1)):
+            low = 1
+        elif not replays.feasible(make(top)):
             return make(top)
-        low = _first(1, top, lambda n: replays.feasible(make(n)))
+        else:
+            low = _first(2, top, lambda n: replays.feasible(make(n)))
         best = _first(low, top, lambda n: replays.cost(make(n + 1)) >= replays.cost(make(n)))
         return make(best) if replays.feasible(make(best)) else make(low)
 
 
 def _first(low: int, high: int, holds: Callable[[int], bool]) -> int:
-    """The least n in ``[low, high)`` for which ``holds(n)``, if ``holds`` is monotone; ``high`` if none."""
+    """The least n in ``[low, high)`` for which ``holds(n)``, if ``holds`` is monotone; ``high`` if none.
+
+    Tries ``low``, ``low + 1``, ``low + 3``, ``low + 7``... until it holds, then bisects the last gap.
+    """
+    below, step = low - 1, 1  # holds(below) is false (or below is outside the range)
+    probe = low
+    while probe < high and not holds(probe):
+        below, probe, step = probe, low + 2 * step - 1, 2 * step
+    low, high = below + 1, min(probe, high)
     while low < high:
         middle = (low + high) // 2
         if holds(middle):

@@ -1,8 +1,9 @@
-"""The tuner's own invocation records in the workspace, apart from the real traffic.
+"""The tuner's own invocation records in the workspace, marked as tuning records.
 
-They go to a table of their own (``tuning_invocations``: the record columns plus the study
-and trial), never to ``invocations``: everything that replays or analyses a function's real
-traffic reads ``invocations`` only, so a tuning's invocations are never taken for traffic.
+They go to the ``invocations`` table with ``tuning`` set (``Workspace.import_records(...,
+tuning=True)``): everything that replays or analyses a function's traffic selects
+``tuning = false``, so a tuning's invocations are measurements, never traffic. The import log
+names the study and trial each came from.
 """
 
 from __future__ import annotations
@@ -17,39 +18,26 @@ if TYPE_CHECKING:
     from advisor.tune.measure import Measurement
     from advisor.workspace import Workspace
 
-TABLE: Final = "tuning_invocations"
-_SQL = {"string": "VARCHAR", "timestamp": "TIMESTAMPTZ", "double": "DOUBLE", "int64": "BIGINT"}
-
-
-def _create(store: Workspace) -> None:
-    columns = ", ".join(f"{name} {_SQL[kind]}" for name, kind in TYPES.items())
-    store.connection.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ({columns}, study VARCHAR, trial BIGINT)")
+#: The import log's format name of tuning records.
+FORMAT: Final = "advisor-tune"
 
 
 def store_tuning_records(store: Workspace, function: str, study: str, measurement: Measurement) -> int:
-    """Keep one trial's invocation records (marked with the study and trial); returns how many."""
+    """Keep one trial's invocation records, marked as tuning records; returns how many were added."""
     rows = [r for r in measurement.records if r.get("request_id") is not None]
     if not rows:
         return 0
-    _create(store)
     frame = pd.DataFrame([{name: r.get(name) for name in TYPES} for r in rows])
     frame["function"] = function
     for name, kind in TYPES.items():
         if kind == "timestamp":
             frame[name] = pd.to_datetime(frame[name], utc=True, format="ISO8601")
-    frame["study"] = study
-    frame["trial"] = measurement.trial
-    store.connection.register("_tuning_rows", frame)
-    try:
-        names = ", ".join([*TYPES, "study", "trial"])
-        store.connection.execute(f"INSERT INTO {TABLE} ({names}) SELECT {names} FROM _tuning_rows")
-    finally:
-        store.connection.unregister("_tuning_rows")
-    return len(rows)
+    summary = store.import_records(frame, source=f"advisor tune study {study} trial {measurement.trial}",
+                                   format=FORMAT, lines=len(rows), parsed=len(rows), ignored=0, rejected=0,
+                                   tuning=True)
+    return int(summary.added)
 
 
 def tuning_records(store: Workspace, function: str) -> pd.DataFrame:
-    """Every tuning record of ``function`` (empty when it was never tuned)."""
-    _create(store)
-    return store.connection.execute(f"SELECT * FROM {TABLE} WHERE function = ? ORDER BY study, trial",
-                                    [function]).df()
+    """Every tuning record of ``function``."""
+    return store.invocations(function, tuning=True)

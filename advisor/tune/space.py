@@ -106,10 +106,12 @@ class MemorySpace:
         for q in quantiles:
             target = float(np.exp(np.log(self.low) + q * span))
             if self.sizes is None:
-                target = max(INITIAL_ROUNDING_MB, round(target / INITIAL_ROUNDING_MB) * INITIAL_ROUNDING_MB)
-            size = self.nearest(min(max(target, self.low), self.high))
-            if size not in chosen:
-                chosen.append(size)
+                rounded = max(INITIAL_ROUNDING_MB, round(target / INITIAL_ROUNDING_MB) * INITIAL_ROUNDING_MB)
+                if self.low <= rounded <= self.high and rounded not in chosen:
+                    target = rounded
+            # The nearest size not chosen yet (a narrow range rounds several targets alike).
+            left = grid[~np.isin(grid, chosen)]
+            chosen.append(int(left[np.argmin(np.abs(np.log(left) - np.log(target)))]))
         return tuple(chosen)
 
     def __str__(self) -> str:

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-import numpy as np
-
 from advisor.tune.scoring import Scores
 from advisor.tune.settings import Budgets
 
@@ -66,10 +64,7 @@ def settled(scores: Sequence[Scores], design_done: bool) -> bool:
 
 def confirmed(scores: Scores) -> bool:
     """Whether a size within :data:`CONFIRMED_OCTAVES` of the recommendation was measured."""
-    if not len(scores.measured_mb):
-        return False
-    distance = np.abs(np.log2(scores.measured_mb / scores.best_memory_mb))
-    return bool(distance.min() <= CONFIRMED_OCTAVES)
+    return bool(scores.near_measured(CONFIRMED_OCTAVES)[scores.best])
 
 
 def budget_reason(budgets: Budgets, spent: Spent, next_usd: float | None) -> str | None:

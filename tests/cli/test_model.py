@@ -32,7 +32,7 @@ def test_predict_json_has_the_model_its_cv_error_and_one_row_per_size(cli, measu
     result = cli("model", "predict", "--data", measurements, "--memory", "128,512,1769,3008", "--json")
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["model"] in {"inverse", "exponential", "lambda"}
+    assert doc["model"] == "knee"  # the default: the knee form averaged over its knee
     assert 0 < doc["cv_error"] < 20
     assert [p["memory_mb"] for p in doc["predictions"]] == [128, 512, 1769, 3008]
     for row in doc["predictions"]:
@@ -68,13 +68,14 @@ def test_bad_memory_values_are_usage_errors_naming_the_value(cli, measurements, 
     assert "Traceback" not in result.stderr
 
 
-def test_fit_json_lists_every_form_with_its_cv_error(cli, measurements) -> None:
+def test_fit_json_gives_the_averaged_form_with_its_cv_error(cli, measurements) -> None:
     doc = json.loads(cli("model", "fit", "--data", measurements, "--json").stdout)
-    assert [row["form"] for row in doc["cv"]] == ["inverse", "exponential", "lambda"]
-    assert doc["cv_error"] == min(r["cv_mape"] for r in doc["cv"] if r["form"] == doc["model"])
+    assert [row["form"] for row in doc["cv"]] == ["knee"]
+    assert doc["cv_error"] == doc["cv"][0]["cv_mape"]
     assert [p["memory_mb"] for p in doc["measured"]] == [256, 1024, 2048]
-    # The lambda form is inside the physical band by construction.
-    assert {r["form"]: r["physical"] for r in doc["cv"]}["lambda"] is True
+    # The knee form is inside the physical band by construction.
+    assert doc["cv"][0]["physical"] is True
+    assert doc["params"]["knee_vcpu"] in (0.25, 0.35, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
     assert doc["coldstart"]["model"] in {"constant", "inverse", "cpu"}
 
 

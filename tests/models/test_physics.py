@@ -38,7 +38,7 @@ def test_single_threaded_cpu_bound_function_stops_speeding_up_at_1769_mb() -> No
     X, y = _samples(single_threaded, [256, 512, 1024, 1536, 2048, 3008])
     model = DurationModel().fit(X, y)
     at_885, at_1769, at_3008, at_10240 = _at(model, 885, 1769, 3008, 10240)
-    assert model.form_ == "lambda"
+    assert model.form_ == "knee" and model.params_["knee_vcpu"] == 1.0
     assert at_885 / at_1769 == pytest.approx(2.0, rel=0.03)
     # Beyond one vCPU it no longer speeds up (a 1/m curve would be 0.59 and 0.17 here);
     # 3% noise leaves at most a 3% slope.
@@ -61,7 +61,7 @@ def test_four_threaded_work_keeps_speeding_up_until_four_vcpu() -> None:
     X, y = _samples(truth, [512, 1024, 2048, 4096, 7076, 10240])
     model = DurationModel().fit(X, y)
     at_3538, at_7076, at_10240 = _form_at(model, 3538, 7076, 10240)
-    assert model.params_["threads"] == 4.0
+    assert model.params_["knee_vcpu"] == 4.0
     assert at_3538 / at_7076 == pytest.approx(truth(3538.0) / truth(7076.0), rel=0.03)
     assert at_10240 / at_7076 == pytest.approx(1.0, abs=0.01)
 

@@ -1,4 +1,4 @@
-"""The form is chosen by leave-one-memory-size-out cross-validation."""
+"""With ``form="auto"`` the form is chosen by leave-one-memory-size-out cross-validation."""
 
 from __future__ import annotations
 
@@ -20,20 +20,20 @@ SIZES = [128, 256, 512, 1024, 1769, 3008, 5120, 10240]
 
 
 def test_exponential_data_is_given_the_exponential_form() -> None:
-    model = _fit(DurationModel(), lambda f: 400 + 5000 * np.exp(-f.memory_mb / 700), SIZES)
+    model = _fit(DurationModel(form="auto"), lambda f: 400 + 5000 * np.exp(-f.memory_mb / 700), SIZES)
     assert model.form_ == "exponential"
     assert model.params_["c_mb"] == pytest.approx(700, rel=0.1)
 
 
 def test_data_that_stops_speeding_up_at_one_vcpu_is_given_the_lambda_form() -> None:
-    model = _fit(DurationModel(), lambda f: 100 + 2000 / np.minimum(vcpu_share(f.memory_mb), 1), SIZES)
+    model = _fit(DurationModel(form="auto"), lambda f: 100 + 2000 / np.minimum(vcpu_share(f.memory_mb), 1), SIZES)
     assert model.form_ == "lambda"
     assert model.cv_error_ < model.cv_results_["inverse"].mape
     assert model.cv_error_ < model.cv_results_["exponential"].mape
 
 
 def test_every_candidate_has_a_cv_error_for_every_held_out_size() -> None:
-    model = _fit(DurationModel(), lambda f: 100 + 200000 / f.memory_mb, SIZES)
+    model = _fit(DurationModel(form="auto"), lambda f: 100 + 200000 / f.memory_mb, SIZES)
     assert set(model.cv_results_) == {"inverse", "exponential", "lambda"}
     for result in model.cv_results_.values():
         assert sorted(result.errors) == SIZES

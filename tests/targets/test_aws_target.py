@@ -228,11 +228,18 @@ def test_after_sigkill_advisor_restore_puts_the_function_back_and_deletes_what_t
     process.wait()
     left = state(endpoint)
     assert left["memory_mb"] == 3008 and any(name.startswith(ALIAS_PREFIX) for name, _ in left["aliases"])
+    # A kill between publishing a version and journaling it: the version carries the run's mark only.
+    run_id = json.loads(journal_path(tmp_path, FUNCTION).read_text())["original"]["run_id"]
+    client = lam(endpoint)
+    client.update_function_configuration(FunctionName=FUNCTION, MemorySize=4096)
+    client.get_waiter("function_updated_v2").wait(FunctionName=FUNCTION)
+    orphan = client.publish_version(FunctionName=FUNCTION, Description=f"advisor tune {run_id}")["Version"]
     command = [sys.executable, "-m", "advisor", "restore", FUNCTION, "--workspace", str(tmp_path)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert f"from pid {process.pid}" in done.stdout and "deleted the temporary alias advisor-tune-" in done.stdout
-    assert "put back $LATEST: memory 1024 MB (was 3008 MB)" in done.stdout
+    assert f"deleted version {orphan}" in done.stdout
+    assert "put back $LATEST: memory 1024 MB (was 4096 MB)" in done.stdout
     assert state(endpoint) == before and not journal_path(tmp_path, FUNCTION).exists()
     again = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert again.stdout.startswith(f"nothing to restore for {FUNCTION}")

@@ -9,10 +9,13 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from advisor.errors import InputError, TargetError
 from advisor.targets import LocalTarget
@@ -174,3 +177,35 @@ def test_after_sigkill_advisor_restore_in_another_process_puts_everything_back(t
     assert _state(function) == ORIGINAL and created_files(function) == []
     again = subprocess.run(restore, capture_output=True, text=True, env=env, timeout=60)
     assert again.stdout.startswith("nothing to restore for fn")
+
+
+def test_restore_json_says_whether_anything_was_restored_and_what(tmp_path, function, cli):
+    workspace = tmp_path / "ws"
+    target = FileTarget(function)
+    journal = Journal.begin(workspace, "fn", target.snapshot())
+    target.configure(2048)
+    journal.record_created({"versions": [p.name for p in created_files(function)]})
+    done = json.loads(cli("restore", "fn", "--workspace", workspace, "--json").stdout)
+    assert done["function"] == "fn" and done["restored"] is True
+    assert done["actions"][-1] == "put back memory 1024 MB" and done["actions"][0].startswith("deleted version-")
+    assert _state(function) == ORIGINAL
+    assert json.loads(cli("restore", "fn", "--workspace", workspace, "--json").stdout) == {
+        "function": "fn", "restored": False, "actions": []}
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=12)
+
+
+@settings(max_examples=60)
+@given(first=st.dictionaries(st.text(max_size=8), JSON, max_size=5),
+       second=st.dictionaries(st.text(max_size=8), JSON, max_size=5))
+def test_an_atomic_write_reads_back_exactly_and_replaces_the_last(first, second):
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "journal" / "fn.json"
+        write_atomically(path, first)
+        assert json.loads(path.read_text()) == first
+        write_atomically(path, second)
+        assert json.loads(path.read_text()) == second
+        assert [p.name for p in path.parent.iterdir()] == ["fn.json"]

@@ -11,8 +11,7 @@ from advisor.errors import UsageError
 from advisor.pricing import PriceCatalog
 from advisor.simulate.inputs import Trace
 from advisor.sla import Sla
-from advisor.tune.keepwarm import STRATEGIES, KeepWarm, cheapest_keep_warm
-
+from advisor.tune.keepwarm import STRATEGIES, KeepWarm, cheapest_keep_warm, parse_strategies
 
 SPARSE = [1 / 60] * 24  # a request a minute: idle gaps beyond the keep-alive are rare
 DENSE = [1.0] * 24  # a request a second of 10 s each: about ten busy instances all day
@@ -105,7 +104,7 @@ def test_figures_that_do_not_apply_to_a_setting_are_null(choose, make_trace) -> 
     assert none["ping_interval_s"] is None and none["ping_concurrency"] is None
     assert none["replay_options"] == []
     pings = KeepWarm("pings", ping_interval_s=240.0, ping_concurrency=2).to_dict()
-    assert pings["replay_options"] is None  # advisor replay has no pings: unknown, not "no options"
+    assert pings["replay_options"] == ["--ping-every", "4m", "--ping-concurrency", "2"]
     assert pings["provisioned"] is None and pings["ping_concurrency"] == 2
     choice = choose(make_trace(SPARSE), warm_ms=300.0, init_ms=None, sla="p95=1s").to_dict()
     assert choice["latency_ms"]["p95"] == pytest.approx(300.0)
@@ -135,7 +134,7 @@ def _call(trace: Trace, **changes):
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"strategies": ("none", "always")}, "strategy 'always' is not known"),
+    ({"strategies": ("none", "always")}, "keep-warm strategy 'always' is not known"),
     ({"strategies": ()}, "no keep-warm strategy"),
     ({"warm_ms": np.array([100.0, np.nan, 3.0])}, "central warm-duration draws are not finite"),
     ({"init_ms_upper": np.array([-1.0])}, "pessimistic init-time draws are not finite"),
@@ -161,3 +160,24 @@ def test_draws_of_another_length_are_a_sample_each_request_draws_from(make_trace
     assert many.latency_ms["p50"] == pytest.approx(200.0, rel=0.05)
     # common random numbers: every request's pessimistic time is its central one x 1.5
     assert many.latency_upper_ms["p95"] == pytest.approx(1.5 * many.latency_ms["p95"], rel=1e-5)
+
+
+def test_pairs_of_requests_far_apart_are_kept_warm_by_two_pings(choose) -> None:
+    # a pair every 30 minutes, beyond any keep-alive, never at the instant of a ping round (a ping
+    # there would take one of the two warm instances, and the pair's second request would be cold)
+    starts = np.concatenate([[0.0], np.arange(1, 48) * 1800.0 + 7.0])
+    arrivals = np.sort(np.concatenate([starts, starts + 0.001]))
+    trace = Trace("pairs", arrivals, np.full(arrivals.shape[0], np.nan))
+    best = choose(trace, warm_ms=100.0, init_ms=5000.0, sla="p95=1s", strategies=("pings",))
+    assert best.feasible
+    assert best.keep_warm.ping_concurrency == 2
+    assert best.cold_start_fraction == 2 / arrivals.shape[0]  # only the first pair, before any ping
+
+
+def test_the_keep_warm_option_names_strategies_in_any_order() -> None:
+    assert parse_strategies("pings, NONE,schedule") == ("none", "pings", "schedule")
+    assert parse_strategies("none,provisioned,schedule,pings") == STRATEGIES
+    with pytest.raises(UsageError, match="--keep-warm 'warmers' is not known"):
+        parse_strategies("none,warmers")
+    with pytest.raises(UsageError, match="no --keep-warm was given"):
+        parse_strategies(" , ")

@@ -31,9 +31,9 @@ def tuned(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, object], 
         result = tune(target, settings, context=context)
         assert context.store is not None
         stored = tuning_records(context.store, "digits")
-        real = context.store.connection.execute("SELECT count(*) FROM invocations").fetchone()
-    assert real is not None and real[0] == 0, "tuning records are never stored as real traffic"
-    assert len(stored) == result.invocations and set(stored["study"]) == {"tune-digits"}
+        traffic = context.store.invocations("digits")
+    assert len(traffic) == 0, "tuning records are never taken for traffic"
+    assert len(stored) == result.invocations and set(stored["memory_mb"]) == {512, 1024, 1769}
     return json.loads(json.dumps(result.to_dict())), workspace
 
 

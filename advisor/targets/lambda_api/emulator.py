@@ -29,13 +29,15 @@ from advisor.targets import lambda_log
 from advisor.targets.lambda_api import errors, shapes
 from advisor.targets.lambda_api.faults import Faults, Injector
 from advisor.targets.lambda_api.invoker import Answer, Invoker
-from advisor.targets.lambda_api.registry import LOG_FORMATS, FunctionRegistry, Provisioned
+from advisor.targets.lambda_api.registry import LOG_FORMATS, FunctionConfig, FunctionRegistry, Provisioned
 from advisor.targets.lambda_api.sandboxes import Sandboxes
 from advisor.targets.local import DEFAULT_MAX_CONCURRENCY, DEFAULT_MEMORY_MB, check_handler
 from advisor.targets.local import _default_name as default_name
 
 #: The account id in the ARNs the emulator gives out (moto's, so ARNs look like test ARNs).
 ACCOUNT = "123456789012"
+#: What UpdateFunctionConfiguration may change here (anything else is refused, never dropped).
+UPDATABLE = ("MemorySize", "Timeout", "Environment", "LoggingConfig", "Description", "RevisionId")
 
 
 class Emulator:
@@ -102,22 +104,29 @@ class Emulator:
 
     def function(self, qualifier: str | None) -> dict[str, Any]:
         """GetFunction: the configuration and where the code is."""
-        return {"Configuration": self.configuration(qualifier),
-                "Code": {"RepositoryType": "S3", "Location": Path(self.handler.rpartition(":")[0]).resolve().as_uri()
-                         if self.handler.rpartition(":")[0].endswith(".py") else self.handler}}
+        source = self.handler.rpartition(":")[0]
+        location = Path(source).resolve().as_uri() if source.endswith(".py") else source
+        return {"Configuration": self.configuration(qualifier), "Code": {"RepositoryType": "S3", "Location": location}}
 
     def update(self, body: dict[str, Any]) -> dict[str, Any]:
-        """UpdateFunctionConfiguration (MemorySize, Timeout, Environment, LoggingConfig, Description)."""
+        """UpdateFunctionConfiguration (MemorySize, Timeout, Environment, LoggingConfig, Description).
+
+        Raises:
+            ApiError: a setting the emulator does not run with (Layers, VpcConfig...): refused, not dropped.
+        """
+        _only(body, UPDATABLE, "UpdateFunctionConfiguration")
+        _only(body.get("LoggingConfig") or {}, ("LogFormat",), "UpdateFunctionConfiguration LoggingConfig")
         variables = body.get("Environment", {}).get("Variables") if "Environment" in body else None
         config = self.registry.update(
             memory_mb=body.get("MemorySize"), timeout_s=body.get("Timeout"),
             variables={} if "Environment" in body and variables is None else variables,
             log_format=body.get("LoggingConfig", {}).get("LogFormat"), description=body.get("Description"),
             revision_id=body.get("RevisionId"))
-        return self._shape(config)
+        return self._shape(config, updating=True)  # Lambda answers an update before it completes
 
     def publish(self, body: dict[str, Any]) -> dict[str, Any]:
         """PublishVersion."""
+        _only(body, ("CodeSha256", "Description", "RevisionId"), "PublishVersion")
         sha = body.get("CodeSha256")
         if sha is not None and sha != self.code_sha256:
             raise errors.invalid_parameter(f"CodeSHA256 ({sha}) is different from current CodeSHA256 in $LATEST "
@@ -127,8 +136,7 @@ class Emulator:
 
     def versions(self) -> list[dict[str, Any]]:
         """ListVersionsByFunction's items: ``$LATEST`` then the versions in order."""
-        configs = [self.registry.latest, *self.registry.versions.values()]
-        return [self._shape(config) for config in configs]
+        return [self._shape(config) for config in self.registry.all_configs()]
 
     def delete(self, qualifier: str | None) -> None:
         """DeleteFunction: the function (everything stops) or one version (its sandboxes stop)."""
@@ -157,7 +165,7 @@ class Emulator:
 
     def aliases(self, version: str | None) -> list[dict[str, Any]]:
         """ListAliases' items, optionally only those of one version."""
-        return [shapes.alias_configuration(self.registry, alias) for alias in self.registry.aliases.values()
+        return [shapes.alias_configuration(self.registry, alias) for alias in self.registry.all_aliases()
                 if version is None or alias.function_version == version]
 
     # -- provisioned concurrency --------------------------------------------------------------
@@ -209,10 +217,17 @@ class Emulator:
         """Stop every environment."""
         self.sandboxes.close()
 
-    def _shape(self, config: Any) -> dict[str, Any]:
+    def _shape(self, config: FunctionConfig, *, updating: bool | None = None) -> dict[str, Any]:
         return shapes.function_configuration(self.registry, config, handler=self.handler,
                                              architecture=self.architecture, code_sha256=self.code_sha256,
-                                             code_size=self.code_size)
+                                             code_size=self.code_size, updating=updating)
+
+
+def _only(body: dict[str, Any], known: tuple[str, ...], operation: str) -> None:
+    unknown = sorted(set(body) - set(known))
+    if unknown:
+        raise errors.invalid_parameter(f"advisor local serve does not emulate {', '.join(unknown)} in {operation}; "
+                                       f"it takes {', '.join(known)}")
 
 
 def _weights(body: dict[str, Any]) -> dict[str, float]:

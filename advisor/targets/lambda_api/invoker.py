@@ -193,9 +193,11 @@ def error_document(invocation: Invocation, config: FunctionConfig) -> dict[str, 
     if record["error_type"] == OUT_OF_MEMORY:
         return {"errorType": OUT_OF_MEMORY,
                 "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed"}
-    if record["error_type"] == EXIT_ERROR or record.get("init_failed"):
-        return {"errorType": record["error_type"],
-                "errorMessage": f"RequestId: {request_id} Error: {invocation.error_message}"}
+    if record.get("init_failed"):  # as Lambda answers an init error: no request id, no stack
+        return {"errorMessage": invocation.error_message, "errorType": record["error_type"], "requestId": "",
+                "stackTrace": []}
+    if record["error_type"] == EXIT_ERROR:
+        return {"errorType": EXIT_ERROR, "errorMessage": f"RequestId: {request_id} Error: {invocation.error_message}"}
     logs = invocation.logs
     error_at = next((i for i, line in enumerate(logs) if line.startswith("[ERROR] ")), len(logs))
     end_at = next((i for i, line in enumerate(logs) if line.startswith("END RequestId:")), len(logs))

@@ -36,7 +36,7 @@ def encode(lines: Sequence[str]) -> str:
 
 
 def json_lines(lines: Sequence[str], record: Mapping[str, Any], *, function_name: str, version: str,
-               function_arn: str, error_message: str | None, provisioned: bool = False) -> list[str]:
+               function_arn: str, error_message: str | None) -> list[str]:
     """The text-format ``lines`` of one invocation in Lambda's JSON log format.
 
     Args:
@@ -44,7 +44,6 @@ def json_lines(lines: Sequence[str], record: Mapping[str, Any], *, function_name
         record: its invocation record (times, metrics, status).
         function_name, version, function_arn: what the platform records name.
         error_message: the unhandled error's message, for the runtime's ERROR record.
-        provisioned: the environment was initialised by provisioned concurrency.
     """
     start, end = _stamp(record["start_time"]), _stamp(record["end_time"])
     request_id = record["request_id"]
@@ -54,7 +53,7 @@ def json_lines(lines: Sequence[str], record: Mapping[str, Any], *, function_name
     for index, line in enumerate(lines):
         if line.startswith(_INIT_START):
             out.append(_platform(start, "platform.initStart", {
-                "initializationType": "provisioned-concurrency" if provisioned else "on-demand",
+                "initializationType": "on-demand",  # a provisioned environment's init is not in a tail
                 "phase": "init", "runtimeVersion": lambda_log.RUNTIME_VERSION,
                 "runtimeVersionArn": "arn:aws:lambda:local::runtime:advisor-local",
                 "functionName": function_name, "functionVersion": version}))

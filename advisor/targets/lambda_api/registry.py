@@ -4,8 +4,9 @@ It keeps Lambda's rules for them, so that a client that works against it works a
 Lambda: every configuration has its own ``RevisionId`` (a stale one given back is a
 PreconditionFailedException); an update stays ``InProgress`` for ``update_delay_s`` (a second
 update or a publish meanwhile is a ResourceConflictException, invokes keep the configuration
-from before it); a published version freezes ``$LATEST``'s configuration, and publishing an
-unchanged ``$LATEST`` returns the last version; a version an alias points to cannot be deleted;
+from before it) and its configuration gets another ``RevisionId`` when it completes; a
+published version freezes ``$LATEST``'s configuration, and publishing an unchanged
+``$LATEST`` returns the last version; a version an alias points to cannot be deleted;
 provisioned concurrency goes on a version or an alias, never on ``$LATEST``.
 
 Thread-safe: every method takes the registry's lock. Times come from ``clock`` (monotonic s).
@@ -17,7 +18,8 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -144,12 +146,22 @@ class FunctionRegistry:
 
     def updating(self) -> bool:
         """Whether the last update of ``$LATEST`` is still in progress."""
+        with self._locked():
+            return self._before_update is not None
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        """The registry's lock, with an update whose time is up completed first."""
         with self._lock:
-            return self._clock() < self._update_done_at
+            if self._before_update is not None and self._clock() >= self._update_done_at:
+                # As on Lambda, the configuration gets another RevisionId when its update completes.
+                self.latest = replace(self.latest, revision_id=str(uuid.uuid4()))
+                self._before_update = None
+            yield
 
     def config(self, qualifier: str | None) -> FunctionConfig:
         """The configuration of ``$LATEST``, a version or an alias's version (as the API shows it)."""
-        with self._lock:
+        with self._locked():
             if qualifier in (None, LATEST):
                 return self.latest
             if qualifier in self.versions:
@@ -158,12 +170,27 @@ class FunctionRegistry:
                 return self.config(self.aliases[qualifier].function_version)
             raise errors.not_found(f"Function not found: {self.arn(qualifier)}")
 
+    def all_configs(self) -> list[FunctionConfig]:
+        """``$LATEST`` then every version, in order (ListVersionsByFunction)."""
+        with self._locked():
+            return [self.latest, *self.versions.values()]
+
+    def all_aliases(self) -> list[Alias]:
+        """Every alias, in the order they were made (ListAliases)."""
+        with self._locked():
+            return list(self.aliases.values())
+
+    def all_provisioned(self) -> list[Provisioned]:
+        """Every provisioned concurrency configuration (ListProvisionedConcurrencyConfigs)."""
+        with self._locked():
+            return list(self.provisioned.values())
+
     def for_invoke(self, qualifier: str | None) -> FunctionConfig:
         """The configuration an invocation runs: an update in progress is not live yet, and an
         alias with routing weights picks its additional version with that probability."""
-        with self._lock:
+        with self._locked():
             if qualifier in (None, LATEST):
-                return self._before_update if self.updating() and self._before_update else self.latest
+                return self._before_update or self.latest
             alias = self.aliases.get(qualifier or "")
             if alias is None:
                 return self.config(qualifier)
@@ -179,7 +206,7 @@ class FunctionRegistry:
                variables: Mapping[str, str] | None = None, log_format: str | None = None,
                description: str | None = None, revision_id: str | None = None) -> FunctionConfig:
         """UpdateFunctionConfiguration of ``$LATEST``; it stays ``InProgress`` for ``update_delay_s``."""
-        with self._lock:
+        with self._locked():
             self._check_idle()
             _check_revision(revision_id, self.latest.revision_id)
             old = self.latest
@@ -196,7 +223,7 @@ class FunctionRegistry:
 
     def publish(self, *, description: str | None = None, revision_id: str | None = None) -> FunctionConfig:
         """PublishVersion: freeze ``$LATEST`` as version N (the last version when nothing changed)."""
-        with self._lock:
+        with self._locked():
             self._check_idle()
             _check_revision(revision_id, self.latest.revision_id)
             if self.versions:
@@ -212,7 +239,7 @@ class FunctionRegistry:
 
     def delete(self, qualifier: str | None) -> list[str]:
         """DeleteFunction: the whole function, or one version. Returns the revision ids now gone."""
-        with self._lock:
+        with self._locked():
             if qualifier is None:
                 gone = [self.latest.revision_id, *(c.revision_id for c in self.versions.values())]
                 self.deleted = True
@@ -234,7 +261,7 @@ class FunctionRegistry:
     def create_alias(self, name: str, version: str, description: str = "",
                      weights: Mapping[str, float] | None = None) -> Alias:
         """CreateAlias for a published version (or ``$LATEST``)."""
-        with self._lock:
+        with self._locked():
             if not name or name.isdigit() or name == LATEST:
                 raise errors.validation(f"1 validation error detected: Value '{name}' at 'name' failed to "
                                         "satisfy constraint: Member must satisfy regular expression pattern: "
@@ -247,7 +274,7 @@ class FunctionRegistry:
 
     def alias(self, name: str) -> Alias:
         """GetAlias."""
-        with self._lock:
+        with self._locked():
             if name not in self.aliases:
                 raise errors.not_found(f"Alias not found: {self.arn(name)}")
             return self.aliases[name]
@@ -255,7 +282,7 @@ class FunctionRegistry:
     def update_alias(self, name: str, *, version: str | None = None, description: str | None = None,
                      weights: Mapping[str, float] | None = None, revision_id: str | None = None) -> Alias:
         """UpdateAlias: point it elsewhere, change its description or routing weights."""
-        with self._lock:
+        with self._locked():
             old = self.alias(name)
             _check_revision(revision_id, old.revision_id)
             version = old.function_version if version is None else version
@@ -267,7 +294,7 @@ class FunctionRegistry:
 
     def delete_alias(self, name: str) -> None:
         """DeleteAlias (its provisioned concurrency goes with it)."""
-        with self._lock:
+        with self._locked():
             self.alias(name)
             del self.aliases[name]
             self.provisioned.pop(name, None)
@@ -286,7 +313,7 @@ class FunctionRegistry:
 
     def put_provisioned(self, qualifier: str | None, requested: int) -> Provisioned:
         """PutProvisionedConcurrencyConfig on a version or an alias; it starts IN_PROGRESS."""
-        with self._lock:
+        with self._locked():
             if qualifier in (None, LATEST):
                 raise errors.invalid_parameter("Provisioned Concurrency Configs cannot be applied to unpublished "
                                                "function versions.")
@@ -301,7 +328,7 @@ class FunctionRegistry:
 
     def get_provisioned(self, qualifier: str | None) -> Provisioned:
         """GetProvisionedConcurrencyConfig."""
-        with self._lock:
+        with self._locked():
             self.config(qualifier)
             entry = self.provisioned.get(qualifier or "")
             if entry is None:
@@ -310,14 +337,14 @@ class FunctionRegistry:
 
     def delete_provisioned(self, qualifier: str | None) -> Provisioned:
         """DeleteProvisionedConcurrencyConfig; returns the configuration removed."""
-        with self._lock:
+        with self._locked():
             entry = self.get_provisioned(qualifier)
             del self.provisioned[entry.qualifier]
             return entry
 
     def settle_provisioned(self, entry: Provisioned, *, allocated: int, reason: str | None) -> None:
         """Mark ``entry`` READY with ``allocated`` warm instances, or FAILED with ``reason``."""
-        with self._lock:
+        with self._locked():
             entry.allocated = allocated
             entry.status = FAILED if reason else READY
             entry.reason = reason

@@ -132,7 +132,7 @@ def get_provisioned(emulator: Emulator, request: Request) -> Answer:
     if request.query.get("List") == "ALL":
         emulator.registry.check(request.params["name"], None)
         items = [shapes.provisioned_configuration(emulator.registry, entry, with_arn=True)
-                 for entry in list(emulator.registry.provisioned.values())]
+                 for entry in emulator.registry.all_provisioned()]
         return _json(200, shapes.page(items, "ProvisionedConcurrencyConfigs", request.query.get("Marker"),
                                       request.query.get("MaxItems")))
     entry = emulator.registry.get_provisioned(_qualifier(emulator, request))

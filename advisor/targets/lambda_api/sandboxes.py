@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.errors import TargetError
+from advisor.targets import lambda_log
 from advisor.targets._environment import Environment
 from advisor.targets.lambda_api.registry import FunctionConfig
 from advisor.targets.local import LocalTarget
@@ -41,6 +42,9 @@ class Sandbox(LocalTarget):
         environment = super()._new_environment()
         environment.env.update(self.config.variables)
         environment.env["AWS_LAMBDA_FUNCTION_VERSION"] = self.config.version
+        # Lambda names a version's log streams after it: 2024/05/01/[3]<hex>
+        environment.log_stream = environment.log_stream.replace(f"[{lambda_log.VERSION}]",
+                                                                f"[{self.config.version}]", 1)
         return environment
 
     def prewarm(self, count: int) -> int:
@@ -154,11 +158,11 @@ class Sandboxes:
         with self._lock:
             return {key: pool.sandbox.workers for key, pool in self._pools.items()}
 
-    def describe(self) -> dict[str, Any]:
-        """How the sandboxes measure (CPU and memory limits), as LocalTarget describes it."""
+    def describe(self) -> dict[str, Any] | None:
+        """How the sandboxes measure (CPU and memory limits) as LocalTarget describes it; None before any runs."""
         with self._lock:
             pools = list(self._pools.values())
-        return pools[0].sandbox.describe() if pools else {}
+        return pools[0].sandbox.describe() if pools else None
 
     def close(self) -> None:
         """Close every pool (in-flight invocations end)."""

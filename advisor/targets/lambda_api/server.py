@@ -8,6 +8,7 @@ ServiceException (its message names the failure), never a dropped connection.
 
 from __future__ import annotations
 
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ class LambdaApiServer(ThreadingHTTPServer):
 
     def __init__(self, emulator: Emulator, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
         self.emulator = emulator
+        self._serving = False
         try:
             super().__init__((host, port), _Handler)
         except OSError as exc:
@@ -51,9 +53,20 @@ class LambdaApiServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}"
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a reset, a broken pipe) is not an error of the server."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Serve until :meth:`close` (or ``shutdown``)."""
+        self._serving = True
+        super().serve_forever(poll_interval)
+
     def close(self) -> None:
         """Stop serving, close the socket and stop every environment."""
-        self.shutdown()
+        if self._serving:
+            self.shutdown()
         self.server_close()
         self.emulator.close()
 

@@ -13,9 +13,14 @@ EPHEMERAL_STORAGE_MB = 512
 
 
 def function_configuration(registry: FunctionRegistry, config: FunctionConfig, *, handler: str,
-                           architecture: str, code_sha256: str, code_size: int) -> dict[str, Any]:
-    """``FunctionConfiguration``: what GetFunctionConfiguration, Update... and PublishVersion return."""
-    updating = config.version == LATEST and registry.updating()
+                           architecture: str, code_sha256: str, code_size: int,
+                           updating: bool | None = None) -> dict[str, Any]:
+    """``FunctionConfiguration``: what GetFunctionConfiguration, Update... and PublishVersion return.
+
+    ``updating``: whether ``LastUpdateStatus`` is InProgress (default: ``$LATEST`` while its update runs).
+    """
+    if updating is None:
+        updating = config.version == LATEST and registry.updating()
     shape: dict[str, Any] = {
         "FunctionName": registry.name,
         "FunctionArn": registry.arn(None if config.version == LATEST else config.version),

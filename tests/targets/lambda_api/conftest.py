@@ -42,6 +42,12 @@ class Served:
     def state(self) -> dict[str, Any]:
         return self.server.emulator.state()
 
+    def publish(self, **changes: Any) -> str:
+        """Update ``$LATEST`` with ``changes`` (UpdateFunctionConfiguration arguments), publish; the version."""
+        if changes:
+            self.client.update_function_configuration(FunctionName=self.name, **changes)
+        return self.client.publish_version(FunctionName=self.name)["Version"]
+
 
 @pytest.fixture
 def serve() -> Iterator[Callable[..., Served]]:

@@ -12,6 +12,7 @@ def environment(event, context):
         "memory": os.environ["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"],
         "version": os.environ["AWS_LAMBDA_FUNCTION_VERSION"],
         "function_name": context.function_name,
+        "log_stream": context.log_stream_name,
         "variables": {k: v for k, v in os.environ.items() if k.startswith("TEST_")},
     }
 

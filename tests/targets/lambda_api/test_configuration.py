@@ -39,9 +39,20 @@ def test_an_update_changes_memory_timeout_and_environment_and_gives_a_new_revisi
         RevisionId=before["RevisionId"])
     assert (after["MemorySize"], after["Timeout"], after["Environment"]) == (1024, 10, {"Variables": {"TEST_A": "1"}})
     assert after["RevisionId"] != before["RevisionId"]
-    again = served.client.get_function_configuration(FunctionName=served.name)
-    assert {k: v for k, v in again.items() if k != "ResponseMetadata"} == \
-        {k: v for k, v in after.items() if k != "ResponseMetadata"}
+    assert after["LastUpdateStatus"] == "InProgress"  # Lambda answers before the update completes
+    done = served.client.get_function_configuration(FunctionName=served.name)
+    assert (done["MemorySize"], done["Timeout"], done["LastUpdateStatus"]) == (1024, 10, "Successful")
+
+
+def test_the_revision_moves_again_when_the_update_completes(serve) -> None:
+    served = serve("environment", update_delay_s=0.5)
+    updated = served.client.update_function_configuration(FunctionName=served.name, MemorySize=512)
+    served.client.get_waiter("function_updated_v2").wait(FunctionName=served.name, WaiterConfig={"Delay": 0.2})
+    current = served.client.get_function_configuration(FunctionName=served.name)["RevisionId"]
+    assert current != updated["RevisionId"]
+    with pytest.raises(served.client.exceptions.PreconditionFailedException):
+        served.client.publish_version(FunctionName=served.name, RevisionId=updated["RevisionId"])
+    assert served.client.publish_version(FunctionName=served.name, RevisionId=current)["Version"] == "1"
 
 
 def test_an_update_with_a_stale_revision_id_is_a_precondition_failure(serve) -> None:
@@ -84,6 +95,8 @@ def test_an_invocation_during_an_update_runs_the_configuration_from_before(serve
     ({"Environment": {"Variables": {"AWS_REGION": "eu-west-1"}}}, "InvalidParameterValueException",
      "Reserved keys used in this request: AWS_REGION"),
     ({"LoggingConfig": {"LogFormat": "XML"}}, "ValidationException", "enum value set: \\[Text, JSON\\]"),
+    ({"Layers": ["arn:aws:lambda:us-east-1:123456789012:layer:numpy:1"]}, "InvalidParameterValueException",
+     "does not emulate Layers in UpdateFunctionConfiguration"),
 ])
 def test_a_configuration_lambda_refuses_is_refused_with_its_error(serve, change, code, message) -> None:
     served = serve("environment")

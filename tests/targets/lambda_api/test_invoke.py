@@ -45,10 +45,7 @@ def test_a_real_model_answers_with_its_prediction_and_a_report_of_its_cold_start
 
 def test_a_version_runs_at_its_own_memory_and_environment(serve) -> None:
     served = serve("environment", memory_mb=256, environment={"TEST_SIZE": "small"})
-    one = served.client.publish_version(FunctionName=served.name)["Version"]
-    served.client.update_function_configuration(FunctionName=served.name, MemorySize=768,
-                                                Environment={"Variables": {"TEST_SIZE": "large"}})
-    two = served.client.publish_version(FunctionName=served.name)["Version"]
+    one, two = served.publish(), served.publish(MemorySize=768, Environment={"Variables": {"TEST_SIZE": "large"}})
     answers = {q: served.client.invoke(FunctionName=served.name, Qualifier=q, LogType="Tail") for q in (one, two)}
     latest = served.client.invoke(FunctionName=f"{served.name}:$LATEST", LogType="Tail")
     for qualifier, memory, size in ((one, 256, "small"), (two, 768, "large")):
@@ -58,6 +55,7 @@ def test_a_version_runs_at_its_own_memory_and_environment(serve) -> None:
         assert (body["memory"], body["version"], body["variables"]) == (str(memory), qualifier, {"TEST_SIZE": size})
         assert report(answer).memory_mb == memory
         assert f"Version: {qualifier}" in tail(answer)
+        assert f"/[{qualifier}]" in body["log_stream"]
     assert report(latest).memory_mb == 768 and latest["ExecutedVersion"] == "$LATEST"
 
 
@@ -155,3 +153,26 @@ def test_a_missing_version_is_not_found(serve) -> None:
     served = serve("environment")
     with pytest.raises(served.client.exceptions.ResourceNotFoundException, match=r"function:handlers:7$"):
         served.client.invoke(FunctionName=served.name, Qualifier="7")
+
+
+def test_a_handler_that_cannot_be_imported_answers_with_its_init_error(serve) -> None:
+    served = serve(f"{Path(__file__).resolve().parents[1] / 'broken_import.py'}:handler")
+    answer = served.client.invoke(FunctionName=served.name, LogType="Tail")
+    assert answer["FunctionError"] == "Unhandled"
+    error = json.loads(answer["Payload"].read())
+    assert (error["errorType"], error["requestId"]) == ("Runtime.ImportModuleError", "")
+    assert "advisor_no_such_dependency" in error["errorMessage"]
+    assert "Runtime.ImportModuleError" in tail(answer)
+
+
+def test_every_invocation_is_appended_to_the_log_that_advisor_imports(serve, tmp_path) -> None:
+    log = tmp_path / "served.log"
+    served = serve("environment", memory_mb=384, log_path=log)
+    served.client.publish_version(FunctionName=served.name)
+    for qualifier in ("$LATEST", "1"):
+        served.client.invoke(FunctionName=served.name, Qualifier=qualifier)
+    from advisor.logs.text import TextParser
+
+    records = TextParser().parse(log.read_text(), source=str(log)).records
+    assert list(records["memory_mb"]) == [384, 384] and records["init_ms"].notna().all()
+    assert "Version: 1" in log.read_text()

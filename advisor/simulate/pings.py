@@ -1,4 +1,4 @@
-"""Scheduled warm-up pings as extra arrivals of a replay.
+"""Scheduled warm-up pings as extra arrivals of a replay (``advisor replay --ping-every``, the tuner's pings).
 
 A ping schedule sends ``concurrency`` requests at once every ``interval``; each lands on its own
 sandbox (idle ones first, by the replay's routing rule; new ones when too few are idle), so as
@@ -13,16 +13,40 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
+from advisor import limits
+from advisor.errors import UsageError
 from advisor.platform.aws_lambda import OBSERVED_KEEP_ALIVE_S
-from advisor.units import SECONDS_PER_MINUTE
+from advisor.units import SECONDS_PER_MINUTE, format_duration
+
+if TYPE_CHECKING:
+    from advisor.pricing import PriceCatalog
+    from advisor.simulate._base import InitSpec, ReplayConfig, ReplayResult
 
 #: What a warm-up ping runs for: the handler recognises the ping event and returns before any
 #: model work (a few ms of Python); billed as Lambda rounds it (1 ms steps).
 PING_DURATION_MS: Final = 10.0
+
+
+@dataclass(frozen=True)
+class Pings:
+    """``concurrency`` warm-up pings sent at once every ``interval_s``."""
+
+    interval_s: float
+    concurrency: int = 1
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.interval_s) and self.interval_s > 0):
+            raise UsageError(f"ping interval {self.interval_s!r} s is not valid.", hint="Use a time above 0, e.g. 4m.")
+        limits.INSTANCES.check(self.concurrency, option="ping concurrency")
+        if self.concurrency < 1:
+            raise UsageError("ping concurrency 0 sends no ping.", hint="Use 1 or more, or no pings.")
+
+    def __str__(self) -> str:
+        return f"{self.concurrency} every {format_duration(self.interval_s)}"
 
 
 def ping_interval_s(keep_alive_s: float) -> float:
@@ -86,3 +110,41 @@ def with_pings(arrivals_s: np.ndarray, interval_s: float, concurrency: int) -> P
     layout.arrivals_s[traffic_at] = arrivals_s
     layout.arrivals_s[ping_at] = np.repeat(rounds, concurrency)
     return layout
+
+
+def replay_with_pings(
+    arrivals_s: np.ndarray,
+    service_ms: np.ndarray,
+    config: ReplayConfig,
+    pings: Pings,
+    *,
+    init_ms: InitSpec,
+    ping_init_ms: float | np.ndarray = 0.0,
+    seed: int = 0,
+    catalog: PriceCatalog | None = None,
+) -> tuple[ReplayResult, PingLayout]:
+    """Replay the traffic with ``pings`` added (:func:`advisor.simulate.replay` of the merged arrivals).
+
+    Args:
+        arrivals_s, service_ms: The traffic's requests.
+        config: The pool configuration.
+        pings: The ping schedule; each ping runs :data:`PING_DURATION_MS`.
+        init_ms: As :func:`~advisor.simulate.replay` takes it, for the traffic's requests; a
+            per-request array gets ``ping_init_ms`` at the pings' places.
+        ping_init_ms: Init time of each ping (or one for all), used with a per-request ``init_ms``.
+        seed: Seed of the replay.
+        catalog: Prices; the cost covers every job, pings included.
+
+    Returns:
+        The result of every job, pings included (``.only(layout.traffic_at)`` is the traffic's
+        view), and where the traffic and the pings sit among the jobs.
+    """
+    from advisor.simulate.engine import replay
+
+    layout = with_pings(np.asarray(arrivals_s, dtype=np.float64), pings.interval_s, pings.concurrency)
+    init: InitSpec = init_ms
+    if isinstance(init_ms, np.ndarray) and init_ms.ndim == 1:
+        init = layout.merge(init_ms, ping_init_ms)
+    result = replay(layout.arrivals_s, layout.merge(service_ms, PING_DURATION_MS), config, init_ms=init, seed=seed,
+                    catalog=catalog)
+    return result, layout
