@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -111,20 +112,23 @@ def register(app: typer.Typer) -> None:
             budgets=Budgets(budget_invocations, budget_usd, timeout),
             study=study, storage=storage, resume=resume, seed=seed,
         )
+        if not (yes or dry_run or sys.stdin.isatty()):
+            _refuse(function)  # before the target is even read
         with Context.resolve(workspace) as ctx:
             prepared = session.prepare(request, ctx, build_target=not dry_run)
-            plan = session.plan_of(prepared, ctx)
-            if dry_run:
-                if json:
-                    emit_json(plan.to_dict())
-                else:
-                    console().print(render_plan(plan.to_dict(), prepared.traffic))
-                return
-            if not yes:
-                _confirm(function, render_plan(plan.to_dict(), prepared.traffic))
-            with LiveView(error_console(), function=function, sla=str(sla),
-                          enabled=not json and sys.stderr.isatty()) as view:
-                outcome = session.run(prepared, ctx, on_event=view)
+            with contextlib.closing(prepared):
+                plan = session.plan_of(prepared, ctx)
+                if dry_run:
+                    if json:
+                        emit_json(plan.to_dict())
+                    else:
+                        console().print(render_plan(plan.to_dict(), prepared.traffic))
+                    return
+                if not yes:
+                    _confirm(function, render_plan(plan.to_dict(), prepared.traffic))
+                with LiveView(error_console(), function=function, sla=str(sla),
+                              enabled=not json and sys.stderr.isatty()) as view:
+                    outcome = session.run(prepared, ctx, on_event=view)
         for line in (*outcome.notices, *outcome.restored):
             error_console().print(f"note: {line}", markup=False)
         document = outcome.result.to_dict()
@@ -134,16 +138,22 @@ def register(app: typer.Typer) -> None:
         console().print(render_result(document))
 
 
-def _confirm(function: str, plan: object) -> None:
-    """Ask before anything changes; refuse when nobody can answer.
+def _refuse(function: str) -> None:
+    """Nobody can answer the question (stdin is not a terminal) and --yes was not given.
 
     Raises:
-        UsageError: stdin is not a terminal (so nobody can answer) and --yes was not given.
+        UsageError: always.
+    """
+    raise UsageError(f"advisor tune invokes and reconfigures {function} and stdin is not a terminal to ask on.",
+                     hint="Add --yes to go ahead without asking, or --dry-run to see the plan.")
+
+
+def _confirm(function: str, plan: object) -> None:
+    """Show the plan and ask before anything changes.
+
+    Raises:
         typer.Exit: the user said no (exit 1, nothing changed).
     """
-    if not sys.stdin.isatty():
-        raise UsageError(f"advisor tune invokes and reconfigures {function} and stdin is not a terminal to ask "
-                         "on.", hint="Add --yes to go ahead without asking, or --dry-run to see the plan.")
     error_console().print(plan)
     if not typer.confirm(f"Tune {function} now?", default=False, err=True):
         error_console().print("not tuned: nothing was changed.", markup=False)

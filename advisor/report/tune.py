@@ -110,8 +110,12 @@ def _cost(doc: dict[str, Any]) -> Table:
         where = f"{current['memory_mb']:,} MB {current.get('architecture') or ''}".rstrip()
         table.add_row(f"today ({where})", _usd(today, _reason(doc, "monthly cost")) + _breakdown(today_breakdown))
     saving = doc.get("saving_usd")
-    table.add_row("saving per month", _usd(saving, "needs both monthly costs") if saving is None
-                  else f"${saving:,.2f}")
+    if saving is None:
+        table.add_row("saving per month", _usd(saving, "needs both monthly costs"))
+    elif saving < 0:
+        table.add_row("saving per month", f"none: the pick costs {_money(-saving)} more than today")
+    else:
+        table.add_row("saving per month", _money(saving))
     per_million = _usd(doc.get("cost_per_million_usd"), "no model could be fitted")
     today_per_million = (current or {}).get("cost_per_million_usd")
     if today_per_million is not None:
@@ -251,6 +255,11 @@ def _keep_warm(setting: dict[str, Any] | None) -> str:
 
 def _usd(value: float | None, reason: str) -> str:
     return f"n/a: {reason}" if value is None else f"${value:,.2f}"
+
+
+def _money(value: float) -> str:
+    """Dollars to the cent; a non-zero amount under a cent to three significant figures."""
+    return f"${value:.3g}" if 0 < abs(value) < 0.01 else f"${value:,.2f}"
 
 
 def _ms(value: float | None) -> str:

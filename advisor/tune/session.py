@@ -186,6 +186,11 @@ class Prepared:
     known: tuple[float, int] | None
     traffic: str
 
+    def close(self) -> None:
+        """Release the target (its processes, connections); idempotent."""
+        if self.target is not None:
+            self.target.close()
+
 
 def prepare(request: TuneRequest, context: Context, *, build_target: bool = True) -> Prepared:
     """Build the target (reading, never changing), load the traffic and today's configuration.
@@ -201,6 +206,16 @@ def prepare(request: TuneRequest, context: Context, *, build_target: bool = True
         AdvisorError: from the target's construction or its first read.
     """
     target = request.target.build(request.function) if build_target else None
+    try:
+        return _prepared(request, context, target)
+    except BaseException:
+        if target is not None:
+            target.close()
+        raise
+
+
+def _prepared(request: TuneRequest, context: Context, target: Target | None) -> Prepared:
+    """What :func:`prepare` gives, once the target is built (or, for a dry run, not)."""
     architectures = _architectures(request, target)
     store = context.store
     trace: Trace | None = request.traffic.load(request.function, workspace=store, seed=request.seed)
@@ -225,11 +240,10 @@ def prepare(request: TuneRequest, context: Context, *, build_target: bool = True
 def plan_of(prepared: Prepared, context: Context) -> TunePlan:
     """The dry-run plan: first sizes, budgets, estimated cost; nothing is invoked."""
     from advisor.tune.plan import plan
-    from advisor.tune.study import storage_url
 
     known_ms, known_mb = prepared.known if prepared.known is not None else (None, None)
     return plan(prepared.settings, catalog=context.prices, known_duration_ms=known_ms, known_memory_mb=known_mb,
-                storage=_shown_storage(storage_url(prepared.settings, None) or _default_storage(context)))
+                storage=_shown_storage(prepared.settings.storage or _default_storage(context)))
 
 
 @dataclass(frozen=True)

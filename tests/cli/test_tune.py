@@ -174,3 +174,33 @@ def test_an_architecture_the_target_cannot_run_is_refused_before_any_change(cli,
     assert result.exit_code == 2
     assert f"--arch {other}: this target runs only {own}" in result.stderr
     assert not (workspace / "tune" / "journal").exists()
+
+
+@pytest.mark.slow
+def test_tunes_the_digits_classifier_through_the_aws_target_and_puts_it_back(  # type: ignore[no-untyped-def]
+        cli, tmp_path: Path, fake_aws_credentials: None) -> None:
+    from advisor.targets.lambda_api import serve_local
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"images": 2000}))
+    with serve_local(DIGITS, function_name="digits", memory_mb=1024, timeout_s=60.0, isolation="none") as server:
+        before = _configuration(server.endpoint_url)
+        doc = _json(cli("tune", "digits", "--target", "aws", "--endpoint-url", server.endpoint_url,
+                        "--region", "us-east-1", "--payload", str(event), "--memory", "768..3008",
+                        "--sla", "p95=2s", "--budget-invocations", "8", "--yes", "--json"))
+        after = _configuration(server.endpoint_url)
+    assert doc["current"]["memory_mb"] == 1024  # today's size: read from the function itself
+    assert 0 < doc["tuning"]["invocations"] <= 8
+    assert {t["memory_mb"] for t in doc["tuning"]["trials"]} <= set(range(768, 3009))
+    assert after == before  # the function is as it was: nothing the tuner made is left
+
+
+def _configuration(endpoint: str) -> dict:  # type: ignore[type-arg]
+    """What the function's callers see: $LATEST's memory and variables, its versions and aliases."""
+    import boto3
+
+    client = boto3.client("lambda", region_name="us-east-1", endpoint_url=endpoint)
+    conf = client.get_function_configuration(FunctionName="digits")
+    return {"memory_mb": conf["MemorySize"], "environment": (conf.get("Environment") or {}).get("Variables"),
+            "versions": [v["Version"] for v in client.list_versions_by_function(FunctionName="digits")["Versions"]],
+            "aliases": client.list_aliases(FunctionName="digits")["Aliases"]}

@@ -53,7 +53,11 @@ def test_monthly_cost_breakdown_and_saving_are_shown_when_traffic_is_known() -> 
     parts = ", ".join(f"{k} ${v:,.2f}" for k, v in monthly["breakdown"].items())
     assert f"monthly at the pick        ${monthly['total']:,.2f} ({parts})" in text
     assert f"today (256 MB x86_64)      ${today['total']:,.2f} (" in text
-    assert f"saving per month           ${doc['saving_usd']:,.2f}" in text
+    saving = doc["saving_usd"]
+    assert saving == pytest.approx(today["total"] - monthly["total"])
+    money = f"${abs(saving):.3g}" if 0 < abs(saving) < 0.01 else f"${abs(saving):,.2f}"
+    words = money if saving >= 0 else f"none: the pick costs {money} more than today"
+    assert f"saving per month           {words}" in text
     assert f"keep-warm        {doc['recommendation']['keep_warm']['description']}" in text
     assert f"cold starts    {doc['predicted']['cold_start_fraction']:.2%} of requests" in text
     p95 = doc["predicted"]["latency_ms"]["p95"]
