@@ -103,9 +103,13 @@ def print_curve_figures(per_curve: bool, form: str = "average") -> None:
     parts = split(curves)
     print("Split (whole groups held out, seed 13): held-out = "
           + ", ".join(sorted({c.name for c in curves if parts[c.group] == "held-out"})) + "\n")
-    for design in (INITIAL_SIZES, *OTHER_DESIGNS):
+    from advisor.tune.space import MemorySpace
+
+    tuner = MemorySpace.full().initial()  # what advisor tune measures first over 128-10,240 MB
+    for design in dict.fromkeys((INITIAL_SIZES, tuner, *OTHER_DESIGNS)):
         scores = curve_scores(curves, parts, design, form)
-        label = " (default: advisor.models.design.INITIAL_SIZES)" if design == INITIAL_SIZES else ""
+        label = (" (default: advisor.models.design.INITIAL_SIZES)" if design == INITIAL_SIZES
+                 else " (advisor tune's first sizes: advisor.tune.space)" if design == tuner else "")
         print(f"Design {'/'.join(map(str, design))} MB{label}: fit on 5 invocations at each of "
               "3 sizes, predict the others")
         print(family_table(scores).to_string(index=False) + "\n")

@@ -44,6 +44,7 @@ class Trace:
         memory_mb: Memory size the service times were measured at, if known.
         log_stream: Execution environment of each request, when the logs say (calibration).
         request_memory_mb: Memory size of each request (NaN where unknown).
+        observed: Whether the arrivals happened (a log, a trace) or were drawn (a steady rate).
     """
 
     name: str
@@ -53,6 +54,7 @@ class Trace:
     memory_mb: int | None = None
     log_stream: np.ndarray | None = None
     request_memory_mb: np.ndarray | None = None
+    observed: bool = True
 
     def __len__(self) -> int:
         return int(self.arrivals_s.shape[0])

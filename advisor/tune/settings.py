@@ -126,6 +126,8 @@ class TuneSettings:
         """What the SLA is checked over, in words."""
         if self.traffic is None:
             return "warm duration: no traffic known"
+        if not self.traffic.observed:
+            return f"end-to-end over {len(self.traffic)} requests drawn at {self.traffic.name}"
         return f"end-to-end over {len(self.traffic)} real requests"
 
 

@@ -120,4 +120,5 @@ def steady_rate(rate_per_s: float, period_s: float = RATE_PERIOD_S, *, seed: int
     rng = np.random.default_rng(seed)
     count = int(rng.poisson(rate_per_s * period_s))
     arrivals = np.sort(rng.uniform(0.0, period_s, count))
-    return Trace(name=f"{rate_per_s:g}/s steady", arrivals_s=arrivals, service_ms=np.full(count, np.nan))
+    return Trace(name=f"{rate_per_s:g}/s steady", arrivals_s=arrivals, service_ms=np.full(count, np.nan),
+                 observed=False)

@@ -108,7 +108,7 @@ def test_with_traffic_the_recommendation_is_a_month_at_its_cheapest_keep_warm_se
     trace = steady_rate(0.01, 86_400.0)
     result = tune(CurveTarget(seed=1), settings("p95=300ms", traffic=trace, current=Current(1024)))
     data = result.to_dict()
-    assert data["sla_basis"] == f"end-to-end over {len(trace)} real requests"
+    assert data["sla_basis"] == f"end-to-end over {len(trace)} requests drawn at 0.01/s steady"  # not "real"
     monthly = data["monthly_cost_usd"]
     assert monthly is not None and monthly["total"] == pytest.approx(sum(monthly["breakdown"].values()))
     assert data["recommendation"]["keep_warm"]["kind"] in ("none", "provisioned", "schedule", "pings")

@@ -74,6 +74,7 @@ def test_a_rate_is_a_day_of_poisson_arrivals_with_unknown_durations() -> None:
     assert trace.arrivals_s[0] >= 0 and trace.arrivals_s[-1] < RATE_PERIOD_S
     assert np.all(np.diff(trace.arrivals_s) >= 0)
     assert np.isnan(trace.service_ms).all()  # the tuner draws them; a rate says nothing of them
+    assert not trace.observed  # reports must not call these requests real
     gaps = np.diff(trace.arrivals_s)
     assert gaps.mean() == pytest.approx(30.0, rel=0.1) and gaps.std() == pytest.approx(30.0, rel=0.15)
     again = source.load("f", seed=1)
