@@ -156,11 +156,14 @@ class PlatformResult:
 
 
 def latency_percentiles(latency_ms: np.ndarray) -> dict[str, float | None]:
-    """p50/p95/p99 over every request, a rejected one (NaN) counting as infinitely slow."""
+    """p50/p95/p99 over every request, a rejected one (NaN) counting as infinitely slow.
+
+    Interpolated as ``advisor replay`` reports them (the SLA itself is checked by :mod:`advisor.sla`).
+    """
     if latency_ms.size == 0:
         return dict.fromkeys(PERCENTILES)
     values = np.where(np.isnan(latency_ms), np.inf, latency_ms)
-    found = np.percentile(values, list(PERCENTILES.values()), method="higher")
+    found = np.percentile(values, list(PERCENTILES.values()))
     return {name: (round(float(v), 3) if np.isfinite(v) else None) for name, v in zip(PERCENTILES, found, strict=True)}
 
 

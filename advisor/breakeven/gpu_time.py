@@ -69,7 +69,7 @@ class GpuTimes:
             NotFoundError: never; a path that does not exist is read as a table and refused.
         """
         path = Path(text)
-        if ":" not in text and (path.suffix.lower() == ".csv" or path.exists()):
+        if text.strip() and ":" not in text and (path.suffix.lower() == ".csv" or path.is_file()):
             return cls._read_csv(path)
         points = []
         for part in filter(None, (p.strip() for p in text.split(","))):

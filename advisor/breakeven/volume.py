@@ -57,7 +57,8 @@ def at_volume(trace: Trace, factor: float, *, seed: int = 0) -> Workload:
     pieces: list[tuple[np.ndarray, np.ndarray]] = []
     for copy in range(whole + (1 if part > 0 else 0)):
         rng = np.random.default_rng([seed, copy])
-        keep = rng.random(n) < part if copy == whole else np.ones(n, dtype=bool)
+        draw = rng.random(n)  # drawn for every copy, so that its jitter is the same whole or thinned
+        keep = draw < part if copy == whole else np.ones(n, dtype=bool)
         jitter = rng.uniform(-JITTER_S / 2, JITTER_S / 2, n) if copy else np.zeros(n)
         moved = start + np.mod(trace.arrivals_s - start + jitter, span)
         if copy == 0:
@@ -94,7 +95,7 @@ def parse_factors(text: str, *, option: str = "--volumes") -> tuple[float, ...]:
             value = float(part.lower().removeprefix("x"))
         except ValueError:
             raise UsageError(f"{option} part {part!r} is not a number.", hint="Write e.g. 0.1,1,10,100.") from None
-        factors.append(float(limits.VOLUME_FACTOR.check(value, option=f"{option} {part}")))
+        factors.append(float(limits.VOLUME_FACTOR.check(value, option=option)))
     if not factors:
         raise UsageError(f"{option} {text!r} gives no volume.", hint="Write e.g. 0.1,1,10,100.")
     return tuple(sorted(set(factors)))
