@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: Seconds in the month every monthly figure is priced for (AWS's 730 hours).
 MONTH_S = HOURS_PER_MONTH * SECONDS_PER_HOUR
+#: Monthly figures are kept to this (USD).
+MONTHLY_QUANTUM = Decimal("1e-9")
 #: Latency percentiles every result reports.
 PERCENTILES: Mapping[str, float] = {"p50": 50.0, "p95": 95.0, "p99": 99.0}
 
@@ -125,7 +127,8 @@ class PlatformResult:
            period: Mapping[str, Decimal], notes: tuple[str, ...] = ()) -> PlatformResult:
         """A result from per-request latencies (NaN: rejected) and the period cost by part."""
         factor = workload.month_factor
-        breakdown = {name: mul(value, factor) for name, value in period.items()}
+        # a month scaled from a sample is an estimate: kept to a nano-dollar, not to the float's last digit
+        breakdown = {name: mul(value, factor).quantize(MONTHLY_QUANTUM) for name, value in period.items()}
         period_total = add(*period.values()) if period else ZERO
         return cls(
             platform=platform,
