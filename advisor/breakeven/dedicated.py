@@ -115,8 +115,8 @@ class DedicatedModel(PlatformModel):
 
     def _stretches(self, starts: np.ndarray, ends: np.ndarray, counts: np.ndarray) -> list[tuple[float, float, int]]:
         """Stretches of constant serving capacity: an hour whose count rose runs on the previous
-        count until the scale-up delay has passed."""
-        out = []
+        count until the scale-up delay has passed. Neighbours of one count are one stretch."""
+        out: list[tuple[float, float, int]] = []
         for k, (begin, end, count) in enumerate(zip(starts, ends, counts, strict=True)):
             previous = counts[k - 1] if k else count
             ready = begin
@@ -124,4 +124,10 @@ class DedicatedModel(PlatformModel):
                 ready = min(begin + self.scale_up_delay_s, end)
                 out.append((float(begin), float(ready), int(previous)))
             out.append((float(ready), float(end), int(count)))
-        return out
+        merged = [out[0]]
+        for begin, end, count in out[1:]:
+            if count == merged[-1][2]:
+                merged[-1] = (merged[-1][0], end, count)
+            elif end > begin:
+                merged.append((begin, end, count))
+        return merged

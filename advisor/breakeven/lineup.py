@@ -23,6 +23,7 @@ from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_KEEP_ALIVE_S
 
 if TYPE_CHECKING:
     from advisor.pricing import PriceCatalog
+    from advisor.simulate.inputs import Trace
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,13 @@ class Lineup:
     cloud_run_min_instances: int = 0
     seed: int = 0
 
-    def models(self, catalog: PriceCatalog) -> list[PlatformModel]:
-        """The platform models, in the order they are shown."""
+    def models(self, catalog: PriceCatalog, trace: Trace) -> list[PlatformModel]:
+        """The platform models for ``trace``, in the order they are shown (Lambda at ``memory_mb``,
+        else at the memory the traffic was measured at)."""
+        memory = self.memory_mb or trace.memory_mb
         models: list[PlatformModel] = [
-            LambdaModel(catalog, memory_mb=self.memory_mb, arch=self.arch, keep_alive_s=self.keep_alive_s,
-                        seed=self.seed),
-            LambdaModel(catalog, memory_mb=self.memory_mb, arch=self.arch, keep_alive_s=self.keep_alive_s,
+            LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s, seed=self.seed),
+            LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s,
                         provisioned=self.provisioned, seed=self.seed),
         ]
         pairs = [_provider_gpu(spec) for spec in self.serverless_gpus] or default_gpus(catalog)

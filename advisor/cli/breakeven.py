@@ -104,7 +104,7 @@ def register(app: typer.Typer) -> None:
         with Context.resolve(workspace, store=trace is None) as ctx:
             data = load_trace(function=function, trace_path=trace, workspace=ctx.store, since=since, until=until,
                               seed=seed, together=all_functions)
-        study = breakeven(data, lineup.models(ctx.prices), service, sla, factors=factors, seed=seed)
+        study = breakeven(data, lineup.models(ctx.prices, data), service, sla, factors=factors, seed=seed)
         if json:
             emit_json(study.to_dict())
         else:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from advisor.breakeven import Breakeven, PlatformResult
     from advisor.breakeven.study import Crossover
 
-MEETS, MISSES = "ok", "--"
+MEETS, MISSES, BEST = "✓", "✗", "*"
 CHART_WIDTH, CHART_HEIGHT, LABEL_WIDTH = 64, 14, 9
 CROSSOVER_MARK, SLA_MARK = "|", ":"
 
@@ -44,14 +44,15 @@ def render_breakeven(study: Breakeven) -> RenderableType:
 
 
 def _volume_columns(table: Table, study: Breakeven) -> None:
-    table.add_column("platform", no_wrap=True)
+    table.add_column("platform", min_width=12)  # wraps first: the figures never do
     for factor, rows in study.results.items():
-        table.add_column(f"x{factor:g}\n{_count(rows[0].requests_per_month)}/mo", justify="right", no_wrap=True)
+        table.add_column(f"x{factor:g}\n{_count(rows[0].requests_per_month)}", justify="right", no_wrap=True)
 
 
 def _cost_table(study: Breakeven) -> Table:
-    table = Table(title=f"monthly cost ({MEETS}: meets the SLA, {MISSES}: misses it, *: cheapest that meets it)",
-                  title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False)
+    table = Table(title="monthly cost", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), pad_edge=False,
+                  caption=f"{MEETS} meets the SLA, {MISSES} misses it, {BEST} cheapest that meets it; columns: "
+                  "volume as a factor of the real traffic, and requests/month", caption_justify="left")
     _volume_columns(table, study)
     winners = {factor: study.winner(factor) for factor in study.results}
     for index, name in enumerate(_platforms(study)):
@@ -59,7 +60,7 @@ def _cost_table(study: Breakeven) -> Table:
         for factor, rows in study.results.items():
             row = rows[index]
             best = winners[factor] is row
-            cells.append(_cost_cell(row) + ("*" if best else " "))
+            cells.append(_cost_cell(row) + (BEST if best else " "))
         table.add_row(name, *cells)
     return table
 
@@ -67,12 +68,12 @@ def _cost_table(study: Breakeven) -> Table:
 def _cost_cell(row: PlatformResult) -> str:
     if row.monthly_usd is None:
         return "n/a"
-    return f"{usd_short(row.monthly_usd)} {MEETS if row.meets_sla else MISSES}"
+    return f"{usd_short(row.monthly_usd)}{MEETS if row.meets_sla else MISSES}"
 
 
 def _latency_table(study: Breakeven) -> Table:
     table = Table(title="p95 latency (end to end; p50/p99 in --json)", title_justify="left", box=box.SIMPLE_HEAD,
-                  padding=(0, 1), pad_edge=False)
+                  padding=(0, 0, 0, 1), pad_edge=False)
     _volume_columns(table, study)
     for index, name in enumerate(_platforms(study)):
         table.add_row(name, *(_latency(rows[index].latency_ms["p95"]) if rows[index].unavailable is None else "n/a"
