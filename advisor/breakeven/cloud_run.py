@@ -79,7 +79,7 @@ class CloudRunModel(PlatformModel):
 
     def assumptions(self) -> dict[str, Any]:
         """Shape, billing mode, concurrency, minimum instances and idle time."""
-        return {"billing": self.billing, "vcpus": self.vcpus, "memory_gib": self.memory_gib, "gpu": self.gpu,
+        return {"billing": self.billing, "vcpus": self.vcpus, "memory_gib": self.memory_gib, "gpu": self.gpu or "none",
                 "concurrency": self.concurrency, "min_instances": self.min_instances,
                 "idle_instance_kept_s": self.keep_alive_s, "region": self.region}
 

@@ -4,10 +4,11 @@ Sizing: one accelerator serves ``batch * 1000 / gpu_ms(batch)`` requests per sec
 batches are full (the fitted ``--gpu-ms`` curve). The autoscaling rule decides the replica count
 once per hour of the traffic (:data:`~advisor.platform.dedicated.SCALING_WINDOW_S`, from the
 first arrival): enough replicas that the hour's request rate keeps each accelerator at most
-``--target-utilisation`` busy, and never fewer than ``--min-replicas``. So the replica count
-follows the hourly schedule of the traffic. A replica added for an hour serves only after
-``--scale-up-delay`` (boot and model load), but is billed from its launch; the hour's first
-part runs on the previous count.
+``--target-utilisation`` busy, and never fewer than ``--min-replicas``, or than an hourly
+schedule's count for the hour's start (``--replica-schedule 08:00-20:00=2,else=1``, UTC, the
+syntax of Lambda's provisioned schedules). So the replica count follows the traffic hour by
+hour. A replica added for an hour serves only after ``--scale-up-delay`` (boot and model load),
+but is billed from its launch; the hour's first part runs on the previous count.
 
 Latency: the requests are batched as the simulator's batch mode says, and each stretch of
 constant capacity is replayed by the simulator with that many warm replicas (provisioned,
@@ -36,7 +37,7 @@ from advisor.platform.dedicated import (
 )
 from advisor.pricing import instance_cost
 from advisor.pricing.instances import instance
-from advisor.simulate import ReplayConfig, replay
+from advisor.simulate import ProvisionedSchedule, ReplayConfig, replay
 from advisor.units import MS_PER_S, SECONDS_PER_HOUR, format_duration
 
 if TYPE_CHECKING:
@@ -58,12 +59,14 @@ class DedicatedModel(PlatformModel):
 
     def __init__(self, catalog: PriceCatalog, instance_type: str, *, region: str = DEFAULT_REGION,
                  target_utilisation: float = DEFAULT_TARGET_UTILISATION,
-                 scale_up_delay_s: float = DEFAULT_SCALE_UP_DELAY_S, min_replicas: int = DEFAULT_MIN_REPLICAS) -> None:
+                 scale_up_delay_s: float = DEFAULT_SCALE_UP_DELAY_S, min_replicas: int = DEFAULT_MIN_REPLICAS,
+                 schedule: ProvisionedSchedule | None = None) -> None:
         self.spec = instance(instance_type, catalog=catalog, region=region)
         self.catalog, self.region = catalog, region
         self.target_utilisation = limits.UTILISATION.check(target_utilisation, option="--target-utilisation")
         self.scale_up_delay_s = limits.SCALE_UP_DELAY_S.check(scale_up_delay_s, option="--scale-up-delay")
         self.min_replicas = int(limits.INSTANCES.check(min_replicas, option="--min-replicas"))
+        self.schedule = schedule
         self.name = instance_type
 
     def assumptions(self) -> dict[str, Any]:
@@ -71,7 +74,9 @@ class DedicatedModel(PlatformModel):
         return {"accelerator": f"{self.spec.gpus} x {self.spec.gpu}", "region": self.region,
                 "target_utilisation": self.target_utilisation,
                 "scale_up_delay": format_duration(self.scale_up_delay_s),
-                "min_replicas": self.min_replicas, "scaling_window": format_duration(SCALING_WINDOW_S)}
+                "min_replicas": self.min_replicas,
+                "replica_schedule": "none" if self.schedule is None else self.schedule.spec(),
+                "scaling_window": format_duration(SCALING_WINDOW_S)}
 
     def replicas(self, workload: Workload, service: Service) -> tuple[np.ndarray, np.ndarray]:
         """Each scaling window's start (s from the first arrival) and replica count."""
@@ -83,7 +88,11 @@ class DedicatedModel(PlatformModel):
         window = np.minimum((offsets // SCALING_WINDOW_S).astype(np.int64), count - 1)
         rate = np.bincount(window, minlength=count) / lengths
         capacity = self.spec.gpus * service.gpu.throughput_per_s(service.batch) * self.target_utilisation
-        return starts, np.maximum(np.ceil(rate / capacity), self.min_replicas).astype(np.int64)
+        floor = np.full(count, self.min_replicas)
+        if self.schedule is not None:
+            first = float(workload.trace.arrivals_s[0])
+            floor = np.maximum(floor, [self.schedule.count_at(first + start) for start in starts])
+        return starts, np.maximum(np.ceil(rate / capacity), floor).astype(np.int64)
 
     def evaluate(self, workload: Workload, service: Service, sla: Sla) -> PlatformResult:
         """Size the fleet hour by hour, replay each stretch of constant capacity, bill instance-hours."""

@@ -23,6 +23,7 @@ from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_KEEP_ALIVE_S
 
 if TYPE_CHECKING:
     from advisor.pricing import PriceCatalog
+    from advisor.simulate import ProvisionedSchedule
     from advisor.simulate.inputs import Trace
 
 
@@ -40,6 +41,7 @@ class Lineup:
     target_utilisation: float = dedicated.DEFAULT_TARGET_UTILISATION
     scale_up_delay_s: float = dedicated.DEFAULT_SCALE_UP_DELAY_S
     min_replicas: int = dedicated.DEFAULT_MIN_REPLICAS
+    replica_schedule: ProvisionedSchedule | None = None
     cloud_run_billing: str = cloud_run.DEFAULT_BILLING_MODE
     cloud_run_concurrency: int = DEFAULT_CONCURRENCY
     cloud_run_min_instances: int = 0
@@ -58,7 +60,8 @@ class Lineup:
         models += [ServerlessGpuModel(catalog, provider, gpu, idle_timeout_s=self.idle_timeout_s, seed=self.seed)
                    for provider, gpu in pairs]
         models += [DedicatedModel(catalog, name, target_utilisation=self.target_utilisation,
-                                  scale_up_delay_s=self.scale_up_delay_s, min_replicas=self.min_replicas)
+                                  scale_up_delay_s=self.scale_up_delay_s, min_replicas=self.min_replicas,
+                                  schedule=self.replica_schedule)
                    for name in self.instances]
         models.append(CloudRunModel(catalog, billing=self.cloud_run_billing, concurrency=self.cloud_run_concurrency,
                                     min_instances=self.cloud_run_min_instances, seed=self.seed))

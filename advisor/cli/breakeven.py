@@ -76,6 +76,9 @@ def register(app: typer.Typer) -> None:
                                   default_s=dedicated.DEFAULT_SCALE_UP_DELAY_S)] = dedicated.DEFAULT_SCALE_UP_DELAY_S,
         min_replicas: Annotated[int, number_option("--min-replicas", limits.INSTANCES,
                                                    "Dedicated replicas at least")] = dedicated.DEFAULT_MIN_REPLICAS,
+        replica_schedule: Annotated[Optional[str], _Opt("--replica-schedule", help="Dedicated replicas at least, "
+                                    "by UTC time of day, e.g. 08:00-20:00=2,else=1.", metavar="WINDOWS",
+                                    show_default=False)] = None,
         cloud_run_billing: Annotated[str, _Opt("--cloud-run-billing", help="request_based or instance_based.")] = (
             cloud_run.DEFAULT_BILLING_MODE),
         cloud_run_concurrency: Annotated[int, number_option("--cloud-run-concurrency", limits.PER_INSTANCE_CONCURRENCY,
@@ -95,11 +98,17 @@ def register(app: typer.Typer) -> None:
         from advisor.breakeven.volume import parse_factors
         from advisor.report.breakeven import render_breakeven
         from advisor.simulate.inputs import load_trace
+        from advisor.simulate.schedule import ProvisionedSchedule
 
         service = Service(GpuTimes.parse(gpu_ms) if gpu_ms else None, gpu_cold_start, batch, batch_wait_ms, init_ms)
-        lineup = Lineup(memory, arch, keep_alive, parse_provisioned(provisioned), serverless_gpu or (), idle_timeout,
-                        instance or dedicated.DEFAULT_INSTANCES, target_utilisation, scale_up_delay, min_replicas,
-                        cloud_run_billing, cloud_run_concurrency, cloud_run_min_instances, seed)
+        lineup = Lineup(
+            memory_mb=memory, arch=arch, keep_alive_s=keep_alive, provisioned=parse_provisioned(provisioned),
+            serverless_gpus=serverless_gpu or (), idle_timeout_s=idle_timeout,
+            instances=instance or dedicated.DEFAULT_INSTANCES, target_utilisation=target_utilisation,
+            scale_up_delay_s=scale_up_delay, min_replicas=min_replicas,
+            replica_schedule=ProvisionedSchedule.parse(replica_schedule) if replica_schedule else None,
+            cloud_run_billing=cloud_run_billing, cloud_run_concurrency=cloud_run_concurrency,
+            cloud_run_min_instances=cloud_run_min_instances, seed=seed)
         factors = parse_factors(volumes)
         with Context.resolve(workspace, store=trace is None) as ctx:
             data = load_trace(function=function, trace_path=trace, workspace=ctx.store, since=since, until=until,

@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from advisor.units import MS_PER_S, SECONDS_PER_HOUR, SECONDS_PER_MINUTE, format_duration
+from advisor.units import MS_PER_S, format_duration
 
 if TYPE_CHECKING:  # scipy, which calibration needs, is slow to import
     from advisor.simulate import ReplayConfig
@@ -23,8 +23,7 @@ def describe(config: ReplayConfig) -> str:
     """A short one-line description of a configuration."""
     parts = [f"keep-alive {format_duration(config.keep_alive_s)}", f"routing {config.routing}"]
     if config.provisioned_schedule is not None:
-        windows = ",".join(f"{_tod(a)}-{_tod(b)}={n}" for a, b, n in config.provisioned_schedule.windows)
-        parts.append(f"provisioned {windows},else={config.provisioned_schedule.default}")
+        parts.append(f"provisioned {config.provisioned_schedule.spec()}")
     elif config.provisioned:
         parts.append(f"provisioned {config.provisioned}")
     if config.max_concurrency is not None:
@@ -122,10 +121,6 @@ def _cost(summary: dict[str, Any]) -> str:
 def _usd(text: str) -> str:
     amount = Decimal(text)
     return f"${amount:,.4f}" if amount >= Decimal("0.0001") or not amount else f"${amount:.2e}"
-
-
-def _tod(seconds: int) -> str:
-    return f"{seconds // SECONDS_PER_HOUR:02d}:{seconds % SECONDS_PER_HOUR // SECONDS_PER_MINUTE:02d}"
 
 
 def render_calibration(trace_name: str, fit: Calibration) -> RenderableType:

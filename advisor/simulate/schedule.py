@@ -15,7 +15,7 @@ import numpy as np
 
 from advisor import limits
 from advisor.errors import UsageError
-from advisor.units import MINUTES_PER_HOUR, SECONDS_PER_DAY, SECONDS_PER_MINUTE
+from advisor.units import MINUTES_PER_HOUR, SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
 
 MINUTES_PER_DAY = SECONDS_PER_DAY // SECONDS_PER_MINUTE
 _WINDOW = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})=(\d+)$")
@@ -69,6 +69,14 @@ class ProvisionedSchedule:
         if minutes.max(initial=0) > 1:
             raise UsageError(f"windows overlap in provisioned schedule {spec!r}.",
                              hint="Give each time of day at most one count.")
+
+    def spec(self) -> str:
+        """The schedule in the syntax :meth:`parse` reads: ``08:00-20:00=5,else=0``."""
+        def clock(seconds: int) -> str:
+            return f"{seconds // SECONDS_PER_HOUR:02d}:{seconds % SECONDS_PER_HOUR // SECONDS_PER_MINUTE:02d}"
+
+        windows = [f"{clock(start)}-{clock(end)}={count}" for start, end, count in self.windows]
+        return ",".join([*windows, f"else={self.default}"])
 
     @property
     def peak(self) -> int:

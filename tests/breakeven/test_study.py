@@ -93,3 +93,24 @@ def test_cost_does_not_fall_as_the_volume_grows(gaps: list[float], low: float, e
         large = model.evaluate(at_volume(trace, low + extra, seed=seed), service, sla)
         assert small.monthly_usd is not None and large.monthly_usd is not None
         assert small.monthly_usd <= large.monthly_usd
+
+
+def test_an_hourly_replica_schedule_adds_exactly_its_replica_hours(catalog: PriceCatalog) -> None:
+    from advisor.simulate import ProvisionedSchedule
+
+    # two days of one request a minute: one replica serves it all; the schedule asks two from 08:00 to 20:00 UTC
+    trace = steady_trace(2 * 24 * 60, every_s=60.0)
+    service = Service(gpu=GpuTimes.parse("1:20"))
+    schedule = ProvisionedSchedule.parse("08:00-20:00=2,else=1")
+    plain = DedicatedModel(catalog, INSTANCE)
+    scheduled = DedicatedModel(catalog, INSTANCE, schedule=schedule)
+    workload = at_volume(trace, 1.0)
+    _, counts = scheduled.replicas(workload, service)
+    assert list(counts[:24]) == [1] * 8 + [2] * 12 + [1] * 4
+    extra_hours = 2 * 12
+    hourly = instance(INSTANCE, catalog=catalog).hourly.value
+    difference = (scheduled.evaluate(workload, service, Sla.parse("p95=1s")).period_usd
+                  - plain.evaluate(workload, service, Sla.parse("p95=1s")).period_usd)
+    assert difference == pytest.approx(hourly * extra_hours, rel=Decimal("1e-9"))
+    assert scheduled.assumptions()["replica_schedule"] == "08:00-20:00=2,else=1"
+    assert ProvisionedSchedule.parse(schedule.spec()) == schedule
