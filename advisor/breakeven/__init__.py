@@ -16,7 +16,14 @@ from advisor._lazy import lazy_getattr
 
 if TYPE_CHECKING:  # what the names are, for type checkers; they are loaded by __getattr__
     # ruff: noqa: F401 - imported for type checkers only
-    from advisor.breakeven._base import PlatformModel, PlatformResult, Service, Workload
+    from advisor.breakeven._base import (
+        DEFAULT_BATCH,
+        DEFAULT_BATCH_WAIT_MS,
+        PlatformModel,
+        PlatformResult,
+        Service,
+        Workload,
+    )
     from advisor.breakeven.aws_lambda import LambdaModel
     from advisor.breakeven.cloud_run import CloudRunModel
     from advisor.breakeven.dedicated import DedicatedModel
@@ -26,6 +33,8 @@ if TYPE_CHECKING:  # what the names are, for type checkers; they are loaded by _
     from advisor.breakeven.volume import DEFAULT_FACTORS, at_volume
 
 _EXPORTS = {
+    "DEFAULT_BATCH": "advisor.breakeven._base",
+    "DEFAULT_BATCH_WAIT_MS": "advisor.breakeven._base",
     "Breakeven": "advisor.breakeven.study",
     "CloudRunModel": "advisor.breakeven.cloud_run",
     "Crossover": "advisor.breakeven.study",

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 MONTH_S = HOURS_PER_MONTH * SECONDS_PER_HOUR
 #: Monthly figures are kept to this (USD).
 MONTHLY_QUANTUM = Decimal("1e-9")
+#: GPU batching when the user says nothing: batches of up to 8, waiting at most 50 ms (an
+#: assumption; a batch wait adds at most that much latency).
+DEFAULT_BATCH = 8
+DEFAULT_BATCH_WAIT_MS = 50.0
 #: Latency percentiles every result reports.
 PERCENTILES: Mapping[str, float] = {"p50": 50.0, "p95": 95.0, "p99": 99.0}
 
@@ -81,8 +85,8 @@ class Service:
 
     gpu: GpuTimes | None = None
     gpu_cold_start_s: float = DEFAULT_COLD_START_S
-    batch: int = 1
-    batch_wait_ms: float = 0.0
+    batch: int = DEFAULT_BATCH
+    batch_wait_ms: float = DEFAULT_BATCH_WAIT_MS
     init_ms: float | None = None
 
 

@@ -36,11 +36,6 @@ if TYPE_CHECKING:
     from advisor.pricing import PriceCatalog
     from advisor.sla import Sla
 
-#: One request per vCPU by default: CPU-bound inference does not overlap on one core (Cloud
-#: Run's own default of 80 suits I/O-bound services).
-DEFAULT_CONCURRENCY = 1
-DEFAULT_VCPUS = 1.0
-DEFAULT_MEMORY_GIB = 2.0
 NO_IDLE_PRICE = ("n/a: the catalog has no price for idle minimum instances under request-based billing; "
                  "use --cloud-run-billing instance_based")
 
@@ -60,13 +55,15 @@ class CloudRunModel(PlatformModel):
     """
 
     def __init__(self, catalog: PriceCatalog, *, billing: str = cloud_run.DEFAULT_BILLING_MODE,
-                 concurrency: int = DEFAULT_CONCURRENCY, min_instances: int = 0, vcpus: float = DEFAULT_VCPUS,
-                 memory_gib: float = DEFAULT_MEMORY_GIB, gpu: str | None = None,
-                 region: str = cloud_run.DEFAULT_REGION, seed: int = 0) -> None:
+                 concurrency: int = cloud_run.CPU_BOUND_CONCURRENCY, min_instances: int = 0,
+                 vcpus: float = cloud_run.DEFAULT_VCPUS, memory_gib: float = cloud_run.DEFAULT_MEMORY_GIB,
+                 gpu: str | None = None, region: str = cloud_run.DEFAULT_REGION, seed: int = 0) -> None:
         if billing not in cloud_run.BILLING_MODES:
             raise UsageError(f"--cloud-run-billing {billing!r} is not a Cloud Run billing mode.",
                              hint=f"Use one of: {', '.join(cloud_run.BILLING_MODES)}.")
         cloud_run.CONCURRENCY_PER_INSTANCE.check(concurrency, option="--cloud-run-concurrency")
+        cloud_run.VCPUS.check(vcpus, option="--cloud-run-cpu")
+        cloud_run.MEMORY_GIB.check(memory_gib, option="--cloud-run-memory")
         if gpu is not None:
             billing, concurrency = "instance_based", 1
             vcpus, memory_gib = float(cloud_run.GPU_MIN_VCPUS), float(cloud_run.GPU_MIN_MEMORY_GIB)

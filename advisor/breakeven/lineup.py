@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from advisor.breakeven._base import PlatformModel
 from advisor.breakeven.aws_lambda import AUTO, LambdaModel
-from advisor.breakeven.cloud_run import DEFAULT_CONCURRENCY, CloudRunModel
+from advisor.breakeven.cloud_run import CloudRunModel
 from advisor.breakeven.dedicated import DedicatedModel
 from advisor.breakeven.serverless_gpu import ServerlessGpuModel, default_gpus
 from advisor.errors import UsageError
@@ -43,8 +43,10 @@ class Lineup:
     min_replicas: int = dedicated.DEFAULT_MIN_REPLICAS
     replica_schedule: ProvisionedSchedule | None = None
     cloud_run_billing: str = cloud_run.DEFAULT_BILLING_MODE
-    cloud_run_concurrency: int = DEFAULT_CONCURRENCY
+    cloud_run_concurrency: int = cloud_run.CPU_BOUND_CONCURRENCY
     cloud_run_min_instances: int = 0
+    cloud_run_vcpus: float = cloud_run.DEFAULT_VCPUS
+    cloud_run_memory_gib: float = cloud_run.DEFAULT_MEMORY_GIB
     seed: int = 0
 
     def models(self, catalog: PriceCatalog, trace: Trace) -> list[PlatformModel]:
@@ -64,7 +66,8 @@ class Lineup:
                                   schedule=self.replica_schedule)
                    for name in self.instances]
         models.append(CloudRunModel(catalog, billing=self.cloud_run_billing, concurrency=self.cloud_run_concurrency,
-                                    min_instances=self.cloud_run_min_instances, seed=self.seed))
+                                    min_instances=self.cloud_run_min_instances, vcpus=self.cloud_run_vcpus,
+                                    memory_gib=self.cloud_run_memory_gib, seed=self.seed))
         models.append(CloudRunModel(catalog, gpu=cloud_run.GPUS[0], min_instances=self.cloud_run_min_instances,
                                     seed=self.seed))
         return models

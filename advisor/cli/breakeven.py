@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from advisor import limits
-from advisor.breakeven.volume import DEFAULT_FACTORS
+from advisor.breakeven import DEFAULT_BATCH, DEFAULT_BATCH_WAIT_MS, DEFAULT_FACTORS
 from advisor.cli._console import console, emit_json
 from advisor.cli._options import (
     JsonOption,
@@ -64,9 +64,10 @@ def register(app: typer.Typer) -> None:
         gpu_cold_start: Annotated[float, duration_option(
             "--gpu-cold-start", "GPU container cold start with model load.",
             default_s=DEFAULT_COLD_START_S)] = DEFAULT_COLD_START_S,
-        batch: Annotated[int, number_option("--batch", limits.BATCH, "GPU batch size at most")] = 8,
+        batch: Annotated[int, number_option("--batch", limits.BATCH, "GPU batch size at most")] = DEFAULT_BATCH,
         batch_wait_ms: Annotated[float, number_option("--batch-wait-ms", limits.BATCH_WAIT_MS,
-                                                      "A batch waits at most this long", metavar="MS")] = 50.0,
+                                                      "A batch waits at most this long", metavar="MS")] = (
+            DEFAULT_BATCH_WAIT_MS),
         instance: Annotated[Optional[list[str]], _Opt("--instance", help="Dedicated instance type (repeatable; "
                             f"default {', '.join(dedicated.DEFAULT_INSTANCES)}).", show_default=False)] = None,
         target_utilisation: Annotated[float, number_option("--target-utilisation", limits.UTILISATION,
@@ -82,9 +83,16 @@ def register(app: typer.Typer) -> None:
         cloud_run_billing: Annotated[str, _Opt("--cloud-run-billing", help="request_based or instance_based.")] = (
             cloud_run.DEFAULT_BILLING_MODE),
         cloud_run_concurrency: Annotated[int, number_option("--cloud-run-concurrency", limits.PER_INSTANCE_CONCURRENCY,
-                                                            "Requests per Cloud Run CPU instance")] = 1,
+                                                            "Requests per Cloud Run CPU instance")] = (
+            cloud_run.CPU_BOUND_CONCURRENCY),
         cloud_run_min_instances: Annotated[int, number_option("--cloud-run-min-instances", limits.INSTANCES,
                                                               "Cloud Run instances kept warm")] = 0,
+        cloud_run_cpu: Annotated[float, number_option("--cloud-run-cpu", cloud_run.VCPUS, "vCPU of a Cloud Run CPU "
+                                                      "instance (durations taken as measured)", metavar="VCPU")] = (
+            cloud_run.DEFAULT_VCPUS),
+        cloud_run_memory: Annotated[float, number_option("--cloud-run-memory", cloud_run.MEMORY_GIB,
+                                                         "Memory of a Cloud Run CPU instance", metavar="GIB")] = (
+            cloud_run.DEFAULT_MEMORY_GIB),
         all_functions: Annotated[bool, _Opt("--all-functions", help="With --trace: every function as one.")] = False,
         seed: SeedOption = 0,
         since: SinceOption = None,
@@ -108,7 +116,8 @@ def register(app: typer.Typer) -> None:
             scale_up_delay_s=scale_up_delay, min_replicas=min_replicas,
             replica_schedule=ProvisionedSchedule.parse(replica_schedule) if replica_schedule else None,
             cloud_run_billing=cloud_run_billing, cloud_run_concurrency=cloud_run_concurrency,
-            cloud_run_min_instances=cloud_run_min_instances, seed=seed)
+            cloud_run_min_instances=cloud_run_min_instances, cloud_run_vcpus=cloud_run_cpu,
+            cloud_run_memory_gib=cloud_run_memory, seed=seed)
         factors = parse_factors(volumes)
         with Context.resolve(workspace, store=trace is None) as ctx:
             data = load_trace(function=function, trace_path=trace, workspace=ctx.store, since=since, until=until,

@@ -40,6 +40,24 @@ def test_json_document_holds_every_platform_at_every_volume(cli) -> None:
     assert document["assumptions"]["g5.xlarge"]["target_utilisation"] == 0.7
 
 
+def test_settings_reach_the_models_and_their_assumptions(cli) -> None:
+    args = ("--gpu-ms", GPU_TABLE, "--volumes", "1", "--json", "--cloud-run-cpu", "2", "--cloud-run-memory", "4",
+            "--target-utilisation", "0.5", "--scale-up-delay", "2m", "--replica-schedule", "00:00-12:00=3,else=1",
+            "--idle-timeout", "5m", "--instance", "g6.xlarge", "--serverless-gpu", "modal:L4", "--batch", "4")
+    document = json.loads(cli(*BASE, *args).stdout)
+    assumptions = document["assumptions"]
+    assert assumptions["cloud run 2 vCPU request"]["vcpus"] == 2.0
+    assert assumptions["cloud run 2 vCPU request"]["memory_gib"] == 4.0
+    assert assumptions["g6.xlarge"] | {"accelerator": None} == {
+        "accelerator": None, "region": "us-east-1", "target_utilisation": 0.5, "scale_up_delay": "2m",
+        "min_replicas": 1, "replica_schedule": "00:00-12:00=3,else=1", "scaling_window": "1h"}
+    assert assumptions["modal L4"]["idle_timeout"] == "5m"
+    assert assumptions["general"]["batch"] == 4
+    assert [p["platform"] for p in document["volumes"][0]["platforms"]] == [
+        "lambda 1,024 MB", "lambda 1,024 MB pc=auto", "modal L4", "g6.xlarge", "cloud run 2 vCPU request",
+        "cloud run L4"]
+
+
 def test_without_gpu_times_gpu_platforms_are_na_on_screen_and_null_in_json(cli) -> None:
     screen = cli(*BASE, "--volumes", "1")
     assert screen.exit_code == 0, screen.stderr
@@ -75,6 +93,8 @@ def test_lambda_is_priced_as_advisor_replay_prices_it(cli, provisioned: str) -> 
     (("--serverless-gpu", "modal:B300"), "modal has no GPU 'B300'"),
     (("--cloud-run-billing", "free"), "--cloud-run-billing 'free' is not a Cloud Run billing mode"),
     (("--provisioned", "many"), "--provisioned 'many' is not a number of instances or auto"),
+    (("--cloud-run-cpu", "16"), "--cloud-run-cpu 16 is outside Cloud Run's vCPU per instance"),
+    (("--replica-schedule", "8-20=2"), "cannot read '8-20=2' in provisioned schedule"),
 ])
 def test_bad_options_are_one_line_errors(cli, args: tuple[str, ...], message: str) -> None:
     out = cli(*BASE, *args)
