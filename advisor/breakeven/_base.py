@@ -22,7 +22,7 @@ import numpy as np
 from advisor.platform.aws_lambda import HOURS_PER_MONTH
 from advisor.platform.serverless_gpu import DEFAULT_COLD_START_S
 from advisor.pricing.money import ZERO, add, mul, to_decimal, usd_text
-from advisor.units import MS_PER_S, SECONDS_PER_HOUR
+from advisor.units import SECONDS_PER_HOUR
 
 if TYPE_CHECKING:
     from advisor.breakeven.gpu_time import GpuTimes
@@ -195,8 +195,3 @@ class PlatformModel(abc.ABC):
             AdvisorError: only for inputs the user can fix; a platform that lacks an input
                 returns :meth:`PlatformResult.not_available` instead.
         """
-
-
-def ms_to_s(value: float) -> float:
-    """Milliseconds as seconds."""
-    return value / MS_PER_S
