@@ -56,6 +56,14 @@ SPEEDUP: Final = Bound("the speedup", "x", 0.001, MAX_SPEEDUP, "time compression
 #: A keep-alive or lifetime: any time from 0, or ``inf``.
 KEEP_ALIVE_S: Final = Bound("the keep-alive", "s", 0, math.inf, "any time, or inf", integer=False)
 LIFETIME_S: Final = Bound("the lifetime", "s", 0.001, math.inf, "any time above 0, or inf", integer=False)
+#: Break-even volumes, as factors of the real traffic (thinned or superposed).
+VOLUME_FACTOR: Final = Bound("the volume factor", "x", 0.001, 1000, "from a thousandth to a thousand times the real "
+                             "traffic; the replay of each must fit in memory", integer=False)
+#: The utilisation an autoscaler keeps a replica at.
+UTILISATION: Final = Bound("the target utilisation", "", 0.05, 1, "a share of a replica's capacity", integer=False)
+#: How late a replica added by an autoscaler starts serving.
+SCALE_UP_DELAY_S: Final = Bound("the scale-up delay", "s", 0, HOURS_PER_DAY * SECONDS_PER_HOUR,
+                                "at most a day; a replica added later than that is not autoscaling", integer=False)
 #: A TCP port to listen on (0: the system picks a free one).
 PORT: Final = Bound("the port", "", 0, 65_535, "a TCP port; 0 picks a free one")
 #: ``advisor tune``: a payload's share of the invocations, relative to the other payloads.

@@ -36,6 +36,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "import": ("imports", "cloudwatch"),
     "analyze": ("analyze",),
     "replay": ("replay",),
+    "breakeven": ("breakeven",),
     "model": ("model",),
     "pricing": ("pricing",),
     "local": ("local",),

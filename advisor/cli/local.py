@@ -154,6 +154,39 @@ def serve(handler: HandlerArg,
             console().print("stopped.", markup=False)
 
 
+@local_app.command("profile")
+def profile(handler: HandlerArg,
+            device: Annotated[str, typer.Option("--device", help="cpu, or cuda where PyTorch sees a GPU.")] = "cpu",
+            batches: Annotated[str, typer.Option("--batches", help="Batch sizes to time.")] = "1,8,32",
+            count: Annotated[int, number_option("-n", limits.LOCAL_INVOCATIONS, "Timed invocations per size")] = 5,
+            batch_key: Annotated[str, typer.Option(
+                "--batch-key", help="Event key the batch size is sent in.")] = "batch",
+            payload: PayloadOption = None,
+            out: Annotated[Optional[Path], typer.Option("--out", help="Write batch,ms for --gpu-ms FILE.",
+                                                        metavar="FILE", show_default=False)] = None,
+            json_output: JsonOption = False) -> None:
+    """Time HANDLER per batch size (median ms), for advisor breakeven --gpu-ms; see docs/breakeven.md."""
+    from advisor.breakeven.profile import parse_batches, profile_handler
+
+    with _terminate_as_interrupt():
+        result = profile_handler(handler, device=device, batches=parse_batches(batches), repeats=count,
+                                 batch_key=batch_key,
+                                 payload=parse_payload(payload))
+    if out is not None:
+        result.write_csv(out)
+    document = result.to_dict()
+    if json_output:
+        emit_json(document)
+        return
+    table = Table(title=f"{handler} on {device}", title_justify="left")
+    for name in ("batch", "median ms", "per item ms"):
+        table.add_column(name, justify="right")
+    for row in document["batches"]:
+        table.add_row(str(row["batch"]), f"{row['median_ms']:,.1f}", f"{row['median_ms'] / row['batch']:,.2f}")
+    console().print(table)
+    console().print(f"fitted: {result.times().describe()}\n--gpu-ms {document['gpu_ms']}", markup=False)
+
+
 def _limits(describe: dict[str, Any]) -> dict[str, Any]:
     return {"cpu_limited": describe["cpu_limited"], "cpu_limit_reason": describe["cpu_limit_reason"],
             "memory_limit": describe["memory_limit"]}

@@ -10,3 +10,9 @@ from __future__ import annotations
 from typing import Final
 
 PROVIDERS: Final = ("modal", "replicate", "runpod", "beam")
+#: Cold start of a GPU container including the model load (s), when the user gives none: an
+#: assumption between the ~10 s of a small model and the minute of BLIP on these platforms
+#: (designstripe's BLIP measurements on Replicate took well over a minute).
+DEFAULT_COLD_START_S: Final = 30.0
+#: GPU type names ending in this are always-on workers (billed continuously), not serverless.
+ALWAYS_ON_SUFFIX: Final = "-active"

@@ -1,0 +1,92 @@
+"""Which platform models a break-even compares, from the command's settings.
+
+By default: Lambda at the given memory with and without provisioned concurrency, each
+serverless GPU provider's cheapest GPU, the dedicated instances of
+:data:`~advisor.platform.dedicated.DEFAULT_INSTANCES`, Cloud Run on CPU (the chosen billing)
+and Cloud Run with its L4 GPU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from advisor.breakeven._base import PlatformModel
+from advisor.breakeven.aws_lambda import AUTO, LambdaModel
+from advisor.breakeven.cloud_run import CloudRunModel
+from advisor.breakeven.dedicated import DedicatedModel
+from advisor.breakeven.serverless_gpu import ServerlessGpuModel, default_gpus
+from advisor.errors import UsageError
+from advisor.platform import cloud_run, dedicated
+from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_KEEP_ALIVE_S
+
+if TYPE_CHECKING:
+    from advisor.pricing import PriceCatalog
+    from advisor.simulate import ProvisionedSchedule
+    from advisor.simulate.inputs import Trace
+
+
+@dataclass(frozen=True)
+class Lineup:
+    """The settings of every platform model (each one an option of ``advisor breakeven``)."""
+
+    memory_mb: int | None = None
+    arch: str = DEFAULT_ARCH
+    keep_alive_s: float = DEFAULT_KEEP_ALIVE_S
+    provisioned: int | str = AUTO
+    serverless_gpus: Sequence[str] = ()
+    idle_timeout_s: float | None = None
+    instances: Sequence[str] = dedicated.DEFAULT_INSTANCES
+    target_utilisation: float = dedicated.DEFAULT_TARGET_UTILISATION
+    scale_up_delay_s: float = dedicated.DEFAULT_SCALE_UP_DELAY_S
+    min_replicas: int = dedicated.DEFAULT_MIN_REPLICAS
+    replica_schedule: ProvisionedSchedule | None = None
+    cloud_run_billing: str = cloud_run.DEFAULT_BILLING_MODE
+    cloud_run_concurrency: int = cloud_run.CPU_BOUND_CONCURRENCY
+    cloud_run_min_instances: int = 0
+    cloud_run_vcpus: float = cloud_run.DEFAULT_VCPUS
+    cloud_run_memory_gib: float = cloud_run.DEFAULT_MEMORY_GIB
+    seed: int = 0
+
+    def models(self, catalog: PriceCatalog, trace: Trace) -> list[PlatformModel]:
+        """The platform models for ``trace``, in the order they are shown (Lambda at ``memory_mb``,
+        else at the memory the traffic was measured at)."""
+        memory = self.memory_mb or trace.memory_mb
+        models: list[PlatformModel] = [
+            LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s, seed=self.seed),
+            LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s,
+                        provisioned=self.provisioned, seed=self.seed),
+        ]
+        pairs = [_provider_gpu(spec) for spec in self.serverless_gpus] or default_gpus(catalog)
+        models += [ServerlessGpuModel(catalog, provider, gpu, idle_timeout_s=self.idle_timeout_s, seed=self.seed)
+                   for provider, gpu in pairs]
+        models += [DedicatedModel(catalog, name, target_utilisation=self.target_utilisation,
+                                  scale_up_delay_s=self.scale_up_delay_s, min_replicas=self.min_replicas,
+                                  schedule=self.replica_schedule)
+                   for name in self.instances]
+        models.append(CloudRunModel(catalog, billing=self.cloud_run_billing, concurrency=self.cloud_run_concurrency,
+                                    min_instances=self.cloud_run_min_instances, vcpus=self.cloud_run_vcpus,
+                                    memory_gib=self.cloud_run_memory_gib, seed=self.seed))
+        models.append(CloudRunModel(catalog, gpu=cloud_run.GPUS[0], min_instances=self.cloud_run_min_instances,
+                                    seed=self.seed))
+        return models
+
+
+def parse_provisioned(text: str) -> int | str:
+    """``--provisioned``: a number of instances, or ``auto``."""
+    if text.strip().lower() == AUTO:
+        return AUTO
+    try:
+        return int(text)
+    except ValueError:
+        raise UsageError(f"--provisioned {text!r} is not a number of instances or {AUTO}.",
+                         hint=f"Give e.g. 2, or {AUTO} (the mean busy instances at each volume).") from None
+
+
+def _provider_gpu(spec: str) -> tuple[str, str]:
+    provider, sep, gpu = spec.partition(":")
+    if not sep or not provider or not gpu:
+        raise UsageError(f"--serverless-gpu {spec!r} is not PROVIDER:GPU.",
+                         hint="Write e.g. modal:L4 or runpod:A100-80GB.")
+    return provider.strip().lower(), gpu.strip()

@@ -1,0 +1,221 @@
+"""Render a break-even: cost and p95 by platform and volume, the crossovers, the assumptions, a chart.
+
+The chart is drawn here in plain text (ASCII marks, no colour) like the project's memory chart
+(``advisor/cli/_chart.py``), so it reads the same in any terminal and compares exactly in golden
+files; it needs log scales on both axes, several series and marked crossovers, which that
+chart (one curve against memory) does not draw.
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from advisor.units import MS_PER_S
+
+if TYPE_CHECKING:
+    from advisor.breakeven import Breakeven, PlatformResult
+    from advisor.breakeven.study import Crossover
+
+MEETS, MISSES, BEST = "✓", "✗", "*"
+CHART_WIDTH, CHART_HEIGHT, LABEL_WIDTH = 64, 14, 9
+CROSSOVER_MARK, SLA_MARK = "|", ":"
+
+
+def render_breakeven(study: Breakeven) -> RenderableType:
+    """The whole report, in reading order."""
+    head = Text()
+    head.append(study.name, style="bold")
+    head.append(f"  {study.requests:,} requests over {_span(study.horizon_s)}, SLA {study.sla}; "
+                "each volume is the same arrivals thinned or superposed")
+    parts: list[RenderableType] = [head, _cost_table(study), _latency_table(study)]
+    missing = _unavailable(study)
+    if missing.plain:
+        parts.append(missing)
+    parts += [_crossover_text(study), Text(cost_chart(study)), _assumptions(study)]
+    return Group(*parts)
+
+
+def _volume_columns(table: Table, study: Breakeven) -> None:
+    table.add_column("platform", min_width=12)  # wraps first: the figures never do
+    for factor, rows in study.results.items():
+        table.add_column(f"x{factor:g}\n{_count(rows[0].requests_per_month)}", justify="right", no_wrap=True)
+
+
+def _cost_table(study: Breakeven) -> Table:
+    table = Table(title="monthly cost", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), pad_edge=False,
+                  caption=f"{MEETS} meets the SLA, {MISSES} misses it, {BEST} cheapest that meets it; columns: "
+                  "volume as a factor of the real traffic, and requests/month", caption_justify="left")
+    _volume_columns(table, study)
+    winners = {factor: study.winner(factor) for factor in study.results}
+    for index, name in enumerate(_platforms(study)):
+        cells = []
+        for factor, rows in study.results.items():
+            row = rows[index]
+            best = winners[factor] is row
+            cells.append(_cost_cell(row) + (BEST if best else " "))
+        table.add_row(name, *cells)
+    return table
+
+
+def _cost_cell(row: PlatformResult) -> str:
+    if row.monthly_usd is None:
+        return "n/a"
+    return f"{usd_short(row.monthly_usd)}{MEETS if row.meets_sla else MISSES}"
+
+
+def _latency_table(study: Breakeven) -> Table:
+    table = Table(title="p95 latency (end to end; p50/p99 in --json)", title_justify="left", box=box.SIMPLE_HEAD,
+                  padding=(0, 0, 0, 1), pad_edge=False)
+    _volume_columns(table, study)
+    for index, name in enumerate(_platforms(study)):
+        table.add_row(name, *(_latency(rows[index].latency_ms["p95"]) if rows[index].unavailable is None else "n/a"
+                              for rows in study.results.values()))
+    return table
+
+
+def _unavailable(study: Breakeven) -> Text:
+    text = Text()
+    reasons: dict[str, str] = {}
+    for rows in study.results.values():
+        for row in rows:
+            if row.unavailable is not None:
+                reasons.setdefault(row.platform, row.unavailable)
+    for name, reason in reasons.items():
+        text.append(f"{name}: {reason}\n")
+    text.rstrip()
+    return text
+
+
+def _crossover_text(study: Breakeven) -> Text:
+    text = Text()
+    text.append("crossovers", style="bold")
+    if not study.crossovers:
+        best = study.winner(next(iter(study.results)))
+        name = "no platform meets the SLA" if best is None else f"{best.platform} is the cheapest that meets the SLA"
+        text.append(f": none; {name} at every volume")
+        return text
+    for crossover in study.crossovers:
+        text.append(f"\n  {_crossover_line(study, crossover)}")
+    return text
+
+
+def _crossover_line(study: Breakeven, crossover: Crossover) -> str:
+    low = study.results[crossover.low_factor][0].requests_per_month
+    high = study.results[crossover.high_factor][0].requests_per_month
+    below = crossover.below or "no platform"
+    above = crossover.above or "no platform"
+    if crossover.requests_per_month is not None:
+        return (f"{_count(crossover.requests_per_month)} requests/month: {above} becomes cheaper than {below} "
+                f"(between x{crossover.low_factor:g} and x{crossover.high_factor:g})")
+    return (f"between {_count(low)} and {_count(high)} requests/month (x{crossover.low_factor:g}-"
+            f"x{crossover.high_factor:g}): the SLA moves the choice from {below} to {above}")
+
+
+def _assumptions(study: Breakeven) -> Table:
+    table = Table(title="assumptions (each one settable; see advisor breakeven --help)", title_justify="left",
+                  box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, show_header=False)
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column()
+    for name, values in study.assumptions.items():
+        table.add_row(name, ", ".join(f"{key} {_value(value)}" for key, value in values.items()))
+    return table
+
+
+def cost_chart(study: Breakeven) -> str:
+    """Monthly cost against volume, log-log, one letter per platform; crossovers as columns of
+    ``|`` (equal-cost volume) or ``:`` (the SLA decided, between two volumes)."""
+    series = {}
+    for index, name in enumerate(_platforms(study)):
+        points = [(row.requests_per_month, float(row.monthly_usd))
+                  for row in (rows[index] for rows in study.results.values()) if row.monthly_usd]
+        if points:
+            series[name] = points
+    if not series:
+        return "monthly cost against volume: no platform could be priced"
+    xs = [x for points in series.values() for x, _ in points]
+    ys = [y for points in series.values() for _, y in points]
+    x_low, x_high = math.log10(min(xs)), math.log10(max(xs))
+    y_low, y_high = math.log10(min(ys)), math.log10(max(ys))
+    grid = [[" "] * CHART_WIDTH for _ in range(CHART_HEIGHT)]
+
+    def column(x: float) -> int:
+        return round((math.log10(x) - x_low) / ((x_high - x_low) or 1.0) * (CHART_WIDTH - 1))
+
+    def row(y: float) -> int:
+        return CHART_HEIGHT - 1 - round((math.log10(y) - y_low) / ((y_high - y_low) or 1.0) * (CHART_HEIGHT - 1))
+
+    for crossover in study.crossovers:
+        at, mark = _crossover_at(study, crossover)
+        for cells in grid:
+            cells[column(at)] = mark
+    letters = dict(zip(series, string.ascii_lowercase, strict=False))
+    for name, points in series.items():
+        for x, y in points:
+            grid[row(y)][column(x)] = letters[name]
+    lines = ["monthly cost against volume (log-log)"]
+    for number, cells in enumerate(grid):
+        value = 10 ** (y_high - number / (CHART_HEIGHT - 1) * (y_high - y_low))
+        label = usd_short(Decimal(repr(value))) if number in (0, CHART_HEIGHT // 2, CHART_HEIGHT - 1) else ""
+        lines.append(f"{label:>{LABEL_WIDTH}} |{''.join(cells)}")
+    lines.append(" " * LABEL_WIDTH + " +" + "-" * CHART_WIDTH)
+    left, right = f"{_count(10 ** x_low)}", f"{_count(10 ** x_high)} requests/month"
+    lines.append(" " * (LABEL_WIDTH + 2) + left + right.rjust(CHART_WIDTH - len(left)))
+    legend = "  ".join(f"{letter} {name}" for name, letter in letters.items())
+    lines.append(f"{legend}  {CROSSOVER_MARK} crossover  {SLA_MARK} SLA decides")
+    return "\n".join(lines)
+
+
+def _crossover_at(study: Breakeven, crossover: Crossover) -> tuple[float, str]:
+    if crossover.requests_per_month is not None:
+        return crossover.requests_per_month, CROSSOVER_MARK
+    low = study.results[crossover.low_factor][0].requests_per_month
+    high = study.results[crossover.high_factor][0].requests_per_month
+    return math.sqrt(low * high), SLA_MARK
+
+
+def _platforms(study: Breakeven) -> list[str]:
+    return [row.platform for row in next(iter(study.results.values()))]
+
+
+def usd_short(amount: Decimal) -> str:
+    """Dollars in a few characters: ``$0.42``, ``$384``, ``$1.2k``, ``$43.6k``, ``$1.1M``."""
+    value = float(amount)
+    if value < 10:
+        return f"${value:.2f}"
+    for limit, suffix in ((1e6, "M"), (1e3, "k")):
+        if value >= limit:
+            return f"${value / limit:.1f}{suffix}"
+    return f"${value:.0f}"
+
+
+def _count(value: float) -> str:
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if value >= limit:
+            return f"{value / limit:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def _latency(ms: float | None) -> str:
+    if ms is None:
+        return "inf"
+    return f"{ms:.0f}ms" if ms < MS_PER_S else f"{ms / MS_PER_S:.3g}s"
+
+
+def _span(seconds: float) -> str:
+    from advisor.units import format_duration
+
+    return format_duration(round(seconds))
+
+
+def _value(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "n/a" if value is None else str(value)
