@@ -1,9 +1,9 @@
 """The tuner's own invocation records in the workspace, marked as tuning records.
 
-They go to the ``invocations`` table with ``tuning`` set (``Workspace.import_records(...,
-tuning=True)``): everything that replays or analyses a function's traffic selects
-``tuning = false``, so a tuning's invocations are measurements, never traffic. The import log
-names the study and trial each came from.
+They go to a table of their own (``Workspace.import_records(..., tuning=True)``; see
+``advisor.workspace.TUNING_TABLE``), which nothing that replays or analyses a function's traffic
+reads: a tuning's invocations are measurements, never traffic. The import log names the study
+and trial each came from.
 """
 
 from __future__ import annotations
