@@ -25,7 +25,7 @@ from advisor.cli._options import (
     memory_option,
     number_option,
 )
-from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S, DEFAULT_TIMEOUT_S
+from advisor.platform.aws_lambda import DEFAULT_KEEP_ALIVE_S, DEFAULT_REGION, DEFAULT_TIMEOUT_S
 from advisor.record import conform, to_json_records
 from advisor.targets.lambda_api.emulator import parse_variables
 from advisor.targets.lambda_api.faults import SYNTAX as FAULT_SYNTAX
@@ -143,7 +143,7 @@ def serve(handler: HandlerArg,
     with _terminate_as_interrupt(), serve_local(handler, host=host, port=port, **options) as server:
         name, url = server.emulator.function_name, server.endpoint_url
         console().print(f"Serving {handler} as Lambda function {name!r} at {url}\n"
-                        f"  advisor tune {name} --endpoint-url {url} --region us-east-1 ...\n"
+                        f"  advisor tune {name} --endpoint-url {url} --region {DEFAULT_REGION} ...\n"
                         f"  aws lambda invoke --endpoint-url {url} --function-name {name} out.json\n"
                         "Any credentials are accepted. Ctrl-C stops.", markup=False, highlight=False, soft_wrap=True)
         _print_limits(server.emulator.describe())

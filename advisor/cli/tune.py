@@ -44,7 +44,9 @@ def register(app: typer.Typer) -> None:
                                                       show_default=False)] = None,
         profile: Annotated[Optional[str], typer.Option(help="With --target aws: the named profile.",
                                                        show_default=False)] = None,
-        endpoint_url: Annotated[Optional[str], typer.Option(hidden=True)] = None,
+        endpoint_url: Annotated[Optional[str], typer.Option(
+            help="With --target aws: the Lambda API's address, e.g. that of `advisor local serve`.",
+            metavar="URL", show_default=False)] = None,
         invocation_timeout: Annotated[float, duration_option(
             "--invocation-timeout", "With --target local: an invocation's timeout, as Lambda's.",
             default_s=DEFAULT_TIMEOUT_S)] = DEFAULT_TIMEOUT_S,

@@ -34,7 +34,7 @@ INITIAL_SIZES: tuple[int, int, int] = (256, round(MB_PER_VCPU), 3008)
 OTHER_DESIGNS: tuple[tuple[int, int, int], ...] = (
     (256, 1024, 2048),
     (128, 1024, 3008),
-    (512, 1769, 3008),
+    (512, round(MB_PER_VCPU), 3008),
     (128, 512, 2048),
 )
 
