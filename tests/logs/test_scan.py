@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -319,9 +321,21 @@ def test_small_batches_and_a_small_queue_give_the_same_records(tmp_path: Path):
 def test_a_scan_dropped_unread_stops_its_parse(tmp_path: Path):
     path = tmp_path / "gen.log"
     _generator().generate(path, 60_000, seed=21)
+    threads = _threads()
     scan = _scan.ReportScan(str(path), batch_rows=10, queue_bytes=0, window_bytes=100_000)
     scan.start()  # the queue fills at once: the parser waits for a reader that never comes
-    del scan  # and is stopped (the test would hang otherwise)
+    running = _threads()
+    assert running > threads  # the parser's own thread
+    del scan  # and is stopped: its thread ends
+    deadline = time.monotonic() + 10
+    while _threads() >= running and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _threads() < running
+
+
+def _threads() -> int:
+    """This process's OS threads (the C parser's thread is not a Python thread)."""
+    return len(os.listdir("/proc/self/task"))
 
 
 #: Records without a time (tied in store order) and a line without a final newline.
