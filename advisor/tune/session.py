@@ -10,21 +10,20 @@ whatever the end). A library user does the same without the command line.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from advisor.errors import InputError, UsageError
+from advisor.errors import UsageError
 from advisor.platform import aws_lambda
 from advisor.sla import Sla
 from advisor.tune.payloads import Payload, as_pairs
 from advisor.tune.settings import KEEP_WARM_STRATEGIES, Budgets, Current, TuneSettings
 from advisor.tune.space import MemorySpace, SearchSpace
+from advisor.tune.study import database_url, shown_storage, storage_url
 from advisor.tune.traffic import TrafficSource
 
 if TYPE_CHECKING:
-    import optuna
 
     from advisor.context import Context
     from advisor.simulate.inputs import Trace
@@ -32,14 +31,6 @@ if TYPE_CHECKING:
     from advisor.tune.plan import TunePlan
     from advisor.tune.result import TuneEvent, TuneResult
 
-#: The driver of a bare ``postgresql://`` URL when psycopg 3 (the ``postgres`` extra) is
-#: installed and psycopg2, SQLAlchemy's default for that scheme, is not.
-POSTGRES_DRIVER: Final = "postgresql+psycopg"
-POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
-#: Workers that start together on an empty database race to create Optuna's tables
-#: (optuna/optuna#1092): the loser retries this many times, a little later each time.
-CREATE_ATTEMPTS: Final = 5
-CREATE_BACKOFF_S: Final = 0.5
 #: ``--target`` words besides a plugin class.
 AWS: Final = "aws"
 LOCAL: Final = "local"
@@ -231,7 +222,7 @@ def _prepared(request: TuneRequest, context: Context, target: Target | None) -> 
         function=request.function, sla=request.sla, space=SearchSpace(request.memory, architectures),
         keep_warm=request.keep_warm, traffic=trace, payloads=as_pairs(request.payloads) or (({}, 1.0),),
         budgets=request.budgets, study=request.study,
-        storage=storage_url(request.storage) if request.storage else None, resume=request.resume,
+        storage=database_url(request.storage) if request.storage else None, resume=request.resume,
         seed=request.seed, region=request.target.region or aws_lambda.DEFAULT_REGION, current=current,
     )
     return Prepared(request, target, settings, known, words)
@@ -243,7 +234,7 @@ def plan_of(prepared: Prepared, context: Context) -> TunePlan:
 
     known_ms, known_mb = prepared.known if prepared.known is not None else (None, None)
     return plan(prepared.settings, catalog=context.prices, known_duration_ms=known_ms, known_memory_mb=known_mb,
-                storage=_shown_storage(prepared.settings.storage or _default_storage(context)))
+                storage=shown_storage(storage_url(prepared.settings, context.path) or "memory"))
 
 
 @dataclass(frozen=True)
@@ -275,69 +266,17 @@ def run(prepared: Prepared, context: Context, *, on_event: Callable[[TuneEvent],
     if target is None:
         raise UsageError("this tuning was prepared for a dry run; prepare it with its target.")
     settings = prepared.settings
-    storage = open_storage(settings.storage) if settings.storage else None
     with contextlib.ExitStack() as stack:
         stack.callback(target.close)
         guard = stack.enter_context(tuning(target, workspace=context.path, function=settings.function,
                                            study=settings.study_name, target_name=prepared.request.target.name))
         notices = tuple(guard.notices)
-        result = tune(target, settings, on_event=on_event, context=context, storage=storage)
+        result = tune(target, settings, on_event=on_event, context=context)
     return Outcome(result, tuple(guard.restored), notices)
 
 
-def storage_url(url: str, *, option: str = "--storage") -> str:
-    """``url`` checked as a database URL, a bare ``postgresql://`` given the installed driver.
-
-    Raises:
-        UsageError: ``url`` is not a database URL.
-    """
-    import importlib.util
-
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise UsageError(f"{option} {url!r} is not a database URL.",
-                         hint="Write e.g. postgresql://user@host/database or sqlite:///studies.db.") from None
-    if parsed.drivername in POSTGRES_SCHEMES and importlib.util.find_spec("psycopg2") is None \
-            and importlib.util.find_spec("psycopg") is not None:
-        parsed = parsed.set(drivername=POSTGRES_DRIVER)
-    return parsed.render_as_string(hide_password=False)
 
 
-def open_storage(url: str) -> optuna.storages.RDBStorage:
-    """Optuna's storage at ``url``, its tables created if need be (by whichever worker is first).
-
-    Raises:
-        InputError: no driver for the URL, or the database cannot be reached or used.
-    """
-    import optuna
-    from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
-
-    shown = _shown_storage(url)
-    for attempt in range(1, CREATE_ATTEMPTS + 1):
-        try:
-            return optuna.storages.RDBStorage(url)
-        except (IntegrityError, ProgrammingError) as exc:
-            if attempt == CREATE_ATTEMPTS:
-                raise InputError(f"cannot create the study tables in {shown}: {_first_line(exc)}",
-                                 hint="Check that the database user may create tables.") from exc
-            time.sleep(CREATE_BACKOFF_S * attempt)
-        except ImportError as exc:
-            raise InputError(f"no database driver for the study storage {shown}: {_first_line(exc)}",
-                             hint="For PostgreSQL install advisor[postgres].") from exc
-        except SQLAlchemyError as exc:
-            raise InputError(f"cannot open the study storage {shown}: {_first_line(exc)}",
-                             hint="Check --storage, and that the database server runs and lets you in.") from exc
-    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
-
-
-def _first_line(exc: BaseException) -> str:
-    """An error's own message in one line (SQLAlchemy's carry the statement and a link below)."""
-    cause = getattr(exc, "orig", None) or exc
-    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
 
 
 def _architectures(request: TuneRequest, target: Target | None) -> tuple[str, ...]:
@@ -372,20 +311,3 @@ def _known(context: Context, function: str) -> tuple[tuple[float, int] | None, C
     arch = latest.get("architecture")
     current = Current(memory, arch if isinstance(arch, str) else None)
     return ((float(at.mean()), memory) if len(at) else None), current
-
-
-def _default_storage(context: Context) -> str:
-    from advisor.tune.study import STUDY_DIR, STUDY_FILE
-
-    return f"sqlite:///{context.path / STUDY_DIR / STUDY_FILE}"
-
-
-def _shown_storage(url: str) -> str:
-    """A storage URL without its password, for printing."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:  # shown as given; opening it reports the error
-        return url

@@ -10,7 +10,9 @@ models on every measurement made so far, whoever made it.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import logging
+import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -27,6 +29,14 @@ from advisor.tune.space import SearchSpace
 #: The study file inside the workspace.
 STUDY_DIR: Final = "tune"
 STUDY_FILE: Final = "studies.db"
+#: The driver of a bare ``postgresql://`` URL when psycopg 3 (the ``postgres`` extra) is
+#: installed and psycopg2, SQLAlchemy's default for that scheme, is not.
+POSTGRES_DRIVER: Final = "postgresql+psycopg"
+POSTGRES_SCHEMES: Final = ("postgresql", "postgres")
+#: Workers that start together on an empty database race to create Optuna's tables
+#: (optuna/optuna#1092): the loser retries this many times, a little later each time.
+CREATE_ATTEMPTS: Final = 5
+CREATE_BACKOFF_S: Final = 0.5
 #: User attributes of a trial and of the study.
 RECORDS_ATTR: Final = "records"
 FUNCTION_ATTR: Final = "function"
@@ -39,12 +49,73 @@ ARCH_PARAM: Final = "architecture"
 def storage_url(settings: TuneSettings, workspace_dir: Path | None) -> str | None:
     """The storage URL: the one given, else the workspace's SQLite file, else None (memory)."""
     if settings.storage:
-        return settings.storage
+        return database_url(settings.storage)
     if workspace_dir is None:
         return None
-    folder = workspace_dir / STUDY_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / STUDY_FILE}"
+    return f"sqlite:///{workspace_dir / STUDY_DIR / STUDY_FILE}"
+
+
+def database_url(url: str, *, option: str = "--storage") -> str:
+    """``url`` checked as a database URL, a bare ``postgresql://`` given the installed driver.
+
+    Raises:
+        UsageError: ``url`` is not a database URL.
+    """
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UsageError(f"{option} {url!r} is not a database URL.",
+                         hint="Write e.g. postgresql://user@host/database or sqlite:///studies.db.") from None
+    if parsed.drivername in POSTGRES_SCHEMES and importlib.util.find_spec("psycopg2") is None \
+            and importlib.util.find_spec("psycopg") is not None:
+        parsed = parsed.set(drivername=POSTGRES_DRIVER)
+    return parsed.render_as_string(hide_password=False)
+
+
+def open_storage(url: str) -> optuna.storages.RDBStorage:
+    """Optuna's storage at ``url``, its tables created if need be (by whichever worker is first).
+
+    Raises:
+        InputError: no driver for the URL, or the database cannot be reached or used.
+    """
+    from sqlalchemy.exc import IntegrityError, ProgrammingError, SQLAlchemyError
+
+    shown = shown_storage(url)
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        try:
+            return optuna.storages.RDBStorage(url)
+        except (IntegrityError, ProgrammingError) as exc:
+            if attempt == CREATE_ATTEMPTS:
+                raise InputError(f"cannot create the study tables in {shown}: {_first_line(exc)}",
+                                 hint="Check that the database user may create tables.") from exc
+            time.sleep(CREATE_BACKOFF_S * attempt)
+        except ImportError as exc:
+            raise InputError(f"no database driver for the study storage {shown}: {_first_line(exc)}",
+                             hint="For PostgreSQL install advisor[postgres].") from exc
+        except SQLAlchemyError as exc:
+            raise InputError(f"cannot open the study storage {shown}: {_first_line(exc)}",
+                             hint="Check --storage, and that the database server runs and lets you in.") from exc
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _first_line(exc: BaseException) -> str:
+    """An error's own message in one line (SQLAlchemy's carry the statement and a link below)."""
+    cause = getattr(exc, "orig", None) or exc
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+
+
+def shown_storage(url: str) -> str:
+    """A storage URL without its password, for printing."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:  # shown as given; opening it reports the error
+        return url
 
 
 def open_study(settings: TuneSettings, sampler: BaseSampler, *, workspace_dir: Path | None = None,
@@ -63,7 +134,10 @@ def open_study(settings: TuneSettings, sampler: BaseSampler, *, workspace_dir: P
         InputError: The storage cannot be opened.
     """
     optuna.logging.set_verbosity(logging.WARNING)
-    where = storage if storage is not None else storage_url(settings, workspace_dir)
+    url = storage_url(settings, workspace_dir)
+    if storage is None and url is not None and not settings.storage and workspace_dir is not None:
+        (workspace_dir / STUDY_DIR).mkdir(parents=True, exist_ok=True)  # the default SQLite file's home
+    where = storage if storage is not None else (open_storage(url) if url is not None else None)
     name = settings.study_name
     try:
         study = optuna.create_study(study_name=name, storage=where, sampler=sampler,

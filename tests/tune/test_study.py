@@ -8,7 +8,7 @@ from pathlib import Path
 import optuna
 import pytest
 
-from advisor.errors import UsageError
+from advisor.errors import InputError, UsageError
 from advisor.sla import Sla
 from advisor.tune import Budgets, MemorySpace, SearchSpace, TuneSettings, tune
 from advisor.tune.study import measurements
@@ -73,3 +73,13 @@ def test_two_workers_on_one_sqlite_study_share_the_budget_and_every_measurement(
         assert result.invocations >= sum(t.invocations for t in targets) - 4  # it saw the other's trials
     sizes = [(m.memory_mb, m.trial) for m in found]
     assert len({s for s, _ in sizes}) >= 4
+
+
+def test_a_library_tuning_opens_its_storage_with_the_command_s_checks() -> None:
+    # tune() given a URL directly (no CLI in between): one-line errors, never SQLAlchemy's traceback.
+    unreachable = settings("postgresql://tuner:secret@127.0.0.1:1/studies", 4)
+    with pytest.raises(InputError, match="cannot open the study storage") as caught:
+        tune(CurveTarget(), unreachable)
+    assert "secret" not in str(caught.value)
+    with pytest.raises(UsageError, match="is not a database URL"):
+        tune(CurveTarget(), settings("studies", 4))

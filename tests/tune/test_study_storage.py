@@ -8,28 +8,28 @@ import optuna
 import pytest
 
 from advisor.errors import InputError, UsageError
-from advisor.tune.session import POSTGRES_DRIVER, open_storage, storage_url
+from advisor.tune.study import POSTGRES_DRIVER, database_url, open_storage
 
 
 @pytest.mark.parametrize("scheme", ["postgresql", "postgres"])
 def test_a_bare_postgresql_url_gets_the_installed_driver(scheme: str) -> None:
-    url = storage_url(f"{scheme}://tuner:secret@db.example:5432/studies")
+    url = database_url(f"{scheme}://tuner:secret@db.example:5432/studies")
     assert url == f"{POSTGRES_DRIVER}://tuner:secret@db.example:5432/studies"
 
 
 def test_a_url_with_its_driver_or_another_database_is_left_as_given() -> None:
     for url in ("postgresql+psycopg2://u@h/d", "sqlite:///studies.db", "mysql+pymysql://u@h/d"):
-        assert storage_url(url) == url
+        assert database_url(url) == url
 
 
 def test_a_url_that_is_not_one_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="--storage 'studies' is not a database URL"):
-        storage_url("studies")
+        database_url("studies")
 
 
 def test_an_unreachable_server_is_a_one_line_error_without_the_password() -> None:
     with pytest.raises(InputError, match="cannot open the study storage") as caught:
-        open_storage(storage_url("postgresql://tuner:secret@127.0.0.1:1/studies"))
+        open_storage(database_url("postgresql://tuner:secret@127.0.0.1:1/studies"))
     assert "secret" not in str(caught.value) and "\n" not in str(caught.value)
 
 
