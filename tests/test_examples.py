@@ -10,6 +10,7 @@ builds from the bundled log and traces, byte for byte.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -95,3 +96,18 @@ def test_a_served_trace_of_one_size_serves_every_request_at_that_size(monkeypatc
 def test_a_failing_example_command_is_an_error_not_an_output(tmp_path: Path) -> None:
     with examples.environment(tmp_path / "ws"), pytest.raises(RuntimeError, match="exited 4"):
         examples.run_command("analyze no-such-function")
+
+
+def test_a_live_local_tuning_on_the_sparse_traffic_needs_keep_warm_for_the_strict_p99(cli) -> None:
+    """docs/examples.md example 2, measured again (small): on a request every ten minutes or so,
+    cold starts put p99 past 500 ms at every size, so the pick meets it only with keep-warm."""
+    out = cli("tune", "mlp-classifier", "--target", "local", "--handler", f"{REPO / 'examples' / 'mlp_classifier.py'}:handler",
+              "--trace", str(REPO / examples.SPARSE), "--memory", "1024,1536", "--sla", "p99=500ms",
+              "--budget-invocations", "6", "--invocation-timeout", "30s", "--yes", "--json")
+    assert out.exit_code == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["sla_basis"].startswith("end-to-end over 150 real requests")
+    pick = result["recommendation"]
+    assert pick["memory_mb"] in (1024, 1536)
+    assert pick["feasible"] is True
+    assert pick["keep_warm"]["kind"] in ("pings", "provisioned", "schedule")
