@@ -203,6 +203,6 @@ def _currency(query: str) -> str:
 
 
 def _shorten(text: str, limit: int = 80) -> str:
-    """``text`` cut to ``limit`` characters for a one-line message."""
-    text = text.strip()
+    """``text`` cut to ``limit`` characters for a one-line message (control characters escaped)."""
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text.strip())
     return text if len(text) <= limit else f"{text[:limit - 3]}..."
