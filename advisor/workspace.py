@@ -598,8 +598,10 @@ class Workspace:
         columns = ", ".join(POWERTUNING_COLUMNS)
         keys = [row[0] for row in rows]
         with self._transaction():
-            stored = self._number(f"SELECT count(*) FROM {POWERTUNING_TABLE} WHERE list_contains(?, key)", [keys])
+            stored = 0
             if rows:
+                stored = self._number(f"SELECT count(*) FROM {POWERTUNING_TABLE} WHERE list_contains(?, key)",
+                                      [keys])
                 self._con.executemany(
                     f"INSERT INTO {POWERTUNING_TABLE} AS stored ({columns}, imported_at) "
                     f"VALUES ({', '.join('?' * len(POWERTUNING_COLUMNS))}, ?) ON CONFLICT (key) DO UPDATE SET "

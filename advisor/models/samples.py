@@ -158,15 +158,15 @@ def load_samples(
 def function_samples(store: Workspace, function: str) -> pd.DataFrame:
     """A function's samples in the workspace: its traffic's successful invocations and, where
     imported, Power Tuning's mean at each size it measured (one sample per size and run:
-    Power Tuning reports means, not invocations; see :mod:`advisor.powertuning.evidence`).
+    Power Tuning reports means, not invocations; see docs/powertuning.md).
 
     Raises:
         InputError: The function has neither.
     """
-    from advisor.powertuning.evidence import samples as powertuning_samples
+    from advisor.powertuning.results import sample_table
 
     invocations = store.invocations(function)
-    tuned = powertuning_samples(store, function)
+    tuned = sample_table(store, function)
     if tuned.empty:
         return workspace_samples(invocations, function)
     if not (invocations["status"] == "success").any():

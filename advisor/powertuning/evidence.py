@@ -16,14 +16,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Final
 
-from advisor.errors import NotFoundError
-from advisor.platform.aws_lambda import DEFAULT_ARCH
+from advisor.powertuning.results import stored_results
 from advisor.record import STATUS_SUCCESS
 from advisor.tune.measure import Measurement
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from advisor.workspace import Workspace
 
 #: The ``source`` of every record this module makes.
@@ -35,8 +32,7 @@ def measurements(store: Workspace, function: str) -> list[Measurement]:
 
     Each holds one record per imported run at that size (usually one): the run's mean duration
     as a success without a request id. Results imported without an architecture take the
-    function's (the workspace's configuration), else Lambda's default: Power Tuning measures
-    the function as it is deployed.
+    function's, else Lambda's default (:func:`advisor.powertuning.results.stored_results`).
 
     Args:
         store: The open workspace.
@@ -46,42 +42,10 @@ def measurements(store: Workspace, function: str) -> list[Measurement]:
         Measurements by architecture and size; empty when nothing was imported for it.
     """
     by_size: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
-    rows = store.powertuning_results(function)
-    if not rows:
-        return []
-    default = _function_architecture(store, function)
-    for row in rows:
-        architecture = row["architecture"] or default
+    for architecture, row in stored_results(store, function):
         by_size[(architecture, int(row["memory_mb"]))].append(_record(row, architecture))
     return [Measurement(memory, architecture, tuple(records))
             for (architecture, memory), records in sorted(by_size.items())]
-
-
-def samples(store: Workspace, function: str) -> pd.DataFrame:
-    """The model's sample table of ``function``'s Power Tuning results: one row per size and run.
-
-    Columns of :mod:`advisor.models.samples` (``memory_mb``, ``duration_ms``, ``init_ms``,
-    ``max_memory_used_mb``, ``architecture``); what Power Tuning does not report is NaN.
-    """
-    import numpy as np
-    import pandas as pd
-
-    rows = [(m.memory_mb, float(r["duration_ms"]), m.architecture)
-            for m in measurements(store, function) for r in m.records]
-    return pd.DataFrame({
-        "memory_mb": np.array([r[0] for r in rows], dtype=float),
-        "duration_ms": np.array([r[1] for r in rows], dtype=float),
-        "init_ms": np.full(len(rows), np.nan),
-        "max_memory_used_mb": np.full(len(rows), np.nan),
-        "architecture": np.array([r[2] for r in rows], dtype=object),
-    })
-
-
-def _function_architecture(store: Workspace, function: str) -> str:
-    try:
-        return store.function(function).architecture or DEFAULT_ARCH
-    except NotFoundError:
-        return DEFAULT_ARCH
 
 
 def _record(row: dict[str, Any], architecture: str) -> dict[str, Any]:

@@ -82,7 +82,8 @@ def from_output(source: str, text: str, *, architecture: str | None = None) -> P
     if stats is not None:
         sizes = _stats_sizes(source, stats, architecture, num, discard)
         return ParsedInput(source, FORMAT_OUTPUT, f"stats of {wrapper}", sizes, arn)
-    visualization = (output.get("stateMachine") or {}).get("visualization")
+    state_machine = output.get("stateMachine")
+    visualization = state_machine.get("visualization") if isinstance(state_machine, dict) else None
     if not isinstance(visualization, str):
         raise InputError(f"{source}: {wrapper} has neither stats nor stateMachine.visualization.",
                          hint="Run Power Tuning with includeOutputResults: true, or give its visualization URL.")
@@ -209,8 +210,9 @@ def _stats_sizes(source: str, stats: Any, architecture: str | None, num: int | N
                              "number of ms (Power Tuning measured nothing there).",
                              hint="Remove that entry to import the other sizes, or rerun Power Tuning.")
         cost = _number(item.get("averagePrice"))
-        if "averagePrice" in item and (cost is None or cost < 0):
-            raise InputError(f"{where}: averagePrice {item.get('averagePrice')!r} is not a cost.", hint=_HINT)
+        if "averagePrice" in item and (cost is None or cost <= 0):
+            raise InputError(f"{where}: averagePrice {item.get('averagePrice')!r} is not a positive cost.",
+                             hint=_HINT)
         if int(memory) in sizes:
             raise InputError(f"{where}: {int(memory)} MB appears twice in stats.", hint=_HINT)
         sizes[int(memory)] = SizeResult(int(memory), duration, cost, DEFAULT_CURRENCY, architecture, num, discard)

@@ -1,9 +1,21 @@
-"""What Power Tuning measured at one memory size, as advisor keeps it."""
+"""What Power Tuning measured at one memory size, as advisor keeps it and reads it back.
+
+Kept free of the tuner and the models (it needs only the workspace), so that the models'
+sample loader can read Power Tuning's results without importing the layers above it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+from advisor.errors import NotFoundError
+from advisor.platform.aws_lambda import DEFAULT_ARCH
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from advisor.workspace import Workspace
 
 #: Kinds of input, as the import names them (and the import log's format).
 FORMAT_OUTPUT: Final = "powertuning-output"
@@ -64,3 +76,38 @@ class ParsedInput:
         """JSON-ready."""
         return {"source": self.source, "format": self.format, "reason": self.reason,
                 "lambda_arn": self.lambda_arn, "sizes": [s.to_dict() for s in self.sizes]}
+
+
+def stored_results(store: Workspace, function: str) -> list[tuple[str, dict[str, Any]]]:
+    """``function``'s stored results, each with the architecture it counts as.
+
+    A result imported without an architecture takes the function's (the workspace's
+    configuration), else Lambda's default: Power Tuning measures the function as deployed.
+    """
+    rows = store.powertuning_results(function)
+    if not rows:
+        return []
+    try:
+        default = store.function(function).architecture or DEFAULT_ARCH
+    except NotFoundError:
+        default = DEFAULT_ARCH
+    return [(row["architecture"] or default, row) for row in rows]
+
+
+def sample_table(store: Workspace, function: str) -> pd.DataFrame:
+    """The models' sample table of ``function``'s results: one row per size and run at its mean.
+
+    Columns of :mod:`advisor.models.samples` (``memory_mb``, ``duration_ms``, ``init_ms``,
+    ``max_memory_used_mb``, ``architecture``); what Power Tuning does not report is NaN.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rows = stored_results(store, function)
+    return pd.DataFrame({
+        "memory_mb": np.array([row["memory_mb"] for _, row in rows], dtype=float),
+        "duration_ms": np.array([row["mean_duration_ms"] for _, row in rows], dtype=float),
+        "init_ms": np.full(len(rows), np.nan),
+        "max_memory_used_mb": np.full(len(rows), np.nan),
+        "architecture": np.array([arch for arch, _ in rows], dtype=object),
+    })

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -47,14 +48,14 @@ def test_importing_the_same_run_again_adds_nothing_and_fills_in_what_was_missing
 def test_the_url_then_the_output_of_one_run_keeps_one_row_with_the_exact_figures(workspace: Path) -> None:
     import_powertuning("image-classifier", [README_URL], architecture="arm64", workspace=workspace)
     assert {r["exact"] for r in _stored(workspace, "image-classifier")} == {False}
-    exact = [(1024, 3890.8916015625 + 1e-5)]  # the same run's JSON numbers, beyond Float32's digits
+    exact = 3890.8916015625 + 1e-5  # the same run's JSON number, beyond Float32's digits
     path = workspace.parent / "exact.json"
-    path.write_text('{"stats": [{"value": 1024, "averageDuration": %r, "averagePrice": 6.4896e-05}]}' % exact[0][1])
+    path.write_text(json.dumps({"stats": [{"value": 1024, "averageDuration": exact, "averagePrice": 6.4896e-05}]}))
     outcome = import_powertuning("image-classifier", [str(path)], workspace=workspace)
     assert outcome.summary is not None and (outcome.summary.added, outcome.summary.duplicates) == (0, 1)
     rows = {r["memory_mb"]: r for r in _stored(workspace, "image-classifier")}
     assert len(rows) == 6
-    assert rows[1024]["exact"] and rows[1024]["mean_duration_ms"] == exact[0][1] and rows[1024]["cost"] == 6.4896e-05
+    assert rows[1024]["exact"] and rows[1024]["mean_duration_ms"] == exact and rows[1024]["cost"] == 6.4896e-05
     assert rows[1024]["architecture"] == "arm64" and rows[1024]["source"] == str(path)
     assert not rows[512]["exact"]
 
@@ -71,7 +72,7 @@ def test_another_run_of_the_same_sizes_is_kept_beside_the_first(workspace: Path,
 def test_a_bad_input_among_good_ones_stores_nothing(workspace: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"stats": [{"value": 128, "averageDuration": 0, "averagePrice": 0}]}')
-    with pytest.raises(InputError, match="bad.json"):
+    with pytest.raises(InputError, match=r"bad\.json"):
         import_powertuning("api-handler", [ISSUE_265, str(bad)], workspace=workspace)
     assert _stored(workspace, "api-handler") == []
 

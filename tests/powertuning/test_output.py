@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from advisor.errors import InputError, NotFoundError
 from advisor.powertuning.output import read_input
@@ -120,11 +123,15 @@ def test_a_comparison_of_other_sets_names_the_url_of_each_half() -> None:
     ("twice.json", '{"stats": [{"value": 128, "averageDuration": 3, "averagePrice": 1e-7},'
                    ' {"value": "128", "averageDuration": 4, "averagePrice": 1e-7}]}', "128 MB appears twice"),
     ("price.json", '{"stats": [{"value": 128, "averageDuration": 3, "averagePrice": "cheap"}]}',
-     "averagePrice 'cheap' is not a cost"),
+     "averagePrice 'cheap' is not a positive cost"),
+    ("free.json", '{"stats": [{"value": 128, "averageDuration": 3, "averagePrice": 0}]}',
+     "averagePrice 0 is not a positive cost"),
+    ("machine.json", '{"power": 128, "stateMachine": "none"}', "has neither stats nor stateMachine.visualization"),
     ("empty-stats.json", '{"power": 128, "stats": []}', "stats is not a list of sizes"),
     ("running.json", '{"executionArn": "arn:x", "status": "RUNNING"}', "status is RUNNING and it has no output"),
     ("failed.json", '{"events": [{"type": "ExecutionStarted", "executionStartedEventDetails": {"input": "{}"}},'
-                    ' {"type": "ExecutionFailed", "executionFailedEventDetails": {}}]}', "no output \\(ExecutionFailed\\)"),
+                    ' {"type": "ExecutionFailed", "executionFailedEventDetails": {}}]}',
+     "no output \\(ExecutionFailed\\)"),
     ("string.json", '{"output": "{not json"}', "the execution's output is not JSON"),
 ])
 def test_bad_input_is_refused_by_name_with_what_to_do(name: str, text: str, says: str, tmp_path: Path) -> None:
@@ -136,13 +143,13 @@ def test_bad_input_is_refused_by_name_with_what_to_do(name: str, text: str, says
 
 
 def test_the_issue_83_output_without_stats_and_a_placeholder_url_is_refused() -> None:
-    with pytest.raises(InputError, match="has no stats \\(run with includeOutputResults: true\\) and its "
-                                         "visualization does not decode: .*#<Embeded code>"):
+    with pytest.raises(InputError, match=r"has no stats \(run with includeOutputResults: true\) and its "
+                                         r"visualization does not decode: .*#<Embeded code>"):
         read_input(str(DATA / "issue83-output.json"))
 
 
 def test_a_missing_or_binary_file_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(NotFoundError, match="nope.json: no such file"):
+    with pytest.raises(NotFoundError, match=r"nope\.json: no such file"):
         read_input(str(tmp_path / "nope.json"))
     binary = tmp_path / "out.bin"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
@@ -153,3 +160,28 @@ def test_a_missing_or_binary_file_is_refused(tmp_path: Path) -> None:
 def test_url_figures_are_float32_and_the_outputs_are_exact() -> None:
     from_url = read_input(README_URL).sizes
     assert all(s.mean_duration_ms == as_float32(s.mean_duration_ms) for s in from_url)
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 20000) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12) | st.sampled_from([README_URL, "128", "https://lambda-power-tuning.show/#x"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["power", "stats", "stateMachine", "visualization", "value", "averageDuration",
+                         "averagePrice", "output", "results", "input", "events", "executionArn", "status",
+                         "type", "num", "x"]), inner, max_size=5),
+    max_leaves=20)
+
+
+@given(_json)
+@example({"stats": None, "stateMachine": "text"})
+@example({"output": {"stats": [{"value": "1e3", "averageDuration": "5"}]}, "input": "[]"})
+def test_any_json_document_reads_or_fails_with_a_message(document: object) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "out.json"
+        path.write_text(json.dumps(document))
+        try:
+            parsed = read_input(str(path))
+        except InputError as exc:
+            assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+            return
+    assert parsed.sizes and all(s.mean_duration_ms > 0 for s in parsed.sizes)
