@@ -46,7 +46,8 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "export": ("export",),
 }
 
-IMPORT_HELP = "Import invocation records (CloudWatch logs, exports, public traces) into the workspace."
+IMPORT_HELP = ("Import invocation records (CloudWatch logs, exports, public traces) and Power Tuning results "
+               "into the workspace.")
 
 
 def _version(value: bool) -> None:

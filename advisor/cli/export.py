@@ -14,7 +14,7 @@ export_app = typer.Typer(help="Export advisor's measurements for other tools.", 
 
 @export_app.command("powertuning-url")
 def powertuning_url_command(
-    function: Annotated[str, typer.Argument(help="Function in the workspace.", show_default=False)],
+    function: Annotated[str, typer.Argument(help="Function in the workspace.", metavar="FUNCTION", show_default=False)],
     arch: Annotated[Optional[str], typer.Option(
         "--arch", help="Only this architecture's sizes (default: every one measured; two make a comparison).",
         metavar="ARCH")] = None,

@@ -97,7 +97,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("powertuning")
     def powertuning_command(
-        function: Annotated[str, typer.Argument(help="The function Power Tuning measured.", show_default=False)],
+        function: Annotated[str, typer.Argument(help="The function Power Tuning measured.", metavar="FUNCTION",
+                                                show_default=False)],
         inputs: Annotated[list[str], typer.Argument(
             help="Power Tuning's output JSON (as the execution printed it, or describe-execution / "
                  "get-execution-history) or its visualization URL.", metavar="FILE|URL...", show_default=False)],
