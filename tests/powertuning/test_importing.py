@@ -97,3 +97,9 @@ def test_bad_arguments_are_refused(function: str, inputs: list[str], arch: str |
                                    workspace: Path) -> None:
     with pytest.raises(UsageError, match=says):
         import_powertuning(function, inputs, architecture=arch, workspace=workspace)
+
+
+def test_the_same_run_twice_in_one_import_is_stored_once(workspace: Path) -> None:
+    outcome = import_powertuning("api-handler", [ISSUE_265, README_URL, ISSUE_265], workspace=workspace)
+    assert outcome.summary is not None and (outcome.summary.added, outcome.summary.duplicates) == (12, 6)
+    assert len(_stored(workspace, "api-handler")) == 12
