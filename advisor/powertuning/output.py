@@ -26,6 +26,8 @@ from advisor.powertuning.url import DEFAULT_CURRENCY, Chart, decode_url, encode_
 
 #: Power Tuning's trimmed fraction when the execution input does not set one.
 DEFAULT_DISCARD_TOP_BOTTOM: Final = 0.2
+#: ... and the most it trims of each side, whatever the input asks (``lambda/executor.js``).
+MAX_DISCARD_TOP_BOTTOM: Final = 0.4
 _HINT: Final = ("Give the execution's output as Power Tuning wrote it (aws stepfunctions "
                 "describe-execution --execution-arn ARN > out.json), or its visualization URL.")
 
@@ -185,6 +187,7 @@ def _input_facts(execution_input: dict[str, Any]) -> tuple[int | None, float | N
         discard = 0.0  # Power Tuning keeps every invocation then
     elif discard is None:
         discard = DEFAULT_DISCARD_TOP_BOTTOM
+    discard = min(max(discard, 0.0), MAX_DISCARD_TOP_BOTTOM)  # as Power Tuning bounds it
     arn = execution_input.get("lambdaARN")
     return (None if num is None or num < 1 else int(num), discard,
             arn if isinstance(arn, str) else None)

@@ -77,6 +77,14 @@ def test_only_cold_starts_means_nothing_was_trimmed(tmp_path: Path) -> None:
     assert {(s.invocations, s.discard_top_bottom) for s in read_input(str(path)).sizes} == {(5, 0.0)}
 
 
+def test_the_trim_is_bounded_as_power_tuning_bounds_it(tmp_path: Path) -> None:
+    document = json.loads((DATA / "describe-execution.json").read_text())
+    document["input"] = json.dumps({**json.loads(document["input"]), "discardTopBottom": 0.9, "num": "20"})
+    path = tmp_path / "trim.json"
+    path.write_text(json.dumps(document))
+    assert {(s.invocations, s.discard_top_bottom) for s in read_input(str(path)).sizes} == {(20, 0.4)}
+
+
 def test_stats_take_precedence_over_a_visualization_that_agrees(tmp_path: Path) -> None:
     inner = json.loads((DATA / "issue265-output.json").read_text())["output"]
     inner["stateMachine"]["visualization"] = README_URL
