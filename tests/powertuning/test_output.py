@@ -170,14 +170,13 @@ def test_url_figures_are_float32_and_the_outputs_are_exact() -> None:
     assert all(s.mean_duration_ms == as_float32(s.mean_duration_ms) for s in from_url)
 
 
-_json = st.recursive(
-    st.none() | st.booleans() | st.integers(-10, 20000) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12) | st.sampled_from([README_URL, "128", "https://lambda-power-tuning.show/#x"]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["power", "stats", "stateMachine", "visualization", "value", "averageDuration",
+_leaves = (st.none() | st.booleans() | st.integers(-10, 20000) | st.floats(allow_nan=False, allow_infinity=False)
+           | st.text(max_size=12) | st.sampled_from([README_URL, "128", "https://lambda-power-tuning.show/#x"]))
+_keys = st.sampled_from(["power", "stats", "stateMachine", "visualization", "value", "averageDuration",
                          "averagePrice", "output", "results", "input", "events", "executionArn", "status",
-                         "type", "num", "x"]), inner, max_size=5),
-    max_leaves=20)
+                         "type", "num", "x"])
+_json: st.SearchStrategy[object] = st.deferred(
+    lambda: _leaves | st.lists(_json, max_size=4) | st.dictionaries(_keys, _json, max_size=5))
 
 
 @given(_json)
