@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from advisor.breakeven._base import PlatformModel
 from advisor.breakeven.aws_lambda import AUTO, LambdaModel
@@ -25,6 +25,13 @@ if TYPE_CHECKING:
     from advisor.pricing import PriceCatalog
     from advisor.simulate import ProvisionedSchedule
     from advisor.simulate.inputs import Trace
+
+
+#: Platform families a break-even compares (``--platforms``), all by default.
+LAMBDA, SERVERLESS_GPU, DEDICATED, CLOUD_RUN = "lambda", "serverless-gpu", "dedicated", "cloud-run"
+FAMILIES: Final = (LAMBDA, SERVERLESS_GPU, DEDICATED, CLOUD_RUN)
+#: ``--platforms none``: no break-even at all.
+NO_PLATFORMS: Final = "none"
 
 
 @dataclass(frozen=True)
@@ -49,28 +56,55 @@ class Lineup:
     cloud_run_memory_gib: float = cloud_run.DEFAULT_MEMORY_GIB
     seed: int = 0
 
-    def models(self, catalog: PriceCatalog, trace: Trace) -> list[PlatformModel]:
-        """The platform models for ``trace``, in the order they are shown (Lambda at ``memory_mb``,
-        else at the memory the traffic was measured at)."""
+    def models(self, catalog: PriceCatalog, trace: Trace, *, families: Sequence[str] = FAMILIES) -> list[PlatformModel]:
+        """The platform models for ``trace`` of the asked ``families`` (:data:`FAMILIES`), in the order
+        they are shown (Lambda at ``memory_mb``, else at the memory the traffic was measured at)."""
+        check_families(families)
         memory = self.memory_mb or trace.memory_mb
-        models: list[PlatformModel] = [
-            LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s, seed=self.seed),
-            LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s,
-                        provisioned=self.provisioned, seed=self.seed),
-        ]
-        pairs = [_provider_gpu(spec) for spec in self.serverless_gpus] or default_gpus(catalog)
-        models += [ServerlessGpuModel(catalog, provider, gpu, idle_timeout_s=self.idle_timeout_s, seed=self.seed)
-                   for provider, gpu in pairs]
-        models += [DedicatedModel(catalog, name, target_utilisation=self.target_utilisation,
-                                  scale_up_delay_s=self.scale_up_delay_s, min_replicas=self.min_replicas,
-                                  schedule=self.replica_schedule)
-                   for name in self.instances]
-        models.append(CloudRunModel(catalog, billing=self.cloud_run_billing, concurrency=self.cloud_run_concurrency,
-                                    min_instances=self.cloud_run_min_instances, vcpus=self.cloud_run_vcpus,
-                                    memory_gib=self.cloud_run_memory_gib, seed=self.seed))
-        models.append(CloudRunModel(catalog, gpu=cloud_run.GPUS[0], min_instances=self.cloud_run_min_instances,
-                                    seed=self.seed))
+        models: list[PlatformModel] = []
+        if LAMBDA in families:
+            models += [
+                LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s, seed=self.seed),
+                LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s,
+                            provisioned=self.provisioned, seed=self.seed),
+            ]
+        if SERVERLESS_GPU in families:
+            pairs = [_provider_gpu(spec) for spec in self.serverless_gpus] or default_gpus(catalog)
+            models += [ServerlessGpuModel(catalog, provider, gpu, idle_timeout_s=self.idle_timeout_s, seed=self.seed)
+                       for provider, gpu in pairs]
+        if DEDICATED in families:
+            models += [DedicatedModel(catalog, name, target_utilisation=self.target_utilisation,
+                                      scale_up_delay_s=self.scale_up_delay_s, min_replicas=self.min_replicas,
+                                      schedule=self.replica_schedule)
+                       for name in self.instances]
+        if CLOUD_RUN in families:
+            models.append(CloudRunModel(catalog, billing=self.cloud_run_billing,
+                                        concurrency=self.cloud_run_concurrency,
+                                        min_instances=self.cloud_run_min_instances, vcpus=self.cloud_run_vcpus,
+                                        memory_gib=self.cloud_run_memory_gib, seed=self.seed))
+            models.append(CloudRunModel(catalog, gpu=cloud_run.GPUS[0], min_instances=self.cloud_run_min_instances,
+                                        seed=self.seed))
         return models
+
+
+def check_families(families: Sequence[str], *, option: str = "--platforms") -> tuple[str, ...]:
+    """The platform families asked for, each one of :data:`FAMILIES`; a UsageError naming an unknown one."""
+    for name in families:
+        if name not in FAMILIES:
+            raise UsageError(f"{option} {name!r} is not a platform family.",
+                             hint=f"Use some of {','.join(FAMILIES)}, or {NO_PLATFORMS}.")
+    return tuple(families)
+
+
+def parse_families(text: str, *, option: str = "--platforms") -> tuple[str, ...]:
+    """``lambda,serverless-gpu,dedicated,cloud-run`` (any of them), or ``none`` (no break-even: empty)."""
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if names == [NO_PLATFORMS]:
+        return ()
+    if not names:
+        raise UsageError(f"{option} {text!r} names no platform.", hint=f"Use some of {','.join(FAMILIES)}, "
+                         f"or {NO_PLATFORMS}.")
+    return check_families(names, option=option)
 
 
 def parse_provisioned(text: str) -> int | str:

@@ -43,6 +43,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "functions": ("functions",),
     "restore": ("restore",), "iam-policy": ("restore",),
     "tune": ("tune",),
+    "recommend": ("recommend",),
 }
 
 IMPORT_HELP = "Import invocation records (CloudWatch logs, exports, public traces) into the workspace."

@@ -78,7 +78,7 @@ class InitDraws:
             central = np.resize(self.measured, SAMPLE)
         else:
             return None
-        return central, central * _mean_upper_factor(self.measured)
+        return central, central * mean_upper_factor(self.measured)
 
 
 def init_draws(measurements: Sequence[Measurement], seed: int) -> InitDraws:
@@ -96,22 +96,62 @@ def months(scores: Scores, measurements: Sequence[Measurement], *, trace: Trace,
            strategies: Sequence[str], catalog: PriceCatalog, region: str, seed: int) -> list[Month]:
     """The month of each candidate of one architecture (see the module docstring)."""
     inits = init_draws(measurements, seed)
+    return [month_of(model_draws(scores, index, inits, seed), trace=trace, sla=sla, strategies=strategies,
+                     catalog=catalog, region=region, seed=seed)
+            for index in candidate_indexes(scores)]
+
+
+@dataclass(frozen=True)
+class SizeDraws:
+    """The draws one size's month is replayed with (see :func:`cheapest_keep_warm`).
+
+    Attributes:
+        architecture: The architecture.
+        memory_mb: The size.
+        warm_ms, warm_upper_ms: Central and pessimistic warm durations.
+        init_ms, init_upper_ms: Central and pessimistic init times; None: unknown.
+    """
+
+    architecture: str
+    memory_mb: int
+    warm_ms: np.ndarray
+    warm_upper_ms: np.ndarray
+    init_ms: np.ndarray | None
+    init_upper_ms: np.ndarray | None
+
+
+def model_draws(scores: Scores, index: int, inits: InitDraws, seed: int) -> SizeDraws:
+    """The duration model's draws at ``scores.memory_mb[index]`` (the module docstring)."""
     z = np.random.default_rng(seed).standard_normal(SAMPLE)
     s_central = float(np.median(scores.spread))
     s_upper = float(np.quantile(scores.spread, UPPER))
-    out = []
-    for index in candidate_indexes(scores):
-        memory = int(scores.memory_mb[index])
-        warm = scores.mean_ms[index] * np.exp(s_central * z - s_central**2 / 2)
-        warm_upper = scores.mean_high_ms[index] * np.exp(s_upper * z - s_upper**2 / 2)
-        init = inits.at(memory)
-        choice = cheapest_keep_warm(
-            trace, memory_mb=memory, architecture=scores.architecture, warm_ms=warm,
-            init_ms=None if init is None else init[0], warm_ms_upper=warm_upper,
-            init_ms_upper=None if init is None else init[1], sla=sla, strategies=strategies,
-            catalog=catalog, region=region, seed=seed)
-        out.append(Month(scores.architecture, memory, choice))
-    return out
+    memory = int(scores.memory_mb[index])
+    warm = scores.mean_ms[index] * np.exp(s_central * z - s_central**2 / 2)
+    warm_upper = scores.mean_high_ms[index] * np.exp(s_upper * z - s_upper**2 / 2)
+    init = inits.at(memory)
+    return SizeDraws(scores.architecture, memory, warm, warm_upper, None if init is None else init[0],
+                     None if init is None else init[1])
+
+
+def measured_draws(architecture: str, memory_mb: int, warm_ms: np.ndarray, inits: InitDraws) -> SizeDraws:
+    """Draws of a size known only by its measured durations (no model: one size measured).
+
+    The central draws are the durations themselves; the pessimistic ones are scaled by the
+    upper end of the t-interval of their mean, as the measured init times are.
+    """
+    init = inits.at(memory_mb)
+    return SizeDraws(architecture, memory_mb, warm_ms, warm_ms * mean_upper_factor(warm_ms),
+                     None if init is None else init[0], None if init is None else init[1])
+
+
+def month_of(draws: SizeDraws, *, trace: Trace, sla: Sla, strategies: Sequence[str], catalog: PriceCatalog,
+             region: str, seed: int) -> Month:
+    """The size's month at its cheapest keep-warm setting of ``strategies``."""
+    choice = cheapest_keep_warm(
+        trace, memory_mb=draws.memory_mb, architecture=draws.architecture, warm_ms=draws.warm_ms,
+        init_ms=draws.init_ms, warm_ms_upper=draws.warm_upper_ms, init_ms_upper=draws.init_upper_ms, sla=sla,
+        strategies=strategies, catalog=catalog, region=region, seed=seed)
+    return Month(draws.architecture, draws.memory_mb, choice)
 
 
 def candidate_indexes(scores: Scores) -> list[int]:
@@ -135,7 +175,7 @@ def cheapest(found: Sequence[Month]) -> Month | None:
     return min(pool, key=lambda m: (m.choice.monthly_cost_usd, m.memory_mb))
 
 
-def _mean_upper_factor(values: np.ndarray) -> float:
+def mean_upper_factor(values: np.ndarray) -> float:
     """Upper end of the 90% t-interval of the mean of ``values``, over their mean (1 for one value)."""
     if len(values) < 2 or float(np.mean(values)) <= 0:
         return 1.0
