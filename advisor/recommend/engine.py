@@ -199,6 +199,8 @@ def _current(work: _Work, candidates: list[Candidate]) -> Candidate | None:
     if memory is None:
         work.notes.append("today's memory size is unknown (neither the workspace nor the traffic says it)")
         return None
+    work.notes.append("today's keep-warm is taken as none: the workspace does not record provisioned concurrency "
+                      "or warm-up pings")
     for c in candidates:
         if (c.architecture, c.memory_mb, c.kind) == (arch, memory, "none"):
             return c

@@ -47,10 +47,10 @@ def missing_evidence(evidence: Evidence, scores: Mapping[str, Scores | None], be
         why = ("no cold start's init time is in the evidence"
                + ("" if evidence.info.records_cold_starts else " (the imported traffic's source does not record them)")
                + ": a cold start adds nothing to latency here, so the SLA may be missed where cold starts are "
-               "common and keep-warm settings look less needed than they are")
+               f"common and keep-warm settings look less needed than they are. The tuner forces cold starts when "
+               f"the traffic is known; CloudWatch logs hold them too (advisor import cloudwatch {function} --since 7d)")
         out.append(Missing(what="cold starts (init times)", why=why,
-                           command=f"advisor import cloudwatch {function} --since 7d  (or {tune}: it forces cold "
-                                   "starts when the traffic is known)"))
+                           command=f"{tune} --budget-invocations {SUGGESTED_INVOCATIONS}"))
     measured_archs = set(evidence.architectures())
     for arch in ARCHITECTURES:
         if arch not in measured_archs:

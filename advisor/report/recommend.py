@@ -89,7 +89,7 @@ def _candidates(doc: dict[str, Any]) -> Table:
                   caption=f"{RECOMMENDED} recommended, {FRONTIER} on the cost/p95 frontier, {TODAY} today; latency "
                           "end to end, central replay; p95 up: the pessimistic replay the SLA is checked on; "
                           "meas.: the size was measured (else its durations are the duration model's)")
-    for name in ("", "memory", "arch", "keep-warm", "$/month", "p50", "p95", "p99", "p95 up", "cold", "SLA",
+    for name in ("", "MB", "arch", "keep-warm", "$/month", "p50", "p95", "p99", "p95 up", "cold", "SLA",
                  "meas."):
         table.add_column(name, justify="left" if name in ("", "arch", "keep-warm") else "right", no_wrap=True)
     frontier = set(doc["pareto"])
@@ -127,8 +127,8 @@ def _schedule(doc: dict[str, Any]) -> RenderableType:
     schedule = doc["schedule"]
     if schedule is None:
         return Text("provisioned schedule by hour: n/a (the schedule strategy was not considered)")
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), pad_edge=False, title_justify="left",
-                  title="provisioned concurrency by UTC hour (the schedule candidate at the recommended size)")
+    title = Text("provisioned concurrency by UTC hour (the schedule candidate at the recommended size)")
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 0, 0, 1), pad_edge=False)
     table.add_column("UTC", no_wrap=True)
     for column in range(HOURS_PER_ROW):
         table.add_column(f"+{column}", justify="right", no_wrap=True)
@@ -136,7 +136,7 @@ def _schedule(doc: dict[str, Any]) -> RenderableType:
     for start in range(0, len(hours), HOURS_PER_ROW):
         table.add_row(f"{start:02d}:00", *(str(n) for n in hours[start:start + HOURS_PER_ROW]))
     words = Text(f"{schedule['description']}\n--provisioned-schedule {schedule['spec']}")
-    return Group(table, words)
+    return Group(title, table, words)
 
 
 def _missing(doc: dict[str, Any]) -> RenderableType:
@@ -151,39 +151,41 @@ def _missing(doc: dict[str, Any]) -> RenderableType:
 
 
 def _listing(title: str) -> Table:
-    """A titled list whose items wrap under their own first line."""
-    table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 0, 0, 1),
-                  pad_edge=False)
+    """A titled list whose items wrap under their own first line (the title spans the whole width)."""
+    table = Table(show_header=False, box=None, padding=(0, 0, 0, 1), pad_edge=False, expand=True)
     table.add_column(no_wrap=True)
-    table.add_column()
+    table.add_column(ratio=1)
+    table.title = title
+    table.title_justify = "left"
     return table
 
 
-def _breakeven(doc: dict[str, Any]) -> Text:
+def _breakeven(doc: dict[str, Any]) -> RenderableType:
     study = doc["breakeven"]
-    text = Text()
-    text.append("break-even", style="bold")
     if study is None:
-        text.append(": n/a (--platforms none)")
-        return text
-    text.append(" (cheapest platform that meets the SLA, by volume; Lambda at the recommended configuration; "
-                "the full table: advisor breakeven, or --json)")
+        return Text("break-even: n/a (--platforms none)")
+    table = _listing("break-even: the cheapest platform that meets the SLA, by volume (Lambda at the recommended "
+                     "configuration; every platform and assumption: advisor breakeven, or --json)")
     for volume in study["volumes"]:
         winner = volume["cheapest"]
         row = next((p for p in volume["platforms"] if p["platform"] == winner), None)
         cost = "" if row is None or row["monthly_usd"] is None else f" ${float(row['monthly_usd']):,.2f}/month"
-        text.append(f"\n  x{volume['factor']:g} ({_count(volume['requests_per_month'])} requests/month): "
-                    f"{winner or 'no platform meets the SLA'}{cost}")
+        table.add_row(f"x{volume['factor']:g}", f"{_count(volume['requests_per_month'])} requests/month: "
+                      f"{winner or 'no platform meets the SLA'}{cost}")
     if not study["crossovers"]:
-        text.append("\n  crossovers: none")
+        table.add_row("crossovers", "none")
     for crossover in study["crossovers"]:
         low, high = crossover["between_factors"]
         below, above = crossover["below"] or "no platform", crossover["above"] or "no platform"
         at = crossover["requests_per_month"]
         where = f"at {_count(at)} requests/month" if at is not None else f"between x{low:g} and x{high:g}"
         why = "becomes cheaper than" if crossover["reason"] == "cost" else "takes over (the SLA decides) from"
-        text.append(f"\n  crossover {where}: {above} {why} {below}")
-    return text
+        table.add_row("crossover", f"{where}: {above} {why} {below}")
+    rows = [r for v in study["volumes"] for r in v["platforms"] if r["unavailable"] is not None]
+    for reason in dict.fromkeys(r["unavailable"] for r in rows):
+        names = ", ".join(sorted({r["platform"] for r in rows if r["unavailable"] == reason}))
+        table.add_row("n/a", f"{names}: {reason.removeprefix('n/a: ')}")
+    return table
 
 
 def _keep_warm(setting: dict[str, Any]) -> str:
