@@ -33,7 +33,6 @@ from advisor.recommend.missing import missing_evidence
 from advisor.recommend.pareto import frontier
 from advisor.recommend.result import Candidate, MeasuredSize, Recommendation
 from advisor.recommend.schedule import HourlySchedule
-from advisor.tune.decide import final_scores, month_at
 from advisor.tune.month import (
     Month,
     candidate_indexes,
@@ -43,7 +42,6 @@ from advisor.tune.month import (
     model_draws,
     month_of,
 )
-from advisor.tune.scoring import InvocationPrice, Scores
 from advisor.tune.settings import KEEP_WARM_STRATEGIES
 from advisor.tune.space import MemorySpace
 
@@ -53,6 +51,7 @@ if TYPE_CHECKING:
     from advisor.simulate.inputs import Trace
     from advisor.sla import Sla
     from advisor.tune.month import SizeDraws
+    from advisor.tune.scoring import Scores
 
 #: Platform families of the break-even (``--platforms``), all by default.
 PLATFORMS = FAMILIES
@@ -162,6 +161,10 @@ def _candidates(work: _Work, arch: str) -> list[Candidate]:
     if len(sizes) < 2:
         draws = measured_draws(arch, sizes[0], _measured_durations(work, arch, sizes[0]), inits)
         return [Candidate(m, True) for m in work.months(draws)]
+    # the model's modules load here only (scikit-learn, scipy: a second of start-up)
+    from advisor.tune.decide import final_scores
+    from advisor.tune.scoring import InvocationPrice
+
     prices = {arch: InvocationPrice.of(work.context.prices, work.region, arch)}
     scores = final_scores(found, architectures=(arch,), grid=MemorySpace.full().grid(), sla=s.sla, prices=prices,
                           seed=s.seed)[arch]
@@ -209,6 +212,8 @@ def _current(work: _Work, candidates: list[Candidate]) -> Candidate | None:
         work.notes.append(f"today's configuration ({memory:,} MB, {arch}) was not measured and no model covers "
                           "it: its month is unknown")
         return None
+    from advisor.tune.decide import month_at
+
     s = work.settings
     month = month_at(scores, work.evidence.measurements(arch), memory, trace=work.trace, sla=s.sla,
                      strategies=("none",), catalog=work.context.prices, region=work.region, seed=s.seed)

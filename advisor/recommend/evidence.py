@@ -13,7 +13,7 @@ objects, one per memory size and architecture, exactly as the tuner's own trials
 :data:`SOURCES` is a tuple of ``(name, source)`` pairs so that another source (Power Tuning
 results) plugs in beside them; every source is a ``Callable[[Workspace, str], list[Measurement]]``.
 The imported traffic is also the :class:`~advisor.simulate.inputs.Trace` every candidate is
-replayed on (:func:`advisor.tune.traffic.imported`).
+replayed on (the tuner's traffic, :func:`advisor.tune.traffic.imported`).
 """
 
 from __future__ import annotations
@@ -110,17 +110,19 @@ def gather(store: Workspace, function: str, *, since: datetime | None = None,
     Raises:
         NotFoundError: ``function`` is not in the workspace (the message names the known ones).
     """
-    from advisor.tune.traffic import imported
+    from advisor.simulate.inputs import Trace
 
     info = store.function(function)
+    # The traffic is read once, windowed: the same records are measured and replayed (the
+    # trace is advisor.tune.traffic.imported's, without reading the records again).
     frame = store.invocations(function, since=since, until=until, tuning=False)
     found: dict[str, list[Measurement]] = {}
     for name, source in SOURCES:
-        if name == TRAFFIC:  # read once, windowed: the same records as the trace below
-            found[name] = measurements_of(_succeeded(frame), default_arch=_default_arch(store, function))
+        if name == TRAFFIC:
+            found[name] = measurements_of(_succeeded(frame), default_arch=info.architecture or DEFAULT_ARCH)
         else:
             found[name] = source(store, function)
-    trace = imported(store, function, since=since, until=until) if not frame.empty else None
+    trace = Trace.from_records(frame, function) if not frame.empty else None
     return Evidence(function, info, found, trace, _failures(frame))
 
 

@@ -14,7 +14,6 @@ import numpy as np
 from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_ARCH
 from advisor.recommend.result import Missing
 from advisor.tune.space import MemorySpace
-from advisor.tune.stopping import CONFIRMED_OCTAVES
 
 if TYPE_CHECKING:
     from advisor.recommend.evidence import Evidence
@@ -60,6 +59,8 @@ def missing_evidence(evidence: Evidence, scores: Mapping[str, Scores | None], be
                                    f"{', '.join(sorted(measured_archs))} is in the evidence",
                                command=f"{tune} --arch {both} --budget-invocations {SUGGESTED_INVOCATIONS}"))
     if best is not None and not best.measured:
+        from advisor.tune.stopping import CONFIRMED_OCTAVES  # not loaded without a model (see engine)
+
         far = _octaves_from_measured(evidence, best)
         if far is not None and far > CONFIRMED_OCTAVES:
             out.append(Missing(

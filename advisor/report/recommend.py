@@ -75,9 +75,12 @@ def _today_against(doc: dict[str, Any]) -> Table:
         table.add_row(name, "n/a: see the notes" if today is None else cell(today),
                       "n/a: nothing to recommend" if best is None else cell(best))
     saving = doc["savings_usd_per_month"]
-    table.caption = ("savings: n/a (today's month is unknown)" if saving is None
-                     else f"savings: ${saving:,.2f}/month" if saving >= 0 else f"costs ${-saving:,.2f}/month more "
-                     "than today (today does not meet the SLA, or is not a candidate)")
+    if saving is None:
+        table.caption = "savings: n/a (today's month is unknown)"
+    elif saving >= 0:
+        table.caption = f"savings: ${saving:,.2f}/month"
+    else:  # today would be the pick if it met the SLA and cost less
+        table.caption = f"meeting the SLA costs ${-saving:,.2f}/month more than today, which misses it"
     table.caption_justify = "left"
     return table
 

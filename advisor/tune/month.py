@@ -27,17 +27,18 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from advisor.models.coldstart import fit_cold_starts
 from advisor.tune.keepwarm import KeepWarmChoice, cheapest_keep_warm
+from advisor.tune.levels import UPPER
 from advisor.tune.measure import Measurement
-from advisor.tune.scoring import UPPER, Scores
 
+# The model's modules (scikit-learn, scipy.stats: a second of start-up) are loaded where a model
+# is fitted or read: advisor recommend on one measured size never needs them.
 if TYPE_CHECKING:
     from advisor.pricing import PriceCatalog
     from advisor.simulate.inputs import Trace
     from advisor.sla import Sla
+    from advisor.tune.scoring import Scores
 
 #: Draws of a duration handed to the replay.
 SAMPLE: Final = 2000
@@ -88,6 +89,8 @@ def init_draws(measurements: Sequence[Measurement], seed: int) -> InitDraws:
     measured = samples["init_ms"].to_numpy(float)
     if not len(measured):
         return InitDraws(None, measured, "no cold start was measured: init time unknown, counted as 0")
+    from advisor.models.coldstart import fit_cold_starts
+
     fit = fit_cold_starts(samples, random_state=seed)
     return InitDraws(fit.model, measured, fit.reason)
 
@@ -177,7 +180,9 @@ def cheapest(found: Sequence[Month]) -> Month | None:
 
 def mean_upper_factor(values: np.ndarray) -> float:
     """Upper end of the 90% t-interval of the mean of ``values``, over their mean (1 for one value)."""
+    from scipy import special  # stdtrit(dof, p) is stats.t.ppf(p, dof), without scipy.stats's import
+
     if len(values) < 2 or float(np.mean(values)) <= 0:
         return 1.0
     error = float(np.std(values, ddof=1)) / np.sqrt(len(values))
-    return 1.0 + float(stats.t.ppf(UPPER, len(values) - 1)) * error / float(np.mean(values))
+    return 1.0 + float(special.stdtrit(len(values) - 1, UPPER)) * error / float(np.mean(values))

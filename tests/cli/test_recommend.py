@@ -157,3 +157,22 @@ def test_an_empty_workspace_says_to_import_first(cli) -> None:  # type: ignore[n
     assert result.exit_code != 0
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert "The workspace is empty: import logs first" in result.stderr
+
+
+def test_the_workspace_s_own_prices_are_used(imported, workspace: Path) -> None:  # type: ignore[no-untyped-def]
+    import yaml
+
+    from advisor.pricing._catalog import bundled_dir
+
+    before = _json(imported("recommend", FUNCTION, "--sla", "p95=40s", "--platforms", "none", "--json"))
+    document = yaml.safe_load((bundled_dir() / "aws-lambda.yaml").read_text())
+    document["regions"] = {"us-east-1": document["regions"]["us-east-1"]}
+    bundled = float(document["regions"]["us-east-1"]["requests"]["value"])
+    document["regions"]["us-east-1"]["requests"]["value"] = str(bundled * 100)
+    del document["settings"]
+    (workspace / "pricing").mkdir(parents=True, exist_ok=True)
+    (workspace / "pricing" / "aws-lambda.yaml").write_text(yaml.safe_dump(document))
+    after = _json(imported("recommend", FUNCTION, "--sla", "p95=40s", "--platforms", "none", "--json"))
+    assert after["current"]["breakdown"]["requests"] == pytest.approx(
+        100 * before["current"]["breakdown"]["requests"], rel=1e-9)
+    assert after["current"]["breakdown"]["compute"] == pytest.approx(before["current"]["breakdown"]["compute"])
