@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from advisor.breakeven._base import PlatformModel
 from advisor.breakeven.aws_lambda import AUTO, LambdaModel
 from advisor.breakeven.cloud_run import CloudRunModel
 from advisor.breakeven.dedicated import DedicatedModel
+from advisor.breakeven.families import CLOUD_RUN, DEDICATED, FAMILIES, LAMBDA, SERVERLESS_GPU, check_families
 from advisor.breakeven.serverless_gpu import ServerlessGpuModel, default_gpus
 from advisor.errors import UsageError
 from advisor.platform import cloud_run, dedicated
@@ -25,13 +26,6 @@ if TYPE_CHECKING:
     from advisor.pricing import PriceCatalog
     from advisor.simulate import ProvisionedSchedule
     from advisor.simulate.inputs import Trace
-
-
-#: Platform families a break-even compares (``--platforms``), all by default.
-LAMBDA, SERVERLESS_GPU, DEDICATED, CLOUD_RUN = "lambda", "serverless-gpu", "dedicated", "cloud-run"
-FAMILIES: Final = (LAMBDA, SERVERLESS_GPU, DEDICATED, CLOUD_RUN)
-#: ``--platforms none``: no break-even at all.
-NO_PLATFORMS: Final = "none"
 
 
 @dataclass(frozen=True)
@@ -85,26 +79,6 @@ class Lineup:
             models.append(CloudRunModel(catalog, gpu=cloud_run.GPUS[0], min_instances=self.cloud_run_min_instances,
                                         seed=self.seed))
         return models
-
-
-def check_families(families: Sequence[str], *, option: str = "--platforms") -> tuple[str, ...]:
-    """The platform families asked for, each one of :data:`FAMILIES`; a UsageError naming an unknown one."""
-    for name in families:
-        if name not in FAMILIES:
-            raise UsageError(f"{option} {name!r} is not a platform family.",
-                             hint=f"Use some of {','.join(FAMILIES)}, or {NO_PLATFORMS}.")
-    return tuple(families)
-
-
-def parse_families(text: str, *, option: str = "--platforms") -> tuple[str, ...]:
-    """``lambda,serverless-gpu,dedicated,cloud-run`` (any of them), or ``none`` (no break-even: empty)."""
-    names = [part.strip().lower() for part in text.split(",") if part.strip()]
-    if names == [NO_PLATFORMS]:
-        return ()
-    if not names:
-        raise UsageError(f"{option} {text!r} names no platform.", hint=f"Use some of {','.join(FAMILIES)}, "
-                         f"or {NO_PLATFORMS}.")
-    return check_families(names, option=option)
 
 
 def parse_provisioned(text: str) -> int | str:

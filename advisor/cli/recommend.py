@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from advisor.breakeven import DEFAULT_BATCH, DEFAULT_BATCH_WAIT_MS
+from advisor.breakeven.families import FAMILIES, NO_PLATFORMS
 from advisor.cli._console import console, emit_json
 from advisor.cli._options import JsonOption, SeedOption, SinceOption, UntilOption, WorkspaceOption, _named
 from advisor.cli._platforms import (
@@ -37,7 +38,7 @@ from advisor.sla import EXAMPLE, Sla
 from advisor.tune.settings import KEEP_WARM_STRATEGIES
 
 _Opt = typer.Option
-PLATFORM_FAMILIES = "lambda,serverless-gpu,dedicated,cloud-run"
+PLATFORM_FAMILIES = ",".join(FAMILIES)
 
 
 def register(app: typer.Typer) -> None:
@@ -55,7 +56,7 @@ def register(app: typer.Typer) -> None:
         region: Annotated[str | None, _Opt("--region", help="Pricing region (default: the function's, else "
                                            "us-east-1).", show_default=False)] = None,
         platforms: Annotated[str, _Opt("--platforms", help=f"Break-even platform families, some of {PLATFORM_FAMILIES}"
-                                       ", or none.", metavar="FAMILIES")] = PLATFORM_FAMILIES,
+                                       f", or {NO_PLATFORMS}.", metavar="FAMILIES")] = PLATFORM_FAMILIES,
         gpu_ms: GpuMsOption = None,
         volumes: VolumesOption = DEFAULT_VOLUMES,
         init_ms: InitMsOption = None,
@@ -81,7 +82,8 @@ def register(app: typer.Typer) -> None:
         workspace: WorkspaceOption = None,
     ) -> None:
         """The cheapest memory, architecture and keep-warm setting that meets the SLA, from the workspace's evidence."""
-        from advisor.breakeven.lineup import Lineup, parse_families
+        from advisor.breakeven.families import parse_families
+        from advisor.breakeven.lineup import Lineup
         from advisor.context import Context
         from advisor.recommend import RecommendSettings, recommend
         from advisor.report.recommend import render_recommendation

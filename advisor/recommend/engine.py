@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from advisor.breakeven.lineup import FAMILIES, LAMBDA, Lineup
+from advisor.breakeven.families import FAMILIES, LAMBDA
+from advisor.breakeven.lineup import Lineup
 from advisor.breakeven.volume import DEFAULT_FACTORS
 from advisor.errors import UsageError
 from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_REGION
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from advisor.context import Context
     from advisor.simulate.inputs import Trace
     from advisor.sla import Sla
+    from advisor.tune.measure import Measurement
     from advisor.tune.month import SizeDraws
     from advisor.tune.scoring import Scores
 
@@ -124,14 +126,14 @@ def recommend(context: Context, function: str, settings: RecommendSettings) -> R
         raise UsageError(f"{function} has no imported invocations (traffic) to replay"
                          + (" in that --since/--until window." if settings.since or settings.until else "."),
                          hint=f"Import its logs first: advisor import cloudwatch {function} --since 7d.")
-    if not evidence.architectures():
-        raise UsageError(f"{function} has no successful invocation with a known memory size to recommend from.",
-                         hint=f"Measure it: advisor tune {function} --sla {settings.sla}.")
     region = settings.region or evidence.info.region or DEFAULT_REGION
     work = _Work(evidence, evidence.trace, settings, context, region)
     candidates: list[Candidate] = []
     for arch in evidence.architectures():
         candidates += _candidates(work, arch)
+    if not candidates:
+        raise UsageError(f"{function} has no successful invocation with a known memory size to recommend from.",
+                         hint=f"Measure it: advisor tune {function} --sla {settings.sla}.")
     current = _current(work, candidates)
     candidates.sort(key=Candidate.sort_key)
     pick = cheapest([c.month for c in candidates])
@@ -158,6 +160,9 @@ def _candidates(work: _Work, arch: str) -> list[Candidate]:
     inits = init_draws(found, s.seed)
     if inits.note is not None and inits.note not in work.notes:
         work.notes.append(inits.note)
+    if not sizes:
+        work.notes.append(f"{arch}: no size ran successfully ({', '.join(_failures(found))}), so none is a candidate")
+        return []
     if len(sizes) < 2:
         draws = measured_draws(arch, sizes[0], _measured_durations(work, arch, sizes[0]), inits)
         return [Candidate(m, True) for m in work.months(draws)]
@@ -178,6 +183,10 @@ def _candidates(work: _Work, arch: str) -> list[Candidate]:
         size = int(scores.memory_mb[index])
         out += [Candidate(m, size in sizes) for m in work.months(model_draws(scores, index, inits, s.seed))]
     return out
+
+
+def _failures(found: Sequence[Measurement]) -> list[str]:
+    return [f"{m.memory_mb:,} MB: {'; '.join(m.errors())}" for m in found if m.failed]
 
 
 def _measured_durations(work: _Work, arch: str, memory_mb: int) -> np.ndarray:
@@ -242,7 +251,8 @@ def _schedule(candidates: Sequence[Candidate], best: Candidate | None) -> Hourly
             assert schedule is not None
             verdict = "meets" if c.meets_sla else "misses"
             extra = c.monthly_cost_usd - best.monthly_cost_usd
-            role = "the recommendation" if c is best else f"${extra:,.2f}/month more than the recommendation"
+            role = ("the recommendation" if c is best else f"${extra:,.2f}/month more than the recommendation"
+                    if extra >= 0 else f"${-extra:,.2f}/month less than the recommendation")
             words = (f"provisioned instances by UTC hour at {c.memory_mb:,} MB ({c.architecture}), shaped by the "
                      f"traffic's requests in flight per hour: ${c.monthly_cost_usd:,.2f}/month, {verdict} the SLA; "
                      f"{role}")

@@ -37,10 +37,12 @@ def missing_evidence(evidence: Evidence, scores: Mapping[str, Scores | None], be
         if scores.get(arch) is None:
             others = [s for s in MemorySpace.full().initial() if s not in sizes]
             arch_option = "" if arch == (evidence.info.architecture or DEFAULT_ARCH) else f" --arch {arch}"
+            ran = (f"only {_sizes(sizes)} ran successfully, so no duration model can be fitted: the candidates are "
+                   "that size's keep-warm settings" if sizes else
+                   f"no size ran successfully, so {arch} has no candidate")
             out.append(Missing(
                 what=f"durations at other memory sizes ({arch}): measure {_sizes(others)}",
-                why=f"only {_sizes(sizes)} ran successfully, so no duration model can be fitted: the candidates are "
-                    "that size's keep-warm settings, and a smaller or larger size may be cheaper or faster",
+                why=f"{ran}, and a smaller or larger size may be cheaper or faster",
                 command=f"{tune}{arch_option} --budget-invocations {SUGGESTED_INVOCATIONS}"))
     if not any(len(m.init_ms()) for m in evidence.measurements()):
         why = ("no cold start's init time is in the evidence"

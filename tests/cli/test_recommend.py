@@ -144,6 +144,7 @@ def test_keep_warm_strategies_can_be_narrowed(imported) -> None:  # type: ignore
     ((FUNCTION, "--sla", "p95=2s", "--platforms", "gpu"), "--platforms 'gpu' is not a platform family"),
     ((FUNCTION, "--sla", "p95=2s", "--keep-warm", "always"), "'always' is not known"),
     ((FUNCTION, "--sla", "p95=2s", "--since", "2030-01-01"), "has no imported invocations"),
+    ((FUNCTION, "--sla", "p95=2s", "--region", "mars-1"), "no Lambda region 'mars-1'"),
 ])
 def test_bad_input_gives_one_line_and_a_non_zero_exit(imported, args, message) -> None:  # type: ignore[no-untyped-def]
     result = imported("recommend", *args)

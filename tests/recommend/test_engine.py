@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.breakeven.lineup import FAMILIES, Lineup, parse_families
+from advisor.breakeven.families import FAMILIES, parse_families
+from advisor.breakeven.lineup import Lineup
 from advisor.context import Context
 from advisor.errors import UsageError
 from advisor.pricing import PriceCatalog
@@ -54,3 +55,23 @@ def test_the_break_even_s_families_pick_its_platforms() -> None:
     assert parse_families("none") == () and parse_families("Dedicated, lambda") == ("dedicated", "lambda")
     with pytest.raises(UsageError, match="'gpu' is not a platform family"):
         parse_families("gpu")
+
+
+def test_an_architecture_whose_sizes_all_failed_has_no_candidate_and_says_so(cli, workspace: Path) -> None:
+    from advisor.tune.measure import Measurement
+    from advisor.tune.records import store_tuning_records
+    from advisor.workspace import Workspace
+
+    assert cli("import", "trace", str(TRACE)).exit_code == 0
+    failed = {"request_id": "oom-1", "status": "error", "error_type": "Runtime.OutOfMemory", "duration_ms": 80.0,
+              "billed_duration_ms": 80, "memory_mb": 512, "max_memory_used_mb": 512, "architecture": "arm64",
+              "start_time": "2026-01-05T00:00:00+00:00", "end_time": "2026-01-05T00:00:00.080000+00:00"}
+    with Workspace.open(workspace) as store:
+        assert store_tuning_records(store, "543bec406831", "s", Measurement(512, "arm64", (failed,), 0)) == 1
+    with Context.resolve(workspace) as ctx:
+        found = recommend(ctx, "543bec406831", RecommendSettings(Sla.parse("p95=40s"), platforms=()))
+    assert {c.architecture for c in found.candidates} == {"x86_64"}
+    assert "arm64: no size ran successfully (512 MB: error: Runtime.OutOfMemory), so none is a candidate" in found.notes
+    gap = next(m for m in found.missing if m.what.startswith("durations at other memory sizes (arm64)"))
+    assert "no size ran successfully, so arm64 has no candidate" in gap.why and "--arch arm64" in gap.command
+    assert not any(m.what == "arm64 not measured" for m in found.missing)
