@@ -43,6 +43,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "functions": ("functions",),
     "restore": ("restore",), "iam-policy": ("restore",),
     "tune": ("tune",),
+    "apply": ("apply",),
 }
 
 IMPORT_HELP = "Import invocation records (CloudWatch logs, exports, public traces) into the workspace."
