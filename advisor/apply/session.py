@@ -41,15 +41,20 @@ LOCK_LABEL = "advisor apply"
 
 @dataclass(frozen=True)
 class Connection:
-    """Where the function is: region, profile, and an endpoint for both services (tests, emulators)."""
+    """Where the function is: region, profile, and an endpoint for both services (tests, emulators).
+
+    ``session``: a boto3 session to make the clients from (then region and profile are its own).
+    """
 
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None
+    session: Any = field(default=None, compare=False, repr=False)
 
     def clients(self) -> Clients:
         """The Lambda and Application Auto Scaling clients."""
-        return Clients.connect(region=self.region, profile=self.profile, endpoint_url=self.endpoint_url)
+        return Clients.connect(region=self.region, profile=self.profile, endpoint_url=self.endpoint_url,
+                               session=self.session)
 
     def to_dict(self) -> dict[str, Any]:
         """What the journal records (the restore reconnects with it)."""

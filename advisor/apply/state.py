@@ -37,7 +37,8 @@ class Clients:
 
     @classmethod
     def connect(cls, *, region: str | None = None, profile: str | None = None,
-                endpoint_url: str | None = None, endpoints: dict[str, str] | None = None) -> Clients:
+                endpoint_url: str | None = None, endpoints: dict[str, str] | None = None,
+                session: Any = None) -> Clients:
         """Clients for ``region``/``profile``; ``endpoint_url`` for both services, or ``endpoints`` per service.
 
         Raises:
@@ -46,7 +47,8 @@ class Clients:
         made = {}
         for service in (LAMBDA, SCALING):
             url = (endpoints or {}).get(service) or endpoint_url
-            (made[service],) = aws.clients((service,), region=region, profile=profile, endpoint_url=url)
+            (made[service],) = aws.clients((service,), region=region, profile=profile, endpoint_url=url,
+                                           session=session)
         return cls(made[LAMBDA], made[SCALING])
 
     def endpoints(self) -> dict[str, str]:

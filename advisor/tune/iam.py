@@ -37,7 +37,7 @@ OPERATIONS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "ListAliases", "ListProvisionedConcurrencyConfigs",  # journal the original
             "UpdateFunctionConfiguration",     # the memory size; restore
             "PublishVersion", "ListVersionsByFunction",  # the version the alias gets; restore finds it
-            "CreateAlias", "UpdateAlias", "DeleteAlias",  # the alias named by --alias; restore
+            "GetAlias", "CreateAlias", "UpdateAlias", "DeleteAlias",  # the alias named by --alias; restore
             "DeleteFunction",                  # with a Qualifier: restore deletes the version apply published
             "GetProvisionedConcurrencyConfig", "PutProvisionedConcurrencyConfig",
             "DeleteProvisionedConcurrencyConfig",  # provisioned concurrency on the alias
