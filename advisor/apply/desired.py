@@ -62,7 +62,10 @@ def from_candidate(candidate: dict[str, Any], *, source: str = "the recommendati
     if not isinstance(candidate, dict):
         raise InputError(f"{source}: the recommended candidate is not a JSON object")
     try:
-        memory = check_memory_mb(_field(candidate, "memory_mb", source), option=f"{source}: memory_mb")
+        memory_mb = _field(candidate, "memory_mb", source)
+        if not isinstance(memory_mb, (int, float)) or isinstance(memory_mb, bool):
+            raise InputError(f"{source}: memory_mb {memory_mb!r} is not a number of MB")
+        memory = check_memory_mb(memory_mb, option=f"{source}: memory_mb")
         architecture = check_architecture(str(_field(candidate, "architecture", source)),
                                           option=f"{source}: architecture")
         keep_warm = keep_warm_of(_field(candidate, "keep_warm", source), source=source)

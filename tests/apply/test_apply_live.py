@@ -267,7 +267,7 @@ def test_after_sigkill_mid_apply_advisor_restore_in_another_process_puts_everyth
     assert served.state()["memory_mb"] == 2048
     restore = [sys.executable, "-m", "advisor", "restore", FUNCTION, "--workspace", str(tmp_path)]
     env = {**os.environ, **served.env()}
-    done = subprocess.run(restore, capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(restore, capture_output=True, text=True, env=env, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"took over the tuning lock of captioner from pid {process.pid} ")
     assert "put back $LATEST's memory 1,024 MB (was 2,048 MB)" in done.stdout
