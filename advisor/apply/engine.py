@@ -103,6 +103,8 @@ class Applier:
         lines = []
         if self.state["scalable_target"] is not None:
             self._mark(scaling_changed=True)
+            for action in self.state["scheduled_actions"]:  # deregistering deletes them on AWS; said, not assumed
+                self.clients.aas.delete_scheduled_action(**self._target(), ScheduledActionName=action["name"])
             self.clients.aas.deregister_scalable_target(**self._target())
             lines.append(f"removed the provisioned schedule of alias {self.plan.alias} (its scalable target)")
         lines.extend(self._provision(count))

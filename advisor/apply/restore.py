@@ -59,7 +59,9 @@ def _restore_scaling(clients: Clients, original: dict[str, Any], created: dict[s
     if before is None:
         if now["scalable_target"] is None:
             return []
-        aas.deregister_scalable_target(**target)  # its scheduled actions go with it
+        for action in now["scheduled_actions"]:  # deregistering deletes them on AWS; said, not assumed
+            aas.delete_scheduled_action(**target, ScheduledActionName=action["name"])
+        aas.deregister_scalable_target(**target)
         return [f"removed the scalable target of alias {alias} and its scheduled actions"]
     lines = []
     if now["scalable_target"] != before:

@@ -22,8 +22,9 @@ def render_plan(document: dict[str, Any]) -> RenderableType:
         parts.append(Text(f"{plan['function']}{where} already has this configuration: nothing to change."))
     else:
         table = Table(title=f"advisor apply {plan['function']}{where}", box=box.SIMPLE_HEAD, title_justify="left")
-        for column in ("setting", "now", "after"):
-            table.add_column(column)
+        table.add_column("setting", no_wrap=True)
+        table.add_column("now")
+        table.add_column("after")
         for change in plan["changes"]:
             table.add_row(change["setting"], change["before"], change["after"])
         parts.append(table)

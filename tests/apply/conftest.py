@@ -9,6 +9,7 @@ local stack would (``AWS_ENDPOINT_URL_LAMBDA``, ``AWS_ENDPOINT_URL_APPLICATION_A
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -90,6 +91,8 @@ class Live:
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
+    # Its request log would go to whatever stream a test captured when the server started.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()

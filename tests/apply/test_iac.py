@@ -85,7 +85,8 @@ def test_terraform_sets_the_function_alias_target_and_one_scheduled_action_per_c
     assert (function["memory_size"], [_value(a) for a in function["architectures"]], function["publish"]) == (
         2048, ["arm64"], True)
     alias = resources[("aws_lambda_alias", "image_captioner_live")]
-    assert _value(alias["name"]) == "live" and "aws_lambda_function.image_captioner.version" in alias["function_version"]
+    assert _value(alias["name"]) == "live"
+    assert "aws_lambda_function.image_captioner.version" in alias["function_version"]
     target = resources[("aws_appautoscaling_target", "image_captioner_live")]
     assert (_value(target["service_namespace"]), _value(target["scalable_dimension"])) == (
         "lambda", "lambda:function:ProvisionedConcurrency")
