@@ -150,6 +150,9 @@ def test_an_apply_holds_the_tuning_lock_of_the_function(live, tmp_path):
     served.deploy()
     with TuneLock(tmp_path, FUNCTION, study="nightly"), pytest.raises(TuningLockedError, match="study nightly"):
         apply(tmp_path, from_options(memory_mb=2048))
+    with TuneLock(tmp_path, FUNCTION, study=session.LOCK_LABEL), pytest.raises(
+            TuningLockedError, match=rf"captioner is already being changed by pid {os.getpid()} .*\(advisor apply\)"):
+        TuneLock(tmp_path, FUNCTION, study="nightly").acquire()  # what a tuner started meanwhile is told
 
 
 @pytest.mark.parametrize(("setup", "desired", "message"), [

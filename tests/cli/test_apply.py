@@ -6,6 +6,7 @@ Scaling by moto; AWS is never called)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -200,3 +201,26 @@ def test_ctrl_c_during_an_apply_exits_130_after_putting_everything_back(live, tm
     assert child.returncode == EXIT_INTERRUPTED, err
     assert "restored: put back $LATEST's memory 1,024 MB (was 2,048 MB)" in err and "Traceback" not in err
     assert served.state() == before and not journal_path(tmp_path / "ws", FUNCTION).exists()
+
+
+class _Terminal(io.StringIO):
+    """A stdin that is a terminal holding the user's answer."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("answer", ["n", "y"])
+def test_without_yes_it_shows_the_table_asks_and_does_what_the_answer_says(cli, live, tmp_path, monkeypatch, answer):
+    served = live()
+    served.deploy()
+    before = served.state()
+    monkeypatch.setattr("sys.stdin", _Terminal(f"{answer}\n"))
+    done = cli("apply", FUNCTION, "--memory", "2048", "--provisioned", "1", "--alias", ALIAS, "-w", tmp_path / "ws")
+    assert re.search(r"provisioned concurrency on live +none +1", done.stderr)
+    assert "Apply these changes to captioner now? [y/N]" in done.stderr
+    if answer == "n":
+        assert done.exit_code == 1 and done.stderr.endswith("not applied: nothing was changed.\n")
+        assert served.state() == before and not journal_path(tmp_path / "ws", FUNCTION).exists()
+    else:
+        assert done.exit_code == 0 and served.state()["provisioned"] == [(ALIAS, 1)]
