@@ -17,6 +17,8 @@ from advisor.errors import TargetError, UsageError
 from advisor.tune.keepwarm import KeepWarm
 from advisor.units import format_duration
 
+LATEST = "$LATEST"
+
 
 @dataclass(frozen=True)
 class Change:
@@ -140,6 +142,11 @@ def _publish(state: dict[str, Any], desired: Desired, keep_warm: KeepWarm | None
         return False
     memory = desired.memory_mb if desired.memory_mb is not None else state["memory_mb"]
     exists = state["alias_version"] is not None
+    if state["alias_version"] == LATEST:  # it follows $LATEST; provisioned concurrency needs a version
+        if keep_warm is None:
+            return False
+        changes.append(Change(f"alias {alias}", "$LATEST", f"a new version of $LATEST ({_mb(memory)})"))
+        return True
     if exists and (desired.memory_mb is None or state["alias_memory_mb"] == memory):
         return False
     if not exists and desired.memory_mb is None and keep_warm is None:
@@ -181,8 +188,9 @@ def _keep_warm(state: dict[str, Any], keep_warm: KeepWarm, changes: list[Change]
         actions = scaling.scheduled_actions(keep_warm.schedule, alias)
         wanted = ", ".join(f"{a.clock}={a.count}" for a in actions) + " (UTC, daily)"
         current = {(a["name"], a["schedule"], a["min"], a["max"]) for a in state["scheduled_actions"]}
-        if current != {(a.name, a.cron, a.count, a.count) for a in actions} or state["scalable_target"] is None:
-            changes.append(Change(f"provisioned schedule on {alias}", now_schedule, wanted))
+        if current == {(a.name, a.cron, a.count, a.count) for a in actions} and state["scalable_target"]:
+            return None, [], 0, None  # the alias has this schedule already
+        changes.append(Change(f"provisioned schedule on {alias}", now_schedule, wanted))
         return None, actions, keep_warm.schedule.peak, keep_warm.schedule.spec()
     count = keep_warm.provisioned if keep_warm.kind == "provisioned" else 0
     if state["scalable_target"] is not None:
