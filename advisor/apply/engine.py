@@ -123,7 +123,7 @@ class Applier:
                                      Timezone=scaling.TIMEZONE,
                                      ScalableTargetAction={"MinCapacity": action.count, "MaxCapacity": action.count})
         assert plan.schedule is not None
-        now = scaling.ProvisionedSchedule.parse(plan.schedule).count_at(self._clock())
+        now = plan.schedule.count_at(self._clock())
         lines = [f"registered alias {plan.alias} with Application Auto Scaling (0-{plan.schedule_peak}) and put "
                  f"{len(plan.actions)} scheduled action{'s' * (len(plan.actions) != 1)} (UTC)"]
         return lines + self._provision(now, why=" for the current hour")

@@ -14,6 +14,7 @@ from typing import Any
 from advisor.apply import scaling
 from advisor.apply.desired import Desired
 from advisor.errors import TargetError, UsageError
+from advisor.simulate.schedule import ProvisionedSchedule
 from advisor.tune.keepwarm import KeepWarm
 from advisor.units import format_duration
 
@@ -47,6 +48,7 @@ class Plan:
         actions: The scheduled actions of a schedule (empty: no schedule; the scalable target,
             if any, is removed when ``provisioned`` is set).
         schedule_peak: The schedule's largest count (the scalable target's maximum).
+        schedule: The schedule (its current hour's count is set at once).
         notes: What the user should know (pings left to the IaC, callers of other aliases).
     """
 
@@ -58,7 +60,7 @@ class Plan:
     provisioned: int | None = None
     actions: tuple[scaling.ScheduledAction, ...] = ()
     schedule_peak: int = 0
-    schedule: str | None = None
+    schedule: ProvisionedSchedule | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -70,7 +72,7 @@ class Plan:
         """The JSON object (``advisor apply --json``'s ``plan``)."""
         return {"function": self.function, "alias": self.alias, "changes": [c.to_dict() for c in self.changes],
                 "memory_mb": self.memory_mb, "publish": self.publish, "provisioned": self.provisioned,
-                "schedule": self.schedule,
+                "schedule": self.schedule.spec() if self.schedule is not None else None,
                 "scheduled_actions": [{"name": a.name, "schedule": a.cron, "timezone": scaling.TIMEZONE,
                                        "count": a.count} for a in self.actions],
                 "notes": list(self.notes)}
@@ -100,15 +102,15 @@ def plan_of(state: dict[str, Any], desired: Desired) -> Plan:
     publish = _publish(state, desired, keep_warm, changes)
     provisioned: int | None = None
     actions: list[scaling.ScheduledAction] = []
-    peak, spec = 0, None
+    peak, schedule = 0, None
     if keep_warm is not None:
         _check_alias(state)
-        provisioned, actions, peak, spec = _keep_warm(state, keep_warm, changes, notes)
+        provisioned, actions, peak, schedule = _keep_warm(state, keep_warm, changes, notes)
     if alias is None and new_memory is not None and state["aliases"]:
         names = ", ".join(a["name"] for a in state["aliases"])
         notes.append(f"callers of the aliases ({names}) still run their versions: pass --alias NAME to publish "
                      "this memory size and point that alias at it")
-    return Plan(function, alias, tuple(changes), new_memory, publish, provisioned, tuple(actions), peak, spec,
+    return Plan(function, alias, tuple(changes), new_memory, publish, provisioned, tuple(actions), peak, schedule,
                 tuple(notes))
 
 
@@ -179,7 +181,7 @@ def _check_alias(state: dict[str, Any]) -> None:
 
 
 def _keep_warm(state: dict[str, Any], keep_warm: KeepWarm, changes: list[Change],
-               notes: list[str]) -> tuple[int | None, list[scaling.ScheduledAction], int, str | None]:
+               notes: list[str]) -> tuple[int | None, list[scaling.ScheduledAction], int, ProvisionedSchedule | None]:
     alias = state["alias"]
     now_count = state["alias_provisioned"] or 0
     now_schedule = _describe_actions(state["scheduled_actions"]) if state["scalable_target"] else "none"
@@ -191,7 +193,7 @@ def _keep_warm(state: dict[str, Any], keep_warm: KeepWarm, changes: list[Change]
         if current == {(a.name, a.cron, a.count, a.count) for a in actions} and state["scalable_target"]:
             return None, [], 0, None  # the alias has this schedule already
         changes.append(Change(f"provisioned schedule on {alias}", now_schedule, wanted))
-        return None, actions, keep_warm.schedule.peak, keep_warm.schedule.spec()
+        return None, actions, keep_warm.schedule.peak, keep_warm.schedule
     count = keep_warm.provisioned if keep_warm.kind == "provisioned" else 0
     if state["scalable_target"] is not None:
         changes.append(Change(f"provisioned schedule on {alias}", now_schedule, "none"))

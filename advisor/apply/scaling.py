@@ -72,8 +72,3 @@ def scheduled_actions(schedule: ProvisionedSchedule, alias: str) -> list[Schedul
 def constant_count(schedule: ProvisionedSchedule) -> int | None:
     """The count of a schedule that never changes, or None when it does."""
     return None if scheduled_actions(schedule, "-") else schedule.count_at(0)
-
-
-def count_now(schedule: ProvisionedSchedule, epoch_s: float) -> int:
-    """The count the schedule asks for at ``epoch_s`` (set at once: the next action may be hours away)."""
-    return schedule.count_at(epoch_s)
