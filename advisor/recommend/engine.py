@@ -268,10 +268,20 @@ def _breakeven(work: _Work, best: Candidate | None) -> Breakeven | None:
     from advisor.breakeven import Service, breakeven
 
     lineup = s.lineup if best is None else replace(s.lineup, memory_mb=best.memory_mb, arch=best.architecture)
-    if best is not None and best.memory_mb != work.trace.memory_mb and LAMBDA in s.platforms:
+    ran_at = _sizes_ran_at(work.trace)
+    if best is not None and ran_at and ran_at != [best.memory_mb] and LAMBDA in s.platforms:
+        origin = (f"{ran_at[0]:,}" if len(ran_at) == 1
+                  else f"the sizes they ran at ({', '.join(f'{mb:,}' for mb in ran_at)} MB)")
         work.notes.append(f"the break-even's Lambda rows replay the traffic's own durations moved from "
-                          f"{work.trace.memory_mb:,} to {best.memory_mb:,} MB by advisor's memory-scaling model "
+                          f"{origin} to {best.memory_mb:,} MB by advisor's memory-scaling model "
                           "(as advisor breakeven --memory does), not by this recommendation's evidence: their "
                           "figures can differ from the candidates'")
     models = lineup.models(work.context.prices, work.trace, families=s.platforms)
     return breakeven(work.trace, models, s.service or Service(), s.sla, factors=s.factors, seed=s.seed)
+
+
+def _sizes_ran_at(trace: Trace) -> list[int]:
+    """The memory sizes the traffic's requests ran at (each one moves from its own to the break-even's)."""
+    sizes = trace.request_memory_mb
+    known = sorted({int(mb) for mb in sizes[np.isfinite(sizes)]}) if sizes is not None else []
+    return known or ([trace.memory_mb] if trace.memory_mb is not None else [])

@@ -75,3 +75,17 @@ def test_an_architecture_whose_sizes_all_failed_has_no_candidate_and_says_so(cli
     gap = next(m for m in found.missing if m.what.startswith("durations at other memory sizes (arm64)"))
     assert "no size ran successfully, so arm64 has no candidate" in gap.why and "--arch arm64" in gap.command
     assert not any(m.what == "arm64 not measured" for m in found.missing)
+
+
+def test_the_break_even_note_names_every_size_a_mixed_traffic_ran_at(cli, workspace: Path) -> None:
+    """Traffic that ran at several sizes (docs/examples.md example 2) moves each request from its own
+    size to the break-even's, so the note names them all, not only the most frequent one."""
+    served = REPO / "traces" / "mlp-classifier-490f408b7641.csv"
+    assert cli("import", "trace", str(served), "--function", "mlp").exit_code == 0
+    with Context.resolve(workspace) as ctx:
+        found = recommend(ctx, "mlp", RecommendSettings(Sla.parse("p99=500ms"), platforms=("lambda",)))
+    assert found.recommended is not None and found.recommended.memory_mb != 256
+    moved = [note for note in found.notes if note.startswith("the break-even's Lambda rows")]
+    assert len(moved) == 1
+    assert (f"moved from the sizes they ran at (256, 512, 1,024, 1,536 MB) to "
+            f"{found.recommended.memory_mb:,} MB") in moved[0]
