@@ -43,6 +43,8 @@ DERIVED: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 SERVED_SPARSE = DERIVED[0][0]
 SERVED_DAY = DERIVED[1][0]
+#: The workspace function the served sparse trace is imported as (a generic CSV names none).
+SERVED_SPARSE_FUNCTION = "mlp-classifier-490f408b7641"
 
 #: group -> [(block name, advisor arguments)], run in order in one fresh workspace per group.
 EXAMPLES: dict[str, list[tuple[str, str]]] = {
@@ -60,6 +62,9 @@ EXAMPLES: dict[str, list[tuple[str, str]]] = {
         *[(f"classifier-replay-{mb}", f"replay --trace {SERVED_SPARSE} --memory {mb} --compare provisioned=1 "
                                       "--compare ping-every=4m,label=pings-4m")
           for mb in (256, 512, 1536)],
+        ("classifier-import-served", f"import trace {SERVED_SPARSE} --function {SERVED_SPARSE_FUNCTION}"),
+        ("classifier-recommend", f"recommend {SERVED_SPARSE_FUNCTION} --sla p99=500ms"),
+        ("classifier-apply-iac", f"apply {SERVED_SPARSE_FUNCTION} --sla p99=500ms --iac terraform"),
     ],
     "volume": [
         ("volume-breakeven", f"breakeven --trace {SERVED_DAY} --sla p99=500ms --gpu-ms 1:49.27 "
