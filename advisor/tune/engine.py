@@ -17,7 +17,7 @@ A size that fails is an infeasible trial with its errors; Ctrl-C ends the tuning
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -128,7 +128,8 @@ def _step(run: _Run, initial: tuple[int, ...], context: Context | None) -> str |
     run.emit(TuneEvent("budget", {"invocations": spent.invocations, "budget_invocations": settings.budgets.invocations,
                                   "cost_usd": spent.usd, "budget_usd": settings.budgets.usd,
                                   "elapsed_s": spent.elapsed_s, "timeout_s": settings.budgets.timeout_s}))
-    planned = _plan(run, found, scores, initial)
+    left = settings.budgets.invocations - spent.invocations
+    planned = _plan(run, found, scores, initial, last=left < 2 * settings.invocations_per_trial)
     if planned is None and settings.sampler == "posterior":
         return stopping.SETTLED  # no size left that could change the answer
     design_done = planned is None or planned[2]
@@ -151,7 +152,7 @@ def _score_all(run: _Run, found: list[Measurement]) -> dict[str, Scores | None]:
             for arch in run.settings.space.architectures}
 
 
-def recommended(scores: dict[str, Scores | None]) -> Scores | None:
+def recommended(scores: Mapping[str, Scores | None]) -> Scores | None:
     """The architecture whose recommendation is cheapest (feasible ones first)."""
     fitted = [s for s in scores.values() if s is not None]
     if not fitted:
@@ -187,10 +188,13 @@ def _trial_cost(run: _Run, m: Measurement) -> float:
 
 
 def _plan(run: _Run, found: list[Measurement], scores: dict[str, Scores | None],
-          initial: tuple[int, ...]) -> tuple[str, int | None, bool] | None:
+          initial: tuple[int, ...], *, last: bool = False) -> tuple[str, int | None, bool] | None:
     """(architecture, memory or None for the Optuna sampler to choose, design done) or None.
 
-    None means no size is left to try (``posterior`` only).
+    None means no size is left to try (``posterior`` only). ``last``: the invocation budget
+    leaves room for one full trial at most; it goes to the recommendation when no measurement
+    confirms it yet (the final pick is confined to measured neighbourhoods, so an unconfirmed
+    recommendation would otherwise be exchanged for a dearer confirmed one).
     """
     others = busy(run.study)
     for arch in run.settings.space.architectures:
@@ -209,6 +213,10 @@ def _plan(run: _Run, found: list[Measurement], scores: dict[str, Scores | None],
             return arch, extra, False
     if not fitted:
         return None
+    pick = recommended(fitted)
+    if last and pick is not None and pick.best_feasible and not stopping.confirmed(pick) \
+            and (pick.best_memory_mb, pick.architecture) not in others:
+        return pick.architecture, pick.best_memory_mb, True
     best = max(fitted.values(), key=lambda s: s.max_chance())
     busy_sizes = [b[0] for b in others if b[1] == best.architecture]
     return best.architecture, most_promising(best, busy_sizes), True
