@@ -26,14 +26,14 @@ Three rules were compared (:data:`DESIGNS`), each giving three sizes:
   sizes until the two designs were reconciled.
 
 The choice (:data:`DESIGN`) was made on the development cases of ``bench/bench_tune.py``
-(64 cases; the tuner's cost regret against the true optimum, which is what the design is
-for, with SLA violations at most 5%): mean regret 7.5% for ``anchored``, 8.8% ``clipped``,
-9.2% ``quantiles`` (p90 10.2%, 7.6%, 11.9%; violations 0%, 0%, 1.6%). On the development
-curves of ``bench/bench_models.py`` (the model fitted on the three sizes, scored at the
-others) ``anchored`` predicts with 8.3% mean error against ``quantiles``' 12.2% (and 7.1%
-for the anchors snapped to each curve's nearest measured sizes, which a tuning over a range
-cannot do: it would measure 1,769 and 2,048 MB, 0.2 octave apart, over 128..2,048 MB).
-docs/tune.md and docs/models.md give the held-out figures.
+(64 cases), by the tuner's mean cost regret against the true optimum (the issue's goal and
+what the design is for) with SLA violations at most 5%: ``anchored`` 7.5%, ``clipped`` 8.8%,
+``quantiles`` 9.2% (p90 10.2%, 7.6%, 11.9%; violations 0%, 0%, 1.6%). ``clipped`` measures
+1,769 and 2,048 MB, 0.2 octave apart, on the I/O-bound curves of 128..2,048 MB and learns
+little from the second (mbwilding: 28.6% mean regret against 21.1%), but it predicts the
+development curves better in ``bench/bench_models.py`` (mean error 6.8% against 8.3% for
+``anchored`` and 12.2% for ``quantiles``). docs/tune.md and docs/models.md give the
+held-out figures.
 """
 
 from __future__ import annotations
