@@ -5,12 +5,14 @@ public curves with seeded lognormal samples around each published value, the 8 m
 runtime/architectures with their real invocations, and the ML inference curves measured
 through the local target in bench/data/curves/), split into development and held-out curves
 by whole groups (seed 13, fixed before the model was changed). Each curve is fitted on 5
-invocations at each of three sizes (the design, snapped to the curve's nearest measured
+invocations at each of three sizes (the design of the curve's measured range, snapped to its measured
 sizes) and scored at its other sizes: MAPE of the predicted mean against the measured mean,
 coverage of held-out invocations by the 90% interval, and the naive ``a + b/min(m, 1769)``
 fitted to the same three means. Per family (public, io, local) and part (dev, held-out,
-all), for the default design :data:`advisor.models.design.INITIAL_SIZES` and the other
-designs of :data:`advisor.models.design.OTHER_DESIGNS`; then the fit time of 3 sizes x 5
+all), for the initial design of :mod:`advisor.models.design` (the one ``advisor tune`` and
+``bench/bench_tune.py`` use: :func:`~advisor.models.design.initial_sizes` of each curve's range),
+the other rule of :data:`~advisor.models.design.DESIGNS`, and the fixed sizes of
+:data:`advisor.models.design.OTHER_DESIGNS`; then the fit time of 3 sizes x 5
 invocations. Targets (issue 13): MAPE <= 10%, coverage 80-97%.
 
 Then the issue-5 figures. Data: ../shared/data/lambda-measurements/mbwilding-s3-benchmark (real AWS Lambda, 500 S3
@@ -49,7 +51,7 @@ import pandas as pd
 from _curves import FAMILIES, Curve, load_curves, score, split
 
 from advisor.models import ColdStartModel, DurationModel
-from advisor.models.design import INITIAL_SIZES, OTHER_DESIGNS
+from advisor.models.design import ANCHORS, DESIGN, DESIGNS, OTHER_DESIGNS, initial_sizes
 from advisor.models.duration import DURATION_FORMS
 from advisor.models.evaluation import evaluate_holdout, load_mbwilding
 from advisor.models.forms import FORMS, KNEE_GRID, fit_form
@@ -63,12 +65,18 @@ FIT_SAMPLES = 1000
 PARTS = ("dev", "held-out", "all")
 
 
-def curve_scores(curves: list[Curve], parts: dict[str, str], design: tuple[int, ...],
+def curve_scores(curves: list[Curve], parts: dict[str, str], design: tuple[int, ...] | str,
                  form: str = "average") -> pd.DataFrame:
-    """One row per curve: its family, part, training sizes, MAPE, coverage, naive MAPE, fit s."""
+    """One row per curve: its family, part, training sizes, MAPE, coverage, naive MAPE, fit s.
+
+    ``design``: fixed sizes, or the name of a rule of :data:`DESIGNS` applied to each curve's
+    measured range (as the tuner applies it to its ``--memory`` range).
+    """
     rows = []
     for curve in curves:
-        result = score(curve, design, lambda: DurationModel(form=form))
+        sizes = [int(m) for m in curve.truth.index]
+        sizes_of = initial_sizes(sizes[0], sizes[-1], sizes, design=design) if isinstance(design, str) else design
+        result = score(curve, sizes_of, lambda: DurationModel(form=form))
         rows.append({"family": curve.family, "part": parts[curve.group], "curve": curve.name,
                      "train_mb": "/".join(map(str, result.train_mb)), "knee": result.knee,
                      "mape_%": result.mape, "coverage_90": result.coverage,
@@ -103,17 +111,18 @@ def print_curve_figures(per_curve: bool, form: str = "average") -> None:
     parts = split(curves)
     print("Split (whole groups held out, seed 13): held-out = "
           + ", ".join(sorted({c.name for c in curves if parts[c.group] == "held-out"})) + "\n")
-    from advisor.tune.space import MemorySpace
-
-    tuner = MemorySpace.full().initial()  # what advisor tune measures first over 128-10,240 MB
-    for design in dict.fromkeys((INITIAL_SIZES, tuner, *OTHER_DESIGNS)):
+    others = [name for name in DESIGNS if name != DESIGN]
+    for design in (DESIGN, *others, ANCHORS, *OTHER_DESIGNS):
         scores = curve_scores(curves, parts, design, form)
-        label = (" (default: advisor.models.design.INITIAL_SIZES)" if design == INITIAL_SIZES
-                 else " (advisor tune's first sizes: advisor.tune.space)" if design == tuner else "")
-        print(f"Design {'/'.join(map(str, design))} MB{label}: fit on 5 invocations at each of "
-              "3 sizes, predict the others")
+        if isinstance(design, str):
+            full = "/".join(map(str, initial_sizes(128, 10240, design=design)))
+            label = (f"the {design!r} rule ({full} MB over 128-10,240; each curve's range)"
+                     + (": advisor.models.design.DESIGN, what advisor tune measures first" if design == DESIGN else ""))
+        else:
+            label = "/".join(map(str, design)) + " MB"
+        print(f"Design {label}: fit on 5 invocations at each of 3 sizes, predict the others")
         print(family_table(scores).to_string(index=False) + "\n")
-        if per_curve and design == INITIAL_SIZES:
+        if per_curve and design == DESIGN:
             print(scores.drop(columns="fit_s").round(3).to_string(index=False) + "\n")
 
 

@@ -21,7 +21,7 @@ tuning, mean and p90 cost regret against the true optimum, the share within 2%, 
 SLA-violation rate (the true p95 of the recommended size above the SLA).
 
 Usage: .venv/bin/python bench/bench_tune.py [--split held-out|development|all]
-       [--samplers posterior,tpe,gp] [--slas 4] [--seed 0] [--workers 2]
+       [--samplers posterior,tpe,gp] [--design anchored|quantiles] [--slas 4] [--seed 0] [--workers 2]
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ import _curves  # noqa: E402
 from powertuning import power_tune  # noqa: E402
 from virtual_function import true_noise  # noqa: E402
 
+from advisor.models import design  # noqa: E402
 from advisor.pricing import PriceCatalog  # noqa: E402
 from advisor.sla import Objective, Sla  # noqa: E402
 from advisor.targets import load_target  # noqa: E402
@@ -197,14 +198,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--per-trial", type=int, default=None, help="invocations per trial (default: the engine's)")
     parser.add_argument("--csv", type=Path, help="write every case's rows here")
+    parser.add_argument("--design", choices=tuple(design.DESIGNS), default=design.DESIGN,
+                        help="the initial design (advisor.models.design; default: the chosen one)")
     args = parser.parse_args()
+    design.DESIGN = args.design  # the workers are forked after this: every tuning uses it
     samplers = tuple(s.strip() for s in args.samplers.split(",") if s.strip())
     options = {} if args.per_trial is None else {"invocations_per_trial": args.per_trial}
     curves = load_curves()
     price = InvocationPrice.of(PriceCatalog.bundled(), "us-east-1", "x86_64")
     truths = {c.name: Truth(c, NOISE, price) for c in curves}
     cases = [c for c in make_cases(curves, truths, args.slas, args.seed) if args.split in ("all", c.split)]
-    print(f"{len(cases)} cases ({args.split}) from {len(curves)} curves; samplers {', '.join(samplers)}", flush=True)
+    print(f"{len(cases)} cases ({args.split}) from {len(curves)} curves; samplers {', '.join(samplers)}; "
+          f"initial design {args.design}", flush=True)
     rows: list[dict[str, object]] = []
     started = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(args.workers) as pool:

@@ -129,7 +129,8 @@ def _step(run: _Run, initial: tuple[int, ...], context: Context | None) -> str |
     run.emit(TuneEvent("budget", {"invocations": spent.invocations, "budget_invocations": settings.budgets.invocations,
                                   "cost_usd": spent.usd, "budget_usd": settings.budgets.usd,
                                   "elapsed_s": spent.elapsed_s, "timeout_s": settings.budgets.timeout_s}))
-    planned = _plan(run, found, scores, initial)
+    left = settings.budgets.invocations - spent.invocations
+    planned = _plan(run, found, scores, initial, last=left < 2 * settings.invocations_per_trial)
     if planned is None and settings.sampler == "posterior":
         return stopping.SETTLED  # no size left that could change the answer
     design_done = planned is None or planned[2]
@@ -179,10 +180,13 @@ def _trial_cost(run: _Run, m: Measurement) -> float:
 
 
 def _plan(run: _Run, found: list[Measurement], scores: dict[str, Scores | None],
-          initial: tuple[int, ...]) -> tuple[str, int | None, bool] | None:
+          initial: tuple[int, ...], *, last: bool = False) -> tuple[str, int | None, bool] | None:
     """(architecture, memory or None for the Optuna sampler to choose, design done) or None.
 
-    None means no size is left to try (``posterior`` only).
+    None means no size is left to try (``posterior`` only). ``last``: the invocation budget
+    leaves room for one full trial at most; it goes to the recommendation when no measurement
+    confirms it yet (the final pick is confined to measured neighbourhoods, so an unconfirmed
+    recommendation would otherwise be exchanged for a dearer confirmed one).
     """
     others = busy(run.study)
     for arch in run.settings.space.architectures:
@@ -201,6 +205,10 @@ def _plan(run: _Run, found: list[Measurement], scores: dict[str, Scores | None],
             return arch, extra, False
     if not fitted:
         return None
+    pick = recommended(fitted)
+    if last and pick is not None and pick.best_feasible and not stopping.confirmed(pick) \
+            and (pick.best_memory_mb, pick.architecture) not in others:
+        return pick.architecture, pick.best_memory_mb, True
     best = max(fitted.values(), key=lambda s: s.max_chance())
     busy_sizes = [b[0] for b in others if b[1] == best.architecture]
     return best.architecture, most_promising(best, busy_sizes), True

@@ -105,6 +105,8 @@ class Scores:
         best: Index of the recommendation (cheapest feasible; the nearest to feasible
             when none is), or None when nothing could be fitted.
         sla_share: Share of draws in which each size meets the SLA.
+        excess: Each size's largest ratio of the upper end of an SLA percentile's interval
+            to its limit (at most 1 where feasible; less is more headroom).
         floor_mb: Largest size that failed (sizes up to it are infeasible), or None.
         form: The duration model's form.
         measured_mb: The sizes whose durations the model was fitted on.
@@ -123,6 +125,7 @@ class Scores:
     gain: np.ndarray
     best: int
     sla_share: np.ndarray
+    excess: np.ndarray
     floor_mb: int | None
     form: str
     measured_mb: np.ndarray
@@ -144,12 +147,20 @@ class Scores:
         return np.min(np.abs(logs - np.log2(self.measured_mb)[None, :]), axis=1) <= octaves
 
     def confined(self, octaves: float) -> Scores:
-        """These scores recommending the cheapest feasible size within ``octaves`` of a measured
-        one (unchanged when there is none)."""
+        """These scores recommending the final pick: among the feasible sizes within ``octaves``
+        of a measured one, the cheapest, or of those within :data:`MATERIAL` of its cost, the
+        one with the most headroom under the SLA (unchanged when there is none).
+
+        Sizes whose costs differ by less than :data:`MATERIAL` are a tie as far as the model
+        can tell (the search counts no such saving as an improvement); between them the one
+        furthest inside the SLA is the safer answer at no material price.
+        """
         allowed = self.feasible & self.near_measured(octaves)
         if not allowed.any():
             return self
-        best = int(np.flatnonzero(allowed)[np.argmin(self.cost_usd[allowed])])
+        cheapest = float(self.cost_usd[allowed].min())
+        tied = np.flatnonzero(allowed & (self.cost_usd <= (1.0 + MATERIAL) * cheapest))
+        best = int(tied[np.lexsort((self.cost_usd[tied], self.excess[tied]))[0]])
         return replace(self, best=best)
 
     @property
@@ -215,8 +226,9 @@ def score(
     allowed = memory > floor if floor is not None else np.ones(len(memory), dtype=bool)
     holds = allowed[:, None] & np.logical_and.reduce(
         [percentiles[o.percentile] <= o.limit_ms for o in sla.objectives])
-    upper_ok = np.logical_and.reduce(
-        [np.quantile(percentiles[o.percentile], UPPER, axis=1) <= o.limit_ms for o in sla.objectives])
+    excess = np.max([np.quantile(percentiles[o.percentile], UPPER, axis=1) / o.limit_ms
+                     for o in sla.objectives], axis=0)
+    upper_ok = excess <= 1.0
     # Between the largest failure and the smallest size that ran above it the threshold is
     # unknown: such sizes may be measured (they count in the chance and the gain), but only a
     # size at or above one that ran is recommended.
@@ -224,7 +236,7 @@ def score(
     feasible = proven & upper_ok
     cost_draws = price.cost(memory[:, None], means)
     cost = cost_draws.mean(axis=1)
-    best = _best(cost, feasible, percentiles, sla, allowed)
+    best = _best(cost, feasible, excess, allowed)
     better = cost_draws < (1.0 - MATERIAL) * cost_draws[best][None, :]
     chance = (better & holds).mean(axis=1)
     reference = cost_draws[best][None, :] if feasible[best] else cost_draws.max(axis=0)[None, :]
@@ -237,7 +249,7 @@ def score(
         mean_low_ms=low, mean_high_ms=high,
         percentile_ms={p: (v[0], v[1], v[2]) for p, v in summary.items()},
         cost_usd=cost, feasible=feasible, chance=chance, gain=gain, best=best,
-        sla_share=holds.mean(axis=1), floor_mb=floor, form=str(model.form_),
+        sla_share=holds.mean(axis=1), excess=excess, floor_mb=floor, form=str(model.form_),
         measured_mb=np.unique(samples["memory_mb"].to_numpy(float)), spread=spread,
     )
 
@@ -310,13 +322,10 @@ def _quantile_factor(percentile: float, spread: np.ndarray) -> np.ndarray:
     return np.exp(z * spread - spread**2 / 2.0)
 
 
-def _best(cost: np.ndarray, feasible: np.ndarray, percentiles: dict[float, np.ndarray],
-          sla: Sla, allowed: np.ndarray) -> int:
+def _best(cost: np.ndarray, feasible: np.ndarray, excess: np.ndarray, allowed: np.ndarray) -> int:
     """The cheapest feasible size; when none is, the allowed size nearest to feasible."""
     if feasible.any():
         return int(np.flatnonzero(feasible)[np.argmin(cost[feasible])])
-    excess = np.max([np.quantile(percentiles[o.percentile], UPPER, axis=1) / o.limit_ms
-                     for o in sla.objectives], axis=0)
     excess = np.where(allowed, excess, np.inf)
     if not np.isfinite(excess).any():
         return len(cost) - 1

@@ -13,20 +13,11 @@ from typing import Final
 import numpy as np
 
 from advisor.errors import UsageError
+from advisor.models.design import initial_sizes
 from advisor.platform import aws_lambda
 
 OPTION: Final = "--memory"
 EXAMPLE: Final = "128..10240 or 512,1024,1769"
-#: Sizes of the initial design, as quantiles of the range in log memory: one low, one in the
-#: middle and one high, so the first fit sees the curve's slope, its bend and its tail.
-#: (The duration model's own design, advisor.models.design.initial_sizes: 256, 1,769 and
-#: 3,008 MB, was tried in the tuner on bench_tune.py's development cases: 21.0% mean regret and
-#: 4.7% violations against 12.1% and 6.3% with these quantiles, its regret from the I/O-bound
-#: curves of 128-2,048 MB, where it measures 128, 256 and 1,769 MB; p90 regret 10.8% against
-#: 35.8%. Kept out until the two are reconciled.)
-INITIAL_QUANTILES: Final = (1.0 / 6.0, 0.5, 5.0 / 6.0)
-#: Initial sizes are rounded to this many MB (sizes people recognise; Lambda takes any MB).
-INITIAL_ROUNDING_MB: Final = 64
 
 
 @dataclass(frozen=True)
@@ -95,29 +86,11 @@ class MemorySpace:
         grid = self.grid()
         return int(grid[np.argmin(np.abs(np.log(grid) - np.log(max(memory_mb, 1.0))))])
 
-    def initial(self, count: int = len(INITIAL_QUANTILES)) -> tuple[int, ...]:
-        """The first sizes to measure: spread over the space in log memory, distinct.
-
-        A list of at most ``count`` sizes is measured whole; otherwise the sizes at
-        :data:`INITIAL_QUANTILES` of the log range, rounded to :data:`INITIAL_ROUNDING_MB`.
-        """
-        grid = self.grid()
-        if len(grid) <= count:
-            return tuple(int(s) for s in grid)
-        quantiles = INITIAL_QUANTILES if count == len(INITIAL_QUANTILES) else tuple(
-            (2 * i + 1) / (2 * count) for i in range(count))
-        span = np.log(self.high) - np.log(self.low)
-        chosen: list[int] = []
-        for q in quantiles:
-            target = float(np.exp(np.log(self.low) + q * span))
-            if self.sizes is None:
-                rounded = max(INITIAL_ROUNDING_MB, round(target / INITIAL_ROUNDING_MB) * INITIAL_ROUNDING_MB)
-                if self.low <= rounded <= self.high and rounded not in chosen:
-                    target = rounded
-            # The nearest size not chosen yet (a narrow range rounds several targets alike).
-            left = grid[~np.isin(grid, chosen)]
-            chosen.append(int(left[np.argmin(np.abs(np.log(left) - np.log(target)))]))
-        return tuple(chosen)
+    def initial(self) -> tuple[int, ...]:
+        """The first sizes to measure: the initial design of :mod:`advisor.models.design` (the
+        one design of the tuner and the benchmarks), distinct and allowed; a space of at most
+        three sizes is measured whole."""
+        return initial_sizes(self.low, self.high, self.sizes)
 
     def __str__(self) -> str:
         if self.sizes is not None:

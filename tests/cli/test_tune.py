@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from advisor.models.design import initial_sizes
 from advisor.platform.aws_lambda import ARCHITECTURES, architecture_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,8 +26,10 @@ ISSUE_KEYS = ("recommendation", "predicted", "monthly_cost_usd", "current", "tun
 TRACE = REPO / "traces" / "azure2019-543bec406831_inv.csv"
 TRACE_FUNCTION = "543bec406831"
 TRACE_MEMORY_MB = 256
-#: A curve tuning every test can run in a second: 192 MB runs out of memory, the SLA binds.
-CURVE_ARGS = ("fn", "--target", CURVE, "--target-option", "fail_below_mb=200", "--memory", "128..3008",
+#: The first size the tuner measures over 128..3,008 MB (the initial design's smallest).
+FAILING_MB = initial_sizes(128, 3008)[0]
+#: A curve tuning every test can run in a second: the first size runs out of memory, the SLA binds.
+CURVE_ARGS = ("fn", "--target", CURVE, "--target-option", f"fail_below_mb={FAILING_MB + 1}", "--memory", "128..3008",
               "--sla", "p95=1500ms")
 
 
@@ -63,7 +66,7 @@ def test_json_is_the_result_object_with_the_issue_s_keys(cli) -> None:  # type: 
     assert {"memory_mb", "architecture", "keep_warm"} <= set(doc["recommendation"])
     assert set(doc["predicted"]["latency_ms"]) == {"p50", "p95", "p99"}
     assert {"invocations", "cost_usd", "trials"} <= set(doc["tuning"])
-    failed = [t for t in doc["tuning"]["trials"] if t["memory_mb"] < 200]
+    failed = [t for t in doc["tuning"]["trials"] if t["memory_mb"] <= FAILING_MB]
     assert failed and all(t["state"] == "infeasible" and t["errors"] for t in failed)
     assert doc["sla_basis"].startswith("end-to-end over ")
 

@@ -7,7 +7,7 @@ import pytest
 
 from advisor.pricing import PriceCatalog
 from advisor.sla import Sla
-from advisor.tune import Budgets, MemorySpace, SearchSpace, TuneSettings, tune
+from advisor.tune import Budgets, MemorySpace, SearchSpace, TuneSettings, stopping, tune
 from advisor.tune.result import TuneEvent
 from advisor.tune.scoring import InvocationPrice
 from tests.tune.curve_target import CurveTarget
@@ -118,3 +118,30 @@ def test_with_traffic_the_recommendation_is_a_month_at_its_cheapest_keep_warm_se
     assert current is not None and current["monthly_cost_usd"] is not None
     assert data["saving_usd"] == pytest.approx(current["monthly_cost_usd"]["total"] - monthly["total"])
     assert any(p["monthly_cost_usd"] is not None for p in data["curve"])
+
+
+def test_the_last_full_trial_measures_a_recommendation_no_measurement_confirms() -> None:
+    # Seed 3 at p95=120 ms reaches the case: with room for one full trial left, the
+    # recommendation (feasible by the model) lies more than CONFIRMED_OCTAVES from every size
+    # measured, and the final pick is confined to measured neighbourhoods.
+    events: list[TuneEvent] = []
+    settings = TuneSettings("curve", Sla.parse("p95=120ms"), space=SearchSpace(MemorySpace(128, 3008)),
+                            budgets=Budgets(invocations=20), seed=3)
+    tune(CurveTarget(sigma=0.1, seed=3), settings, on_event=events.append)
+    best: dict[str, object] | None = None
+    measured: list[int] = []
+    spent = 0
+    confirming = []
+    for event in events:
+        if event.kind == "best-changed":
+            best = event.data
+        if event.kind == "trial-started":
+            left = settings.budgets.invocations - spent
+            if left < 2 * settings.invocations_per_trial and best is not None and best["feasible"]:
+                distance = min(abs(np.log2(int(best["memory_mb"]) / m)) for m in measured)  # type: ignore[call-overload]
+                if distance > stopping.CONFIRMED_OCTAVES:
+                    confirming.append((event.data["memory_mb"], best["memory_mb"]))
+            measured.append(int(event.data["memory_mb"]))
+            spent += int(event.data["invocations"])
+    assert confirming, "the case no longer reaches an unconfirmed recommendation before the last trial"
+    assert all(trial == recommended for trial, recommended in confirming)

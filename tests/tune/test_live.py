@@ -12,11 +12,15 @@ from advisor.tune.live import LiveState, LiveView
 from tests.tune.plugin_target import CurveFunction
 
 
+SPACE = MemorySpace.parse("128..3008")
+#: The first size measured runs out of memory.
+FAILING_MB = SPACE.initial()[0]
+
+
 def _events() -> list[TuneEvent]:
     events: list[TuneEvent] = []
-    settings = TuneSettings(function="fn", sla=Sla.parse("p95=1500ms"),
-                            space=SearchSpace(MemorySpace.parse("128..3008")), budgets=Budgets(12))
-    tune(CurveFunction(fail_below_mb=200), settings, on_event=events.append)
+    settings = TuneSettings(function="fn", sla=Sla.parse("p95=1500ms"), space=SearchSpace(SPACE), budgets=Budgets(12))
+    tune(CurveFunction(fail_below_mb=FAILING_MB + 1), settings, on_event=events.append)
     return events
 
 
@@ -37,7 +41,7 @@ def test_the_view_shows_every_trial_the_best_and_the_budget_used() -> None:
     rows = [line.split() for line in text.splitlines() if line.strip()[:1].isdigit()]
     assert [(r[0], r[1]) for r in rows] == [(str(t["number"]), f"{t['memory_mb']:,}") for t in finished]
     assert all(r[7] in ("complete", "infeasible") for r in rows)
-    assert "infeasible at 192 MB x86_64: error: Runtime.OutOfMemory" in text
+    assert f"infeasible at {FAILING_MB} MB x86_64: error: Runtime.OutOfMemory" in text
     best = [e.data for e in events if e.kind == "best-changed"][-1]
     assert f"best so far: {best['memory_mb']:,} MB x86_64" in text
     budget = [e.data for e in events if e.kind == "budget"][-1]
