@@ -22,6 +22,7 @@ from advisor.cli._options import (
     memory_option,
     number_option,
 )
+from advisor.cli._reports import HtmlOption, MarkdownOption, write_report_files
 from advisor.context import Context
 from advisor.platform import cloud_run, dedicated
 from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_KEEP_ALIVE_S
@@ -98,6 +99,8 @@ def register(app: typer.Typer) -> None:
         since: SinceOption = None,
         until: UntilOption = None,
         json: JsonOption = False,
+        markdown: MarkdownOption = None,
+        html: HtmlOption = None,
         workspace: WorkspaceOption = None,
     ) -> None:
         """Cost and latency of the same traffic on Lambda, serverless GPUs, dedicated GPUs and Cloud Run, by volume."""
@@ -123,7 +126,9 @@ def register(app: typer.Typer) -> None:
             data = load_trace(function=function, trace_path=trace, workspace=ctx.store, since=since, until=until,
                               seed=seed, together=all_functions)
         study = breakeven(data, lineup.models(ctx.prices, data), service, sla, factors=factors, seed=seed)
+        document = study.to_dict()
+        write_report_files("breakeven", document, markdown, html)
         if json:
-            emit_json(study.to_dict())
+            emit_json(document)
         else:
             console().print(render_breakeven(study))
