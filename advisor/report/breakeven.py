@@ -1,9 +1,10 @@
 """Render a break-even: cost and p95 by platform and volume, the crossovers, the assumptions, a chart.
 
 The chart is drawn here in plain text (ASCII marks, no colour) like the project's memory chart
-(``advisor/cli/_chart.py``), so it reads the same in any terminal and compares exactly in golden
+(``advisor/report/chart.py``), so it reads the same in any terminal and compares exactly in golden
 files; it needs log scales on both axes, several series and marked crossovers, which that
-chart (one curve against memory) does not draw.
+chart (one curve against memory) does not draw. plotext was tried and does not draw them on log
+axes (docs/breakeven.md, "The chart"); the interactive charts are plotly's, in the HTML report.
 """
 
 from __future__ import annotations
