@@ -39,8 +39,8 @@ NO_CDF = ("No latency CDF: the document holds three percentiles per candidate (l
 
 def recommend_document(doc: Mapping[str, Any]) -> Document:
     """The report of one recommendation (``Recommendation.to_dict()``)."""
-    architecture = doc["architecture"] or "unknown"
-    lead = (f"SLA {doc['sla']} ({doc['sla_basis']} latency), region {doc['region']}, architecture today "
+    architecture = doc["architecture"] or "n/a (the workspace does not record it)"
+    lead = (f"SLA {doc['sla']} ({doc['sla_basis']} latency), region {doc['region']}, the function's architecture "
             f"{architecture}; from the evidence in the workspace alone (no new invocations).")
     cdf = figures.latency_cdfs(doc)
     sections = [
