@@ -140,8 +140,8 @@ def cost_vs_p95(doc: Mapping[str, Any]) -> Chart:
     if limit is not None and costs:
         traces.append(_vertical(limit, min(costs), max(costs), f"SLA p95 limit {ms(limit)} ms", "dash"))
     traces = [t for t in traces if t["x"]]
-    layout = _layout("Candidates: monthly cost against p95 (Pareto frontier: none cheaper and faster)",
-                     "p95 end to end (ms)", "monthly cost (USD)", log_x=False, log_y=False)
+    layout = _layout("Candidates: monthly cost against p95, log-log (Pareto frontier: none cheaper and faster)",
+                     "p95 end to end (ms)", "monthly cost (USD)", log_x=True, log_y=True)
     return Chart("chart-cost-p95", {"data": traces, "layout": layout},
                  "Each candidate (memory x architecture x keep-warm) by its p95 latency and monthly cost; the "
                  "line joins the Pareto frontier, the star is the recommendation and the diamond today's setting.")
