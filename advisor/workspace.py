@@ -84,6 +84,15 @@ TRAFFIC_TABLE: Final = "invocations"
 #: A table of their own (not a flag column: any column the bulk import leaves to a default
 #: made a 2,000,000-record import 30% slower).
 TUNING_TABLE: Final = "tuning_invocations"
+#: Results imported from AWS Lambda Power Tuning (``advisor import powertuning``): one row per
+#: function, memory size, architecture and run; figures, not invocation records.
+POWERTUNING_TABLE: Final = "powertuning_results"
+#: Its columns, in order, as :meth:`Workspace.import_powertuning` takes them (``key``: the
+#: identity of a result, so that a re-import adds nothing; see ``advisor.powertuning.importing``).
+POWERTUNING_COLUMNS: Final = ("key", "function", "memory_mb", "architecture", "mean_duration_ms", "cost",
+                              "currency", "invocations", "discard_top_bottom", "exact", "source")
+#: What a duplicate may fill in or refine (see :meth:`Workspace.import_powertuning`).
+_POWERTUNING_MERGED = ("architecture", "mean_duration_ms", "cost", "invocations", "discard_top_bottom", "source")
 
 _DDL = [
     """CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
@@ -107,6 +116,11 @@ _DDL = [
     # False when every import of the function came from a source that does not record cold
     # starts (a public trace without init times); NULL or True: its records say which were cold.
     """ALTER TABLE functions ADD COLUMN IF NOT EXISTS records_cold_starts BOOLEAN""",
+    f"""CREATE TABLE IF NOT EXISTS {POWERTUNING_TABLE} (
+        key VARCHAR PRIMARY KEY, function VARCHAR NOT NULL, memory_mb BIGINT NOT NULL,
+        architecture VARCHAR, mean_duration_ms DOUBLE NOT NULL, cost DOUBLE, currency VARCHAR NOT NULL,
+        invocations BIGINT, discard_top_bottom DOUBLE, exact BOOLEAN NOT NULL, source VARCHAR NOT NULL,
+        imported_at TIMESTAMP NOT NULL)""",
 ]
 
 
@@ -570,6 +584,50 @@ class Workspace:
         last = np.iinfo(np.int64).max
         start, end = (table.column(name).cast(pa.int64()).fill_null(last).to_numpy() for name in _TIME_COLUMNS)
         return _from_store_arrow(table.take(np.lexsort((end, start))))
+
+    # -- Power Tuning results ----------------------------------------------------------------
+
+    def import_powertuning(self, rows: Sequence[Sequence[Any]], *, source: str, format: str) -> ImportSummary:
+        """Store Power Tuning results (tuples in :data:`POWERTUNING_COLUMNS` order) atomically.
+
+        A row whose ``key`` is stored already is a duplicate. It fills in what the stored row
+        lacks (the architecture, the invocation count), and its figures replace the stored ones when they are exact
+        and the stored were not (the output's JSON numbers after its URL's Float32 values). The
+        functions named are added; one import-log row is written.
+        """
+        columns = ", ".join(POWERTUNING_COLUMNS)
+        keys = [row[0] for row in rows]
+        with self._transaction():
+            stored = 0
+            if rows:
+                stored = self._number(f"SELECT count(*) FROM {POWERTUNING_TABLE} WHERE list_contains(?, key)",
+                                      [keys])
+                self._con.executemany(
+                    f"INSERT INTO {POWERTUNING_TABLE} AS stored ({columns}, imported_at) "
+                    f"VALUES ({', '.join('?' * len(POWERTUNING_COLUMNS))}, ?) ON CONFLICT (key) DO UPDATE SET "
+                    + ", ".join(f"{name} = CASE WHEN excluded.exact AND NOT stored.exact THEN "
+                                f"coalesce(excluded.{name}, stored.{name}) ELSE coalesce(stored.{name}, "
+                                f"excluded.{name}) END" for name in _POWERTUNING_MERGED)
+                    + ", exact = stored.exact OR excluded.exact",
+                    [[*row, _utcnow()] for row in rows])
+            for name in sorted({row[1] for row in rows}):
+                self._con.execute("INSERT INTO functions (name, updated_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                                  [name, _utcnow()])
+            added = len(set(keys)) - stored
+            import_id = self._log_import(source, format, len(rows), len(rows), 0, 0, added, len(rows) - added)
+        return ImportSummary(import_id, source, format, len(rows), len(rows), 0, 0, added, len(rows) - added)
+
+    def powertuning_results(self, function: str) -> list[dict[str, Any]]:
+        """The Power Tuning results stored for ``function``, by architecture, size and import time.
+
+        Each a dict of :data:`POWERTUNING_COLUMNS` (but ``key``) and ``imported_at`` (UTC).
+        """
+        names = [c for c in POWERTUNING_COLUMNS if c != "key"]
+        cursor = self._con.execute(
+            f"SELECT {', '.join(names)}, imported_at FROM {POWERTUNING_TABLE} WHERE function = ? "
+            "ORDER BY architecture NULLS FIRST, memory_mb, imported_at, key", [function])
+        return [{**dict(zip(names, row, strict=False)), "imported_at": _aware(row[-1])}
+                for row in cursor.fetchall()]
 
     def import_log(self) -> pd.DataFrame:
         """Every import so far, oldest first."""

@@ -43,9 +43,11 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "functions": ("functions",),
     "restore": ("restore",), "iam-policy": ("restore",),
     "tune": ("tune",),
+    "export": ("export",),
 }
 
-IMPORT_HELP = "Import invocation records (CloudWatch logs, exports, public traces) into the workspace."
+IMPORT_HELP = ("Import invocation records (CloudWatch logs, exports, public traces) and Power Tuning results "
+               "into the workspace.")
 
 
 def _version(value: bool) -> None:

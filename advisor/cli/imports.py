@@ -1,4 +1,4 @@
-"""CLI commands: ``advisor import logs`` and ``advisor import trace``."""
+"""CLI commands: ``advisor import logs``, ``advisor import trace`` and ``advisor import powertuning``."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def prefetch(args: Sequence[str]) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``logs`` and ``trace`` to the ``import`` group ``app``."""
+    """Add ``logs``, ``trace`` and ``powertuning`` to the ``import`` group ``app``."""
 
     @app.command("logs")
     def logs_command(
@@ -94,6 +94,31 @@ def register(app: typer.Typer) -> None:
         outcome = import_trace(paths, format=format, function=function, seed=seed, strict=strict,
                                dry_run=dry_run, workspace=workspace)
         _render(outcome, json=json, dry_run=dry_run)
+
+    @app.command("powertuning")
+    def powertuning_command(
+        function: Annotated[str, typer.Argument(help="The function Power Tuning measured.", metavar="FUNCTION",
+                                                show_default=False)],
+        inputs: Annotated[list[str], typer.Argument(
+            help="Power Tuning's output JSON (as the execution printed it, or describe-execution / "
+                 "get-execution-history) or its visualization URL.", metavar="FILE|URL...", show_default=False)],
+        arch: Annotated[Optional[str], typer.Option(
+            "--arch", help="The function's architecture (Power Tuning does not record it).",
+            metavar="ARCH")] = None,
+        dry_run: DryRun = False,
+        json: JsonOption = False,
+        workspace: WorkspaceOption = None,
+    ) -> None:
+        """Import AWS Lambda Power Tuning results (mean duration and cost per memory size) as evidence."""
+        from advisor.powertuning.importing import import_powertuning
+
+        outcome = import_powertuning(function, inputs, architecture=arch, dry_run=dry_run, workspace=workspace)
+        if json:
+            emit_json(outcome.to_dict())
+            return
+        from advisor.report.powertuning import render_import
+
+        render_import(outcome)
 
 
 @dataclass

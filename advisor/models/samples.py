@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from advisor.errors import InputError, NotFoundError, UsageError
 from advisor.platform.aws_lambda import MEMORY
+
+if TYPE_CHECKING:
+    from advisor.workspace import Workspace
 
 REQUIRED_COLUMNS = ("memory_mb", "duration_ms")
 OPTIONAL_COLUMNS = ("init_ms", "max_memory_used_mb", "package_mb")
@@ -87,7 +91,8 @@ def workspace_samples(invocations: pd.DataFrame, function: str) -> pd.DataFrame:
     if ok.empty:
         raise InputError(
             f"function {function!r} has no successful invocations in the workspace.",
-            hint="Import its logs first (advisor import ...).",
+            hint="Import its logs first (advisor import ...) or Power Tuning's results "
+            "(advisor import powertuning).",
         )
     samples = pd.DataFrame(
         {
@@ -147,7 +152,26 @@ def load_samples(
     assert function is not None
     with Workspace.open(workspace) as ws:
         info = ws.function(function)
-        return workspace_samples(ws.invocations(function), function), info.architecture
+        return function_samples(ws, function), info.architecture
+
+
+def function_samples(store: Workspace, function: str) -> pd.DataFrame:
+    """A function's samples in the workspace: its traffic's successful invocations and, where
+    imported, Power Tuning's mean at each size it measured (one sample per size and run:
+    Power Tuning reports means, not invocations; see docs/powertuning.md).
+
+    Raises:
+        InputError: The function has neither.
+    """
+    from advisor.powertuning.results import sample_table
+
+    invocations = store.invocations(function)
+    tuned = sample_table(store, function)
+    if tuned.empty:
+        return workspace_samples(invocations, function)
+    if not (invocations["status"] == "success").any():
+        return tuned
+    return pd.concat([workspace_samples(invocations, function), tuned], ignore_index=True)
 
 
 def require_two_sizes(samples: pd.DataFrame, what: str = "the samples") -> None:
