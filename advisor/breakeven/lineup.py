@@ -16,6 +16,7 @@ from advisor.breakeven._base import PlatformModel
 from advisor.breakeven.aws_lambda import AUTO, LambdaModel
 from advisor.breakeven.cloud_run import CloudRunModel
 from advisor.breakeven.dedicated import DedicatedModel
+from advisor.breakeven.families import CLOUD_RUN, DEDICATED, FAMILIES, LAMBDA, SERVERLESS_GPU, check_families
 from advisor.breakeven.serverless_gpu import ServerlessGpuModel, default_gpus
 from advisor.errors import UsageError
 from advisor.platform import cloud_run, dedicated
@@ -49,27 +50,34 @@ class Lineup:
     cloud_run_memory_gib: float = cloud_run.DEFAULT_MEMORY_GIB
     seed: int = 0
 
-    def models(self, catalog: PriceCatalog, trace: Trace) -> list[PlatformModel]:
-        """The platform models for ``trace``, in the order they are shown (Lambda at ``memory_mb``,
-        else at the memory the traffic was measured at)."""
+    def models(self, catalog: PriceCatalog, trace: Trace, *, families: Sequence[str] = FAMILIES) -> list[PlatformModel]:
+        """The platform models for ``trace`` of the asked ``families`` (:data:`FAMILIES`), in the order
+        they are shown (Lambda at ``memory_mb``, else at the memory the traffic was measured at)."""
+        check_families(families)
         memory = self.memory_mb or trace.memory_mb
-        models: list[PlatformModel] = [
-            LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s, seed=self.seed),
-            LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s,
-                        provisioned=self.provisioned, seed=self.seed),
-        ]
-        pairs = [_provider_gpu(spec) for spec in self.serverless_gpus] or default_gpus(catalog)
-        models += [ServerlessGpuModel(catalog, provider, gpu, idle_timeout_s=self.idle_timeout_s, seed=self.seed)
-                   for provider, gpu in pairs]
-        models += [DedicatedModel(catalog, name, target_utilisation=self.target_utilisation,
-                                  scale_up_delay_s=self.scale_up_delay_s, min_replicas=self.min_replicas,
-                                  schedule=self.replica_schedule)
-                   for name in self.instances]
-        models.append(CloudRunModel(catalog, billing=self.cloud_run_billing, concurrency=self.cloud_run_concurrency,
-                                    min_instances=self.cloud_run_min_instances, vcpus=self.cloud_run_vcpus,
-                                    memory_gib=self.cloud_run_memory_gib, seed=self.seed))
-        models.append(CloudRunModel(catalog, gpu=cloud_run.GPUS[0], min_instances=self.cloud_run_min_instances,
-                                    seed=self.seed))
+        models: list[PlatformModel] = []
+        if LAMBDA in families:
+            models += [
+                LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s, seed=self.seed),
+                LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s,
+                            provisioned=self.provisioned, seed=self.seed),
+            ]
+        if SERVERLESS_GPU in families:
+            pairs = [_provider_gpu(spec) for spec in self.serverless_gpus] or default_gpus(catalog)
+            models += [ServerlessGpuModel(catalog, provider, gpu, idle_timeout_s=self.idle_timeout_s, seed=self.seed)
+                       for provider, gpu in pairs]
+        if DEDICATED in families:
+            models += [DedicatedModel(catalog, name, target_utilisation=self.target_utilisation,
+                                      scale_up_delay_s=self.scale_up_delay_s, min_replicas=self.min_replicas,
+                                      schedule=self.replica_schedule)
+                       for name in self.instances]
+        if CLOUD_RUN in families:
+            models.append(CloudRunModel(catalog, billing=self.cloud_run_billing,
+                                        concurrency=self.cloud_run_concurrency,
+                                        min_instances=self.cloud_run_min_instances, vcpus=self.cloud_run_vcpus,
+                                        memory_gib=self.cloud_run_memory_gib, seed=self.seed))
+            models.append(CloudRunModel(catalog, gpu=cloud_run.GPUS[0], min_instances=self.cloud_run_min_instances,
+                                        seed=self.seed))
         return models
 
 

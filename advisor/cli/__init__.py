@@ -44,6 +44,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "restore": ("restore",), "iam-policy": ("restore",),
     "tune": ("tune",),
     "export": ("export",),
+    "recommend": ("recommend",),
 }
 
 IMPORT_HELP = ("Import invocation records (CloudWatch logs, exports, public traces) and Power Tuning results "

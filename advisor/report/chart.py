@@ -33,6 +33,7 @@ def chart(
     band: Sequence[tuple[float, float, float]] = (),
     limit: float | None = None,
     pick: float | None = None,
+    x_fmt: Callable[[float], str] | None = None,
 ) -> str:
     """Render ``curve`` (dots) and ``points`` (filled circles) as text.
 
@@ -46,6 +47,8 @@ def chart(
         band: ``(memory_mb, low, high)`` triples, shaded between low and high.
         limit: A y value drawn as a horizontal line (an SLA).
         pick: A memory size marked by a vertical line (a recommendation).
+        x_fmt: Formats an x value for the axis ends (default: memory, ``1024 MB``); the x axis
+            is on a log scale whatever it holds.
     """
     xs = [x for x, _ in (*curve, *points)] + [x for x, _, _ in band] + ([pick] if pick is not None else [])
     ys = [y for _, y in (*curve, *points)] + [v for _, lo, hi in band for v in (lo, hi)]
@@ -86,9 +89,14 @@ def chart(
         label = fmt(value) if number in (0, height // 2, height - 1) else ""
         lines.append(f"{label:>{LABEL_WIDTH}} |{''.join(cells)}")
     lines.append(" " * LABEL_WIDTH + " +" + "-" * width)
-    left, right = f"{2 ** x_low:.0f} MB", f"{2 ** x_high:.0f} MB (log scale)"
+    x_text = x_fmt or _megabytes
+    left, right = x_text(2**x_low), f"{x_text(2**x_high)} (log scale)"
     lines.append(" " * (LABEL_WIDTH + 2) + left + right.rjust(width - len(left)))
     return "\n".join(lines)
+
+
+def _megabytes(value: float) -> str:
+    return f"{value:.0f} MB"
 
 
 def log_grid(low: float, high: float, count: int) -> list[float]:

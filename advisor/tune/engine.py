@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,12 +29,13 @@ from advisor.errors import UsageError
 from advisor.pricing import PriceCatalog, lambda_records_cost
 from advisor.targets import Target
 from advisor.tune import stopping
+from advisor.tune.decide import final_scores, month_at, recommended, score_architectures
 from advisor.tune.keepwarm import KeepWarm
 from advisor.tune.measure import Interrupted, Measurement, measure
 from advisor.tune.month import Month, cheapest, init_draws, months
 from advisor.tune.result import TrialSummary, TuneEvent, TuneResult
 from advisor.tune.sampler import DesignSampler, most_promising, optuna_sampler
-from advisor.tune.scoring import InvocationPrice, Scores, score
+from advisor.tune.scoring import InvocationPrice, Scores
 from advisor.tune.settings import TuneSettings, weighted_cycle
 from advisor.tune.study import ARCH_PARAM, MEMORY_PARAM, busy, distributions, measurements, open_study, save_records
 
@@ -145,18 +146,9 @@ def _step(run: _Run, initial: tuple[int, ...], context: Context | None) -> str |
 
 
 def _score_all(run: _Run, found: list[Measurement]) -> dict[str, Scores | None]:
-    grid = run.settings.space.memory.grid()
-    return {arch: score([m for m in found if m.architecture == arch], grid=grid, sla=run.settings.sla,
-                        price=run.prices[arch], architecture=arch, seed=run.settings.seed)
-            for arch in run.settings.space.architectures}
-
-
-def recommended(scores: dict[str, Scores | None]) -> Scores | None:
-    """The architecture whose recommendation is cheapest (feasible ones first)."""
-    fitted = [s for s in scores.values() if s is not None]
-    if not fitted:
-        return None
-    return min(fitted, key=lambda s: (not s.best_feasible, float(s.cost_usd[s.best])))
+    return score_architectures(found, architectures=run.settings.space.architectures,
+                               grid=run.settings.space.memory.grid(), sla=run.settings.sla, prices=run.prices,
+                               seed=run.settings.seed)
 
 
 def _announce_best(run: _Run, scores: dict[str, Scores | None]) -> None:
@@ -294,10 +286,9 @@ def _constraints(run: _Run, measurement: Measurement) -> list[float]:
 
 def _result(run: _Run, stopped: str) -> TuneResult:
     found = measurements(run.study)
-    # The final pick is confirmed by a measurement near it when one can be: between measured
-    # sizes the model's interval rests on its form alone.
-    scores = {arch: None if s is None else s.confined(stopping.CONFIRMED_OCTAVES)
-              for arch, s in _score_all(run, found).items()}
+    settings = run.settings
+    scores = final_scores(found, architectures=settings.space.architectures, grid=settings.space.memory.grid(),
+                          sla=settings.sla, prices=run.prices, seed=settings.seed)
     spent = _spent(run, found)
     trials = tuple(TrialSummary.of(m, _trial_cost(run, m)) for m in found)
     notes: list[str] = []
@@ -310,7 +301,6 @@ def _result(run: _Run, stopped: str) -> TuneResult:
         notes.append("no traffic known: the SLA is over warm duration and monthly figures are unknown")
     elif best is not None and not best.feasible.any():
         notes.append("no size meets the SLA over warm duration, so no keep-warm setting can meet it")
-    settings = run.settings
     month = None
     candidates: list[Month] = []
     current = None
@@ -344,13 +334,5 @@ def _current_month(run: _Run, scores: dict[str, Scores | None], found: list[Meas
     arch_scores = scores.get(arch)
     if memory is None or arch_scores is None or settings.traffic is None:
         return None
-    hit = np.flatnonzero(arch_scores.memory_mb == memory)
-    if not len(hit):
-        return None
-    at = replace(arch_scores, best=int(hit[0]), feasible=np.zeros_like(arch_scores.feasible))
-    found_arch = [m for m in found if m.architecture == arch]
-    today = months(at, found_arch, trace=settings.traffic, sla=settings.sla, strategies=("none",),
-                   catalog=run.catalog, region=settings.region, seed=settings.seed)
-    return today[0] if today else None
-
-
+    return month_at(arch_scores, found, memory, trace=settings.traffic, sla=settings.sla, strategies=("none",),
+                    catalog=run.catalog, region=settings.region, seed=settings.seed)

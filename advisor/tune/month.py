@@ -27,17 +27,18 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from advisor.models.coldstart import fit_cold_starts
 from advisor.tune.keepwarm import KeepWarmChoice, cheapest_keep_warm
+from advisor.tune.levels import UPPER
 from advisor.tune.measure import Measurement
-from advisor.tune.scoring import UPPER, Scores
 
+# The model's modules (scikit-learn, scipy.stats: a second of start-up) are loaded where a model
+# is fitted or read: advisor recommend on one measured size never needs them.
 if TYPE_CHECKING:
     from advisor.pricing import PriceCatalog
     from advisor.simulate.inputs import Trace
     from advisor.sla import Sla
+    from advisor.tune.scoring import Scores
 
 #: Draws of a duration handed to the replay.
 SAMPLE: Final = 2000
@@ -78,7 +79,7 @@ class InitDraws:
             central = np.resize(self.measured, SAMPLE)
         else:
             return None
-        return central, central * _mean_upper_factor(self.measured)
+        return central, central * mean_upper_factor(self.measured)
 
 
 def init_draws(measurements: Sequence[Measurement], seed: int) -> InitDraws:
@@ -88,6 +89,8 @@ def init_draws(measurements: Sequence[Measurement], seed: int) -> InitDraws:
     measured = samples["init_ms"].to_numpy(float)
     if not len(measured):
         return InitDraws(None, measured, "no cold start was measured: init time unknown, counted as 0")
+    from advisor.models.coldstart import fit_cold_starts
+
     fit = fit_cold_starts(samples, random_state=seed)
     return InitDraws(fit.model, measured, fit.reason)
 
@@ -96,22 +99,62 @@ def months(scores: Scores, measurements: Sequence[Measurement], *, trace: Trace,
            strategies: Sequence[str], catalog: PriceCatalog, region: str, seed: int) -> list[Month]:
     """The month of each candidate of one architecture (see the module docstring)."""
     inits = init_draws(measurements, seed)
+    return [month_of(model_draws(scores, index, inits, seed), trace=trace, sla=sla, strategies=strategies,
+                     catalog=catalog, region=region, seed=seed)
+            for index in candidate_indexes(scores)]
+
+
+@dataclass(frozen=True)
+class SizeDraws:
+    """The draws one size's month is replayed with (see :func:`cheapest_keep_warm`).
+
+    Attributes:
+        architecture: The architecture.
+        memory_mb: The size.
+        warm_ms, warm_upper_ms: Central and pessimistic warm durations.
+        init_ms, init_upper_ms: Central and pessimistic init times; None: unknown.
+    """
+
+    architecture: str
+    memory_mb: int
+    warm_ms: np.ndarray
+    warm_upper_ms: np.ndarray
+    init_ms: np.ndarray | None
+    init_upper_ms: np.ndarray | None
+
+
+def model_draws(scores: Scores, index: int, inits: InitDraws, seed: int) -> SizeDraws:
+    """The duration model's draws at ``scores.memory_mb[index]`` (the module docstring)."""
     z = np.random.default_rng(seed).standard_normal(SAMPLE)
     s_central = float(np.median(scores.spread))
     s_upper = float(np.quantile(scores.spread, UPPER))
-    out = []
-    for index in candidate_indexes(scores):
-        memory = int(scores.memory_mb[index])
-        warm = scores.mean_ms[index] * np.exp(s_central * z - s_central**2 / 2)
-        warm_upper = scores.mean_high_ms[index] * np.exp(s_upper * z - s_upper**2 / 2)
-        init = inits.at(memory)
-        choice = cheapest_keep_warm(
-            trace, memory_mb=memory, architecture=scores.architecture, warm_ms=warm,
-            init_ms=None if init is None else init[0], warm_ms_upper=warm_upper,
-            init_ms_upper=None if init is None else init[1], sla=sla, strategies=strategies,
-            catalog=catalog, region=region, seed=seed)
-        out.append(Month(scores.architecture, memory, choice))
-    return out
+    memory = int(scores.memory_mb[index])
+    warm = scores.mean_ms[index] * np.exp(s_central * z - s_central**2 / 2)
+    warm_upper = scores.mean_high_ms[index] * np.exp(s_upper * z - s_upper**2 / 2)
+    init = inits.at(memory)
+    return SizeDraws(scores.architecture, memory, warm, warm_upper, None if init is None else init[0],
+                     None if init is None else init[1])
+
+
+def measured_draws(architecture: str, memory_mb: int, warm_ms: np.ndarray, inits: InitDraws) -> SizeDraws:
+    """Draws of a size known only by its measured durations (no model: one size measured).
+
+    The central draws are the durations themselves; the pessimistic ones are scaled by the
+    upper end of the t-interval of their mean, as the measured init times are.
+    """
+    init = inits.at(memory_mb)
+    return SizeDraws(architecture, memory_mb, warm_ms, warm_ms * mean_upper_factor(warm_ms),
+                     None if init is None else init[0], None if init is None else init[1])
+
+
+def month_of(draws: SizeDraws, *, trace: Trace, sla: Sla, strategies: Sequence[str], catalog: PriceCatalog,
+             region: str, seed: int) -> Month:
+    """The size's month at its cheapest keep-warm setting of ``strategies``."""
+    choice = cheapest_keep_warm(
+        trace, memory_mb=draws.memory_mb, architecture=draws.architecture, warm_ms=draws.warm_ms,
+        init_ms=draws.init_ms, warm_ms_upper=draws.warm_upper_ms, init_ms_upper=draws.init_upper_ms, sla=sla,
+        strategies=strategies, catalog=catalog, region=region, seed=seed)
+    return Month(draws.architecture, draws.memory_mb, choice)
 
 
 def candidate_indexes(scores: Scores) -> list[int]:
@@ -135,9 +178,11 @@ def cheapest(found: Sequence[Month]) -> Month | None:
     return min(pool, key=lambda m: (m.choice.monthly_cost_usd, m.memory_mb))
 
 
-def _mean_upper_factor(values: np.ndarray) -> float:
+def mean_upper_factor(values: np.ndarray) -> float:
     """Upper end of the 90% t-interval of the mean of ``values``, over their mean (1 for one value)."""
+    from scipy import special  # stdtrit(dof, p) is stats.t.ppf(p, dof), without scipy.stats's import
+
     if len(values) < 2 or float(np.mean(values)) <= 0:
         return 1.0
     error = float(np.std(values, ddof=1)) / np.sqrt(len(values))
-    return 1.0 + float(stats.t.ppf(UPPER, len(values) - 1)) * error / float(np.mean(values))
+    return 1.0 + float(special.stdtrit(len(values) - 1, UPPER)) * error / float(np.mean(values))

@@ -40,6 +40,7 @@ from advisor.models import DurationModel
 from advisor.pricing import PriceCatalog
 from advisor.pricing.lambda_ import prices
 from advisor.sla import Sla
+from advisor.tune.levels import COVERAGE, UPPER
 from advisor.tune.measure import Measurement
 from advisor.units import MB_MS_PER_GB_S, REQUESTS_PER_MILLION
 
@@ -47,10 +48,6 @@ from advisor.units import MB_MS_PER_GB_S, REQUESTS_PER_MILLION
 REPORTED_PERCENTILES: Final = (50.0, 95.0, 99.0)
 #: Draws of the mean curve (and spread) per size.
 DRAWS: Final = 256
-#: One-sided level of the feasibility check: the upper end of a 90% interval.
-UPPER: Final = 0.95
-#: Coverage of the intervals reported for means and percentiles.
-COVERAGE: Final = 0.90
 #: A candidate cheaper than the recommendation by less than this share is not an improvement.
 MATERIAL: Final = 0.02
 #: Bootstrap refits of the duration model per fit (the tuner refits after every trial).

@@ -31,7 +31,8 @@ NETWORK = {("import", "cloudwatch"), ("pricing", "refresh")}
 SERVES = {("local", "serve")}
 CURVE = f"{REPO / 'tests' / 'tune' / 'plugin_target.py'}:CurveFunction"
 #: Options a command always gets unless the draw gives them a value (never drawn: ``UNDRAWN``).
-PINNED = {("tune",): {"--target": CURVE, "--sla": "p95=1s", "--budget-invocations": "8"}}
+PINNED = {("tune",): {"--target": CURVE, "--sla": "p95=1s", "--budget-invocations": "8"},
+          ("recommend",): {"--sla": "p95=40s"}}
 UNDRAWN = {("tune",): {"--target"}}
 #: Values every option is tried with: numbers at and past every bound, non-numbers, odd text.
 EXTREMES = [
