@@ -17,6 +17,9 @@ from advisor.report.markdown import to_markdown
 REPO = Path(__file__).resolve().parents[2]
 BASE = ("breakeven", "--trace", str(REPO / "traces" / "azure2021-200.csv"), "--all-functions", "--memory", "1024",
         "--sla", "p99=10m")
+#: A real function of the Azure 2019 trace (one day, 256 MB): advisor recommend's own golden case.
+RECOMMEND_TRACE = REPO / "traces" / "azure2019-543bec406831_inv.csv"
+RECOMMEND_FUNCTION = "543bec406831"
 BREAKEVEN = (*BASE, "--gpu-ms", "1:40,8:95,32:260", "--volumes", "0.1,1,10,100")
 
 
@@ -84,7 +87,10 @@ def test_an_unknown_kind_is_refused() -> None:
         write_reports("tune", {}, markdown=Path("never-written.md"))
 
 
-def test_recommend_markdown_report(golden) -> None:
-    """On a document shaped as RECOMMEND_PLAN.md's schema (until advisor recommend lands: then its real run)."""
-    document = json.loads((Path(__file__).with_name("data") / "recommend_plan_schema.json").read_text())
-    golden("recommend.md", render_markdown("recommend", document))
+def test_recommend_markdown_report(cli, golden, tmp_path: Path) -> None:
+    path = tmp_path / "recommend.md"
+    assert cli("import", "trace", RECOMMEND_TRACE).exit_code == 0
+    out = cli("recommend", RECOMMEND_FUNCTION, "--sla", "p95=40s", "--json", "--markdown", path)
+    assert out.exit_code == 0, out.stderr
+    assert path.read_text() == render_markdown("recommend", json.loads(out.stdout))
+    golden("recommend.md", path.read_text())

@@ -18,7 +18,8 @@ DATA = Path(__file__).with_name("data")
 
 @pytest.fixture
 def recommendation() -> dict[str, Any]:
-    """A recommendation shaped as RECOMMEND_PLAN.md's schema, with a real break-even inside."""
+    """A recommendation shaped by hand as RECOMMEND_PLAN.md's schema (what the real command rarely shows at once:
+    candidates that meet and miss the SLA, an unbounded p95), with a real break-even inside."""
     return json.loads((DATA / "recommend_plan_schema.json").read_text())
 
 
