@@ -19,7 +19,8 @@ if TYPE_CHECKING:  # boto3 is slow to import: only the commands that call AWS lo
 #: botocore's adaptive mode: client-side rate limiting plus exponential backoff on throttling.
 RETRY_MODE: Final = "adaptive"
 MAX_ATTEMPTS: Final = 10
-NOT_FOUND_CODES: Final = ("ResourceNotFoundException", "ResourceNotFound")
+NOT_FOUND_CODES: Final = ("ResourceNotFoundException", "ResourceNotFound",
+                           "ProvisionedConcurrencyConfigNotFoundException")
 DENIED_CODES: Final = ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation")
 CREDENTIAL_CODES: Final = ("UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException",
                            "ExpiredToken")

@@ -45,6 +45,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "tune": ("tune",),
     "export": ("export",),
     "recommend": ("recommend",),
+    "apply": ("apply",),
 }
 
 IMPORT_HELP = ("Import invocation records (CloudWatch logs, exports, public traces) and Power Tuning results "

@@ -385,10 +385,10 @@ def _restore(lam: Any, original: dict[str, Any], created: dict[str, Any]) -> lis
     lines: list[str] = []
     alias = created.get("alias") or original["alias"]
     with _aws_errors(function):
-        if _gone_or(lam.delete_alias, FunctionName=function, Name=alias):
+        if gone_or(lam.delete_alias, FunctionName=function, Name=alias):
             lines.append(f"deleted the temporary alias {alias}")
         for version in sorted(set(created.get("versions") or []) | set(_run_versions(lam, original)), key=int):
-            if _gone_or(lam.delete_function, FunctionName=function, Qualifier=version):
+            if gone_or(lam.delete_function, FunctionName=function, Qualifier=version):
                 lines.append(f"deleted version {version}")
         lines.extend(_restore_latest(lam, original))
         lines.extend(_alias_notes(lam, original))
@@ -411,8 +411,12 @@ def _restore_latest(lam: Any, original: dict[str, Any]) -> list[str]:
 
 def _run_versions(lam: Any, original: dict[str, Any]) -> Iterator[str]:
     """Versions published by this run (their description), also those a kill kept out of the journal."""
-    mark = VERSION_DESCRIPTION.format(run_id=original["run_id"])
-    for page in lam.get_paginator("list_versions_by_function").paginate(FunctionName=original["function"]):
+    return versions_marked(lam, original["function"], VERSION_DESCRIPTION.format(run_id=original["run_id"]))
+
+
+def versions_marked(lam: Any, function: str, mark: str) -> Iterator[str]:
+    """The published versions of ``function`` whose description is ``mark`` (those a run published)."""
+    for page in lam.get_paginator("list_versions_by_function").paginate(FunctionName=function):
         for version in page.get("Versions", []):
             if version.get("Version") != "$LATEST" and version.get("Description") == mark:
                 yield version["Version"]
@@ -427,8 +431,8 @@ def _alias_notes(lam: Any, original: dict[str, Any]) -> list[str]:
             f"advisor did not change it" for name, version in before.items() if now.get(name) != version]
 
 
-def _gone_or(delete: Callable[..., Any], **request: Any) -> bool:
-    """Call ``delete(**request)``; False when the thing was already gone."""
+def gone_or(delete: Callable[..., Any], **request: Any) -> bool:
+    """Call ``delete(**request)``; False when the thing was already gone (:data:`advisor.aws.NOT_FOUND_CODES`)."""
     try:
         delete(**request)
     except Exception as exc:

@@ -1,4 +1,4 @@
-"""Least-privilege IAM policies: what ``advisor tune`` and ``advisor import cloudwatch`` call.
+"""Least-privilege IAM policies: what ``advisor tune``, ``advisor apply`` and ``advisor import cloudwatch`` call.
 
 One place lists the AWS API operations each command makes (as botocore names them); the IAM
 actions and the policy documents are derived from it. ``tests/tune/test_iam.py`` records the
@@ -30,6 +30,24 @@ OPERATIONS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
             "Invoke",                          # through the temporary alias, LogType=Tail
         ),
     },
+    "apply": {
+        "lambda": (
+            "GetFunctionConfiguration",        # $LATEST and the alias's version; restore compares with it
+            "GetFunction",                     # the function_updated_v2 waiter
+            "ListAliases", "ListProvisionedConcurrencyConfigs",  # journal the original
+            "UpdateFunctionConfiguration",     # the memory size; restore
+            "PublishVersion", "ListVersionsByFunction",  # the version the alias gets; restore finds it
+            "GetAlias", "CreateAlias", "UpdateAlias", "DeleteAlias",  # the alias named by --alias; restore
+            "DeleteFunction",                  # with a Qualifier: restore deletes the version apply published
+            "GetProvisionedConcurrencyConfig", "PutProvisionedConcurrencyConfig",
+            "DeleteProvisionedConcurrencyConfig",  # provisioned concurrency on the alias
+        ),
+        "application-autoscaling": (
+            "DescribeScalableTargets", "DescribeScheduledActions", "DescribeScalingPolicies",  # journal
+            "RegisterScalableTarget", "DeregisterScalableTarget",  # the alias as a scalable target
+            "PutScheduledAction", "DeleteScheduledAction",  # the schedule's changes
+        ),
+    },
     "import": {
         "lambda": ("GetFunctionConfiguration",),
         "logs": ("FilterLogEvents", "StartQuery", "GetQueryResults"),
@@ -38,6 +56,9 @@ OPERATIONS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
 KINDS: Final = tuple(OPERATIONS)
 #: Granted on versions only (``function:NAME:*``), so the policy cannot delete the function.
 DELETE_VERSION: Final = "lambda:DeleteFunction"
+#: Application Auto Scaling makes the service-linked role for Lambda the first time a scalable
+#: target of Lambda is registered in an account; only that role may be created.
+LINKED_ROLE_SERVICE: Final = "lambda.application-autoscaling.amazonaws.com"
 
 
 def actions(kind: str) -> list[str]:
@@ -61,16 +82,18 @@ def policy(kind: str, *, function: str = "*", region: str = "*", account: str = 
 
     Lambda actions are limited to the function and its versions and aliases; CloudWatch Logs
     actions to its log group, except ``logs:GetQueryResults``, which has no resource type.
+    Application Auto Scaling's actions are granted on ``*`` (its scalable targets have no ARN a
+    policy can name before they exist), with ``iam:CreateServiceLinkedRole`` for its Lambda role only.
 
     Args:
-        kind: ``tune`` or ``import``.
+        kind: ``tune``, ``apply`` or ``import``.
         function: The function name (``*``: any).
         region: The region (``*``: any).
         account: The account id (``*``: any).
     """
     function_arn = f"arn:aws:lambda:{region}:{account}:function:{function}"
     log_group_arn = f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function}"
-    statements = []
+    statements: list[dict[str, Any]] = []
     lambda_actions = [a for a in actions(kind) if a.startswith("lambda:") and a != DELETE_VERSION]
     if lambda_actions:
         statements.append({"Sid": "AdvisorLambda", "Effect": "Allow", "Action": lambda_actions,
@@ -86,6 +109,13 @@ def policy(kind: str, *, function: str = "*", region: str = "*", account: str = 
     if "logs:GetQueryResults" in logs_actions:
         statements.append({"Sid": "AdvisorLogsQueryResults", "Effect": "Allow",
                            "Action": ["logs:GetQueryResults"], "Resource": "*"})
+    scaling = [a for a in actions(kind) if a.startswith("application-autoscaling:")]
+    if scaling:
+        statements.append({"Sid": "AdvisorProvisionedSchedule", "Effect": "Allow", "Action": scaling,
+                           "Resource": "*"})
+        statements.append({"Sid": "AdvisorScalingRole", "Effect": "Allow", "Action": ["iam:CreateServiceLinkedRole"],
+                           "Resource": f"arn:aws:iam::{account}:role/aws-service-role/{LINKED_ROLE_SERVICE}/*",
+                           "Condition": {"StringLike": {"iam:AWSServiceName": LINKED_ROLE_SERVICE}}})
     return {"Version": "2012-10-17", "Statement": statements}
 
 

@@ -15,6 +15,13 @@ A snapshot is self-describing: its ``restorer`` key names the function
 ``restorer(snapshot, created) -> list[str]`` (the lines saying what was done).
 A target whose snapshot is None holds nothing to restore (a local handler's workers end with
 the tuner), but its tuning is journaled and locked all the same.
+
+``advisor apply`` (:mod:`advisor.apply`) keeps its journal in the same place, with ``kind``
+``apply``: written before its first change, restored on error, Ctrl-C and SIGTERM, and kept
+after a successful apply (its ``state`` then ``applied``) as the record of what to undo, so
+that ``advisor restore FUNCTION`` puts the original back later, or ``advisor restore FUNCTION
+--keep`` forgets it and keeps what was applied. One journal per function, whatever its kind: a
+tuning and an apply of the same function refuse to start while the other's journal is there.
 """
 
 from __future__ import annotations
@@ -33,12 +40,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Protocol, runtime_checkable
 
-from advisor.errors import AdvisorError, InputError, TargetError
+from advisor.errors import AdvisorError, InputError, TargetError, UsageError
 from advisor.targets._base import Target
 from advisor.tune.lock import TuneLock
 
 JOURNAL_DIR: Final = Path("tune") / "journal"
 FORMAT_VERSION: Final = 1
+#: The journal kinds: a tuning's (restored when the tuning ends) and an apply's (kept until restored).
+TUNE, APPLY = "tune", "apply"
+#: An apply's journal while it applies, and once everything was applied.
+APPLYING, APPLIED = "applying", "applied"
 #: The snapshot key naming how to restore it from another process.
 RESTORER: Final = "restorer"
 _UNSAFE = re.compile(r"[^\w.-]")
@@ -93,6 +104,11 @@ class Journal:
         return str(self.data["function"])
 
     @property
+    def kind(self) -> str:
+        """``tune`` or ``apply`` (journals written before apply existed are a tuning's)."""
+        return str(self.data.get("kind") or TUNE)
+
+    @property
     def original(self) -> dict[str, Any] | None:
         """The target's snapshot of the original configuration (None: nothing to restore)."""
         return self.data.get("original")
@@ -104,22 +120,29 @@ class Journal:
 
     @classmethod
     def begin(cls, workspace: Path, function: str, original: dict[str, Any] | None, *,
-              study: str | None = None, target: str | None = None) -> Journal:
+              study: str | None = None, target: str | None = None, kind: str = TUNE) -> Journal:
         """Write a new journal for ``function`` holding ``original``.
 
+        Args:
+            workspace: The workspace directory.
+            function: The function about to be changed.
+            original: The snapshot of its configuration (None: nothing to restore).
+            study: The tuning's study (a tuning's journal).
+            target: The target's name, for the record.
+            kind: :data:`TUNE` or :data:`APPLY`.
+
         Raises:
-            TargetError: a journal of an earlier tuning is still there (its tuner was killed):
-                the function may still be changed, so it must be restored first.
+            TargetError: a journal is still there: an earlier tuning's (its tuner was killed, so
+                the function may still be changed) or an apply's (the record of what to undo);
+                either must be restored (or an apply's kept) first.
         """
         path = journal_path(workspace, function)
         if path.exists():
-            raise TargetError(
-                f"an earlier tuning of {function} left its journal {path}: the function may still be changed",
-                hint=f"Run `advisor restore {function}` first (it puts the original configuration back).")
+            raise _journal_left(workspace, function, path)
         journal = cls(path, {
-            "format": FORMAT_VERSION, "function": function, "target": target, "study": study,
+            "format": FORMAT_VERSION, "kind": kind, "function": function, "target": target, "study": study,
             "pid": os.getpid(), "host": socket.gethostname(), "started": _now(), "updated": _now(),
-            "original": original, "created": {},
+            "original": original, "created": {}, **({"state": APPLYING} if kind == APPLY else {}),
         })
         write_atomically(path, journal.data)
         return journal
@@ -151,6 +174,13 @@ class Journal:
             self.data["updated"] = _now()
             write_atomically(self.path, self.data)
 
+    def mark(self, state: str) -> None:
+        """Record the journal's ``state`` (an apply's: :data:`APPLIED` once everything is applied), synced."""
+        with self._lock:
+            self.data["state"] = state
+            self.data["updated"] = _now()
+            write_atomically(self.path, self.data)
+
     def restore(self) -> list[str]:
         """Put the original configuration back from another process and delete what was created.
 
@@ -171,15 +201,22 @@ class Journal:
             self.path.unlink()
 
 
-def restore_function(workspace: Path, function: str) -> list[str] | None:
+def restore_function(workspace: Path, function: str, *, keep: bool = False) -> list[str] | None:
     """``advisor restore FUNCTION``: restore from the journal; None when there is no journal.
 
     Returns the lines saying what was done (first, whose stale lock was taken over).
 
-    Refused while a tuner of ``function`` still runs (it restores on its own exit).
+    Refused while a tuner (or an apply) of ``function`` still runs (it restores on its own exit).
+
+    Args:
+        workspace: The workspace directory.
+        function: The function whose journal is read.
+        keep: Keep what an ``advisor apply`` applied: delete its journal and change nothing
+            (refused for a tuning's journal, whose function may be half-tuned).
 
     Raises:
         TuningLockedError: a live tuner holds the function's lock.
+        UsageError: ``keep`` for a tuning's journal, or for an apply that did not finish.
         InputError, AdvisorError: see :meth:`Journal.restore`.
     """
     if not journal_path(workspace, function).exists():
@@ -188,8 +225,48 @@ def restore_function(workspace: Path, function: str) -> list[str] | None:
         journal = Journal.load(workspace, function)
         if journal is None:
             return None
-        notice = lock.takeover_message()
-        return ([notice] if notice else []) + journal.restore()
+        notice = [message] if (message := lock.takeover_message()) else []
+        if keep:
+            return notice + _forget(journal)
+        return notice + journal.restore()
+
+
+def _forget(journal: Journal) -> list[str]:
+    if journal.kind != APPLY or journal.data.get("state") != APPLIED:
+        what = "a tuning" if journal.kind != APPLY else "an apply that did not finish"
+        raise UsageError(f"the journal {journal.path} is {what}'s: {journal.function} may be half-changed, "
+                         "so it cannot be kept", hint=f"Run `advisor restore {journal.function}` without --keep.")
+    journal.remove()
+    return [f"kept the configuration advisor apply set on {journal.data.get('updated')}; "
+            f"forgot the original it recorded"]
+
+
+def check_no_journal(workspace: Path, function: str) -> None:
+    """Refuse to start changing ``function`` while a journal of it is there (as :meth:`Journal.begin` does).
+
+    Raises:
+        TargetError: the journal of an earlier tuning or apply, with what to run.
+    """
+    path = journal_path(workspace, function)
+    if path.exists():
+        raise _journal_left(workspace, function, path)
+
+
+def _journal_left(workspace: Path, function: str, path: Path) -> TargetError:
+    """The refusal to start while ``path`` (a journal of ``function``) is there."""
+    try:
+        left = Journal.load(workspace, function)
+    except InputError:
+        left = None
+    if left is not None and left.kind == APPLY:
+        return TargetError(
+            f"advisor apply changed {function} on {left.data.get('started')} and its journal {path} is the record "
+            "of what to undo",
+            hint=f"Run `advisor restore {function}` to put the original back first, or `advisor restore "
+                 f"{function} --keep` to keep what was applied; then run again.")
+    return TargetError(
+        f"an earlier tuning of {function} left its journal {path}: the function may still be changed",
+        hint=f"Run `advisor restore {function}` first (it puts the original configuration back).")
 
 
 @dataclass
@@ -233,21 +310,32 @@ def tuning(target: Target, *, workspace: Path, function: str, study: str | None 
             target.watch(journal.record_created)
         run = Tuning(journal, lock)
         try:
-            with _sigterm_interrupts():
+            with sigterm_interrupts():
                 yield run
         finally:
-            with _deferred_interrupts():
+            with deferred_interrupts():
                 run.restored = _restore_in_process(target, journal)
 
 
 def _restore_in_process(target: Target, journal: Journal) -> list[str]:
-    try:
+    def run() -> list[str]:
         restore = getattr(target, "restore_report", None)
         if callable(restore):
-            lines = list(restore())
-        else:
-            target.restore()
-            lines = ["restored the original configuration"] if journal.original is not None else []
+            return list(restore())
+        target.restore()
+        return ["restored the original configuration"] if journal.original is not None else []
+
+    return restore_or_keep(journal, run)
+
+
+def restore_or_keep(journal: Journal, restore: Callable[[], list[str]]) -> list[str]:
+    """Run ``restore`` in this process; remove the journal once it succeeded, keep it otherwise.
+
+    Raises:
+        TargetError: the restore failed; the message says to run ``advisor restore``.
+    """
+    try:
+        lines = restore()
     except AdvisorError as exc:
         raise TargetError(f"could not restore {journal.function}: {exc}",
                           hint=f"The journal {journal.path} is kept: run `advisor restore {journal.function}`.",
@@ -271,7 +359,7 @@ def _restorer(original: dict[str, Any], path: Path) -> Restorer:
 
 
 @contextlib.contextmanager
-def _sigterm_interrupts() -> Iterator[None]:
+def sigterm_interrupts() -> Iterator[None]:
     """SIGTERM raises KeyboardInterrupt inside the block (main thread only), so ``finally`` runs."""
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -288,7 +376,7 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _deferred_interrupts() -> Iterator[None]:
+def deferred_interrupts() -> Iterator[None]:
     """Ctrl-C and SIGTERM wait until the block ends (a restore must not stop half-way)."""
     if threading.current_thread() is not threading.main_thread():
         yield

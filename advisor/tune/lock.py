@@ -27,6 +27,9 @@ from advisor.errors import TargetError
 #: Where the locks live, under the workspace directory.
 LOCK_DIR = Path("tune") / "locks"
 _UNSAFE = re.compile(r"[^\w.-]")
+#: A holder's ``study`` that starts so is a command holding the lock (``advisor apply``,
+#: ``advisor restore``), not a tuning's study.
+COMMAND_PREFIX = "advisor "
 
 
 class TuningLockedError(TargetError):
@@ -43,8 +46,9 @@ class Holder:
     study: str | None
 
     def describe(self) -> str:
-        """``pid 123 on host-a since 2026-12-06T15:00:00Z (study nightly)``."""
-        study = f" (study {self.study})" if self.study else ""
+        """``pid 123 on host-a since 2026-12-06T15:00:00Z (study nightly)``, or ``(advisor apply)``."""
+        study = "" if not self.study else f" ({self.study})" if self.study.startswith(COMMAND_PREFIX) \
+            else f" (study {self.study})"
         return f"pid {self.pid} on {self.host} since {self.started}{study}"
 
 
@@ -87,8 +91,9 @@ class TuneLock:
             holder = _read(fd)
             os.close(fd)
             who = holder.describe() if holder else "another process"
+            doing = "changed" if holder and (holder.study or "").startswith(COMMAND_PREFIX) else "tuned"
             raise TuningLockedError(
-                f"{self.function} is already being tuned by {who}; lock {self.path}",
+                f"{self.function} is already being {doing} by {who}; lock {self.path}",
                 hint="Wait for it to finish, or stop it (Ctrl-C restores the function) and run again.",
             ) from None
         previous = _read(fd)

@@ -6,7 +6,9 @@ are parsed by the same shared parsers, and their AWS calls are tested against mo
 ``local serve``, which serves until Ctrl-C once its options pass: its bad values are tested in
 tests/targets/lambda_api/test_cli_serve.py. ``tune`` is fuzzed against a plugin target whose
 function is a known curve (``--target`` is pinned, never drawn: its default, aws, would reach
-for AWS); its other options are drawn like any other.
+for AWS); its other options are drawn like any other. ``apply`` is fuzzed with ``--iac`` pinned (it
+prints a snippet and calls nothing), so every other option is parsed and checked; its AWS calls are
+tested against ``advisor local serve`` and moto in tests/apply/.
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ SERVES = {("local", "serve")}
 CURVE = f"{REPO / 'tests' / 'tune' / 'plugin_target.py'}:CurveFunction"
 #: Options a command always gets unless the draw gives them a value (never drawn: ``UNDRAWN``).
 PINNED = {("tune",): {"--target": CURVE, "--sla": "p95=1s", "--budget-invocations": "8"},
-          ("recommend",): {"--sla": "p95=40s"}}
-UNDRAWN = {("tune",): {"--target"}}
+          ("recommend",): {"--sla": "p95=40s"},
+          ("apply",): {"--iac": "sam"}}
+UNDRAWN = {("tune",): {"--target"}, ("apply",): {"--iac"}}
 #: Values every option is tried with: numbers at and past every bound, non-numbers, odd text.
 EXTREMES = [
     "0", "1", "-1", "128", "10240", "10241", "0.5", "1e300", "-1e300", "1e-300", "nan", "inf", "-inf",
@@ -93,7 +96,7 @@ def filled(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_fuzz_reaches_every_command() -> None:
     words = {" ".join(w) for w, _ in COMMANDS}
     assert {"replay", "analyze", "pricing cost", "model predict", "local invoke", "import logs", "functions",
-            "tune"} <= words
+            "tune", "apply"} <= words
 
 
 @settings(max_examples=int(os.environ.get("ADVISOR_FUZZ_EXAMPLES", "300")), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

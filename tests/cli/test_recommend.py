@@ -55,7 +55,7 @@ def test_json_is_the_plan_s_object_with_null_where_unknown(imported) -> None:  #
     assert set(doc) == KEYS
     assert doc["sla_basis"] == "end-to-end" and doc["region"] == "us-east-1"
     assert doc["architecture"] is None  # the trace does not say it: null, not a guess
-    assert doc["evidence"]["sources"] == {"tuning": None, "traffic": 3192}
+    assert doc["evidence"]["sources"] == {"tuning": None, "traffic": 3192, "powertuning": None}
     assert doc["evidence"]["measured"] == [{"architecture": "x86_64", "memory_mb": 256, "invocations": 3192,
                                            "source": "traffic"}]
     assert all(set(c) == CANDIDATE_KEYS for c in doc["candidates"])

@@ -47,4 +47,4 @@ def test_the_cli_prints_the_policy_as_json(cli, kind):
 
 def test_an_unknown_policy_kind_is_one_line_naming_the_kinds(cli):
     result = cli("iam-policy", "deploy")
-    assert result.exit_code == 2 and result.stderr.strip() == "error: iam-policy 'deploy' is not one of tune, import"
+    assert result.exit_code == 2 and result.stderr.strip() == "error: iam-policy 'deploy' is not one of tune, apply, import"

@@ -226,10 +226,9 @@ class FunctionRegistry:
         with self._locked():
             self._check_idle()
             _check_revision(revision_id, self.latest.revision_id)
-            if self.versions:
-                last = self.versions[str(self._next_version - 1)]
-                if last.settings() == self.latest.settings():
-                    return last
+            last = self.versions.get(str(self._next_version - 1))  # None once deleted: numbers are never reused
+            if last is not None and last.settings() == self.latest.settings():
+                return last
             version = str(self._next_version)
             self._next_version += 1
             self.versions[version] = replace(

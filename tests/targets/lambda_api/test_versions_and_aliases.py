@@ -32,6 +32,15 @@ def test_publishing_an_unchanged_latest_returns_the_last_version(serve) -> None:
     assert (one["Version"], again["Version"], two["Version"]) == ("1", "1", "2")
 
 
+def test_publishing_after_the_last_version_was_deleted_makes_a_new_number(serve) -> None:
+    served = serve("environment")
+    served.client.publish_version(FunctionName=served.name)
+    served.client.update_function_configuration(FunctionName=served.name, Timeout=7)
+    served.client.publish_version(FunctionName=served.name)
+    served.client.delete_function(FunctionName=served.name, Qualifier="2")
+    assert served.client.publish_version(FunctionName=served.name)["Version"] == "3"  # numbers are never reused
+
+
 def test_publishing_during_an_update_or_with_a_stale_revision_is_refused(serve) -> None:
     served = serve("environment", update_delay_s=1.0)
     stale = served.client.get_function_configuration(FunctionName=served.name)["RevisionId"]
