@@ -5,6 +5,8 @@
 # The tests of several tuning workers need a PostgreSQL server: a throwaway one is started
 # (installed first when missing, see scripts/postgres.sh) and removed afterwards, whatever the
 # outcome. A server of your own can be given instead with ADVISOR_TEST_POSTGRES_URL.
+# The HTML report tests open the reports in Debian's Chromium (installed first when missing, see
+# scripts/chromium.sh); another Chromium binary can be given with ADVISOR_TEST_CHROMIUM.
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh" test
 cd "$ROOT"
 ruff check advisor
@@ -15,6 +17,10 @@ if [ -z "${ADVISOR_TEST_POSTGRES_URL:-}" ]; then
     trap 'exit 130' INT TERM
     ADVISOR_TEST_POSTGRES_URL="$(bash scripts/postgres.sh start "$pgdir")"
     export ADVISOR_TEST_POSTGRES_URL
+fi
+if [ -z "${ADVISOR_TEST_CHROMIUM:-}" ]; then
+    ADVISOR_TEST_CHROMIUM="$(bash scripts/chromium.sh)"
+    export ADVISOR_TEST_CHROMIUM
 fi
 set +e
 python -m pytest -q -m timing "$@"

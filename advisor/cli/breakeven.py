@@ -42,6 +42,7 @@ from advisor.cli._platforms import (
     VolumesOption,
     collect,
 )
+from advisor.cli._reports import HtmlOption, MarkdownOption, write_report_files
 from advisor.context import Context
 from advisor.platform import cloud_run, dedicated
 from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_KEEP_ALIVE_S
@@ -92,6 +93,8 @@ def register(app: typer.Typer) -> None:
         since: SinceOption = None,
         until: UntilOption = None,
         json: JsonOption = False,
+        markdown: MarkdownOption = None,
+        html: HtmlOption = None,
         workspace: WorkspaceOption = None,
     ) -> None:
         """Cost and latency of the same traffic on Lambda, serverless GPUs, dedicated GPUs and Cloud Run, by volume."""
@@ -108,7 +111,9 @@ def register(app: typer.Typer) -> None:
                               seed=seed, together=all_functions)
         study = breakeven(data, lineup.models(ctx.prices, data), inputs.service, sla, factors=inputs.factors,
                           seed=seed)
+        document = study.to_dict()
+        write_report_files("breakeven", document, markdown, html)
         if json:
-            emit_json(study.to_dict())
+            emit_json(document)
         else:
             console().print(render_breakeven(study))

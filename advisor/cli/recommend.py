@@ -32,6 +32,7 @@ from advisor.cli._platforms import (
     VolumesOption,
     collect,
 )
+from advisor.cli._reports import HtmlOption, MarkdownOption, write_report_files
 from advisor.platform import cloud_run, dedicated
 from advisor.platform.serverless_gpu import DEFAULT_COLD_START_S
 from advisor.sla import EXAMPLE, Sla
@@ -79,6 +80,8 @@ def register(app: typer.Typer) -> None:
         since: SinceOption = None,
         until: UntilOption = None,
         json: JsonOption = False,
+        markdown: MarkdownOption = None,
+        html: HtmlOption = None,
         workspace: WorkspaceOption = None,
     ) -> None:
         """The cheapest memory, architecture and keep-warm setting that meets the SLA, from the workspace's evidence."""
@@ -96,6 +99,7 @@ def register(app: typer.Typer) -> None:
             factors=inputs.factors)
         with Context.resolve(workspace) as ctx:
             document = recommend(ctx, function, settings).to_dict()
+        write_report_files("recommend", document, markdown, html)
         if json:
             emit_json(document)
         else:

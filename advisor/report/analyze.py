@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 
 from rich.console import Group, RenderableType
@@ -11,14 +10,13 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.analyze import Analysis, MemoryUse, Percentiles
+from advisor.report.document import usd as _usd
 from advisor.units import SECONDS_PER_DAY, SECONDS_PER_HOUR, SECONDS_PER_MINUTE
 
 BAR_HEIGHT = 5
 BAR_BLOCKS = " ▁▂▃▄▅▆▇█"
 PCT_COLUMNS = ("p50", "p90", "p95", "p99", "max")
 ERROR_TYPES_SHOWN = 3
-SMALL_USD_FIGURES = 3
-SMALL_USD = 0.01
 
 
 def render_analysis(analysis: Analysis) -> RenderableType:
@@ -176,14 +174,6 @@ def _num(value: float | None) -> str:
 
 def _mb(value: int | None) -> str:
     return "?" if value is None else f"{value:,} MB"
-
-
-def _usd(text: str) -> str:
-    value = float(text)
-    if 0 < abs(value) < SMALL_USD:  # keep three significant figures of tiny amounts, not "$0.00"
-        decimals = SMALL_USD_FIGURES - 1 - math.floor(math.log10(abs(value)))
-        return f"${value:.{decimals}f}"
-    return f"${value:,.2f}"
 
 
 def _time(moment: datetime) -> str:

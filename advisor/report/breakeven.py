@@ -1,17 +1,19 @@
 """Render a break-even: cost and p95 by platform and volume, the crossovers, the assumptions, a chart.
 
 The chart is drawn here in plain text (ASCII marks, no colour) like the project's memory chart
-(``advisor/cli/_chart.py``), so it reads the same in any terminal and compares exactly in golden
+(``advisor/report/chart.py``), so it reads the same in any terminal and compares exactly in golden
 files; it needs log scales on both axes, several series and marked crossovers, which that
-chart (one curve against memory) does not draw.
+chart (one curve against memory) does not draw. plotext was tried and does not draw them on log
+axes (docs/breakeven.md, "The chart"); the interactive charts are plotly's, in the HTML report.
 """
 
 from __future__ import annotations
 
 import math
 import string
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -110,13 +112,27 @@ def _crossover_text(study: Breakeven) -> Text:
 def _crossover_line(study: Breakeven, crossover: Crossover) -> str:
     low = study.results[crossover.low_factor][0].requests_per_month
     high = study.results[crossover.high_factor][0].requests_per_month
-    below = crossover.below or "no platform"
-    above = crossover.above or "no platform"
-    if crossover.requests_per_month is not None:
-        return (f"{_count(crossover.requests_per_month)} requests/month: {above} becomes cheaper than {below} "
-                f"(between x{crossover.low_factor:g} and x{crossover.high_factor:g})")
-    return (f"between {_count(low)} and {_count(high)} requests/month (x{crossover.low_factor:g}-"
-            f"x{crossover.high_factor:g}): the SLA moves the choice from {below} to {above}")
+    return crossover_sentence(crossover.to_dict(), low, high, _count)
+
+
+def crossover_sentence(crossover: Mapping[str, Any], low_requests: float, high_requests: float,
+                       count: Callable[[float], str]) -> str:
+    """One crossover in words, from its JSON form (``Crossover.to_dict()``).
+
+    Args:
+        crossover: ``below``, ``above``, ``between_factors``, ``requests_per_month`` (null: the SLA decided).
+        low_requests: Requests per month at the lower of the two volumes.
+        high_requests: The same at the higher one.
+        count: Formats a number of requests.
+    """
+    low_factor, high_factor = crossover["between_factors"]
+    below = crossover["below"] or "no platform"
+    above = crossover["above"] or "no platform"
+    if crossover["requests_per_month"] is not None:
+        return (f"{count(crossover['requests_per_month'])} requests/month: {above} becomes cheaper than {below} "
+                f"(between x{low_factor:g} and x{high_factor:g})")
+    return (f"between {count(low_requests)} and {count(high_requests)} requests/month (x{low_factor:g}-"
+            f"x{high_factor:g}): the SLA moves the choice from {below} to {above}")
 
 
 def _assumptions(study: Breakeven) -> Table:
@@ -125,7 +141,7 @@ def _assumptions(study: Breakeven) -> Table:
     table.add_column(no_wrap=True, style="bold")
     table.add_column()
     for name, values in study.assumptions.items():
-        table.add_row(name, ", ".join(f"{key} {_value(value)}" for key, value in values.items()))
+        table.add_row(name, settings_text(values))
     return table
 
 
@@ -213,6 +229,11 @@ def _span(seconds: float) -> str:
     from advisor.units import format_duration
 
     return format_duration(round(seconds))
+
+
+def settings_text(values: Mapping[str, Any]) -> str:
+    """A platform's assumptions in one line: ``key value, ...`` (booleans as yes/no, None as n/a)."""
+    return ", ".join(f"{key} {_value(value)}" for key, value in values.items())
 
 
 def _value(value: object) -> str:

@@ -2,7 +2,9 @@
 
 Plain text (no colour) so it reads the same in any terminal and compares exactly in golden
 files. Besides the curve and the points it can shade a band (a model's interval), draw a
-horizontal limit (an SLA) and mark one memory size (a recommendation).
+horizontal limit (an SLA) and mark one memory size (a recommendation). Hand-drawn because
+plotext, the maintained terminal plotting library, misplaces vertical lines and custom ticks on a
+log axis (docs/breakeven.md, "The chart", says how).
 """
 
 from __future__ import annotations

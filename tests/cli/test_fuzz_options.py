@@ -68,7 +68,7 @@ def _commands() -> list[tuple[tuple[str, ...], Any]]:
 COMMANDS = _commands()
 #: What each command's required arguments get, so that its options are reached.
 ARGUMENTS = {
-    "function": FUNCTION, "paths": str(TRACE), "handler": "tests/targets/handlers.py:echo",
+    "function": FUNCTION, "paths": str(TRACE), "handler": f"{REPO / 'tests' / 'targets' / 'handlers.py'}:echo",
 }
 
 
@@ -105,6 +105,7 @@ def test_any_option_value_ends_in_a_result_or_a_one_line_error(
     filled: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, data: st.DataObject
 ) -> None:
     monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.chdir(filled.parent)  # a drawn output path (--html, --markdown, --out) lands here, not in the checkout
     words, command = data.draw(st.sampled_from(COMMANDS), label="command")
     options = [o for o in _options(command) if o[0] not in UNDRAWN.get(words, set())]
     chosen = data.draw(st.lists(st.sampled_from(options), max_size=3, unique=True), label="options") if options else []
