@@ -71,6 +71,7 @@ class Candidate:
             "monthly_cost_usd": choice.monthly_cost_usd, "breakdown": dict(choice.breakdown),
             "latency_ms": {p: choice.latency_ms.get(p) for p in PERCENTILES},
             "latency_upper_ms": {p: choice.latency_upper_ms.get(p) for p in PERCENTILES},
+            "latency_cdf_ms": choice.latency_cdf_ms,
             "cold_start_fraction": choice.cold_start_fraction,
             "meets_sla": choice.feasible, "measured": self.measured,
         }

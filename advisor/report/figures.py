@@ -190,8 +190,9 @@ def latency_cdfs(doc: Mapping[str, Any]) -> Chart | None:
         if not cdf:
             continue
         dash = DASHES[index]
-        traces.append({"type": "scatter", "mode": "lines", "name": f"{name}: {candidate_label(doc[key])}",
+        traces.append({"type": "scatter", "mode": "lines+markers", "name": f"{name}: {candidate_label(doc[key])}",
                        "x": list(cdf["ms"]), "y": list(cdf["quantiles"]), "line": {"dash": dash, "shape": "hv"},
+                       "marker": {"size": 5, "symbol": SYMBOLS[index]},
                        "hovertemplate": "%{x} ms: %{y:.1%} of requests<extra></extra>"})
     if not traces:
         return None

@@ -33,8 +33,8 @@ PERCENTILES = ("p50", "p95", "p99")
 CANDIDATE_COLUMNS = ("memory", "architecture", "keep-warm", "monthly cost", "p50 ms", "p95 ms", "p99 ms",
                      "p95 upper ms", "cold starts", "meets SLA", "measured")
 #: Why no latency CDF is drawn when the document has none (each candidate holds three percentiles).
-NO_CDF = ("No latency CDF: the document holds three percentiles per candidate (latency_ms p50, p95, p99), not "
-          "the distribution a CDF needs (each candidate's latency_cdf_ms).")
+NO_CDF = ("No latency CDF: neither today's setting nor the recommendation has a replayed distribution "
+          "(latency_cdf_ms) in the document.")
 
 
 def recommend_document(doc: Mapping[str, Any]) -> Document:

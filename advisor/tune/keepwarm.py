@@ -24,7 +24,7 @@ from advisor.simulate._base import ReplayConfig
 from advisor.simulate.pings import Pings, ping_interval_s
 from advisor.simulate.schedule import ProvisionedSchedule
 from advisor.tune.draws import draws_for
-from advisor.tune.replays import TrafficReplays
+from advisor.tune.replays import TrafficReplays, latency_cdf
 from advisor.units import format_duration
 
 if TYPE_CHECKING:
@@ -140,6 +140,8 @@ class KeepWarmChoice:
         latency_upper_ms: The same on the pessimistic replay.
         cold_start_fraction: Share of the traffic's requests that were cold (central replay).
         evaluated: Settings replayed to find it.
+        latency_cdf_ms: End-to-end latency at each share of requests, central replay
+            (:func:`advisor.tune.replays.latency_cdf`); None without requests.
     """
 
     keep_warm: KeepWarm
@@ -150,6 +152,7 @@ class KeepWarmChoice:
     latency_upper_ms: dict[str, float | None]
     cold_start_fraction: float | None
     evaluated: int
+    latency_cdf_ms: dict[str, list[float | None]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object."""
@@ -242,7 +245,7 @@ def _choice(replays: TrafficReplays, keep_warm: KeepWarm) -> KeepWarmChoice:
         keep_warm=keep_warm, feasible=upper.feasible, monthly_cost_usd=total,
         breakdown=breakdown, latency_ms=replays.percentiles(central.latency_ms),
         latency_upper_ms=replays.percentiles(upper.latency_ms), cold_start_fraction=central.cold_fraction,
-        evaluated=replays.evaluated,
+        evaluated=replays.evaluated, latency_cdf_ms=latency_cdf(central.latency_ms),
     )
 
 

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: The percentiles every choice reports (besides the SLA's own).
 REPORTED_PERCENTILES: Final = (50.0, 95.0, 99.0)
+#: Shares of requests at which a choice's latency CDF is given: every 5% and the tail, finer.
+CDF_QUANTILES: Final = (*(i / 20 for i in range(20)), 0.975, 0.99, 0.995, 0.999, 1.0)
 
 
 @dataclass
@@ -165,6 +167,19 @@ class TrafficReplays:
             return dict.fromkeys(names)
         values = np.percentile(latency_ms, levels)
         return {name: (round(float(v), 3) if math.isfinite(v) else None) for name, v in zip(names, values, strict=True)}
+
+
+def latency_cdf(latency_ms: np.ndarray) -> dict[str, list[float | None]] | None:
+    """The latency at each of :data:`CDF_QUANTILES` (``None`` where throttled requests reach it).
+
+    Returns:
+        ``{"quantiles": [...], "ms": [...]}`` of the same length, or None without requests.
+    """
+    if latency_ms.size == 0:
+        return None
+    values = np.quantile(latency_ms, CDF_QUANTILES)  # as the percentiles are taken: p50 is the 0.5 point
+    return {"quantiles": list(CDF_QUANTILES),
+            "ms": [round(float(v), 3) if math.isfinite(v) else None for v in values]}
 
 
 def _ratio(observed: float | None, limit_ms: float) -> float:

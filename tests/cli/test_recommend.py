@@ -21,7 +21,7 @@ CURVE = f"{REPO / 'tests' / 'tune' / 'plugin_target.py'}:CurveFunction"
 KEYS = {"function", "sla", "sla_basis", "region", "architecture", "evidence", "current", "recommended",
         "savings_usd_per_month", "candidates", "pareto", "schedule", "missing_evidence", "breakeven", "notes"}
 CANDIDATE_KEYS = {"architecture", "memory_mb", "keep_warm", "monthly_cost_usd", "breakdown", "latency_ms",
-                  "latency_upper_ms", "cold_start_fraction", "meets_sla", "measured"}
+                  "latency_upper_ms", "latency_cdf_ms", "cold_start_fraction", "meets_sla", "measured"}
 
 
 def _json(result) -> dict:  # type: ignore[no-untyped-def]
@@ -178,3 +178,13 @@ def test_the_workspace_s_own_prices_are_used(imported, workspace: Path) -> None:
     assert after["current"]["breakdown"]["requests"] == pytest.approx(
         100 * before["current"]["breakdown"]["requests"], rel=1e-9)
     assert after["current"]["breakdown"]["compute"] == pytest.approx(before["current"]["breakdown"]["compute"])
+
+
+def test_each_candidate_s_latency_cdf_holds_its_percentiles(imported) -> None:  # type: ignore[no-untyped-def]
+    doc = _json(imported("recommend", FUNCTION, "--sla", "p95=40s", "--platforms", "none", "--json"))
+    for candidate in doc["candidates"]:
+        cdf = candidate["latency_cdf_ms"]
+        points = dict(zip(cdf["quantiles"], cdf["ms"], strict=True))
+        assert cdf["quantiles"] == sorted(cdf["quantiles"]) and cdf["ms"] == sorted(cdf["ms"])
+        for share, name in ((0.5, "p50"), (0.95, "p95"), (0.99, "p99")):
+            assert points[share] == pytest.approx(candidate["latency_ms"][name], abs=1e-3)
