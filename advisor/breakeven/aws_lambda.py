@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from advisor import limits
 from advisor.breakeven._base import PlatformModel, PlatformResult, Service, Workload
 from advisor.errors import UsageError
 from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_KEEP_ALIVE_S, DEFAULT_REGION, check_memory_mb
@@ -68,6 +69,7 @@ class LambdaModel(PlatformModel):
                  keep_warm: KeepWarm | None = None, region: str = DEFAULT_REGION, seed: int = 0) -> None:
         if memory_mb is not None:
             check_memory_mb(memory_mb)
+        limits.KEEP_ALIVE_S.check(keep_alive_s, option="--keep-alive")
         if provisioned != AUTO and not isinstance(provisioned, int):
             raise UsageError(f"provisioned {provisioned!r} is not a number of instances or {AUTO}.")
         if provisioned and keep_warm is not None and keep_warm.kind != "none":
