@@ -1,6 +1,7 @@
 """Which platform models a break-even compares, from the command's settings.
 
-By default: Lambda at the given memory with and without provisioned concurrency, each
+By default: Lambda at the given memory with its keep-warm setting (none by default) and with
+provisioned concurrency (``auto`` by default), each
 serverless GPU provider's cheapest GPU, the dedicated instances of
 :data:`~advisor.platform.dedicated.DEFAULT_INSTANCES`, Cloud Run on CPU (the chosen billing)
 and Cloud Run with its L4 GPU.
@@ -20,22 +21,28 @@ from advisor.breakeven.families import CLOUD_RUN, DEDICATED, FAMILIES, LAMBDA, S
 from advisor.breakeven.serverless_gpu import ServerlessGpuModel, default_gpus
 from advisor.errors import UsageError
 from advisor.platform import cloud_run, dedicated
-from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_KEEP_ALIVE_S
+from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_KEEP_ALIVE_S, DEFAULT_REGION
 
 if TYPE_CHECKING:
     from advisor.pricing import PriceCatalog
     from advisor.simulate import ProvisionedSchedule
     from advisor.simulate.inputs import Trace
+    from advisor.tune.keepwarm import KeepWarm
 
 
 @dataclass(frozen=True)
 class Lineup:
-    """The settings of every platform model (each one an option of ``advisor breakeven``)."""
+    """The settings of every platform model (each one an option of ``advisor breakeven``).
+
+    The first Lambda row has ``keep_warm`` (``None``: none), the second ``provisioned``.
+    """
 
     memory_mb: int | None = None
     arch: str = DEFAULT_ARCH
     keep_alive_s: float = DEFAULT_KEEP_ALIVE_S
+    keep_warm: KeepWarm | None = None
     provisioned: int | str = AUTO
+    region: str = DEFAULT_REGION
     serverless_gpus: Sequence[str] = ()
     idle_timeout_s: float | None = None
     instances: Sequence[str] = dedicated.DEFAULT_INSTANCES
@@ -58,9 +65,10 @@ class Lineup:
         models: list[PlatformModel] = []
         if LAMBDA in families:
             models += [
-                LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s, seed=self.seed),
                 LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s,
-                            provisioned=self.provisioned, seed=self.seed),
+                            keep_warm=self.keep_warm, region=self.region, seed=self.seed),
+                LambdaModel(catalog, memory_mb=memory, arch=self.arch, keep_alive_s=self.keep_alive_s,
+                            provisioned=self.provisioned, region=self.region, seed=self.seed),
             ]
         if SERVERLESS_GPU in families:
             pairs = [_provider_gpu(spec) for spec in self.serverless_gpus] or default_gpus(catalog)

@@ -105,3 +105,13 @@ def memory_option(help: str, *, optional: bool = True) -> Any:
     """A Lambda memory size option (``Annotated[Optional[int], memory_option("...")]``), checked
     against Lambda's bounds."""
     return number_option("--memory", aws_lambda.MEMORY, help, metavar="MB", optional=optional)
+
+
+#: The keep-warm options of ``advisor replay``, also ``advisor breakeven``'s for its Lambda row.
+ProvisionedScheduleOption = Annotated[Optional[str], typer.Option(
+    "--provisioned-schedule", help="Provisioned instances by UTC time of day, e.g. 08:00-20:00=5,else=0.",
+    metavar="WINDOWS", show_default=False)]
+PingEveryOption = Annotated[Optional[float], duration_option(
+    "--ping-every", "Send warm-up pings this often (they keep instances warm and are billed).")]
+PingConcurrencyOption = Annotated[int, number_option(
+    "--ping-concurrency", limits.INSTANCES, "Warm-up pings sent at once, each keeping its own instance warm")]

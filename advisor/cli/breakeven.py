@@ -11,6 +11,9 @@ from advisor.breakeven import DEFAULT_BATCH, DEFAULT_BATCH_WAIT_MS
 from advisor.cli._console import console, emit_json
 from advisor.cli._options import (
     JsonOption,
+    PingConcurrencyOption,
+    PingEveryOption,
+    ProvisionedScheduleOption,
     SeedOption,
     SinceOption,
     UntilOption,
@@ -72,6 +75,9 @@ def register(app: typer.Typer) -> None:
                                                      default_s=DEFAULT_KEEP_ALIVE_S)] = DEFAULT_KEEP_ALIVE_S,
         provisioned: Annotated[str, _Opt("--provisioned", help="Lambda provisioned concurrency of the second Lambda "
                                          "row: N, or auto (the mean busy instances at each volume).")] = "auto",
+        ping_every: PingEveryOption = None,
+        ping_concurrency: PingConcurrencyOption = 1,
+        provisioned_schedule: ProvisionedScheduleOption = None,
         init_ms: InitMsOption = None,
         serverless_gpu: ServerlessGpuOption = None,
         idle_timeout: IdleTimeoutOption = None,
@@ -102,9 +108,17 @@ def register(app: typer.Typer) -> None:
         from advisor.breakeven.lineup import Lineup, parse_provisioned
         from advisor.report.breakeven import render_breakeven
         from advisor.simulate.inputs import load_trace
+        from advisor.simulate.scenarios import Scenario
+        from advisor.simulate.schedule import ProvisionedSchedule
+        from advisor.tune.keepwarm import KeepWarm
 
         inputs = collect(locals(), seed=seed)
+        # the first Lambda row's keep-warm, checked as advisor replay checks the same options
+        warm = Scenario.from_options(
+            provisioned_schedule=ProvisionedSchedule.parse(provisioned_schedule) if provisioned_schedule else None,
+            ping_every_s=ping_every, ping_concurrency=ping_concurrency)
         lineup = Lineup(memory_mb=memory, arch=arch, keep_alive_s=keep_alive,
+                        keep_warm=KeepWarm.of(schedule=warm.config.provisioned_schedule, pings=warm.pings),
                         provisioned=parse_provisioned(provisioned), **inputs.lineup_settings)
         with Context.resolve(workspace, store=trace is None) as ctx:
             data = load_trace(function=function, trace_path=trace, workspace=ctx.store, since=since, until=until,

@@ -11,6 +11,9 @@ import typer
 from advisor.cli._console import console, emit_json, error_console
 from advisor.cli._options import (
     JsonOption,
+    PingConcurrencyOption,
+    PingEveryOption,
+    ProvisionedScheduleOption,
     SeedOption,
     SinceOption,
     UntilOption,
@@ -41,9 +44,7 @@ def register(app: typer.Typer) -> None:
             "--keep-alive", keep_alive_help(), allow_inf=True, default_s=DEFAULT_KEEP_ALIVE_S)] = DEFAULT_KEEP_ALIVE_S,
         provisioned: Annotated[int, number_option(
             "--provisioned", INSTANCES, "Pre-warmed instances, used first, never expiring")] = 0,
-        provisioned_schedule: Annotated[Optional[str], typer.Option(
-            help="Provisioned instances by UTC time of day, e.g. 08:00-20:00=5,else=0.", metavar="WINDOWS",
-            show_default=False)] = None,
+        provisioned_schedule: ProvisionedScheduleOption = None,
         max_concurrency: Annotated[Optional[int], number_option(
             "--max-concurrency", CONCURRENCY_LIMIT, "At most N instances; beyond, requests are throttled",
             optional=True)] = None,
@@ -55,10 +56,8 @@ def register(app: typer.Typer) -> None:
             "--batch-wait-ms", BATCH_WAIT_MS, "A batch waits at most this long for more", metavar="MS")] = 0.0,
         max_lifetime: Annotated[Optional[float], duration_option(
             "--max-lifetime", "Retire an instance this long after it started.", allow_inf=True)] = None,
-        ping_every: Annotated[Optional[float], duration_option(
-            "--ping-every", "Send warm-up pings this often (they keep instances warm and are billed).")] = None,
-        ping_concurrency: Annotated[int, number_option(
-            "--ping-concurrency", INSTANCES, "Warm-up pings sent at once, each keeping its own instance warm")] = 1,
+        ping_every: PingEveryOption = None,
+        ping_concurrency: PingConcurrencyOption = 1,
         routing: Annotated[str, typer.Option(
             help=f"Which idle instance takes a request: {', '.join(ROUTING_CODES)}.",
             metavar="RULE")] = DEFAULT_ROUTING,

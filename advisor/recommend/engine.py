@@ -12,7 +12,9 @@
 4. the recommendation is the cheapest candidate that meets the SLA on the pessimistic replay
    (:func:`advisor.tune.month.cheapest`); today's configuration is its size with no keep-warm;
 5. the frontier, the hourly schedule, the missing evidence and the break-even at the
-   recommended configuration.
+   recommended configuration: the traffic served with the durations and init times the
+   recommended candidate was replayed with, Lambda under its keep-warm setting, so that the
+   break-even's Lambda row at the real volume is that candidate's month.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from advisor.breakeven.families import FAMILIES, LAMBDA
+from advisor.breakeven.families import FAMILIES
 from advisor.breakeven.lineup import Lineup
 from advisor.breakeven.volume import DEFAULT_FACTORS
 from advisor.errors import UsageError
@@ -99,10 +101,12 @@ class _Work:
     region: str
     notes: list[str] = field(default_factory=list)
     scores: dict[str, Scores | None] = field(default_factory=dict)
+    draws: dict[tuple[str, int], SizeDraws] = field(default_factory=dict)
 
     def months(self, draws: SizeDraws) -> list[Month]:
-        """The size's month under the best setting of each strategy."""
+        """The size's month under the best setting of each strategy (its draws kept for the break-even)."""
         s = self.settings
+        self.draws[(draws.architecture, draws.memory_mb)] = draws
         return [month_of(draws, trace=self.trace, sla=s.sla, strategies=(kind,), catalog=self.context.prices,
                          region=self.region, seed=s.seed) for kind in s.strategies]
 
@@ -221,13 +225,14 @@ def _current(work: _Work, candidates: list[Candidate]) -> Candidate | None:
         work.notes.append(f"today's configuration ({memory:,} MB, {arch}) was not measured and no model covers "
                           "it: its month is unknown")
         return None
-    from advisor.tune.decide import month_at
-
-    s = work.settings
-    month = month_at(scores, work.evidence.measurements(arch), memory, trace=work.trace, sla=s.sla,
-                     strategies=("none",), catalog=work.context.prices, region=work.region, seed=s.seed)
-    if month is None:
+    hit = np.flatnonzero(scores.memory_mb == memory)
+    if not len(hit):
         return None
+    s = work.settings
+    draws = model_draws(scores, int(hit[0]), init_draws(work.evidence.measurements(arch), s.seed), s.seed)
+    work.draws[(arch, memory)] = draws
+    month = month_of(draws, trace=work.trace, sla=s.sla, strategies=("none",), catalog=work.context.prices,
+                     region=work.region, seed=s.seed)
     current = Candidate(month, memory in work.evidence.sizes(arch))
     candidates.append(current)
     return current
@@ -261,27 +266,28 @@ def _schedule(candidates: Sequence[Candidate], best: Candidate | None) -> Hourly
 
 
 def _breakeven(work: _Work, best: Candidate | None) -> Breakeven | None:
-    """The break-even across the asked platform families, Lambda at the recommended configuration."""
+    """The break-even across the asked platform families, at the recommended configuration: the
+    traffic served as the recommended candidate was (:func:`served`), Lambda at its size,
+    architecture, region and keep-warm setting (and with provisioned concurrency ``auto``)."""
     s = work.settings
     if not s.platforms:
         return None
     from advisor.breakeven import Service, breakeven
 
-    lineup = s.lineup if best is None else replace(s.lineup, memory_mb=best.memory_mb, arch=best.architecture)
-    ran_at = _sizes_ran_at(work.trace)
-    if best is not None and ran_at and ran_at != [best.memory_mb] and LAMBDA in s.platforms:
-        origin = (f"{ran_at[0]:,}" if len(ran_at) == 1
-                  else f"the sizes they ran at ({', '.join(f'{mb:,}' for mb in ran_at)} MB)")
-        work.notes.append(f"the break-even's Lambda rows replay the traffic's own durations moved from "
-                          f"{origin} to {best.memory_mb:,} MB by advisor's memory-scaling model "
-                          "(as advisor breakeven --memory does), not by this recommendation's evidence: their "
-                          "figures can differ from the candidates'")
-    models = lineup.models(work.context.prices, work.trace, families=s.platforms)
-    return breakeven(work.trace, models, s.service or Service(), s.sla, factors=s.factors, seed=s.seed)
+    trace, lineup = work.trace, s.lineup
+    if best is not None:
+        trace = served(work.trace, work.draws[(best.architecture, best.memory_mb)], seed=s.seed)
+        lineup = replace(lineup, memory_mb=best.memory_mb, arch=best.architecture, region=work.region,
+                         keep_warm=best.month.choice.keep_warm)
+    models = lineup.models(work.context.prices, trace, families=s.platforms)
+    return breakeven(trace, models, s.service or Service(), s.sla, factors=s.factors, seed=s.seed)
 
 
-def _sizes_ran_at(trace: Trace) -> list[int]:
-    """The memory sizes the traffic's requests ran at (each one moves from its own to the break-even's)."""
-    sizes = trace.request_memory_mb
-    known = sorted({int(mb) for mb in sizes[np.isfinite(sizes)]}) if sizes is not None else []
-    return known or ([trace.memory_mb] if trace.memory_mb is not None else [])
+def served(trace: Trace, draws: SizeDraws, *, seed: int) -> Trace:
+    """``trace``'s arrivals with the central durations and init times of ``draws``, request by
+    request as the candidate's replay maps them (:func:`advisor.tune.draws.draws_for`), at its size."""
+    from advisor.tune.draws import draws_for
+
+    central = draws_for(trace, draws.warm_ms, draws.init_ms, seed=seed, what="central")
+    return replace(trace, service_ms=central.service_ms, memory_mb=draws.memory_mb, request_memory_mb=None,
+                   init_ms=None if draws.init_ms is None else central.init_ms, log_stream=None)

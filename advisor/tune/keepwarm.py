@@ -73,6 +73,23 @@ class KeepWarm:
         if not fits:
             raise UsageError(f"keep-warm setting {self!r} does not fit its kind {self.kind!r}.")
 
+    @classmethod
+    def of(cls, *, schedule: ProvisionedSchedule | None = None, pings: Pings | None = None) -> KeepWarm:
+        """The setting of ``advisor replay``'s keep-warm options (``--provisioned-schedule``, or
+        ``--ping-every`` with ``--ping-concurrency``); ``none`` without either.
+
+        Raises:
+            UsageError: both were given (a setting is one strategy).
+        """
+        if schedule is not None and pings is not None:
+            raise UsageError("give either --ping-every or --provisioned-schedule, not both.",
+                             hint="One keep-warm setting at a time: pings, or provisioned instances by hour.")
+        if schedule is not None:
+            return cls("schedule", schedule=schedule)
+        if pings is not None:
+            return cls("pings", ping_interval_s=pings.interval_s, ping_concurrency=pings.concurrency)
+        return cls("none")
+
     def replay_config(self, *, memory_mb: int, region: str, arch: str) -> ReplayConfig:
         """The replay configuration of this setting (pings are arrivals: :attr:`pings`)."""
         return ReplayConfig(keep_alive_s=DEFAULT_KEEP_ALIVE_S, provisioned=self.provisioned,

@@ -83,7 +83,23 @@ def test_lambda_is_priced_as_advisor_replay_prices_it(cli, provisioned: str) -> 
     assert row["cold_fraction"] == replayed["cold_fraction"]
 
 
+@pytest.mark.parametrize("keep_warm", [("--ping-every", "4m"), ("--ping-every", "90s", "--ping-concurrency", "2"),
+                                       ("--provisioned-schedule", "00:00-12:00=2,else=1")])
+def test_lambda_keep_warm_is_priced_as_advisor_replay_prices_it(cli, keep_warm: tuple[str, ...]) -> None:
+    """The first Lambda row under replay's keep-warm options: the same replay, the same figures."""
+    replayed = json.loads(cli("replay", "--trace", AZURE_2021, "--all-functions", "--memory", "1024", *keep_warm,
+                              "--json").stdout)
+    document = json.loads(cli(*BASE, "--volumes", "1", *keep_warm, "--json").stdout)
+    row = document["volumes"][0]["platforms"][0]
+    assert row["platform"] != "lambda 1,024 MB"  # named for its keep-warm setting
+    assert Decimal(row["period_usd"]) == Decimal(replayed["cost_usd"]["total_usd"])
+    assert row["latency_ms"]["p95"] == pytest.approx(replayed["latency_ms"]["p95"], rel=1e-6)
+    assert row["cold_fraction"] == replayed["cold_fraction"]
+
+
 @pytest.mark.parametrize(("args", "message"), [
+    (("--ping-every", "4m", "--provisioned-schedule", "else=1"), "give either --ping-every or --provisioned-schedule"),
+    (("--ping-concurrency", "2"), "--ping-concurrency needs --ping-every"),
     (("--gpu-ms", "1=40"), "--gpu-ms part '1=40' is not batch:ms"),
     (("--sla", "p95=2"), "--sla"),
     (("--volumes", "0,1"), "--volumes 0 is outside the volume factor"),

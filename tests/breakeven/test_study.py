@@ -16,7 +16,9 @@ from advisor.platform.aws_lambda import HOURS_PER_MONTH
 from advisor.pricing import PriceCatalog
 from advisor.pricing.instances import instance
 from advisor.pricing.lambda_ import prices
+from advisor.simulate.pings import Pings
 from advisor.sla import Sla
+from advisor.tune.keepwarm import KeepWarm
 from advisor.units import MB_MS_PER_GB_S, REQUESTS_PER_MILLION
 
 from .conftest import steady_trace
@@ -114,3 +116,16 @@ def test_an_hourly_replica_schedule_adds_exactly_its_replica_hours(catalog: Pric
     assert difference == pytest.approx(hourly * extra_hours, rel=Decimal("1e-9"))
     assert scheduled.assumptions()["replica_schedule"] == "08:00-20:00=2,else=1"
     assert ProvisionedSchedule.parse(schedule.spec()) == schedule
+
+
+def test_warm_up_pings_are_the_same_at_every_volume(catalog: PriceCatalog) -> None:
+    # without init, a request costs the same warm or cold: what the pings add is their own cost,
+    # the same clock of pings over the same span at every volume
+    trace = steady_trace(600, every_s=10.0, duration_ms=DURATION_MS, memory_mb=MEMORY_MB)
+    pings = KeepWarm.of(pings=Pings(240.0, 2))
+    models = [LambdaModel(catalog, memory_mb=MEMORY_MB), LambdaModel(catalog, memory_mb=MEMORY_MB, keep_warm=pings)]
+    study = breakeven(trace, models, Service(), Sla.parse("p95=2s"), factors=(1, 10, 30))
+    added = [rows[1].monthly_usd - rows[0].monthly_usd for rows in study.results.values()]  # type: ignore[operator]
+    assert added[0] > 0
+    assert added == pytest.approx([added[0]] * 3, abs=Decimal("1e-8"))
+    assert study.assumptions["lambda 1,024 MB pings 2/4m"]["pings"] == "2 every 4m"

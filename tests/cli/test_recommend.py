@@ -17,6 +17,9 @@ REPO = Path(__file__).resolve().parents[2]
 TRACE = REPO / "traces" / "azure2019-543bec406831_inv.csv"
 FUNCTION = "543bec406831"
 CURVE = f"{REPO / 'tests' / 'tune' / 'plugin_target.py'}:CurveFunction"
+#: docs/examples.md example 2: the classifier measured at four sizes, serving sparse real traffic.
+SERVED = REPO / "traces" / "mlp-classifier-490f408b7641.csv"
+SERVED_FUNCTION = "mlp-classifier-490f408b7641"
 #: The keys of the plan's JSON object (RECOMMEND_PLAN.md, docs/recommend.md).
 KEYS = {"function", "sla", "sla_basis", "region", "architecture", "evidence", "current", "recommended",
         "savings_usd_per_month", "candidates", "pareto", "schedule", "missing_evidence", "breakeven", "notes"}
@@ -188,3 +191,32 @@ def test_each_candidate_s_latency_cdf_holds_its_percentiles(imported) -> None:  
         assert cdf["quantiles"] == sorted(cdf["quantiles"]) and cdf["ms"] == sorted(cdf["ms"])
         for share, name in ((0.5, "p50"), (0.95, "p95"), (0.99, "p99")):
             assert points[share] == pytest.approx(candidate["latency_ms"][name], abs=1e-3)
+
+
+def _breakeven_matches_the_recommendation(doc: dict) -> None:
+    """The break-even's first Lambda row at the real volume is the recommended candidate's month."""
+    best = doc["recommended"]
+    real = next(v for v in doc["breakeven"]["volumes"] if v["factor"] == 1.0)
+    row = real["platforms"][0]
+    assert row["platform"].startswith(f"lambda {best['memory_mb']:,} MB")
+    assert doc["breakeven"]["assumptions"][row["platform"]]["architecture"] == best["architecture"]
+    assert float(row["monthly_usd"]) == pytest.approx(best["monthly_cost_usd"], rel=1e-3)
+    assert row["latency_ms"]["p95"] == pytest.approx(best["latency_ms"]["p95"], abs=1e-3)
+    assert row["cold_fraction"] == pytest.approx(best["cold_start_fraction"], abs=1e-6)
+
+
+def test_the_break_even_prices_the_recommended_keep_warm_on_the_bundled_function(imported) -> None:  # type: ignore[no-untyped-def]
+    doc = _json(imported("recommend", FUNCTION, "--sla", "p95=40s", "--platforms", "lambda", "--volumes", "1,10",
+                         "--json"))
+    _breakeven_matches_the_recommendation(doc)
+
+
+def test_the_break_even_prices_the_recommended_pings_on_the_served_classifier(cli) -> None:  # type: ignore[no-untyped-def]
+    """docs/examples.md example 2: recommend's break-even once priced one provisioned instance
+    ($5.50 a month) against the recommendation's pings (a cent and a half); now it prices the pings."""
+    assert cli("import", "trace", str(SERVED), "--function", SERVED_FUNCTION).exit_code == 0
+    doc = _json(cli("recommend", SERVED_FUNCTION, "--sla", "p99=500ms", "--platforms", "lambda", "--volumes", "1",
+                    "--json"))
+    assert doc["recommended"]["keep_warm"]["kind"] == "pings"
+    _breakeven_matches_the_recommendation(doc)
+    assert doc["breakeven"]["volumes"][0]["cheapest"] == doc["breakeven"]["volumes"][0]["platforms"][0]["platform"]

@@ -77,15 +77,18 @@ def test_an_architecture_whose_sizes_all_failed_has_no_candidate_and_says_so(cli
     assert not any(m.what == "arm64 not measured" for m in found.missing)
 
 
-def test_the_break_even_note_names_every_size_a_mixed_traffic_ran_at(cli, workspace: Path) -> None:
-    """Traffic that ran at several sizes (docs/examples.md example 2) moves each request from its own
-    size to the break-even's, so the note names them all, not only the most frequent one."""
+def test_the_break_even_serves_a_mixed_traffic_as_the_recommended_candidate(cli, workspace: Path) -> None:
+    """Traffic that ran at several sizes (docs/examples.md example 2) is not moved request by request
+    to the break-even's size by the memory-scaling model: it is served with the durations the
+    recommended candidate was replayed with, so its Lambda row has the candidate's latencies."""
     served = REPO / "traces" / "mlp-classifier-490f408b7641.csv"
     assert cli("import", "trace", str(served), "--function", "mlp").exit_code == 0
     with Context.resolve(workspace) as ctx:
-        found = recommend(ctx, "mlp", RecommendSettings(Sla.parse("p99=500ms"), platforms=("lambda",)))
-    assert found.recommended is not None and found.recommended.memory_mb != 256
-    moved = [note for note in found.notes if note.startswith("the break-even's Lambda rows")]
-    assert len(moved) == 1
-    assert (f"moved from the sizes they ran at (256, 512, 1,024, 1,536 MB) to "
-            f"{found.recommended.memory_mb:,} MB") in moved[0]
+        found = recommend(ctx, "mlp", RecommendSettings(Sla.parse("p99=500ms"), platforms=("lambda",),
+                                                        factors=(1.0,)))
+    best = found.recommended
+    assert best is not None and best.memory_mb != 256 and found.breakeven is not None
+    row = found.breakeven.results[1.0][0]
+    assert row.latency_ms == pytest.approx({p: best.month.choice.latency_ms[p] for p in ("p50", "p95", "p99")},
+                                           abs=1e-3)
+    assert not any("moved from" in note for note in found.notes)
