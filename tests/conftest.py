@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,13 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("advisor")
+
+# A suite started in the background by a non-interactive shell (`cmd &`, nohup) inherits SIGINT
+# ignored, and so would every process the tests start: the tests that send Ctrl-C to a tuner,
+# an apply or a server would then wait for an interrupt that never comes. Child processes get
+# the default disposition back once this process handles SIGINT itself.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN_DIR = Path(__file__).resolve().parent / "golden"
