@@ -9,7 +9,8 @@ import pytest
 import typer
 
 import advisor.logs.bulk
-from advisor.cli.imports import _VALUE_OPTIONS, prefetch, register
+from advisor.cli.imports import register
+from advisor.launch import VALUE_OPTIONS, prefetch
 
 
 @pytest.fixture
@@ -43,4 +44,4 @@ def test_the_prefetch_knows_every_option_of_import_logs_that_takes_a_value():
     logs = typer.main.get_command(app).commands["logs"]
     taking = {name for param in logs.params if param.param_type_name == "option"
               and not param.is_flag for name in param.opts + param.secondary_opts}
-    assert taking == _VALUE_OPTIONS
+    assert taking == VALUE_OPTIONS
