@@ -5,10 +5,16 @@ one core. ``advisor import logs`` of a large plain-text log needs no part of it 
 parsing: :func:`main` starts the C parser first (:func:`advisor.logs.bulk.prefetch`, which
 keeps its parse when the command asks for the same files again), then runs the CLI. Only the
 standard library and the parser's own modules are imported before it starts.
+
+When ``import logs`` is done, the interpreter's shutdown still searches the whole heap for
+reference cycles, and that took 0.03 s of the 1.05 s import of two million REPORT
+lines: :func:`main` freezes the heap first (:func:`gc.freeze`), so the search skips it. The
+command's files and its database are closed by then; objects still held are freed as usual.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,7 +45,12 @@ def prefetch(args: Sequence[str]) -> None:
 
 def main() -> None:
     """Console-script entry point: prefetch, then :func:`advisor.cli.main`."""
-    prefetch(sys.argv[1:])
+    args = sys.argv[1:]
+    prefetch(args)
     from advisor.cli import main as run_cli
 
-    run_cli()
+    try:
+        run_cli()
+    finally:
+        if args[:2] == ["import", "logs"]:
+            gc.freeze()  # see the module's docstring
