@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 DB_FILENAME = "advisor.duckdb"
+#: How often a bulk insert's written rows are flushed to disk ahead of its commit.
+WRITEBACK_SECONDS = 0.1
 SCHEMA_VERSION = "1"
 #: Test hook: when set to a path, an import creates that file inside its open
 #: transaction and then waits, so a test can kill the process at that point.
@@ -485,7 +487,7 @@ class Workspace:
             The counts, with the import id.
         """
         columns = ", ".join(COLUMNS)
-        with self._bounded_memory(), self._transaction():
+        with _writing_back(self.db_path), self._bounded_memory(), self._transaction():
             stored = self._number("SELECT count(*) FROM invocations WHERE function = ?", [function])
             if stored or len(selects) != 1:
                 counts, added = self._insert_staged(selects, function, verify, on_progress)
@@ -758,6 +760,48 @@ def _connect(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 @contextmanager
+def _writing_back(path: Path) -> Iterator[None]:
+    """Flush ``path`` to disk every :data:`WRITEBACK_SECONDS` while a bulk insert runs inside.
+
+    DuckDB writes a large insert's row groups into the database file as it goes but syncs
+    them only at the commit, which then waits for the disk (60 ms for the 110 MB of two
+    million records) with the cores idle. Syncing as the file grows lets the disk write in
+    the background while the cores compute, and leaves the commit little to wait for.
+    """
+    sync = getattr(os, "fdatasync", os.fsync)
+
+    def flush(done: threading.Event) -> None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            return  # nothing to help with: DuckDB reports a file it cannot use
+        try:
+            while not done.wait(WRITEBACK_SECONDS):
+                sync(fd)
+        except OSError:
+            pass  # a file system that refuses it: the commit syncs, as without this
+        finally:
+            os.close(fd)
+
+    with _in_background(flush, "advisor-writeback"):
+        yield
+
+
+@contextmanager
+def _in_background(work: Callable[[threading.Event], None], name: str) -> Iterator[None]:
+    """Run ``work(done)`` in a thread while the block inside runs; set ``done`` and wait for
+    the thread after it."""
+    done = threading.Event()
+    thread = threading.Thread(target=work, args=(done,), name=name, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+@contextmanager
 def _reporting_progress(
     con: duckdb.DuckDBPyConnection, on_progress: Callable[[float], None] | None
 ) -> Iterator[None]:
@@ -768,21 +812,15 @@ def _reporting_progress(
     # Progress is tracked from here on but never printed: the caller draws it (or not).
     con.execute("SET enable_progress_bar_print = false")
     con.execute("SET enable_progress_bar = true")
-    done = threading.Event()
 
-    def poll() -> None:
+    def poll(done: threading.Event) -> None:
         best = 0.0  # DuckDB's estimate can step back between pipelines; a bar should not
         while not done.wait(PROGRESS_POLL_SECONDS):
             best = max(best, min(con.query_progress(), 100.0))
             on_progress(best / 100.0)
 
-    poller = threading.Thread(target=poll, name="advisor-progress", daemon=True)
-    poller.start()
-    try:
+    with _in_background(poll, "advisor-progress"):
         yield
-    finally:
-        done.set()
-        poller.join()
 
 
 def _sql_literal(text: str) -> str:

@@ -114,9 +114,9 @@ def run(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one return
         commands = None
     app = build_app(commands)
     if word == "import":
-        from advisor.cli.imports import prefetch
+        from advisor.launch import prefetch
 
-        prefetch(args)  # large logs: parse while the command line is being read
+        prefetch(args)  # large logs: parse while the command line is being read (if not yet)
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="advisor", standalone_mode=False)

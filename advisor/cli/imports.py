@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,30 +23,6 @@ Paths = Annotated[list[Path], typer.Argument(help="Files to import (plain or .gz
                                              show_default=False)]
 Strict = Annotated[bool, typer.Option("--strict", help="Fail on the first rejected line.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Parse and report; store nothing.")]
-
-
-#: ``import logs`` options that take a value (the rest are flags).
-_VALUE_OPTIONS = {"--function", "-f", "--format", "--workspace", "-w"}
-
-
-def prefetch(args: Sequence[str]) -> None:
-    """For ``import logs PATH...`` storing large plain-text logs, start the C parser on them
-    now, while the CLI itself starts up (see :func:`advisor.logs.bulk.prefetch`)."""
-    if list(args[:2]) != ["import", "logs"] or "--dry-run" in args or "--format" in args:
-        return
-    paths: list[Path] = []
-    rest = iter(args[2:])
-    for arg in rest:
-        if arg in _VALUE_OPTIONS:
-            next(rest, None)
-        elif arg == "--":
-            paths += map(Path, rest)
-        elif not arg.startswith("-"):
-            paths.append(Path(arg))
-    if paths:
-        from advisor.logs.bulk import prefetch as start
-
-        start(paths)
 
 
 def register(app: typer.Typer) -> None:

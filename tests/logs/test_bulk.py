@@ -150,6 +150,30 @@ def test_a_prefetched_parse_is_taken_over_by_the_import(tmp_path: Path, big_log:
     assert_same_store(tmp_path / "bulk", tmp_path / "general")
 
 
+def test_a_prefetch_asked_again_for_the_same_file_keeps_its_parse(big_log: Path, fast_parser: str):
+    import advisor.logs.bulk
+
+    advisor.logs.bulk.prefetch([big_log])
+    first = dict(advisor.logs.bulk._PREFETCHED)
+    advisor.logs.bulk.prefetch([big_log])
+    try:
+        assert len(first) == (fast_parser == "c")
+        assert all(advisor.logs.bulk._PREFETCHED[key] is scan for key, scan in first.items())
+    finally:
+        advisor.logs.bulk._PREFETCHED.clear()
+
+
+def test_the_executable_starts_parsing_before_it_loads_the_command_line(big_log: Path, fast_parser: str):
+    script = (
+        "import sys\n"
+        "import advisor.launch, advisor.logs.bulk as bulk\n"
+        f"advisor.launch.prefetch(['import', 'logs', {str(big_log)!r}, '--function', 'f'])\n"
+        "print(len(bulk._PREFETCHED), sorted(m for m in ('typer', 'duckdb', 'pandas') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split(maxsplit=1) == [str(int(fast_parser == "c")), "[]\n"]
+
+
 def test_a_file_changed_after_its_prefetch_is_parsed_again(tmp_path: Path):
     import advisor.logs.bulk
 
