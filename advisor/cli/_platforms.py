@@ -16,6 +16,7 @@ import typer
 
 from advisor import limits
 from advisor.breakeven import DEFAULT_BATCH, DEFAULT_BATCH_WAIT_MS, DEFAULT_FACTORS
+from advisor.breakeven.families import FAMILIES, NO_PLATFORMS
 from advisor.cli._options import duration_option, number_option
 from advisor.platform import cloud_run, dedicated
 from advisor.platform.serverless_gpu import DEFAULT_COLD_START_S
@@ -25,6 +26,12 @@ if TYPE_CHECKING:
 
 _Opt = typer.Option
 DEFAULT_VOLUMES = ",".join(f"{f:g}" for f in DEFAULT_FACTORS)
+#: Every platform family, the default of ``--platforms``.
+ALL_PLATFORMS = ",".join(FAMILIES)
+
+PlatformsOption = Annotated[str, _Opt(
+    "--platforms", help=f"Break-even platform families, some of {ALL_PLATFORMS}, or {NO_PLATFORMS}.",
+    metavar="FAMILIES")]
 
 GpuMsOption = Annotated[Optional[str], _Opt(
     "--gpu-ms", help="GPU ms per batch size: 1:40,8:95,32:260 or a CSV file batch,ms (fitted as a + b x batch).",

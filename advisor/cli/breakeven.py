@@ -24,6 +24,7 @@ from advisor.cli._options import (
     memory_option,
 )
 from advisor.cli._platforms import (
+    ALL_PLATFORMS,
     DEFAULT_VOLUMES,
     BatchOption,
     BatchWaitOption,
@@ -38,6 +39,7 @@ from advisor.cli._platforms import (
     InitMsOption,
     InstanceOption,
     MinReplicasOption,
+    PlatformsOption,
     ReplicaScheduleOption,
     ScaleUpDelayOption,
     ServerlessGpuOption,
@@ -47,6 +49,7 @@ from advisor.cli._platforms import (
 )
 from advisor.cli._reports import HtmlOption, MarkdownOption, write_report_files
 from advisor.context import Context
+from advisor.errors import UsageError
 from advisor.platform import cloud_run, dedicated
 from advisor.platform.aws_lambda import DEFAULT_ARCH, DEFAULT_KEEP_ALIVE_S
 from advisor.platform.serverless_gpu import DEFAULT_COLD_START_S
@@ -94,6 +97,7 @@ def register(app: typer.Typer) -> None:
         cloud_run_min_instances: CloudRunMinInstancesOption = 0,
         cloud_run_cpu: CloudRunCpuOption = cloud_run.DEFAULT_VCPUS,
         cloud_run_memory: CloudRunMemoryOption = cloud_run.DEFAULT_MEMORY_GIB,
+        platforms: PlatformsOption = ALL_PLATFORMS,
         all_functions: Annotated[bool, _Opt("--all-functions", help="With --trace: every function as one.")] = False,
         seed: SeedOption = 0,
         since: SinceOption = None,
@@ -105,6 +109,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Cost and latency of the same traffic on Lambda, serverless GPUs, dedicated GPUs and Cloud Run, by volume."""
         from advisor.breakeven import breakeven
+        from advisor.breakeven.families import parse_families
         from advisor.breakeven.lineup import Lineup, parse_provisioned
         from advisor.report.breakeven import render_breakeven
         from advisor.simulate.inputs import load_trace
@@ -113,6 +118,10 @@ def register(app: typer.Typer) -> None:
         from advisor.tune.keepwarm import KeepWarm
 
         inputs = collect(locals(), seed=seed)
+        families = parse_families(platforms)
+        if not families:
+            raise UsageError("--platforms none leaves advisor breakeven nothing to compare.",
+                             hint=f"Name some of {ALL_PLATFORMS}.")
         # the first Lambda row's keep-warm, checked as advisor replay checks the same options
         warm = Scenario.from_options(
             provisioned_schedule=ProvisionedSchedule.parse(provisioned_schedule) if provisioned_schedule else None,
@@ -123,8 +132,8 @@ def register(app: typer.Typer) -> None:
         with Context.resolve(workspace, store=trace is None) as ctx:
             data = load_trace(function=function, trace_path=trace, workspace=ctx.store, since=since, until=until,
                               seed=seed, together=all_functions)
-        study = breakeven(data, lineup.models(ctx.prices, data), inputs.service, sla, factors=inputs.factors,
-                          seed=seed)
+        models = lineup.models(ctx.prices, data, families=families)
+        study = breakeven(data, models, inputs.service, sla, factors=inputs.factors, seed=seed)
         document = study.to_dict()
         write_report_files("breakeven", document, markdown, html)
         if json:

@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 
 from advisor.breakeven import DEFAULT_BATCH, DEFAULT_BATCH_WAIT_MS
-from advisor.breakeven.families import FAMILIES, NO_PLATFORMS
 from advisor.cli._console import console, emit_json
 from advisor.cli._options import JsonOption, SeedOption, SinceOption, UntilOption, WorkspaceOption, _named
 from advisor.cli._platforms import (
+    ALL_PLATFORMS,
     DEFAULT_VOLUMES,
     BatchOption,
     BatchWaitOption,
@@ -25,6 +25,7 @@ from advisor.cli._platforms import (
     InitMsOption,
     InstanceOption,
     MinReplicasOption,
+    PlatformsOption,
     ReplicaScheduleOption,
     ScaleUpDelayOption,
     ServerlessGpuOption,
@@ -39,7 +40,6 @@ from advisor.sla import EXAMPLE, Sla
 from advisor.tune.settings import KEEP_WARM_STRATEGIES
 
 _Opt = typer.Option
-PLATFORM_FAMILIES = ",".join(FAMILIES)
 
 
 def register(app: typer.Typer) -> None:
@@ -56,8 +56,7 @@ def register(app: typer.Typer) -> None:
             ",".join(KEEP_WARM_STRATEGIES)),
         region: Annotated[str | None, _Opt("--region", help="Pricing region (default: the function's, else "
                                            "us-east-1).", show_default=False)] = None,
-        platforms: Annotated[str, _Opt("--platforms", help=f"Break-even platform families, some of {PLATFORM_FAMILIES}"
-                                       f", or {NO_PLATFORMS}.", metavar="FAMILIES")] = PLATFORM_FAMILIES,
+        platforms: PlatformsOption = ALL_PLATFORMS,
         gpu_ms: GpuMsOption = None,
         volumes: VolumesOption = DEFAULT_VOLUMES,
         init_ms: InitMsOption = None,

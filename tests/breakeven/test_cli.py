@@ -40,6 +40,14 @@ def test_json_document_holds_every_platform_at_every_volume(cli) -> None:
     assert document["assumptions"]["g5.xlarge"]["target_utilisation"] == 0.7
 
 
+def test_platforms_leave_out_the_families_not_named(cli) -> None:
+    out = cli(*BASE, "--gpu-ms", GPU_TABLE, "--volumes", "1", "--platforms", "serverless-gpu,dedicated", "--json")
+    assert out.exit_code == 0, out.stderr
+    (volume,) = json.loads(out.stdout)["volumes"]
+    shown = [p["platform"] for p in volume["platforms"]]
+    assert shown == [p for p in PLATFORMS if not p.startswith(("lambda", "cloud run"))]
+
+
 def test_settings_reach_the_models_and_their_assumptions(cli) -> None:
     args = ("--gpu-ms", GPU_TABLE, "--volumes", "1", "--json", "--cloud-run-cpu", "2", "--cloud-run-memory", "4",
             "--target-utilisation", "0.5", "--scale-up-delay", "2m", "--replica-schedule", "00:00-12:00=3,else=1",
@@ -111,6 +119,8 @@ def test_lambda_keep_warm_is_priced_as_advisor_replay_prices_it(cli, keep_warm: 
     (("--provisioned", "many"), "--provisioned 'many' is not a number of instances or auto"),
     (("--cloud-run-cpu", "16"), "--cloud-run-cpu 16 is outside Cloud Run's vCPU per instance"),
     (("--replica-schedule", "8-20=2"), "cannot read '8-20=2' in provisioned schedule"),
+    (("--platforms", "none"), "--platforms none leaves advisor breakeven nothing to compare"),
+    (("--platforms", "lambda,tpu"), "--platforms 'tpu' is not a platform family"),
 ])
 def test_bad_options_are_one_line_errors(cli, args: tuple[str, ...], message: str) -> None:
     out = cli(*BASE, *args)
