@@ -22,6 +22,9 @@ from advisor.units import MS_PER_S, NS_PER_MS, NS_PER_S
 
 _COLUMNS = ("app", "func", "end_timestamp", "duration")
 TRACE_START = datetime(2021, 1, 31, tzinfo=UTC)
+#: Largest end time (from the trace's start) or duration read, in seconds: about 31 years, well
+#: inside the int64 nanosecond clock (292 years) the records are kept on.
+MAX_SECONDS = 1e9
 
 
 class Azure2021Parser(TraceParser):
@@ -38,8 +41,10 @@ class Azure2021Parser(TraceParser):
         lines = np.arange(len(table)) + 2
         end_s = pd.to_numeric(table["end_timestamp"], errors="coerce")
         duration_s = pd.to_numeric(table["duration"], errors="coerce")
-        bad = end_s.isna() | duration_s.isna() | (duration_s < 0)
-        rejected = [Rejection(str(path), int(line), "end_timestamp or duration is not a number >= 0")
+        # inf and numbers past the nanosecond clock's range would wrap when cast to int64 times
+        bad = ~(end_s.abs() <= MAX_SECONDS) | ~((duration_s >= 0) & (duration_s <= MAX_SECONDS))
+        rejected = [Rejection(str(path), int(line),
+                              f"end_timestamp or duration is not a number >= 0 within {MAX_SECONDS:.0e} s")
                     for line in lines[bad.to_numpy()]]
         keep = ~bad & select(table["func"], function)
         if function is not None and not keep.any():

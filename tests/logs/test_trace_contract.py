@@ -160,3 +160,15 @@ def test_a_damaged_trace_gives_rejections_or_an_error_naming_the_file(
     else:
         assert result.lines == result.parsed + result.ignored + len(result.rejected)
         assert all(r.file == str(path) and r.line >= 2 for r in result.rejected)
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "1e300", "nan"])
+def test_an_azure_2021_time_past_the_clock_is_a_rejection_not_a_wrapped_record(tmp_path: Path, value: str) -> None:
+    path = tmp_path / "azure2021.csv"
+    path.write_text("app,func,end_timestamp,duration\n"
+                    "a1,f1,10.5,0.25\n"
+                    f"a1,f1,{value},0.25\n"
+                    f"a1,f1,11.5,{value}\n")
+    result = read("azure-2021", path)
+    assert result.parsed == 1 and [r.line for r in result.rejected] == [3, 4]
+    assert all("is not a number >= 0" in r.reason for r in result.rejected)
