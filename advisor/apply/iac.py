@@ -21,6 +21,7 @@ from advisor.apply import scaling
 from advisor.apply.desired import Desired
 from advisor.apply.plan import normalised
 from advisor.errors import UsageError
+from advisor.platform.aws_lambda import ARCHITECTURES
 from advisor.tune.keepwarm import KeepWarm
 
 KINDS: Final = ("sam", "terraform", "cdk")
@@ -28,7 +29,8 @@ KINDS: Final = ("sam", "terraform", "cdk")
 DEFAULT_ALIAS: Final = "live"
 #: The event a warm-up ping sends; the handler should return at once when it sees it.
 PING_EVENT: Final = {"advisor-warmup": True}
-_CDK_ARCH: Final = {"x86_64": "X86_64", "arm64": "ARM_64"}
+#: aws_cdk.aws_lambda.Architecture member of each of the platform's architectures, in its order.
+_CDK_ARCH: Final = dict(zip(ARCHITECTURES, ("X86_64", "ARM_64"), strict=True))
 
 
 def render(kind: str, desired: Desired, *, function: str, alias: str | None) -> str:
