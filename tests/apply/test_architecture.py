@@ -146,3 +146,19 @@ def test_a_deployment_after_the_switch_is_left_alone_by_the_restore(live, tmp_pa
     lines = restore_function(tmp_path, FUNCTION)
     assert any(line.startswith(f"note: $LATEST now has code {code_sha256(theirs)} on {OTHER}") for line in lines)
     assert served.state()["code"] == code_sha256(theirs)
+
+
+def test_the_sam_snippet_and_the_live_apply_set_the_same_architecture(live, tmp_path):
+    import yaml
+
+    from advisor.apply import iac
+
+    served = live()
+    served.deploy()
+    desired = from_options(architecture=OTHER, memory_mb=2048)
+    snippet = yaml.safe_load(iac.render("sam", desired, function=FUNCTION, alias=ALIAS))
+    properties = snippet["Resources"]["Captioner"]["Properties"]
+    prepared = session.prepare(FUNCTION, desired, alias=ALIAS, connection=session.Connection())
+    session.run(prepared, tmp_path)
+    assert properties["Architectures"] == served.state()["architecture"] == [prepared.plan.to_dict()["architecture"]]
+    assert properties["MemorySize"] == served.state()["memory_mb"]

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from advisor.apply.code import Switch
 from advisor.apply.desired import Desired, from_options
 from advisor.apply.plan import plan_of
-from advisor.errors import TargetError
 from advisor.tune.keepwarm import KeepWarm
 
 

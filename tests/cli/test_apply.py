@@ -70,8 +70,8 @@ def test_json_says_what_was_planned_and_done_and_where_the_journal_is(cli, live,
     document = json.loads(done.stdout)
     # the keys docs/apply.md ("Output") documents
     assert set(document) == {"function", "desired", "plan", "dry_run", "applied", "actions", "journal"}
-    assert set(document["plan"]) == {"function", "alias", "changes", "architecture", "code", "memory_mb", "publish", "provisioned",
-                                     "schedule", "scheduled_actions", "notes"}
+    assert set(document["plan"]) == {"function", "alias", "changes", "architecture", "code", "memory_mb", "publish",
+                                     "provisioned", "schedule", "scheduled_actions", "notes"}
     assert document["applied"] is True and Path(document["journal"]) == journal_path(tmp_path / "ws", FUNCTION)
     assert document["desired"] == from_file(rec, function=FUNCTION).to_dict()
     assert [c["setting"] for c in document["plan"]["changes"]] == [
