@@ -5,6 +5,10 @@ failure (Lambda served by ``advisor local serve``, Application Auto Scaling by m
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -18,7 +22,7 @@ from advisor.errors import InputError, TargetError
 from advisor.platform.aws_lambda import code_sha256
 from advisor.tune.journal import attachment_path, journal_path, restore_function
 
-from .conftest import ALIAS, FUNCTION, NATIVE, OTHER
+from .conftest import ALIAS, FUNCTION, NATIVE, OTHER, REPO
 
 LAYER = "arn:aws:lambda:us-east-1:123456789012:layer:onnxruntime:7"
 
@@ -162,3 +166,37 @@ def test_the_sam_snippet_and_the_live_apply_set_the_same_architecture(live, tmp_
     session.run(prepared, tmp_path)
     assert properties["Architectures"] == served.state()["architecture"] == [prepared.plan.to_dict()["architecture"]]
     assert properties["MemorySize"] == served.state()["memory_mb"]
+
+
+SWITCHER = """
+import sys
+from pathlib import Path
+from advisor.apply import session
+from advisor.apply.desired import from_options
+import advisor.apply.engine as engine
+original_wait = engine.wait
+def announced(*args, **kwargs):
+    print("changing", flush=True)  # the code update is in progress: the signal lands mid-switch
+    original_wait(*args, **kwargs)
+engine.wait = announced
+prepared = session.prepare("captioner", from_options(architecture=sys.argv[2]), alias="live",
+                           connection=session.Connection())
+session.run(prepared, Path(sys.argv[1]))
+"""
+
+
+def test_ctrl_c_during_the_code_update_puts_the_architecture_and_code_back(live, tmp_path):
+    served = live(update_delay_s=3.0)  # the code update stays in progress for 3 s
+    served.deploy()
+    before = served.state()
+    env = {**os.environ, **served.env(), "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen([sys.executable, "-c", SWITCHER, str(tmp_path), OTHER], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=env)
+    assert process.stdout is not None and process.stdout.readline().strip() == "changing"
+    assert served.state()["architecture"] == [OTHER]
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode != 0 and "KeyboardInterrupt" in err
+    assert served.state() == before
+    assert not journal_path(tmp_path, FUNCTION).exists()
+    assert not attachment_path(tmp_path, FUNCTION, session.CODE_ATTACHMENT).exists()
