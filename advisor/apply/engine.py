@@ -1,7 +1,8 @@
 """Making a plan's changes, each one journaled before it is made.
 
-The steps run in this order: ``$LATEST``'s memory (with the RevisionId read at the start, so
-a deployment made meanwhile is never overwritten), a version of ``$LATEST`` published (its
+The steps run in this order: ``$LATEST``'s architecture with its code (``UpdateFunctionCode``),
+then its memory (each with the RevisionId read at the start or left by the step before, so a
+deployment made meanwhile is never overwritten), a version of ``$LATEST`` published (its
 description ``advisor apply <run id>``) and the alias pointed at it, then the alias's
 provisioned concurrency: a constant count, or the schedule's scalable target and scheduled
 actions plus the current hour's count at once. Before each step the part it changes is marked
@@ -19,8 +20,10 @@ from typing import Any, Final
 
 from advisor import aws
 from advisor.apply import scaling
+from advisor.apply.code import Switch
 from advisor.apply.plan import Plan
 from advisor.apply.state import Clients, errors
+from advisor.errors import TargetError
 from advisor.targets.aws import wait
 
 #: Marks the versions an apply publishes (their Description), so a restore finds them all.
@@ -29,8 +32,8 @@ VERSION_DESCRIPTION: Final = "advisor apply {run_id}"
 
 def nothing_created() -> dict[str, Any]:
     """What an apply has changed before its first step: nothing."""
-    return {"latest_changed": False, "versions": [], "alias_changed": False, "provisioned_changed": False,
-            "scaling_changed": False, "actions": []}
+    return {"code_changed": False, "latest_changed": False, "versions": [], "alias_changed": False,
+            "provisioned_changed": False, "scaling_changed": False, "actions": []}
 
 
 class Applier:
@@ -50,6 +53,7 @@ class Applier:
         self.function = state["function"]
         self.created = nothing_created()
         self._record, self._clock = record, clock
+        self._revision: str | None = state.get("revision_id")
 
     def run(self) -> list[str]:
         """Make every change; the lines saying what was done.
@@ -60,6 +64,8 @@ class Applier:
         """
         lines = []
         with errors(self.function):
+            if self.plan.switch is not None:
+                lines.append(self._code(self.plan.switch))
             if self.plan.memory_mb is not None:
                 lines.append(self._memory(self.plan.memory_mb))
             if self.plan.publish:
@@ -72,11 +78,20 @@ class Applier:
 
     # -- steps -------------------------------------------------------------------------------
 
+    def _code(self, switch: Switch) -> str:
+        lam = self.clients.lam
+        self._mark(code_changed=True)
+        updated = _precondition(self.function, lambda: lam.update_function_code(
+            FunctionName=self.function, **switch.upload(), **self._revision_argument()))
+        self._mark(code_sha256=updated["CodeSha256"], architecture=switch.after)
+        wait(lam, "function_updated_v2", FunctionName=self.function)
+        self._revision = settled_revision(lam, self.function, updated["CodeSha256"], switch.after)
+        return f"switched $LATEST to {switch.after} with {switch.what} (was {switch.before})"
+
     def _memory(self, memory_mb: int) -> str:
         self._mark(latest_changed=True, memory_mb=memory_mb)
-        revision = {"RevisionId": self.state["revision_id"]} if self.state.get("revision_id") else {}
         _precondition(self.function, lambda: self.clients.lam.update_function_configuration(
-            FunctionName=self.function, MemorySize=memory_mb, **revision))
+            FunctionName=self.function, MemorySize=memory_mb, **self._revision_argument()))
         wait(self.clients.lam, "function_updated_v2", FunctionName=self.function)
         return f"set $LATEST's memory to {memory_mb:,} MB (was {self.state['memory_mb']:,} MB)"
 
@@ -143,6 +158,9 @@ class Applier:
 
     # -- plumbing ----------------------------------------------------------------------------
 
+    def _revision_argument(self) -> dict[str, str]:
+        return {"RevisionId": self._revision} if self._revision else {}
+
     def _current_provisioned(self) -> int | None:
         return current_provisioned(self.clients.lam, self.function, self.plan.alias)
 
@@ -172,10 +190,22 @@ def current_provisioned(lam: Any, function: str, alias: str | None) -> int | Non
     return int(found["RequestedProvisionedConcurrentExecutions"])
 
 
+def settled_revision(lam: Any, function: str, sha: str, architecture: str) -> str | None:
+    """``$LATEST``'s RevisionId once its code update settled, checking that it holds that code.
+
+    Raises:
+        TargetError: another CodeSha256 or architecture (someone deployed meanwhile).
+    """
+    now = lam.get_function_configuration(FunctionName=function)
+    found = (now.get("CodeSha256"), (now.get("Architectures") or [None])[0])
+    if found != (sha, architecture):
+        raise TargetError(f"{function} has code {found[0]} on {found[1]} after its update, not {sha} on {architecture}",
+                          hint="Someone deployed meanwhile: check the function, then run advisor apply again.")
+    return now.get("RevisionId")
+
+
 def _precondition(function: str, call: Callable[[], Any]) -> Any:
     """``call()``, a moved RevisionId as the TargetError that says someone deployed meanwhile."""
-    from advisor.errors import TargetError
-
     try:
         return call()
     except Exception as exc:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.apply import scaling
+from advisor.apply.code import Switch
 from advisor.apply.desired import Desired
 from advisor.errors import TargetError, UsageError
 from advisor.simulate.schedule import ProvisionedSchedule
@@ -42,6 +43,7 @@ class Plan:
         function: The function.
         alias: The alias named by ``--alias`` (None: only ``$LATEST`` changes).
         changes: The rows of the table (empty: nothing to change).
+        switch: ``$LATEST``'s architecture change and the code uploaded with it (None: unchanged).
         memory_mb: ``$LATEST``'s new memory size (None: unchanged).
         publish: Whether a version of ``$LATEST`` is published and the alias pointed at it.
         provisioned: The alias's provisioned concurrency from now on (0: none; None: unchanged).
@@ -55,6 +57,7 @@ class Plan:
     function: str
     alias: str | None
     changes: tuple[Change, ...]
+    switch: Switch | None = None
     memory_mb: int | None = None
     publish: bool = False
     provisioned: int | None = None
@@ -71,6 +74,8 @@ class Plan:
     def to_dict(self) -> dict[str, Any]:
         """The JSON object (``advisor apply --json``'s ``plan``)."""
         return {"function": self.function, "alias": self.alias, "changes": [c.to_dict() for c in self.changes],
+                "architecture": self.switch.after if self.switch is not None else None,
+                "code": self.switch.what if self.switch is not None else None,
                 "memory_mb": self.memory_mb, "publish": self.publish, "provisioned": self.provisioned,
                 "schedule": self.schedule.spec() if self.schedule is not None else None,
                 "scheduled_actions": [{"name": a.name, "schedule": a.cron, "timezone": scaling.TIMEZONE,
@@ -78,52 +83,48 @@ class Plan:
                 "notes": list(self.notes)}
 
 
-def plan_of(state: dict[str, Any], desired: Desired) -> Plan:
+def plan_of(state: dict[str, Any], desired: Desired, switch: Switch | None = None) -> Plan:
     """The plan that takes the function in ``state`` to ``desired``.
+
+    Args:
+        state: The snapshot (:func:`advisor.apply.state.read_state`).
+        desired: What to set.
+        switch: The architecture change and its code (:func:`advisor.apply.code.switch_of`, which
+            decides whether the architecture can change); None: the architecture stays.
 
     Raises:
         UsageError: provisioned concurrency without an alias.
-        TargetError: a change apply does not make safely (architecture, an alias in the middle of
-            a weighted deployment, ``$LATEST`` holding unreleased changes, scaling policies).
+        TargetError: a change apply does not make safely (an alias in the middle of a weighted
+            deployment, ``$LATEST`` holding unreleased changes, scaling policies).
     """
     function, alias = state["function"], state["alias"]
-    _check_architecture(state, desired)
     keep_warm = normalised(desired.keep_warm)
     if keep_warm is not None and alias is None:
         raise UsageError(f"provisioned concurrency lives on an alias, and {desired.source} sets it",
                          hint=f"Pass --alias NAME: the alias your callers invoke (e.g. `advisor apply {function} "
                               "--alias live`); apply publishes a version and points it there.")
     changes: list[Change] = []
-    notes: list[str] = []
+    notes: list[str] = list(switch.notes) if switch is not None else []
+    if switch is not None:
+        changes.append(Change("architecture ($LATEST)", switch.before, f"{switch.after}: {switch.what}"))
     memory = desired.memory_mb
     new_memory = memory if memory is not None and memory != state["memory_mb"] else None
     if new_memory is not None:
         changes.append(Change("memory ($LATEST)", _mb(state["memory_mb"]), _mb(new_memory)))
-    publish = _publish(state, desired, keep_warm, changes)
+    publish = _publish(state, desired, keep_warm, switch, changes)
     provisioned: int | None = None
     actions: list[scaling.ScheduledAction] = []
     peak, schedule = 0, None
     if keep_warm is not None:
         _check_alias(state)
         provisioned, actions, peak, schedule = _keep_warm(state, keep_warm, changes, notes)
-    if alias is None and new_memory is not None and state["aliases"]:
+    if alias is None and (new_memory is not None or switch is not None) and state["aliases"]:
         names = ", ".join(a["name"] for a in state["aliases"])
+        what = "this memory size" if switch is None else "this architecture"
         notes.append(f"callers of the aliases ({names}) still run their versions: pass --alias NAME to publish "
-                     "this memory size and point that alias at it")
-    return Plan(function, alias, tuple(changes), new_memory, publish, provisioned, tuple(actions), peak, schedule,
-                tuple(notes))
-
-
-def _check_architecture(state: dict[str, Any], desired: Desired) -> None:
-    if desired.architecture is None or desired.architecture == state["architecture"]:
-        return
-    function = state["function"]
-    raise TargetError(
-        f"{function} runs on {state['architecture']} and {desired.source} asks for {desired.architecture}: "
-        f"advisor apply does not change the architecture, since Lambda needs the code again for it "
-        f"(a package or image built for {desired.architecture}, native libraries included)",
-        hint=f"Change it in your infrastructure code (`advisor apply {function} --iac sam|terraform|cdk` prints "
-             "the snippet) and deploy it, then run advisor apply again for the rest.")
+                     f"{what} and point that alias at it")
+    return Plan(function, alias, tuple(changes), switch, new_memory, publish, provisioned, tuple(actions), peak,
+                schedule, tuple(notes))
 
 
 def normalised(keep_warm: KeepWarm | None) -> KeepWarm | None:
@@ -137,21 +138,24 @@ def normalised(keep_warm: KeepWarm | None) -> KeepWarm | None:
     return KeepWarm("provisioned", provisioned=count) if count else KeepWarm("none")
 
 
-def _publish(state: dict[str, Any], desired: Desired, keep_warm: KeepWarm | None, changes: list[Change]) -> bool:
-    """Whether the alias needs a new version (its memory differs, or it does not exist yet)."""
+def _publish(state: dict[str, Any], desired: Desired, keep_warm: KeepWarm | None, switch: Switch | None,
+             changes: list[Change]) -> bool:
+    """Whether the alias needs a new version (its memory or architecture differs, or it does not exist yet)."""
     alias = state["alias"]
     if alias is None:
         return False
     memory = desired.memory_mb if desired.memory_mb is not None else state["memory_mb"]
+    new = f"a new version of $LATEST ({_mb(memory)}{f', {switch.after}' if switch is not None else ''})"
     exists = state["alias_version"] is not None
     if state["alias_version"] == LATEST:  # it follows $LATEST; provisioned concurrency needs a version
         if keep_warm is None:
             return False
-        changes.append(Change(f"alias {alias}", "$LATEST", f"a new version of $LATEST ({_mb(memory)})"))
+        changes.append(Change(f"alias {alias}", "$LATEST", new))
         return True
-    if exists and (desired.memory_mb is None or state["alias_memory_mb"] == memory):
+    memory_changes = desired.memory_mb is not None and state["alias_memory_mb"] != memory
+    if exists and not memory_changes and switch is None:
         return False
-    if not exists and desired.memory_mb is None and keep_warm is None:
+    if not exists and desired.memory_mb is None and keep_warm is None and switch is None:
         return False
     differences = state.get("alias_released_differences") or []
     if exists and differences:
@@ -161,7 +165,7 @@ def _publish(state: dict[str, Any], desired: Desired, keep_warm: KeepWarm | None
             hint=f"Deploy $LATEST to {alias} through your pipeline first, or set the memory in your "
                  f"infrastructure code (`advisor apply {state['function']} --iac sam|terraform|cdk`).")
     before = f"version {state['alias_version']} ({_mb(state['alias_memory_mb'])})" if exists else "(no such alias)"
-    changes.append(Change(f"alias {alias}", before, f"a new version of $LATEST ({_mb(memory)})"))
+    changes.append(Change(f"alias {alias}", before, new))
     return True
 
 

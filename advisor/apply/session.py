@@ -18,16 +18,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from advisor.apply.code import CodeSource, switch_of
 from advisor.apply.desired import Desired
 from advisor.apply.engine import Applier
 from advisor.apply.plan import Plan, plan_of
 from advisor.apply.restore import restore
-from advisor.apply.state import Clients, read_state
+from advisor.apply.state import Clients, errors, read_state
 from advisor.errors import TargetError
 from advisor.tune.journal import (
     APPLIED,
     APPLY,
     Journal,
+    attachment_path,
     check_no_journal,
     deferred_interrupts,
     restore_or_keep,
@@ -37,6 +39,8 @@ from advisor.tune.lock import TuneLock
 
 #: How the lock names an apply to a second process.
 LOCK_LABEL = "advisor apply"
+#: The original zip package, kept beside the journal while an architecture change may be undone.
+CODE_ATTACHMENT = "code.zip"
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ class Prepared:
     run_id: str
     state: dict[str, Any]
     plan: Plan
+    code: CodeSource = field(default_factory=CodeSource)
 
 
 @dataclass
@@ -85,17 +90,30 @@ class Outcome:
 
 
 def prepare(function: str, desired: Desired, *, alias: str | None, connection: Connection,
-            run_id: str | None = None) -> Prepared:
+            run_id: str | None = None, code: CodeSource | None = None) -> Prepared:
     """Read ``function`` and plan the changes that take it to ``desired``; nothing changes.
+
+    Args:
+        function: The function.
+        desired: What to set.
+        alias: The callers' alias (None: ``$LATEST`` only).
+        connection: Where the function is.
+        run_id: The run's id (a new one by default).
+        code: The code for another architecture (``--code``, ``--image-uri``; default: the function's own).
 
     Raises:
         NotFoundError: no such function; RemoteError: AWS refused.
-        UsageError, TargetError: see :func:`advisor.apply.plan.plan_of`.
+        UsageError, TargetError, InputError: see :func:`advisor.apply.plan.plan_of` and
+            :func:`advisor.apply.code.switch_of`.
     """
     clients = connection.clients()
     run_id = run_id or secrets.token_hex(4)
+    code = code or CodeSource()
     state = read_state(clients, function, alias=alias, run_id=run_id, connection=connection.to_dict())
-    return Prepared(function, desired, alias, connection, clients, run_id, state, plan_of(state, desired))
+    with errors(function):
+        switch = switch_of(clients.lam, state, desired.architecture, code)
+    return Prepared(function, desired, alias, connection, clients, run_id, state, plan_of(state, desired, switch),
+                    code)
 
 
 def run(prepared: Prepared, workspace: Path, *, on_restored: Callable[[list[str]], None] | None = None) -> Outcome:
@@ -118,11 +136,11 @@ def run(prepared: Prepared, workspace: Path, *, on_restored: Callable[[list[str]
     check_no_journal(workspace, function)
     with TuneLock(workspace, function, study=LOCK_LABEL) as lock:
         fresh = prepare(function, prepared.desired, alias=prepared.alias, connection=prepared.connection,
-                        run_id=prepared.run_id)
+                        run_id=prepared.run_id, code=prepared.code)
         if fresh.plan.changes != prepared.plan.changes:
             raise TargetError(f"{function} changed since the plan was shown; nothing was applied",
                               hint="Run advisor apply again to see the new plan.")
-        journal = Journal.begin(workspace, function, fresh.state, target="aws", kind=APPLY)
+        journal = _begin(workspace, fresh)
         applier = Applier(fresh.clients, fresh.state, fresh.plan, journal.record_created)
         try:
             with sigterm_interrupts():
@@ -136,6 +154,17 @@ def run(prepared: Prepared, workspace: Path, *, on_restored: Callable[[list[str]
         journal.mark(APPLIED)
         notice = lock.takeover_message()
         return Outcome(actions, journal.path, [notice] if notice else [])
+
+
+def _begin(workspace: Path, fresh: Prepared) -> Journal:
+    """The journal of the original, with the original zip package beside it when the architecture changes."""
+    switch, attachments = fresh.plan.switch, {}
+    if switch is not None:
+        path = attachment_path(workspace, fresh.function, CODE_ATTACHMENT)
+        if switch.original_zip is not None:
+            attachments[path] = switch.original_zip
+        fresh.state["code"] = switch.journal(path)
+    return Journal.begin(workspace, fresh.function, fresh.state, target="aws", kind=APPLY, attachments=attachments)
 
 
 def _undo(clients: Clients, journal: Journal) -> list[str]:

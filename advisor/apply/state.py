@@ -85,6 +85,8 @@ def read_state(clients: Clients, function: str, *, alias: str | None, run_id: st
         **connection, "region": connection.get("region") or lam.meta.region_name, "endpoints": clients.endpoints(),
         "memory_mb": conf.get("MemorySize"), "architecture": (conf.get("Architectures") or [DEFAULT_ARCH])[0],
         "revision_id": conf.get("RevisionId"), "package_type": conf.get("PackageType"),
+        "code_sha256": conf.get("CodeSha256"), "layers": [layer["Arn"] for layer in conf.get("Layers") or []],
+        "code": None,  # how to put the code back, when apply changes the architecture (advisor.apply.code)
         "aliases": [{"name": a["Name"], "version": a["FunctionVersion"],
                      "routing": (a.get("RoutingConfig") or {}).get("AdditionalVersionWeights")} for a in aliases],
         "provisioned_concurrency": [{"qualifier": p["FunctionArn"].rsplit(":", 1)[-1],

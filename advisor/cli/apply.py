@@ -31,8 +31,14 @@ def register(app: typer.Typer) -> None:
             show_default=False)] = None,
         memory: Annotated[Optional[int], memory_option("The memory size to set")] = None,
         arch: Annotated[Optional[str], typer.Option(
-            "--arch", help="The architecture (x86_64 or arm64); a change is refused with the IaC to use.",
+            "--arch", help="The architecture (x86_64 or arm64); a change re-uploads the code with it.",
             metavar="ARCH", show_default=False)] = None,
+        code: Annotated[Optional[Path], typer.Option(
+            "--code", help="With another architecture: the zip package built for it (default: the function's own, "
+                           "if it holds no native code).", metavar="PATH.zip", show_default=False)] = None,
+        image_uri: Annotated[Optional[str], typer.Option(
+            "--image-uri", help="With another architecture, for an image function: an image built for it.",
+            metavar="URI", show_default=False)] = None,
         provisioned: Annotated[Optional[int], number_option(
             "--provisioned", limits.INSTANCES, "Provisioned concurrency on the alias, 0 removes it",
             optional=True)] = None,
@@ -56,10 +62,11 @@ def register(app: typer.Typer) -> None:
         json: JsonOption = False,
         workspace: WorkspaceOption = None,
     ) -> None:
-        """Set a recommended memory size and keep-warm on FUNCTION (journaled: `advisor restore` undoes it)."""
+        """Set a recommended memory, architecture and keep-warm on FUNCTION (`advisor restore` undoes it)."""
         from advisor.apply import desired as wanted
         from advisor.apply import iac as snippets
         from advisor.apply import session
+        from advisor.apply.code import CodeSource
         from advisor.location import resolve_path
         from advisor.tune.journal import check_no_journal
 
@@ -79,6 +86,9 @@ def register(app: typer.Typer) -> None:
         else:
             target = wanted.from_options(memory_mb=memory, architecture=arch, provisioned=provisioned,
                                          schedule=schedule)
+        if code is not None and image_uri is not None:
+            raise UsageError("--code and --image-uri both give the code", hint="Give --code for a zip package, "
+                                                                              "--image-uri for an image function.")
         if iac is not None:
             typer.echo(snippets.render(iac, target, function=function, alias=alias), nl=False)
             return
@@ -89,7 +99,7 @@ def register(app: typer.Typer) -> None:
         if not dry_run:
             check_no_journal(path, function)
         prepared = session.prepare(function, target, alias=alias, connection=session.Connection(
-            region=region, profile=profile, endpoint_url=endpoint_url))
+            region=region, profile=profile, endpoint_url=endpoint_url), code=CodeSource(code, image_uri))
         document: dict[str, Any] = {"function": function, "desired": target.to_dict(),
                                     "plan": prepared.plan.to_dict(), "dry_run": dry_run, "applied": False,
                                     "actions": [], "journal": None}

@@ -12,6 +12,11 @@ Sources:
   and provisioned concurrency always were): AWS announcement, "Lambda standardizes billing for
   INIT phase";
 - provisioned concurrency billed in 5-minute increments: Lambda pricing page;
+- deployment packages: 50 MB zipped when uploaded directly (``UpdateFunctionCode``'s ``ZipFile``),
+  250 MB unzipped with all layers, at most 5 layers: "Lambda quotas";
+- the architecture changes only with the code (``UpdateFunctionCode`` ``Architectures``), and a
+  package with native code (ELF) runs on the architecture it was built for: "Lambda instruction set
+  architectures";
 - keep-alive: not documented; idle environments are observed to live about 5-10 minutes, so
   the simulator assumes 10 minutes unless calibrated from log streams;
 - a month is 730 hours in AWS prices.
@@ -19,6 +24,8 @@ Sources:
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Final
 
@@ -44,6 +51,12 @@ DEFAULT_ARCH: Final = "x86_64"
 #: What ``platform.machine()`` says on each Lambda architecture's hardware.
 MACHINE_ARCHITECTURES: Final = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "arm64", "arm64": "arm64"}
 DEFAULT_REGION: Final = "us-east-1"
+#: The ELF ``e_machine`` of each architecture's native code (x86-64: 62, AArch64: 183).
+ELF_MACHINES: Final = {"x86_64": 62, "arm64": 183}
+
+#: Largest zip package uploaded directly (``ZipFile``), and a package with its layers unzipped.
+MAX_ZIP_UPLOAD_BYTES: Final = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES: Final = 250 * 1024 * 1024
 
 #: Billed duration is rounded up to this (ms); a zero duration bills one granule.
 BILLING_GRANULARITY_MS: Final = 1
@@ -93,6 +106,11 @@ def check_architecture(value: str, *, option: str = "--arch") -> str:
 def check_timeout_s(value: float, *, option: str = "--timeout") -> float:
     """The timeout in seconds if Lambda accepts it (up to 900 s)."""
     return float(TIMEOUT.check(value, option=option))
+
+
+def code_sha256(package: bytes) -> str:
+    """Lambda's ``CodeSha256`` of a deployment package: the base64 of its bytes' SHA-256."""
+    return base64.b64encode(hashlib.sha256(package).digest()).decode("ascii")
 
 
 def architecture_of(machine: str) -> str:

@@ -33,9 +33,11 @@ OPERATIONS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     "apply": {
         "lambda": (
             "GetFunctionConfiguration",        # $LATEST and the alias's version; restore compares with it
-            "GetFunction",                     # the function_updated_v2 waiter
+            "GetFunction",                     # the function_updated_v2 waiter; the code to re-upload
             "ListAliases", "ListProvisionedConcurrencyConfigs",  # journal the original
             "UpdateFunctionConfiguration",     # the memory size; restore
+            "UpdateFunctionCode",              # the architecture, with the code; restore
+            "GetLayerVersion",                 # a layer's architectures, before the architecture changes
             "PublishVersion", "ListVersionsByFunction",  # the version the alias gets; restore finds it
             "GetAlias", "CreateAlias", "UpdateAlias", "DeleteAlias",  # the alias named by --alias; restore
             "DeleteFunction",                  # with a Qualifier: restore deletes the version apply published
@@ -56,6 +58,8 @@ OPERATIONS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
 KINDS: Final = tuple(OPERATIONS)
 #: Granted on versions only (``function:NAME:*``), so the policy cannot delete the function.
 DELETE_VERSION: Final = "lambda:DeleteFunction"
+#: Granted on layer versions (of any account: public layers are other accounts'), read only.
+GET_LAYER: Final = "lambda:GetLayerVersion"
 #: Application Auto Scaling makes the service-linked role for Lambda the first time a scalable
 #: target of Lambda is registered in an account; only that role may be created.
 LINKED_ROLE_SERVICE: Final = "lambda.application-autoscaling.amazonaws.com"
@@ -94,13 +98,16 @@ def policy(kind: str, *, function: str = "*", region: str = "*", account: str = 
     function_arn = f"arn:aws:lambda:{region}:{account}:function:{function}"
     log_group_arn = f"arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{function}"
     statements: list[dict[str, Any]] = []
-    lambda_actions = [a for a in actions(kind) if a.startswith("lambda:") and a != DELETE_VERSION]
+    lambda_actions = [a for a in actions(kind) if a.startswith("lambda:") and a not in (DELETE_VERSION, GET_LAYER)]
     if lambda_actions:
         statements.append({"Sid": "AdvisorLambda", "Effect": "Allow", "Action": lambda_actions,
                            "Resource": [function_arn, f"{function_arn}:*"]})
     if DELETE_VERSION in actions(kind):  # qualified ARNs only: a version, never the function itself
         statements.append({"Sid": "AdvisorDeleteOwnVersions", "Effect": "Allow", "Action": [DELETE_VERSION],
                            "Resource": [f"{function_arn}:*"]})
+    if GET_LAYER in actions(kind):  # the function's layers, whatever account published them
+        statements.append({"Sid": "AdvisorReadLayers", "Effect": "Allow", "Action": [GET_LAYER],
+                           "Resource": [f"arn:aws:lambda:{region}:*:layer:*:*"]})
     logs_actions = [a for a in actions(kind) if a.startswith("logs:")]
     scoped = [a for a in logs_actions if a != "logs:GetQueryResults"]
     if scoped:

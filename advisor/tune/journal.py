@@ -72,15 +72,26 @@ def journal_path(workspace: Path, function: str) -> Path:
     return workspace / JOURNAL_DIR / f"{_UNSAFE.sub('_', function)}.json"
 
 
+def attachment_path(workspace: Path, function: str, name: str) -> Path:
+    """Where the journal of ``function`` keeps its attachment ``name`` (``FUNCTION.code.zip``): beside it."""
+    path = journal_path(workspace, function)
+    return path.with_name(f"{path.stem}.{name}")
+
+
 def write_atomically(path: Path, data: dict[str, Any]) -> None:
     """Replace ``path`` with ``data`` as JSON so that a crash leaves the old or the new file, synced."""
+    text = json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``, owner-only, so that a crash leaves the old or the new file, synced."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    # Owner-only: the original environment variables may hold secrets.
+    # Owner-only: the original environment variables (and code) may hold secrets.
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, indent=2, sort_keys=True, default=str)
-        handle.write("\n")
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, path)
@@ -118,9 +129,15 @@ class Journal:
         """What the tuner created so far (as the target reported it)."""
         return dict(self.data.get("created") or {})
 
+    @property
+    def attachments(self) -> list[Path]:
+        """The files kept beside the journal (an apply's original code), removed with it."""
+        return [Path(p) for p in self.data.get("attachments") or []]
+
     @classmethod
     def begin(cls, workspace: Path, function: str, original: dict[str, Any] | None, *,
-              study: str | None = None, target: str | None = None, kind: str = TUNE) -> Journal:
+              study: str | None = None, target: str | None = None, kind: str = TUNE,
+              attachments: dict[Path, bytes] | None = None) -> Journal:
         """Write a new journal for ``function`` holding ``original``.
 
         Args:
@@ -130,6 +147,8 @@ class Journal:
             study: The tuning's study (a tuning's journal).
             target: The target's name, for the record.
             kind: :data:`TUNE` or :data:`APPLY`.
+            attachments: Files the restore needs (at :func:`attachment_path`), written and synced
+                before the journal; removed with it.
 
         Raises:
             TargetError: a journal is still there: an earlier tuning's (its tuner was killed, so
@@ -139,10 +158,13 @@ class Journal:
         path = journal_path(workspace, function)
         if path.exists():
             raise _journal_left(workspace, function, path)
+        for attachment, data in (attachments or {}).items():
+            write_bytes_atomically(attachment, data)
         journal = cls(path, {
             "format": FORMAT_VERSION, "kind": kind, "function": function, "target": target, "study": study,
             "pid": os.getpid(), "host": socket.gethostname(), "started": _now(), "updated": _now(),
             "original": original, "created": {}, **({"state": APPLYING} if kind == APPLY else {}),
+            **({"attachments": [str(a) for a in attachments]} if attachments else {}),
         })
         write_atomically(path, journal.data)
         return journal
@@ -196,9 +218,12 @@ class Journal:
         return lines
 
     def remove(self) -> None:
-        """Delete the journal file (everything is back)."""
+        """Delete the journal file and its attachments (everything is back)."""
         with contextlib.suppress(FileNotFoundError):
             self.path.unlink()
+        for attachment in self.attachments:
+            with contextlib.suppress(FileNotFoundError):
+                attachment.unlink()
 
 
 def restore_function(workspace: Path, function: str, *, keep: bool = False) -> list[str] | None:

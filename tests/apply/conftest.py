@@ -10,6 +10,7 @@ local stack would (``AWS_ENDPOINT_URL_LAMBDA``, ``AWS_ENDPOINT_URL_APPLICATION_A
 from __future__ import annotations
 
 import logging
+import platform
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from advisor.platform.aws_lambda import ARCHITECTURES, architecture_of
 from advisor.targets.lambda_api import serve_local
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,6 +33,9 @@ ALIAS = "live"
 LAMBDA_ENV, SCALING_ENV = "AWS_ENDPOINT_URL_LAMBDA", "AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING"
 RESOURCE = f"function:{FUNCTION}:{ALIAS}"
 DIMENSION = "lambda:function:ProvisionedConcurrency"
+#: The served function's architecture (this machine's, as the emulator reports it) and the other one.
+NATIVE = architecture_of(platform.machine())
+OTHER = next(a for a in ARCHITECTURES if a != NATIVE)
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,9 @@ class Live:
         targets = aas.describe_scalable_targets(ServiceNamespace="lambda")["ScalableTargets"]
         actions = aas.describe_scheduled_actions(ServiceNamespace="lambda")["ScheduledActions"]
         return {
-            "memory_mb": conf["MemorySize"], "architecture": conf["Architectures"],
+            "memory_mb": conf["MemorySize"], "architecture": conf["Architectures"], "code": conf["CodeSha256"],
             "environment": (conf.get("Environment") or {}).get("Variables"),
-            "versions": sorted((v["Version"], v["MemorySize"], v.get("Description", ""))
+            "versions": sorted((v["Version"], v["MemorySize"], v.get("Description", ""), v["Architectures"][0])
                                for v in lam.list_versions_by_function(FunctionName=FUNCTION)["Versions"]),
             "aliases": sorted((a["Name"], a["FunctionVersion"], str(a.get("RoutingConfig")))
                               for a in lam.list_aliases(FunctionName=FUNCTION)["Aliases"]),

@@ -25,9 +25,10 @@ from advisor.tune.iam import OPERATIONS
 from advisor.tune.journal import APPLIED, Journal, journal_path, restore_function
 from advisor.tune.lock import TuneLock, TuningLockedError
 
-from .conftest import ALIAS, DIMENSION, FUNCTION, REGION, REPO, RESOURCE
+from .conftest import ALIAS, DIMENSION, FUNCTION, NATIVE, OTHER, REGION, REPO, RESOURCE
 
 SCHEDULE = "08:00-20:00=3,else=1"
+LAYER = "arn:aws:lambda:us-east-1:123456789012:layer:tokenizers:4"
 
 
 def apply(workspace: Path, desired: Desired, *, alias: str | None = ALIAS, **connection) -> session.Outcome:
@@ -42,7 +43,7 @@ def test_a_schedule_is_one_scheduled_action_per_change_in_utc_on_a_new_version_b
     after = served.state()
     assert after["memory_mb"] == 2048
     run_id = json.loads(outcome.journal.read_text())["original"]["run_id"]
-    assert ("2", 2048, VERSION_DESCRIPTION.format(run_id=run_id)) in after["versions"]
+    assert ("2", 2048, VERSION_DESCRIPTION.format(run_id=run_id), NATIVE) in after["versions"]
     assert after["aliases"] == [(ALIAS, "2", "None")]
     assert after["scalable_targets"] == [(RESOURCE, 0, 3)]
     assert after["scheduled_actions"] == [("advisor-live-0800", "cron(0 8 * * ? *)", "Etc/UTC", 3, 3),
@@ -156,13 +157,11 @@ def test_an_apply_holds_the_tuning_lock_of_the_function(live, tmp_path):
 
 
 @pytest.mark.parametrize(("setup", "desired", "message"), [
-    ("none", from_options(architecture="arm64"), r"runs on x86_64 and options asks for arm64: advisor apply does "
-                                                 r"not change the architecture.*--iac sam\|terraform\|cdk"),
     ("routing", from_options(provisioned=1), r"alias live of captioner routes traffic to two versions"),
     ("unreleased", from_options(memory_mb=2048), r"\$LATEST of captioner differs from version 1, which alias live "
                                                  r"runs, in Environment: publishing it would release that too"),
     ("policy", from_options(provisioned=1), r"has Application Auto Scaling policies \(track\)"),
-], ids=["architecture", "weighted-alias", "unreleased-latest", "scaling-policy"])
+], ids=["weighted-alias", "unreleased-latest", "scaling-policy"])
 def test_what_apply_cannot_do_safely_is_refused_before_anything_changes(live, tmp_path, setup, desired, message):
     served = live()
     served.deploy()
@@ -197,7 +196,7 @@ def test_every_operation_apply_and_restore_make_is_in_the_apply_policy_and_it_ho
     from advisor.apply.restore import restore
     from advisor.apply.state import Clients
 
-    served = live()
+    served = live(layers={LAYER: []})  # a layer that lists no architectures: read, named in a note
     served.deploy()
     served.schedule({"theirs": ("cron(0 6 * * ? *)", 2, 2)})
     boto = boto3.Session(region_name=REGION)
@@ -208,7 +207,8 @@ def test_every_operation_apply_and_restore_make_is_in_the_apply_policy_and_it_ho
     before = served.state()
     for alias, desired in [(ALIAS, from_options(memory_mb=2048, schedule=SCHEDULE)),  # a schedule replaces theirs
                            (ALIAS, from_options(provisioned=0)),  # their scalable target removed
-                           ("canary", from_options(provisioned=1))]:  # an alias created
+                           ("canary", from_options(provisioned=1)),  # an alias created
+                           (ALIAS, from_options(architecture=OTHER))]:  # the code re-uploaded with it
         prepared = session.prepare(FUNCTION, desired, alias=alias, connection=session.Connection(session=boto))
         session.run(prepared, tmp_path)
         journal = Journal.load(tmp_path, FUNCTION)

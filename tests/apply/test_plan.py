@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
+from advisor.apply.code import Switch
 from advisor.apply.desired import Desired, from_options
 from advisor.apply.plan import plan_of
-from advisor.errors import TargetError
 from advisor.tune.keepwarm import KeepWarm
 
 
@@ -73,7 +71,18 @@ def test_memory_without_an_alias_changes_latest_and_names_the_aliases_left_behin
         "and point that alias at it",)
 
 
-def test_a_candidate_on_the_functions_own_architecture_is_not_refused():
-    assert not plan_of(state(), Desired(2048, "x86_64", None)).empty
-    with pytest.raises(TargetError, match="does not change the architecture"):
-        plan_of(state(), Desired(2048, "arm64", None))
+def test_a_candidate_on_the_functions_own_architecture_changes_no_code():
+    plan = plan_of(state(), Desired(2048, "x86_64", None))
+    assert plan.switch is None and "architecture ($LATEST)" not in [c.setting for c in plan.changes]
+
+
+def test_an_architecture_switch_is_the_first_row_and_publishes_a_version_for_the_alias():
+    switch = Switch("x86_64", "arm64", "Zip", "sha", b"zip", new_zip=b"zip", what="its own package re-uploaded")
+    plan = plan_of(state(), Desired(None, "arm64", None), switch)
+    assert rows(plan) == [("architecture ($LATEST)", "x86_64", "arm64: its own package re-uploaded"),
+                          ("alias live", "version 1 (1,024 MB)", "a new version of $LATEST (1,024 MB, arm64)")]
+    assert plan.publish and plan.to_dict()["architecture"] == "arm64"
+    alone = plan_of(state(alias=None, alias_version=None), Desired(None, "arm64", None), switch)
+    assert not alone.publish and alone.notes == (
+        "callers of the aliases (live) still run their versions: pass --alias NAME to publish this architecture "
+        "and point that alias at it",)

@@ -24,7 +24,7 @@ from advisor.cli import EXIT_INTERRUPTED
 from advisor.targets.lambda_api import serve_local
 from advisor.tune.iam import policy
 from advisor.tune.journal import journal_path
-from tests.apply.conftest import ALIAS, FUNCTION, HANDLER, live, moto_url  # noqa: F401 - fixtures
+from tests.apply.conftest import ALIAS, FUNCTION, HANDLER, NATIVE, OTHER, live, moto_url  # noqa: F401 - fixtures
 
 REPO = Path(__file__).resolve().parents[2]
 CANDIDATE = {"architecture": "x86_64", "memory_mb": 2048, "monthly_cost_usd": 40.0, "meets_sla": True,
@@ -70,8 +70,8 @@ def test_json_says_what_was_planned_and_done_and_where_the_journal_is(cli, live,
     document = json.loads(done.stdout)
     # the keys docs/apply.md ("Output") documents
     assert set(document) == {"function", "desired", "plan", "dry_run", "applied", "actions", "journal"}
-    assert set(document["plan"]) == {"function", "alias", "changes", "memory_mb", "publish", "provisioned",
-                                     "schedule", "scheduled_actions", "notes"}
+    assert set(document["plan"]) == {"function", "alias", "changes", "architecture", "code", "memory_mb", "publish",
+                                     "provisioned", "schedule", "scheduled_actions", "notes"}
     assert document["applied"] is True and Path(document["journal"]) == journal_path(tmp_path / "ws", FUNCTION)
     assert document["desired"] == from_file(rec, function=FUNCTION).to_dict()
     assert [c["setting"] for c in document["plan"]["changes"]] == [
@@ -153,12 +153,26 @@ def test_iac_prints_the_snippet_without_calling_aws(cli, rec, tmp_path, kind, mo
     assert done.stdout == iac.render(kind, from_file(rec, function=FUNCTION), function=FUNCTION, alias="prod")
 
 
-def test_an_architecture_change_is_refused_with_the_iac_to_use(cli, live, tmp_path):
+def test_an_architecture_change_is_shown_by_dry_run_and_changes_nothing(cli, live, tmp_path):
+    served = live()
+    before = served.state()
+    done = cli("apply", FUNCTION, "--arch", OTHER, "--dry-run", "--json", "-w", tmp_path / "ws")
+    assert done.exit_code == 0, done.stderr
+    plan = json.loads(done.stdout)["plan"]
+    assert plan["architecture"] == OTHER and plan["code"].startswith("its own package re-uploaded")
+    assert plan["changes"][0]["setting"] == "architecture ($LATEST)" and plan["changes"][0]["before"] == NATIVE
+    shown = cli("apply", FUNCTION, "--arch", OTHER, "--dry-run", "-w", tmp_path / "ws")
+    assert re.search(rf"architecture \(\$LATEST\) +{NATIVE} +{OTHER}: its own package", shown.stdout), shown.stdout
+    assert served.state() == before and not journal_path(tmp_path / "ws", FUNCTION).exists()
+
+
+def test_code_options_are_refused_without_an_architecture_change_or_together(cli, live, tmp_path):
     live()
-    done = cli("apply", FUNCTION, "--arch", "arm64", "--yes", "-w", tmp_path / "ws")
-    assert done.exit_code == 6
-    assert "advisor apply does not change the architecture" in _one_error(done)
-    assert "`advisor apply captioner --iac sam|terraform|cdk` prints the snippet" in _one_error(done)
+    alone = cli("apply", FUNCTION, "--memory", "2048", "--code", tmp_path / "x.zip", "--yes", "-w", tmp_path / "ws")
+    assert alone.exit_code == 2 and "--code goes with an architecture change" in _one_error(alone)
+    both = cli("apply", FUNCTION, "--arch", OTHER, "--code", tmp_path / "x.zip", "--image-uri", "repo:tag",
+               "--yes", "-w", tmp_path / "ws")
+    assert both.exit_code == 2 and "--code and --image-uri both give the code" in _one_error(both)
 
 
 def test_restore_keep_is_refused_for_a_tunings_journal(cli, tmp_path):

@@ -8,28 +8,35 @@ and answers each API operation with its JSON shape (:mod:`.shapes`).
 from __future__ import annotations
 
 import base64
-import hashlib
+import binascii
+import importlib.util
+import io
 import platform
 import threading
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from advisor.errors import TargetError, UsageError
 from advisor.platform.aws_lambda import (
+    ARCHITECTURES,
     DEFAULT_CONCURRENCY_QUOTA,
     DEFAULT_KEEP_ALIVE_S,
     DEFAULT_REGION,
     DEFAULT_TIMEOUT_S,
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIP_UPLOAD_BYTES,
     architecture_of,
     check_memory_mb,
     check_timeout_s,
+    code_sha256,
 )
 from advisor.targets import lambda_log
 from advisor.targets.lambda_api import errors, shapes
 from advisor.targets.lambda_api.faults import Faults, Injector
 from advisor.targets.lambda_api.invoker import Answer, Invoker
-from advisor.targets.lambda_api.registry import LOG_FORMATS, FunctionConfig, FunctionRegistry, Provisioned
+from advisor.targets.lambda_api.registry import LOG_FORMATS, FunctionConfig, FunctionRegistry, Provisioned, timestamp
 from advisor.targets.lambda_api.sandboxes import Sandboxes
 from advisor.targets.local import DEFAULT_MAX_CONCURRENCY, DEFAULT_MEMORY_MB, check_handler
 from advisor.targets.local import _default_name as default_name
@@ -38,6 +45,12 @@ from advisor.targets.local import _default_name as default_name
 ACCOUNT = "123456789012"
 #: What UpdateFunctionConfiguration may change here (anything else is refused, never dropped).
 UPDATABLE = ("MemorySize", "Timeout", "Environment", "LoggingConfig", "Description", "RevisionId")
+#: What UpdateFunctionCode may carry here (a zip package; images and S3 objects are not emulated).
+CODE_UPDATABLE = ("ZipFile", "ImageUri", "Architectures", "RevisionId")
+#: Where the emulator serves a package (GetFunction's ``Code.Location``), by the hex SHA-256 of its bytes.
+CODE_PATH = "/_advisor/code/"
+#: The largest ZipFile request body Lambda takes: the package limit, base64-encoded.
+MAX_CODE_REQUEST_BYTES = -(-MAX_ZIP_UPLOAD_BYTES // 3) * 4 + 3
 
 
 class Emulator:
@@ -55,6 +68,12 @@ class Emulator:
         seed: for fault draws and alias routing.
         isolation: the local target's isolation (``auto``, ``cgroup``, ``none``).
         log_path: append every invocation's log lines here (``advisor import logs`` reads it).
+        layers: the function's layers: each layer version's ARN and its CompatibleArchitectures
+            (empty: it lists none), as GetLayerVersion answers.
+
+    The code at start is a zip of the handler's source (GetFunction's ``Code.Location`` downloads
+    it from the emulator). UpdateFunctionCode records the package uploaded and its architecture,
+    with Lambda's CodeSha256, CodeSize and update rules, but the handler given here is what runs.
 
     Raises:
         UsageError, NotFoundError: bad handler or settings.
@@ -65,7 +84,7 @@ class Emulator:
                  log_format: str = "Text", region: str = DEFAULT_REGION, keep_alive_s: float = DEFAULT_KEEP_ALIVE_S,
                  max_concurrency: int = DEFAULT_MAX_CONCURRENCY, update_delay_s: float = 0.0,
                  faults: Faults | None = None, seed: int = 0, isolation: str = "auto",
-                 log_path: Path | None = None) -> None:
+                 log_path: Path | None = None, layers: Mapping[str, Sequence[str]] | None = None) -> None:
         check_handler(handler)
         check_memory_mb(memory_mb)
         check_timeout_s(timeout_s)
@@ -76,10 +95,15 @@ class Emulator:
             raise UsageError(f"log format {log_format!r} is not one of {', '.join(LOG_FORMATS)}")
         self.handler = handler
         name = function_name or default_name(handler)
+        package = source_package(handler)
+        self.packages = {code_sha256(package): package}
+        self.layers = {arn: tuple(archs) for arn, archs in (layers or {}).items()}
         try:
             self.registry = FunctionRegistry(
                 name, f"arn:aws:lambda:{region}:{ACCOUNT}:function:", memory_mb=memory_mb, timeout_s=int(timeout_s),
-                variables=environment, log_format=log_format, update_delay_s=update_delay_s, seed=seed)
+                variables=environment, log_format=log_format, code_sha256=code_sha256(package),
+                code_size=len(package), architecture=architecture_of(platform.machine()),
+                update_delay_s=update_delay_s, seed=seed)
         except errors.ApiError as exc:
             raise UsageError(exc.message) from None
         self.keep_alive_s = keep_alive_s
@@ -88,8 +112,6 @@ class Emulator:
         writer = lambda_log.LogWriter(log_path) if log_path is not None else None
         self.invoker = Invoker(self.registry, self.sandboxes, self.injector, max_concurrency=max_concurrency,
                                log=writer.write if writer is not None else None)
-        self.architecture = architecture_of(platform.machine())
-        self.code_sha256, self.code_size = _code(handler)
 
     @property
     def function_name(self) -> str:
@@ -102,11 +124,53 @@ class Emulator:
         """GetFunctionConfiguration."""
         return self._shape(self.registry.config(qualifier))
 
-    def function(self, qualifier: str | None) -> dict[str, Any]:
-        """GetFunction: the configuration and where the code is."""
-        source = self.handler.rpartition(":")[0]
-        location = Path(source).resolve().as_uri() if source.endswith(".py") else source
-        return {"Configuration": self.configuration(qualifier), "Code": {"RepositoryType": "S3", "Location": location}}
+    def function(self, qualifier: str | None, base_url: str) -> dict[str, Any]:
+        """GetFunction: the configuration and where to download the code (served under ``base_url``)."""
+        config = self.registry.config(qualifier)
+        location = f"{base_url}{CODE_PATH}{base64.b64decode(config.code_sha256).hex()}"
+        return {"Configuration": self._shape(config), "Code": {"RepositoryType": "S3", "Location": location}}
+
+    def package(self, hex_digest: str) -> bytes:
+        """The package a ``Code.Location`` names (404 when the emulator never had it)."""
+        try:
+            sha = base64.b64encode(bytes.fromhex(hex_digest)).decode("ascii")
+        except ValueError:
+            sha = ""
+        if sha not in self.packages:
+            raise errors.not_found(f"no package {hex_digest}")
+        return self.packages[sha]
+
+    def update_code(self, body: dict[str, Any]) -> dict[str, Any]:
+        """UpdateFunctionCode with a ZipFile (base64 in the body, as botocore sends it) and Architectures.
+
+        Raises:
+            ApiError: no ZipFile, an ImageUri for this zip function, a package Lambda cannot unzip
+                or over its limits, an architecture Lambda does not have; S3 sources: not emulated.
+        """
+        _only(body, CODE_UPDATABLE, "UpdateFunctionCode")
+        if "ImageUri" in body:
+            raise errors.invalid_parameter("Please don't provide ImageUri when updating a function with packageType "
+                                           "Zip.")
+        package = _zip_file(body.get("ZipFile"))
+        architecture = _architecture(body.get("Architectures"))
+        sha = code_sha256(package)
+        config = self.registry.update_code(code_sha256=sha, code_size=len(package), architecture=architecture,
+                                           revision_id=body.get("RevisionId"))
+        self.packages[sha] = package
+        return self._shape(config, updating=True)
+
+    def layer_version(self, name: str, number: str) -> dict[str, Any]:
+        """GetLayerVersion of one of the function's layers (by name or layer ARN, and version number)."""
+        for arn, architectures in self.layers.items():
+            layer_arn, _, version = arn.rpartition(":")
+            if version == number and name in (layer_arn, layer_arn.rpartition(":")[2]):
+                shape: dict[str, Any] = {"LayerArn": layer_arn, "LayerVersionArn": arn, "Version": int(version),
+                                         "Description": "", "CreatedDate": timestamp(),
+                                         "Content": {"CodeSha256": "", "CodeSize": 0}}
+                if architectures:
+                    shape["CompatibleArchitectures"] = list(architectures)
+                return shape
+        raise errors.not_found(f"The resource you requested does not exist. (layer {name} version {number})")
 
     def update(self, body: dict[str, Any]) -> dict[str, Any]:
         """UpdateFunctionConfiguration (MemorySize, Timeout, Environment, LoggingConfig, Description).
@@ -127,10 +191,10 @@ class Emulator:
     def publish(self, body: dict[str, Any]) -> dict[str, Any]:
         """PublishVersion."""
         _only(body, ("CodeSha256", "Description", "RevisionId"), "PublishVersion")
-        sha = body.get("CodeSha256")
-        if sha is not None and sha != self.code_sha256:
+        sha, current = body.get("CodeSha256"), self.registry.config(None).code_sha256
+        if sha is not None and sha != current:
             raise errors.invalid_parameter(f"CodeSHA256 ({sha}) is different from current CodeSHA256 in $LATEST "
-                                           f"({self.code_sha256}). Please try again with the CodeSHA256 in $LATEST.")
+                                           f"({current}). Please try again with the CodeSHA256 in $LATEST.")
         return self._shape(self.registry.publish(description=body.get("Description"),
                                                  revision_id=body.get("RevisionId")))
 
@@ -199,10 +263,11 @@ class Emulator:
     def account_settings(self) -> dict[str, Any]:
         """GetAccountSettings: the server's concurrency limit stands for the account's."""
         limit = self.invoker.max_concurrency
-        return {"AccountLimit": {"TotalCodeSize": 80530636800, "CodeSizeUnzipped": 262144000,
-                                 "CodeSizeZipped": 52428800, "ConcurrentExecutions": limit,
+        return {"AccountLimit": {"TotalCodeSize": 80530636800, "CodeSizeUnzipped": MAX_UNZIPPED_BYTES,
+                                 "CodeSizeZipped": MAX_ZIP_UPLOAD_BYTES, "ConcurrentExecutions": limit,
                                  "UnreservedConcurrentExecutions": limit},
-                "AccountUsage": {"TotalCodeSize": self.code_size, "FunctionCount": 0 if self.registry.deleted else 1}}
+                "AccountUsage": {"TotalCodeSize": sum(map(len, self.packages.values())),
+                                 "FunctionCount": 0 if self.registry.deleted else 1}}
 
     # -- admin ----------------------------------------------------------------------------
 
@@ -223,9 +288,8 @@ class Emulator:
         self.sandboxes.close()
 
     def _shape(self, config: FunctionConfig, *, updating: bool | None = None) -> dict[str, Any]:
-        return shapes.function_configuration(self.registry, config, handler=self.handler,
-                                             architecture=self.architecture, code_sha256=self.code_sha256,
-                                             code_size=self.code_size, updating=updating)
+        return shapes.function_configuration(self.registry, config, handler=self.handler, layers=list(self.layers),
+                                             updating=updating)
 
 
 def _only(body: dict[str, Any], known: tuple[str, ...], operation: str) -> None:
@@ -240,11 +304,60 @@ def _weights(body: dict[str, Any]) -> dict[str, float]:
     return {str(k): float(v) for k, v in (routing.get("AdditionalVersionWeights") or {}).items()}
 
 
-def _code(handler: str) -> tuple[str, int]:
-    """CodeSha256 and CodeSize: of the handler's file, or of its spec for a module handler."""
+def source_package(handler: str) -> bytes:
+    """The handler's source as a zip package: its file (or its module's), byte for byte the same each time."""
     target = handler.rpartition(":")[0]
-    data = Path(target).read_bytes() if target.endswith(".py") else handler.encode()
-    return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii"), len(data)
+    path = Path(target) if target.endswith(".py") else _module_file(target)
+    name, data = (path.name, path.read_bytes()) if path is not None else ("handler.txt", handler.encode())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    return buffer.getvalue()
+
+
+def _module_file(module: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin) if spec is not None and spec.origin and spec.has_location else None
+
+
+def _zip_file(encoded: Any) -> bytes:
+    if not isinstance(encoded, str) or not encoded:
+        raise errors.invalid_parameter("Please provide a source for function code: ZipFile (advisor local serve "
+                                       "emulates zip packages only).")
+    if len(encoded) > MAX_CODE_REQUEST_BYTES:
+        raise errors.request_entity_too_large(f"Request must be smaller than {MAX_CODE_REQUEST_BYTES} bytes for the "
+                                              "UpdateFunctionCode operation")
+    try:
+        package = base64.b64decode(encoded, validate=True)
+        with zipfile.ZipFile(io.BytesIO(package)) as archive:
+            unzipped = sum(m.file_size for m in archive.infolist())
+    except (binascii.Error, zipfile.BadZipFile, ValueError):
+        raise errors.invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload "
+                                       "again.") from None
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise errors.invalid_parameter(f"Unzipped size must be smaller than {MAX_UNZIPPED_BYTES} bytes")
+    return package
+
+
+def _listed(value: Any) -> str:
+    """A list as Lambda's validation messages write it: ``[x86_64, arm64]``."""
+    return f"[{', '.join(map(str, value))}]" if isinstance(value, list) else str(value)
+
+
+def _architecture(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != 1:
+        raise errors.validation(f"1 validation error detected: Value '{_listed(value)}' at 'architectures' failed "
+                                "to satisfy constraint: Member must have length less than or equal to 1")
+    if value[0] not in ARCHITECTURES:
+        raise errors.validation(f"1 validation error detected: Value '{_listed(value)}' at 'architectures' failed "
+                                "to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum "
+                                f"value set: {_listed(list(ARCHITECTURES))}]")
+    return str(value[0])
 
 
 

@@ -72,6 +72,11 @@ def request_too_large(message: str) -> ApiError:
     return ApiError(413, "RequestTooLargeException", message)
 
 
+def request_entity_too_large(message: str) -> ApiError:
+    """413 RequestEntityTooLargeException: a request body (a ZipFile) over Lambda's limit."""
+    return ApiError(413, "RequestEntityTooLargeException", message)
+
+
 def too_many_requests(reason: str, retry_after_s: int = 1) -> ApiError:
     """429 TooManyRequestsException with ``retryAfterSeconds`` and Lambda's ``Reason``."""
     return ApiError(429, "TooManyRequestsException", "Rate Exceeded.",

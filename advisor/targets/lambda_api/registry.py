@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from advisor.platform.aws_lambda import MAX_MEMORY_MB, MAX_TIMEOUT_S, MIN_MEMORY_MB
+from advisor.platform.aws_lambda import DEFAULT_ARCH, MAX_MEMORY_MB, MAX_TIMEOUT_S, MIN_MEMORY_MB
 from advisor.targets.lambda_api import errors
 
 LATEST = "$LATEST"
@@ -61,12 +61,16 @@ class FunctionConfig:
     variables: Mapping[str, str]
     log_format: str
     description: str = ""
+    code_sha256: str = ""
+    code_size: int = 0
+    architecture: str = DEFAULT_ARCH
     revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     last_modified: str = field(default_factory=timestamp)
 
     def settings(self) -> tuple[Any, ...]:
         """What a publish compares: a version is new only when these differ from the last one's."""
-        return self.memory_mb, self.timeout_s, tuple(sorted(self.variables.items())), self.log_format
+        return (self.memory_mb, self.timeout_s, tuple(sorted(self.variables.items())), self.log_format,
+                self.code_sha256, self.architecture)
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ class FunctionRegistry:
         name: the function name.
         arn_prefix: ``arn:aws:lambda:REGION:ACCOUNT:function:`` (the name and qualifier follow).
         memory_mb, timeout_s, variables, log_format: ``$LATEST``'s configuration at start.
+        code_sha256, code_size, architecture: ``$LATEST``'s code at start.
         update_delay_s: how long an update stays ``InProgress``.
         clock: monotonic seconds (tests pass their own).
         seed: for weighted alias routing.
@@ -106,14 +111,16 @@ class FunctionRegistry:
 
     def __init__(self, name: str, arn_prefix: str, *, memory_mb: int, timeout_s: int,
                  variables: Mapping[str, str] | None = None, log_format: str = "Text",
+                 code_sha256: str = "", code_size: int = 0, architecture: str = DEFAULT_ARCH,
                  update_delay_s: float = 0.0, clock: Callable[[], float] = time.monotonic,
                  seed: int = 0) -> None:
         self.name, self.arn_prefix = name, arn_prefix
         self.update_delay_s, self._clock = update_delay_s, clock
         self._lock = threading.RLock()
         self._random = random.Random(seed)
-        self.latest = _checked(FunctionConfig(LATEST, memory_mb, timeout_s, dict(variables or {}),
-                                              log_format))
+        self.latest = _checked(FunctionConfig(LATEST, memory_mb, timeout_s, dict(variables or {}), log_format,
+                                              code_sha256=code_sha256, code_size=code_size,
+                                              architecture=architecture))
         self._before_update: FunctionConfig | None = None
         self._update_done_at = 0.0
         self.versions: dict[str, FunctionConfig] = {}
@@ -216,10 +223,25 @@ class FunctionRegistry:
                           variables=old.variables if variables is None else dict(variables),
                           log_format=old.log_format if log_format is None else log_format,
                           description=old.description if description is None else description)
-            self.latest = _checked(new)
-            self._before_update = old
-            self._update_done_at = self._clock() + self.update_delay_s
-            return self.latest
+            return self._start_update(old, _checked(new))
+
+    def update_code(self, *, code_sha256: str, code_size: int, architecture: str | None = None,
+                    revision_id: str | None = None) -> FunctionConfig:
+        """UpdateFunctionCode of ``$LATEST`` (the architecture changes only with the code); ``InProgress``
+        for ``update_delay_s``, as a configuration update is."""
+        with self._locked():
+            self._check_idle()
+            _check_revision(revision_id, self.latest.revision_id)
+            old = self.latest
+            new = replace(old, revision_id=str(uuid.uuid4()), last_modified=timestamp(), code_sha256=code_sha256,
+                          code_size=code_size, architecture=old.architecture if architecture is None else architecture)
+            return self._start_update(old, new)
+
+    def _start_update(self, old: FunctionConfig, new: FunctionConfig) -> FunctionConfig:
+        self.latest = new
+        self._before_update = old
+        self._update_done_at = self._clock() + self.update_delay_s
+        return self.latest
 
     def publish(self, *, description: str | None = None, revision_id: str | None = None) -> FunctionConfig:
         """PublishVersion: freeze ``$LATEST`` as version N (the last version when nothing changed)."""

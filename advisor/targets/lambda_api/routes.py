@@ -5,7 +5,8 @@ Each route reads its parameters where botocore puts them (the function name in t
 code of the operation (201 for PublishVersion and CreateAlias, 202 for
 PutProvisionedConcurrencyConfig, 204 for deletes). Paths under ``/_advisor/`` are the
 emulator's own admin endpoint: ``faults`` (GET, or PUT a JSON object to change what is
-injected), ``state`` and ``invocations``.
+injected), ``state``, ``invocations`` and ``code/<sha256 hex>`` (a package: GetFunction's
+``Code.Location`` points there, as Lambda's points to a pre-signed S3 URL).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from urllib.parse import unquote
 
 from advisor.errors import UsageError
 from advisor.targets.lambda_api import errors, shapes
-from advisor.targets.lambda_api.emulator import Emulator
+from advisor.targets.lambda_api.emulator import CODE_PATH, Emulator
 from advisor.targets.lambda_api.faults import Faults
 from advisor.targets.lambda_api.invoker import Answer
 
@@ -60,7 +61,17 @@ def _qualifier(emulator: Emulator, request: Request) -> str | None:
 
 
 def get_function(emulator: Emulator, request: Request) -> Answer:
-    return _json(200, emulator.function(_qualifier(emulator, request)))
+    base_url = f"http://{request.headers.get('Host') or 'localhost'}"
+    return _json(200, emulator.function(_qualifier(emulator, request), base_url))
+
+
+def update_code(emulator: Emulator, request: Request) -> Answer:
+    emulator.registry.check(request.params["name"], None)
+    return _json(200, emulator.update_code(request.json()))
+
+
+def get_layer_version(emulator: Emulator, request: Request) -> Answer:
+    return _json(200, emulator.layer_version(request.params["layer"], request.params["number"]))
 
 
 def delete_function(emulator: Emulator, request: Request) -> Answer:
@@ -161,6 +172,10 @@ def admin_state(emulator: Emulator, request: Request) -> Answer:
     return _json(200, emulator.state())
 
 
+def admin_code(emulator: Emulator, request: Request) -> Answer:
+    return Answer(200, emulator.package(request.params["digest"]), {"Content-Type": "application/zip"})
+
+
 def admin_invocations(emulator: Emulator, request: Request) -> Answer:
     return _json(200, {"Invocations": list(emulator.invoker.history)})
 
@@ -173,6 +188,7 @@ ROUTES: tuple[tuple[str, re.Pattern[str], Operation], ...] = tuple(
         ("DELETE", _FUNCTION, delete_function),
         ("GET", _FUNCTION + "/configuration", get_configuration),
         ("PUT", _FUNCTION + "/configuration", update_configuration),
+        ("PUT", _FUNCTION + "/code", update_code),
         ("POST", _FUNCTION + "/versions", publish_version),
         ("GET", _FUNCTION + "/versions", list_versions),
         ("POST", _FUNCTION + "/invocations", invoke),
@@ -185,10 +201,12 @@ ROUTES: tuple[tuple[str, re.Pattern[str], Operation], ...] = tuple(
         ("GET", _PROVISIONED, get_provisioned),
         ("DELETE", _PROVISIONED, delete_provisioned),
         ("GET", r"/2016-08-19/account-settings", account_settings),
+        ("GET", r"/2018-10-31/layers/(?P<layer>[^/]+)/versions/(?P<number>[0-9]+)", get_layer_version),
         ("GET", ADMIN + "/faults", admin_faults),
         ("PUT", ADMIN + "/faults", admin_faults),
         ("GET", ADMIN + "/state", admin_state),
         ("GET", ADMIN + "/invocations", admin_invocations),
+        ("GET", CODE_PATH + "(?P<digest>[0-9a-f]{64})", admin_code),
     ))
 
 

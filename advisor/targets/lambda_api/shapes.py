@@ -13,8 +13,7 @@ EPHEMERAL_STORAGE_MB = 512
 
 
 def function_configuration(registry: FunctionRegistry, config: FunctionConfig, *, handler: str,
-                           architecture: str, code_sha256: str, code_size: int,
-                           updating: bool | None = None) -> dict[str, Any]:
+                           layers: list[str], updating: bool | None = None) -> dict[str, Any]:
     """``FunctionConfiguration``: what GetFunctionConfiguration, Update... and PublishVersion return.
 
     ``updating``: whether ``LastUpdateStatus`` is InProgress (default: ``$LATEST`` while its update runs).
@@ -27,19 +26,19 @@ def function_configuration(registry: FunctionRegistry, config: FunctionConfig, *
         "Runtime": RUNTIME,
         "Role": f"arn:aws:iam::{registry.arn_prefix.split(':')[4]}:role/advisor-local",
         "Handler": handler,
-        "CodeSize": code_size,
+        "CodeSize": config.code_size,
         "Description": config.description,
         "Timeout": config.timeout_s,
         "MemorySize": config.memory_mb,
         "LastModified": config.last_modified,
-        "CodeSha256": code_sha256,
+        "CodeSha256": config.code_sha256,
         "Version": config.version,
         "TracingConfig": {"Mode": "PassThrough"},
         "RevisionId": config.revision_id,
         "State": "Active",
         "LastUpdateStatus": "InProgress" if updating else "Successful",
         "PackageType": "Zip",
-        "Architectures": [architecture],
+        "Architectures": [config.architecture],
         "EphemeralStorage": {"Size": EPHEMERAL_STORAGE_MB},
         "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
         "LoggingConfig": _logging(registry, config),
@@ -47,6 +46,8 @@ def function_configuration(registry: FunctionRegistry, config: FunctionConfig, *
     if updating:
         shape["LastUpdateStatusReason"] = "The function is being updated."
         shape["LastUpdateStatusReasonCode"] = "Updating"
+    if layers:
+        shape["Layers"] = [{"Arn": arn, "CodeSize": 0} for arn in layers]
     if config.variables:
         shape["Environment"] = {"Variables": dict(config.variables)}
     return shape
