@@ -157,8 +157,8 @@ def cost_chart(study: Breakeven) -> str:
         return "monthly cost against volume: no platform could be priced"
     xs = [x for points in series.values() for x, _ in points]
     ys = [y for points in series.values() for _, y in points]
-    x_axis = Axis(min(xs), max(xs), log=True, fmt=_count)
-    y_axis = Axis(min(ys), max(ys), log=True, fmt=lambda usd: usd_short(Decimal(repr(usd))))
+    x_axis = Axis.over(xs, log=True, fmt=_count)
+    y_axis = Axis.over(ys, log=True, fmt=lambda usd: usd_short(Decimal(repr(usd))))
     crossings: dict[str, tuple[list[float], list[float]]] = {CROSSOVER_MARK: ([], []), SLA_MARK: ([], [])}
     for crossover in study.crossovers:
         at, mark = _crossover_at(study, crossover)

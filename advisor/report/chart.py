@@ -50,6 +50,16 @@ class Axis:
     log: bool
     fmt: Callable[[float], str]
 
+    @classmethod
+    def over(cls, values: Sequence[float], *, log: bool, fmt: Callable[[float], str]) -> Axis:
+        """The axis from the smallest to the largest of ``values``, around a single value a range
+        (a factor of 2 each way on a log axis, a tenth of it on a linear one)."""
+        low, high = min(values), max(values)
+        if low == high:
+            pad = abs(low) / 10 or 1.0
+            low, high = (low / 2, high * 2) if log else (low - pad, high + pad)
+        return cls(low, high, log, fmt)
+
     def spread(self, count: int) -> list[float]:
         """``count`` values from ``low`` to ``high``, one per row or column of the plot."""
         if self.log:
@@ -88,8 +98,8 @@ def chart(
     xs = [x for x, _ in (*curve, *points)] + [x for x, _, _ in band] + ([pick] if pick is not None else [])
     ys = [y for _, y in (*curve, *points)] + [v for _, lo, hi in band for v in (lo, hi)]
     ys += [limit] if limit is not None else []
-    x_axis = Axis(*_bounds(xs, log=True), log=True, fmt=x_fmt or _megabytes)
-    y_axis = Axis(*_bounds(ys, log=False), log=False, fmt=fmt)
+    x_axis = Axis.over(xs, log=True, fmt=x_fmt or _megabytes)
+    y_axis = Axis.over(ys, log=False, fmt=fmt)
     series = [Series(BAND, *_columns([(x, lo, hi) for x, lo, hi in band], y_axis, height))]
     if limit is not None:
         series.append(Series(LIMIT, x_axis.spread(width), [limit] * width))
@@ -151,17 +161,6 @@ def renderable(chart_text: str) -> RenderableType:
     if not lines:  # a sentence saying why there is no chart
         return Text(title)
     return Group(Text(title), Text(lines, no_wrap=True, overflow="ignore"))
-
-
-def _bounds(values: Sequence[float], *, log: bool) -> tuple[float, float]:
-    """The smallest and largest value, spread around a single one so the axis has a range."""
-    low, high = min(values), max(values)
-    if low < high:
-        return low, high
-    if log:
-        return low / 2, high * 2
-    pad = abs(low) / 10 or 1.0
-    return low - pad, high + pad
 
 
 def _columns(spans: Sequence[tuple[float, float, float]], y_axis: Axis,

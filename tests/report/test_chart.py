@@ -85,6 +85,14 @@ def test_a_log_y_axis_is_labelled_with_the_values_not_their_logarithms() -> None
     assert lines[-1].split() == ["1,000", "1,000,000", "requests"]
 
 
+def test_a_single_value_gets_an_axis_around_it_labelled_truly() -> None:
+    lines = plot([Series("a", [436e3], [387.0])], Axis.over([436e3], log=True, fmt=lambda v: f"{v:,.0f}"),
+                 Axis.over([387.0], log=True, fmt=lambda v: f"{v:,.0f}"), width=41, height=5)
+    assert [line.split("│")[0].strip() for line in lines[1:6]] == ["774", "", "387", "", "194"]
+    assert lines[3].split("│")[1] == " " * 20 + "a" + " " * 20
+    assert lines[-1].split() == ["218,000", "872,000"]
+
+
 def test_a_later_series_is_drawn_over_an_earlier_one_each_with_its_own_mark() -> None:
     lines = plot([Series("a", [1, 2, 3], [1, 2, 3]), Series("b", [2], [2])], Axis(1, 3, log=False, fmt=str),
                  Axis(1, 3, log=False, fmt=str), width=3, height=3)
