@@ -16,7 +16,7 @@ from advisor.models.forms import PRESSURE_ONSET
 from advisor.models.samples import load_samples
 from advisor.models.summary import ModelSummary, summarize
 from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_ARCH, MEMORY, check_memory_mb
-from advisor.report.chart import chart
+from advisor.report.chart import chart, renderable
 
 model_app = typer.Typer(
     help="Fit duration and cold-start models against memory; predict other memory sizes.",
@@ -128,12 +128,12 @@ def render_fit(summary: ModelSummary) -> None:
                    else "" if row["physical"] else "outside physics")
     out.print(cv)
     measured = [(p.memory_mb, p.mean_ms) for p in summary.measured]
-    out.print(chart("Mean duration (ms) vs memory; ● measured, · model",
-                    [(m, t) for m, t, _ in summary.curve], measured, fmt=lambda v: f"{v:,.0f}"))
-    out.print(chart("Cost per invocation (USD) vs memory; ● measured, · model",
-                    [(m, c) for m, _, c in summary.curve],
-                    [(p.memory_mb, p.cost_usd) for p in summary.measured],
-                    fmt=lambda v: f"{v:.2e}"))
+    out.print(renderable(chart("Mean duration (ms) vs memory; ● measured, · model",
+                            [(m, t) for m, t, _ in summary.curve], measured, fmt=lambda v: f"{v:,.0f}")))
+    out.print(renderable(chart("Cost per invocation (USD) vs memory; ● measured, · model",
+                            [(m, c) for m, _, c in summary.curve],
+                            [(p.memory_mb, p.cost_usd) for p in summary.measured],
+                            fmt=lambda v: f"{v:.2e}")))
     out.print(_prediction_table(summary))
 
 

@@ -1,10 +1,8 @@
 """Render a break-even: cost and p95 by platform and volume, the crossovers, the assumptions, a chart.
 
-The chart is drawn here in plain text (ASCII marks, no colour) like the project's memory chart
-(``advisor/report/chart.py``), so it reads the same in any terminal and compares exactly in golden
-files; it needs log scales on both axes, several series and marked crossovers, which that
-chart (one curve against memory) does not draw. plotext was tried and does not draw them on log
-axes (docs/breakeven.md, "The chart"); the interactive charts are plotly's, in the HTML report.
+The chart is plain text (one letter per platform, no colour) drawn by uniplot through
+``advisor/report/chart.py``, so it reads the same in any terminal and compares exactly in golden
+files; both axes are logarithmic. The interactive charts are plotly's, in the HTML report.
 """
 
 from __future__ import annotations
@@ -20,6 +18,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from advisor.report.chart import Axis, Series, legend, plot, renderable
 from advisor.units import MS_PER_S
 
 if TYPE_CHECKING:
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from advisor.breakeven.study import Crossover
 
 MEETS, MISSES, BEST = "✓", "✗", "*"
-CHART_WIDTH, CHART_HEIGHT, LABEL_WIDTH = 64, 14, 9
+CHART_WIDTH, CHART_HEIGHT = 64, 14
 CROSSOVER_MARK, SLA_MARK = "|", ":"
 
 
@@ -41,7 +40,7 @@ def render_breakeven(study: Breakeven) -> RenderableType:
     missing = _unavailable(study)
     if missing.plain:
         parts.append(missing)
-    parts += [_crossover_text(study), Text(cost_chart(study)), _assumptions(study)]
+    parts += [_crossover_text(study), renderable(cost_chart(study)), _assumptions(study)]
     return Group(*parts)
 
 
@@ -158,34 +157,21 @@ def cost_chart(study: Breakeven) -> str:
         return "monthly cost against volume: no platform could be priced"
     xs = [x for points in series.values() for x, _ in points]
     ys = [y for points in series.values() for _, y in points]
-    x_low, x_high = math.log10(min(xs)), math.log10(max(xs))
-    y_low, y_high = math.log10(min(ys)), math.log10(max(ys))
-    grid = [[" "] * CHART_WIDTH for _ in range(CHART_HEIGHT)]
-
-    def column(x: float) -> int:
-        return round((math.log10(x) - x_low) / ((x_high - x_low) or 1.0) * (CHART_WIDTH - 1))
-
-    def row(y: float) -> int:
-        return CHART_HEIGHT - 1 - round((math.log10(y) - y_low) / ((y_high - y_low) or 1.0) * (CHART_HEIGHT - 1))
-
+    x_axis = Axis.over(xs, log=True, fmt=_count)
+    y_axis = Axis.over(ys, log=True, fmt=lambda usd: usd_short(Decimal(repr(usd))))
+    crossings: dict[str, tuple[list[float], list[float]]] = {CROSSOVER_MARK: ([], []), SLA_MARK: ([], [])}
     for crossover in study.crossovers:
         at, mark = _crossover_at(study, crossover)
-        for cells in grid:
-            cells[column(at)] = mark
+        rows = y_axis.spread(CHART_HEIGHT)
+        crossings[mark][0].extend([at] * len(rows))
+        crossings[mark][1].extend(rows)
     letters = dict(zip(series, string.ascii_lowercase, strict=False))
-    for name, points in series.items():
-        for x, y in points:
-            grid[row(y)][column(x)] = letters[name]
+    drawn = [Series(mark, *points) for mark, points in crossings.items()]
+    drawn += [Series(letters[name], [x for x, _ in points], [y for _, y in points]) for name, points in series.items()]
     lines = ["monthly cost against volume (log-log)"]
-    for number, cells in enumerate(grid):
-        value = 10 ** (y_high - number / (CHART_HEIGHT - 1) * (y_high - y_low))
-        label = usd_short(Decimal(repr(value))) if number in (0, CHART_HEIGHT // 2, CHART_HEIGHT - 1) else ""
-        lines.append(f"{label:>{LABEL_WIDTH}} |{''.join(cells)}")
-    lines.append(" " * LABEL_WIDTH + " +" + "-" * CHART_WIDTH)
-    left, right = f"{_count(10 ** x_low)}", f"{_count(10 ** x_high)} requests/month"
-    lines.append(" " * (LABEL_WIDTH + 2) + left + right.rjust(CHART_WIDTH - len(left)))
-    legend = "  ".join(f"{letter} {name}" for name, letter in letters.items())
-    lines.append(f"{legend}  {CROSSOVER_MARK} crossover  {SLA_MARK} SLA decides")
+    lines += plot(drawn, x_axis, y_axis, width=CHART_WIDTH, height=CHART_HEIGHT, x_note=" requests/month")
+    entries = [f"{letter} {name}" for name, letter in letters.items()]
+    lines += legend([*entries, f"{CROSSOVER_MARK} crossover", f"{SLA_MARK} SLA decides"], CHART_WIDTH)
     return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from advisor.report.breakeven import _count
-from advisor.report.chart import BOTH, CURVE, LIMIT, MEASURED, PICK, chart
+from advisor.report.chart import CURVE, LIMIT, MEASURED, PICK, chart, renderable
 from advisor.simulate.schedule import ProvisionedSchedule as Schedule
 from advisor.sla import Sla
 from advisor.units import MS_PER_S
@@ -35,7 +35,7 @@ def render_recommendation(doc: dict[str, Any]) -> RenderableType:
     head.append(f"  SLA {doc['sla']} end to end over {doc['evidence']['traffic_requests']:,} imported requests, "
                 f"prices of {doc['region']}")
     parts: list[RenderableType] = [head, _evidence(doc), _today_against(doc), _candidates(doc),
-                                   Text(_frontier_chart(doc)), _schedule(doc), _missing(doc), _breakeven(doc)]
+                                   renderable(_frontier_chart(doc)), _schedule(doc), _missing(doc), _breakeven(doc)]
     if doc["notes"]:
         notes = _listing("notes")
         for note in doc["notes"]:
@@ -117,13 +117,12 @@ def _frontier_chart(doc: dict[str, Any]) -> str:
     frontier = [points[i] for i in doc["pareto"]]
     limit = next((o.limit_ms for o in Sla.parse(doc["sla"]).objectives if o.percentile == 95.0), None)
     best = doc["recommended"]
-    text = chart("p95 against monthly cost: the cost/p95 frontier", frontier,
-                 [p for p in plotted if p not in frontier], fmt=_axis_latency, width=CHART_WIDTH,
+    title = (f"p95 vs monthly cost; {MEASURED} the cost/p95 frontier, {CURVE} other candidates, {PICK} recommended"
+             + (f", {LIMIT} the SLA's p95" if limit is not None else ""))
+    # the frontier drawn last, over another candidate in the same cell
+    return chart(title, [p for p in plotted if p not in frontier], frontier, fmt=_axis_latency, width=CHART_WIDTH,
                  height=CHART_HEIGHT, limit=limit, pick=None if best is None else best["monthly_cost_usd"],
                  x_fmt=lambda usd: f"${usd:,.2f}/month")
-    legend = (f"{CURVE} on the frontier, {MEASURED} other candidates ({BOTH} both), {PICK} recommended"
-              + (f", {LIMIT} the SLA's p95" if limit is not None else ""))
-    return f"{text}\n{' ' * 12}{legend}"
 
 
 def _schedule(doc: dict[str, Any]) -> RenderableType:

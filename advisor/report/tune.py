@@ -15,7 +15,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from advisor.report.chart import BAND, CURVE, LIMIT, MEASURED, PICK, chart
+from advisor.report.chart import BAND, CURVE, LIMIT, MEASURED, PICK, chart, renderable
 from advisor.sla import Sla
 from advisor.tune.scoring import COVERAGE
 from advisor.tune.stopping import BUDGET_INVOCATIONS, BUDGET_USD, INTERRUPTED, SETTLED, TIMEOUT
@@ -61,7 +61,7 @@ def render_result(doc: dict[str, Any]) -> RenderableType:
         Text(f"Tuning of {doc['function']}: SLA {doc['sla']} ({doc['sla_basis']})", style="bold"),
         _recommendation(doc), _latency(doc), _cost(doc), _tuning(doc),
     ]
-    parts += [Text(text) for text in _charts(doc)]
+    parts += [renderable(text) for text in _charts(doc)]
     parts += [Text(f"note: {note}.") for note in doc.get("notes") or []]
     return Group(*parts)
 

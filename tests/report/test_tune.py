@@ -76,7 +76,7 @@ def test_the_pick_and_its_latency_intervals_are_those_of_the_result(doc: dict[st
 def test_the_p95_chart_draws_the_sla_line_and_marks_the_pick(doc: dict[str, Any]) -> None:
     text = _text(doc)
     chart = text[text.index("p95 duration (ms) vs memory"):].splitlines()
-    plot = [line.split("|", 1)[1] for line in chart[1:11]]
+    plot = [line.split("│")[1] for line in chart[2:12]]
     assert sum(row.count(LIMIT) for row in plot) > 40  # the SLA line across the plot
     assert all(PICK in row or any(c in row for c in "·●◉") for row in plot)
     assert chart[0].endswith("| the pick")
