@@ -122,13 +122,13 @@ def switch_of(lam: Any, state: dict[str, Any], architecture: str | None, source:
 def _image_switch(lam: Any, state: dict[str, Any], architecture: str, source: CodeSource,
                   notes: tuple[str, ...]) -> Switch:
     function = state["function"]
+    if source.zip_path is not None:  # first: without --image-uri, the refusal below would not name --code
+        raise UsageError(f"--code is for a zip package, and {function} is a container image",
+                         hint=f"Give --image-uri URI, an image built for {architecture}.")
     if source.image_uri is None:
         raise TargetError(f"{function} is a container image: running it on {architecture} needs an image built for "
                           f"{architecture}", hint=f"Build and push one, then pass --image-uri URI (it must be an "
                                                   f"image for {architecture}: advisor cannot look inside it).")
-    if source.zip_path is not None:
-        raise UsageError(f"--code is for a zip package, and {function} is a container image",
-                         hint=f"Give --image-uri URI, an image built for {architecture}.")
     found = lam.get_function(FunctionName=function)
     code = found.get("Code") or {}
     original = code.get("ResolvedImageUri") or code.get("ImageUri")
