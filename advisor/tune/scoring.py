@@ -50,6 +50,9 @@ REPORTED_PERCENTILES: Final = (50.0, 95.0, 99.0)
 DRAWS: Final = 256
 #: A candidate cheaper than the recommendation by less than this share is not an improvement.
 MATERIAL: Final = 0.02
+#: The final pick's near tie: sizes within this share of the cheapest feasible one's cost (no
+#: material saving, as the search counts one) are a tie, won by the most headroom.
+TIE: Final = MATERIAL
 #: Bootstrap refits of the duration model per fit (the tuner refits after every trial).
 BOOTSTRAP: Final = 60
 #: Prior of the per-invocation log spread: Lambda's durations typically scatter 5-10%; it
@@ -148,10 +151,10 @@ class Scores:
 
     def confined(self, octaves: float) -> Scores:
         """These scores recommending the final pick: among the feasible sizes within ``octaves``
-        of a measured one, the cheapest, or of those within :data:`MATERIAL` of its cost, the
+        of a measured one, the cheapest, or of those within :data:`TIE` of its cost, the
         one with the most headroom under the SLA (unchanged when there is none).
 
-        Sizes whose costs differ by less than :data:`MATERIAL` are a tie as far as the model
+        Sizes whose costs differ by less than :data:`TIE` are a tie as far as the model
         can tell (the search counts no such saving as an improvement); between them the one
         furthest inside the SLA is the safer answer at no material price.
         """
@@ -159,7 +162,7 @@ class Scores:
         if not allowed.any():
             return self
         cheapest = float(self.cost_usd[allowed].min())
-        tied = np.flatnonzero(allowed & (self.cost_usd <= (1.0 + MATERIAL) * cheapest))
+        tied = np.flatnonzero(allowed & (self.cost_usd <= (1.0 + TIE) * cheapest))
         best = int(tied[np.lexsort((self.cost_usd[tied], self.excess[tied]))[0]])
         return replace(self, best=best)
 
