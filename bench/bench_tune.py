@@ -56,7 +56,7 @@ from advisor.models import design  # noqa: E402
 from advisor.pricing import PriceCatalog  # noqa: E402
 from advisor.sla import Objective, Sla  # noqa: E402
 from advisor.targets import load_target  # noqa: E402
-from advisor.tune import Budgets, MemorySpace, SearchSpace, TuneSettings, levels, month, scoring, stopping, tune  # noqa: E402
+from advisor.tune import Budgets, MemorySpace, SearchSpace, TuneSettings, levels, scoring, stopping, tune  # noqa: E402
 from advisor.tune.scoring import InvocationPrice  # noqa: E402
 
 FAMILY_NAMES = {"public": "public-curves", "io": "mbwilding-s3", "local": "local-ml"}
@@ -234,7 +234,7 @@ def _set_levels(upper: float | None, tie: float | None) -> None:
     a recommendation could never settle."""
     if upper is not None:
         gap = levels.UPPER - stopping.CONFIDENT
-        scoring.UPPER = month.UPPER = upper  # type: ignore[misc]
+        scoring.UPPER = upper  # type: ignore[misc]
         stopping.CONFIDENT = min(stopping.CONFIDENT, upper - gap)  # type: ignore[misc]
     if tie is not None:
         scoring.TIE = tie  # type: ignore[misc]
