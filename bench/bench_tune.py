@@ -20,8 +20,16 @@ Printed per family, for advisor (each sampler asked for) and Power Tuning: invoc
 tuning, mean and p90 cost regret against the true optimum, the share within 2%, and the
 SLA-violation rate (the true p95 of the recommended size above the SLA).
 
+With ``--oracle 0.5,0.7,0.8,0.9,0.95`` each case is also tuned by the oracle of
+``bench/oracle.py`` (the true curve's shape known, only its level unknown, estimated from as
+many invocations of the same noise as advisor made on the case) at each one-sided confidence
+level, and a table gives its regret and violations per split, family and free / binding SLA:
+the least regret any tuner could reach with those invocations. ``--upper`` and ``--tie`` set
+the tuner's feasibility level and near-tie share for one run (to choose them on development).
+
 Usage: .venv/bin/python bench/bench_tune.py [--split held-out|development|all]
        [--samplers posterior,tpe,gp] [--design anchored|quantiles] [--slas 4] [--seed 0] [--workers 2]
+       [--oracle 0.5,0.7,0.8,0.9,0.95] [--upper 0.95] [--tie 0.02]
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import _curves  # noqa: E402
+from oracle import oracle_picks  # noqa: E402
 from powertuning import power_tune  # noqa: E402
 from virtual_function import true_noise  # noqa: E402
 
@@ -47,7 +56,7 @@ from advisor.models import design  # noqa: E402
 from advisor.pricing import PriceCatalog  # noqa: E402
 from advisor.sla import Objective, Sla  # noqa: E402
 from advisor.targets import load_target  # noqa: E402
-from advisor.tune import Budgets, MemorySpace, SearchSpace, TuneSettings, tune  # noqa: E402
+from advisor.tune import Budgets, MemorySpace, SearchSpace, TuneSettings, levels, scoring, stopping, tune  # noqa: E402
 from advisor.tune.scoring import InvocationPrice  # noqa: E402
 
 FAMILY_NAMES = {"public": "public-curves", "io": "mbwilding-s3", "local": "local-ml"}
@@ -92,9 +101,11 @@ class Truth:
 
     def __init__(self, curve: Curve, noise: np.ndarray, price: InvocationPrice) -> None:
         self.memory = np.arange(curve.sizes[0], curve.sizes[-1] + 1)
-        base = np.exp(np.interp(np.log(self.memory), np.log(curve.sizes), np.log(curve.durations)))
-        self.mean = base * float(noise.mean())
-        self.p95 = base * float(np.quantile(noise, PERCENTILE / 100.0))
+        self.shape = np.exp(np.interp(np.log(self.memory), np.log(curve.sizes), np.log(curve.durations)))
+        self.mean_factor = float(noise.mean())
+        self.p95_factor = float(np.quantile(noise, PERCENTILE / 100.0))
+        self.mean = self.shape * self.mean_factor
+        self.p95 = self.shape * self.p95_factor
         self.cost = price.cost(self.memory, self.mean)
 
     def optimum(self, sla_ms: float) -> int | None:
@@ -132,9 +143,11 @@ def make_cases(curves: list[Curve], truths: dict[str, Truth], per_curve: int, se
     return cases
 
 
-def run_case(args: tuple[Case, tuple[str, ...], dict[str, int]]) -> list[dict[str, object]]:
-    """Tune one case with each sampler and with Power Tuning; one row per method."""
-    case, samplers, options = args
+def run_case(args: tuple[Case, tuple[str, ...], dict[str, int], tuple[float, ...], int]) -> list[dict[str, object]]:
+    """Tune one case with each sampler, with Power Tuning and ``repeats`` times with the oracle at
+    each level of ``oracle`` (as many invocations as the first sampler made); one row per method
+    and repeat."""
+    case, samplers, options, oracle, repeats = args
     price = InvocationPrice.of(PriceCatalog.bundled(), "us-east-1", "x86_64")
     truth = Truth(case.curve, NOISE, price)
     best = truth.optimum(case.sla_ms)
@@ -158,6 +171,15 @@ def run_case(args: tuple[Case, tuple[str, ...], dict[str, int]]) -> list[dict[st
                     cost=lambda m, d: float(price.cost(np.array([m]), np.array([d]))[0]))
     rows.append(_row(case, truth, best, "power-tuning", pt.memory_mb, pt.invocations,
                      time.perf_counter() - started, "grid"))
+    spent = int(rows[0]["invocations"]) if samplers else 20  # type: ignore[call-overload]
+    for repeat in range(repeats if oracle else 0):
+        # Repeat 0 draws the noise advisor's invocations drew; the others, fresh noise.
+        target = target_class(list(case.curve.sizes), list(case.curve.durations), seed=case.seed + repeat)
+        picks = oracle_picks(target, memory_mb=truth.memory, shape_ms=truth.shape, p95_factor=truth.p95_factor,
+                             mean_factor=truth.mean_factor, sla_ms=case.sla_ms, invocations=spent, levels=oracle,
+                             cost=price.cost)
+        rows.extend(_row(case, truth, best, f"oracle-c{level:.2f}", chosen, spent, 0.0, "oracle")
+                    for level, chosen in picks.items())
     return rows
 
 
@@ -186,6 +208,38 @@ def summarise(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([per_family, overall]).round(2)
 
 
+def oracle_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The oracle's mean regret / p90 regret / violations (%) per split, family and free /
+    binding SLA, a column per confidence level, and advisor's first sampler beside them."""
+    first = sorted(m for m in rows["method"].unique() if m.startswith("advisor-"))[:1]
+    cases = rows.drop_duplicates(["curve", "sla_ms"]).assign(sla=lambda r: np.where(r["binding"], "binding", "free"))
+    cases = pd.concat([cases, cases.assign(family="all")])
+    counts = pd.concat([cases, cases.assign(sla="both")]).groupby(["split", "family", "sla"]).size()
+    rows = rows[rows["method"].str.startswith("oracle-") | rows["method"].isin(first)]
+    rows = rows.assign(sla=np.where(rows["binding"], "binding", "free"))
+    every = pd.concat([rows, rows.assign(family="all")])
+    every = pd.concat([every, every.assign(sla="both")])
+    grouped = every.groupby(["split", "family", "sla", "method"])
+    cells = (grouped["regret"].mean().mul(100).map("{:.1f}".format) + " / "
+             + grouped["regret"].quantile(0.9).mul(100).map("{:.1f}".format) + " / "
+             + grouped["violated"].mean().mul(100).map("{:.1f}".format))
+    table = cells.unstack("method")
+    table.insert(0, "cases", counts)
+    return table
+
+
+def _set_levels(upper: float | None, tie: float | None) -> None:
+    """Set the tuner's feasibility level and near-tie share for this run (the workers are forked
+    after this). The settled rule's share of draws keeps its gap below the level: at or above it,
+    a recommendation could never settle."""
+    if upper is not None:
+        gap = levels.UPPER - stopping.CONFIDENT
+        scoring.UPPER = upper  # type: ignore[misc]
+        stopping.CONFIDENT = min(stopping.CONFIDENT, upper - gap)  # type: ignore[misc]
+    if tie is not None:
+        scoring.TIE = tie  # type: ignore[misc]
+
+
 NOISE = true_noise()
 
 
@@ -200,8 +254,15 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, help="write every case's rows here")
     parser.add_argument("--design", choices=tuple(design.DESIGNS), default=design.DESIGN,
                         help="the initial design (advisor.models.design; default: the chosen one)")
+    parser.add_argument("--oracle", default="", help="comma-separated one-sided levels of the oracle tuner")
+    parser.add_argument("--oracle-repeats", type=int, default=20,
+                        help="noise draws per case for the oracle (the first is advisor's own)")
+    parser.add_argument("--upper", type=float, help="the feasibility check's one-sided level (default levels.UPPER)")
+    parser.add_argument("--tie", type=float, help="the final pick's near-tie share (default scoring.MATERIAL)")
     args = parser.parse_args()
     design.DESIGN = args.design  # the workers are forked after this: every tuning uses it
+    _set_levels(args.upper, args.tie)
+    oracle = tuple(float(c) for c in args.oracle.split(",") if c.strip())
     samplers = tuple(s.strip() for s in args.samplers.split(",") if s.strip())
     options = {} if args.per_trial is None else {"invocations_per_trial": args.per_trial}
     curves = load_curves()
@@ -209,22 +270,28 @@ def main() -> None:
     truths = {c.name: Truth(c, NOISE, price) for c in curves}
     cases = [c for c in make_cases(curves, truths, args.slas, args.seed) if args.split in ("all", c.split)]
     print(f"{len(cases)} cases ({args.split}) from {len(curves)} curves; samplers {', '.join(samplers)}; "
-          f"initial design {args.design}", flush=True)
+          f"initial design {args.design}; upper {scoring.UPPER}, tie {scoring.TIE}", flush=True)
     rows: list[dict[str, object]] = []
     started = time.perf_counter()
     with multiprocessing.get_context("fork").Pool(args.workers) as pool:
-        for i, out in enumerate(pool.imap_unordered(run_case, [(c, samplers, options) for c in cases]), 1):
+        work = [(c, samplers, options, oracle, args.oracle_repeats) for c in cases]
+        for i, out in enumerate(pool.imap_unordered(run_case, work), 1):
             rows.extend(out)
             if i % 10 == 0 or i == len(cases):
                 print(f"  {i}/{len(cases)} cases, {time.perf_counter() - started:.0f} s", flush=True)
-    frame = pd.DataFrame(rows)
+    every = pd.DataFrame(rows)
     if args.csv:
-        frame.to_csv(args.csv, index=False)
+        every.to_csv(args.csv, index=False)
+    frame = every[~every["method"].str.startswith("oracle-")]
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(summarise(frame).to_string())
         by_binding = frame.groupby(["method", "binding"])[["regret", "violated"]].mean().mul(100).round(2)
         print("\nby whether the SLA binds (mean regret %, violated %):")
         print(by_binding.to_string())
+        if oracle:
+            print("\noracle (shape known, level estimated from advisor's invocation count), by one-sided level; "
+                  "mean regret / p90 regret / SLA violated, %:")
+            print(oracle_table(every).to_string())
 
 
 if __name__ == "__main__":

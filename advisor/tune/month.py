@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from advisor.tune.keepwarm import KeepWarmChoice, cheapest_keep_warm
-from advisor.tune.levels import UPPER
+from advisor.tune.levels import PESSIMISTIC
 from advisor.tune.measure import Measurement
 
 # The model's modules (scikit-learn, scipy.stats: a second of start-up) are loaded where a model
@@ -127,7 +127,7 @@ def model_draws(scores: Scores, index: int, inits: InitDraws, seed: int) -> Size
     """The duration model's draws at ``scores.memory_mb[index]`` (the module docstring)."""
     z = np.random.default_rng(seed).standard_normal(SAMPLE)
     s_central = float(np.median(scores.spread))
-    s_upper = float(np.quantile(scores.spread, UPPER))
+    s_upper = float(np.quantile(scores.spread, PESSIMISTIC))
     memory = int(scores.memory_mb[index])
     warm = scores.mean_ms[index] * np.exp(s_central * z - s_central**2 / 2)
     warm_upper = scores.mean_high_ms[index] * np.exp(s_upper * z - s_upper**2 / 2)
@@ -185,4 +185,4 @@ def mean_upper_factor(values: np.ndarray) -> float:
     if len(values) < 2 or float(np.mean(values)) <= 0:
         return 1.0
     error = float(np.std(values, ddof=1)) / np.sqrt(len(values))
-    return 1.0 + float(special.stdtrit(len(values) - 1, UPPER)) * error / float(np.mean(values))
+    return 1.0 + float(special.stdtrit(len(values) - 1, PESSIMISTIC)) * error / float(np.mean(values))

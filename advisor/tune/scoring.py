@@ -8,9 +8,8 @@ sizes' draws can be compared) and of the per-invocation spread (lognormal, its s
 from its posterior given the pooled residuals of all measured sizes):
 
 - the latency percentile ``pXX`` of each draw is ``mean x exp(z_XX s - s^2/2)``;
-- a candidate is *feasible* when every objective holds at the upper end of the 90% interval
-  of its percentile (the 95th percentile of the draws): the SLA holds with probability 0.95
-  or more;
+- a candidate is *feasible* when every objective holds at the :data:`UPPER` quantile of its
+  percentile's draws (:mod:`advisor.tune.levels` says how the level was chosen);
 - its cost is the price of one invocation at its mean duration (billed ms are the duration
   rounded up, on average half a ms more);
 - the *recommendation* is the cheapest feasible candidate (by central cost);
@@ -50,6 +49,9 @@ REPORTED_PERCENTILES: Final = (50.0, 95.0, 99.0)
 DRAWS: Final = 256
 #: A candidate cheaper than the recommendation by less than this share is not an improvement.
 MATERIAL: Final = 0.02
+#: The final pick's near tie: sizes within this share of the cheapest feasible one's cost (no
+#: material saving, as the search counts one) are a tie, won by the most headroom.
+TIE: Final = MATERIAL
 #: Bootstrap refits of the duration model per fit (the tuner refits after every trial).
 BOOTSTRAP: Final = 60
 #: Prior of the per-invocation log spread: Lambda's durations typically scatter 5-10%; it
@@ -97,7 +99,7 @@ class Scores:
         percentile_ms: ``{percentile: (value, low, high)}`` arrays of each size's latency
             percentile (central, and its 90% interval).
         cost_usd: Central cost of one invocation.
-        feasible: Whether the SLA holds at the upper end of each size's interval.
+        feasible: Whether the SLA holds at the :data:`UPPER` quantile of each size's draws.
         chance: Share of draws in which the size is feasible and materially cheaper than
             the recommendation.
         gain: Expected saving (a share of the recommendation's cost) of the draws in which the
@@ -105,8 +107,8 @@ class Scores:
         best: Index of the recommendation (cheapest feasible; the nearest to feasible
             when none is), or None when nothing could be fitted.
         sla_share: Share of draws in which each size meets the SLA.
-        excess: Each size's largest ratio of the upper end of an SLA percentile's interval
-            to its limit (at most 1 where feasible; less is more headroom).
+        excess: Each size's largest ratio of an SLA percentile's :data:`UPPER` quantile to
+            its limit (at most 1 where feasible; less is more headroom).
         floor_mb: Largest size that failed (sizes up to it are infeasible), or None.
         form: The duration model's form.
         measured_mb: The sizes whose durations the model was fitted on.
@@ -148,10 +150,10 @@ class Scores:
 
     def confined(self, octaves: float) -> Scores:
         """These scores recommending the final pick: among the feasible sizes within ``octaves``
-        of a measured one, the cheapest, or of those within :data:`MATERIAL` of its cost, the
+        of a measured one, the cheapest, or of those within :data:`TIE` of its cost, the
         one with the most headroom under the SLA (unchanged when there is none).
 
-        Sizes whose costs differ by less than :data:`MATERIAL` are a tie as far as the model
+        Sizes whose costs differ by less than :data:`TIE` are a tie as far as the model
         can tell (the search counts no such saving as an improvement); between them the one
         furthest inside the SLA is the safer answer at no material price.
         """
@@ -159,7 +161,7 @@ class Scores:
         if not allowed.any():
             return self
         cheapest = float(self.cost_usd[allowed].min())
-        tied = np.flatnonzero(allowed & (self.cost_usd <= (1.0 + MATERIAL) * cheapest))
+        tied = np.flatnonzero(allowed & (self.cost_usd <= (1.0 + TIE) * cheapest))
         best = int(tied[np.lexsort((self.cost_usd[tied], self.excess[tied]))[0]])
         return replace(self, best=best)
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from advisor.tune.levels import UPPER
 from advisor.tune.scoring import Scores
 from advisor.tune.settings import Budgets
 
@@ -22,8 +23,10 @@ TIMEOUT: Final = "timeout"
 INTERRUPTED: Final = "interrupted"
 REASONS: Final = (SETTLED, BUDGET_INVOCATIONS, BUDGET_USD, TIMEOUT, INTERRUPTED)
 
-#: The recommendation must meet the SLA in this share of draws.
-CONFIDENT: Final = 0.9
+#: The recommendation must meet the SLA in this share of draws: a little below the feasibility
+#: level, which a feasible size meets objective by objective (several objectives together hold
+#: in fewer draws); at or above it, a recommendation could never settle.
+CONFIDENT: Final = UPPER - 0.05
 #: No other candidate may have this chance of being feasible and materially cheaper.
 SETTLED_CHANCE: Final = 0.05
 #: The recommendation must lie this close (octaves) to a measured size: between measured
