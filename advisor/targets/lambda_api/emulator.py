@@ -354,8 +354,8 @@ def _module_file(module: str) -> Path | None:
 
 def _zip_file(encoded: Any) -> bytes:
     if not isinstance(encoded, str) or not encoded:
-        raise errors.invalid_parameter("Please provide a source for function code: ZipFile (advisor local serve "
-                                       "emulates zip packages only).")
+        raise errors.invalid_parameter("Please provide a source for function code: ZipFile (the function is a zip "
+                                       "package; advisor local serve --image-uri serves an image function).")
     if len(encoded) > MAX_CODE_REQUEST_BYTES:
         raise errors.request_entity_too_large(f"Request must be smaller than {MAX_CODE_REQUEST_BYTES} bytes for the "
                                               "UpdateFunctionCode operation")
