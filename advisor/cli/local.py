@@ -30,6 +30,7 @@ from advisor.record import conform, to_json_records
 from advisor.targets.lambda_api.emulator import parse_variables
 from advisor.targets.lambda_api.faults import SYNTAX as FAULT_SYNTAX
 from advisor.targets.lambda_api.faults import Faults
+from advisor.targets.lambda_api.images import parse_images
 from advisor.targets.lambda_api.server import DEFAULT_HOST, DEFAULT_PORT, serve_local
 from advisor.targets.local import DEFAULT_MAX_CONCURRENCY, DEFAULT_MEMORY_MB
 from advisor.targets.runs import invoke_local, parse_payload, replay_local
@@ -134,12 +135,18 @@ def serve(handler: HandlerArg,
               "--update-delay", "How long a configuration update stays InProgress.", default_s=0.0)] = 0.0,
           inject: Annotated[Optional[str], typer.Option(
               "--inject", help=f"Faults to inject: {FAULT_SYNTAX}.", metavar="FAULTS", show_default=False)] = None,
+          image: Annotated[Optional[list[str]], typer.Option(
+              "--image", help="A container image UpdateFunctionCode may name, REPO:TAG=sha256:HEX (repeatable).",
+              metavar="URI=DIGEST")] = None,
+          image_uri: Annotated[Optional[str], typer.Option(
+              "--image-uri", help="Serve an image function with this image (one of --image, by tag or digest); "
+                                  "HANDLER still runs.", metavar="URI", show_default=False)] = None,
           seed: SeedOption = 0, log: LogOption = None) -> None:
     """Serve HANDLER under the AWS Lambda API (like `sam local start-lambda`) until Ctrl-C."""
     options = {"function_name": function_name, "memory_mb": memory, "timeout_s": timeout, "log_path": log,
                "environment": parse_variables(env), "log_format": log_format, "keep_alive_s": keep_alive,
                "max_concurrency": max_concurrency, "update_delay_s": update_delay, "faults": Faults.parse(inject),
-               "seed": seed}
+               "images": parse_images(image), "image_uri": image_uri, "seed": seed}
     with _terminate_as_interrupt(), serve_local(handler, host=host, port=port, **options) as server:
         name, url = server.emulator.function_name, server.endpoint_url
         console().print(f"Serving {handler} as Lambda function {name!r} at {url}\n"

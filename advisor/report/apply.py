@@ -23,8 +23,9 @@ def render_plan(document: dict[str, Any]) -> RenderableType:
     else:
         table = Table(title=f"advisor apply {plan['function']}{where}", box=box.SIMPLE_HEAD, title_justify="left")
         table.add_column("setting", no_wrap=True)
-        table.add_column("now")
-        table.add_column("after")
+        # Folded, never cut short with an ellipsis: an image URI is confirmed in full.
+        table.add_column("now", overflow="fold")
+        table.add_column("after", overflow="fold")
         for change in plan["changes"]:
             table.add_row(change["setting"], change["before"], change["after"])
         parts.append(table)

@@ -9,7 +9,9 @@ its ``UpdateFunctionCode`` ignores ``Architectures`` (``LambdaFunction.update_fu
 ``moto/awslambda/models.py`` calls ``_set_function_code``, which reads only the code). So the
 switch is tested step by step here: the decision (:func:`advisor.apply.code.switch_of`) on moto's
 real ``GetFunction``, the upload it makes, and the restore (:func:`advisor.apply.restore.restore`)
-of the journaled original image by digest.
+of the journaled original image by digest. The whole ``advisor apply`` and ``advisor restore`` of an
+image function run end to end against ``advisor local serve`` in ``test_architecture_image_live.py``;
+these stay as a second, independent implementation of Lambda's and ECR's shapes.
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from advisor.platform.aws_lambda import (
 from advisor.targets import lambda_log
 from advisor.targets.lambda_api import errors, shapes
 from advisor.targets.lambda_api.faults import Faults, Injector
+from advisor.targets.lambda_api.images import Images
 from advisor.targets.lambda_api.invoker import Answer, Invoker
 from advisor.targets.lambda_api.registry import LOG_FORMATS, FunctionConfig, FunctionRegistry, Provisioned, timestamp
 from advisor.targets.lambda_api.sandboxes import Sandboxes
@@ -45,7 +46,7 @@ from advisor.targets.local import _default_name as default_name
 ACCOUNT = "123456789012"
 #: What UpdateFunctionConfiguration may change here (anything else is refused, never dropped).
 UPDATABLE = ("MemorySize", "Timeout", "Environment", "LoggingConfig", "Description", "RevisionId")
-#: What UpdateFunctionCode may carry here (a zip package; images and S3 objects are not emulated).
+#: What UpdateFunctionCode may carry here (a zip package or an image; S3 objects are not emulated).
 CODE_UPDATABLE = ("ZipFile", "ImageUri", "Architectures", "RevisionId")
 #: Where the emulator serves a package (GetFunction's ``Code.Location``), by the hex SHA-256 of its bytes.
 CODE_PATH = "/_advisor/code/"
@@ -70,10 +71,15 @@ class Emulator:
         log_path: append every invocation's log lines here (``advisor import logs`` reads it).
         layers: the function's layers: each layer version's ARN and its CompatibleArchitectures
             (empty: it lists none), as GetLayerVersion answers.
+        images: the container images the emulator knows (its ECR): ``REPO:TAG`` -> ``sha256:HEX``.
+        image_uri: make the function an image function with this image (one of ``images``, by tag
+            or by digest) at start.
 
     The code at start is a zip of the handler's source (GetFunction's ``Code.Location`` downloads
-    it from the emulator). UpdateFunctionCode records the package uploaded and its architecture,
-    with Lambda's CodeSha256, CodeSize and update rules, but the handler given here is what runs.
+    it from the emulator), or with ``image_uri`` that image (GetFunction's ``Code.ImageUri`` and
+    ``ResolvedImageUri``, CodeSha256 its digest). UpdateFunctionCode records the package or image
+    and its architecture, with Lambda's CodeSha256, CodeSize and update rules, but the handler
+    given here is what runs: the emulator runs no image.
 
     Raises:
         UsageError, NotFoundError: bad handler or settings.
@@ -84,7 +90,8 @@ class Emulator:
                  log_format: str = "Text", region: str = DEFAULT_REGION, keep_alive_s: float = DEFAULT_KEEP_ALIVE_S,
                  max_concurrency: int = DEFAULT_MAX_CONCURRENCY, update_delay_s: float = 0.0,
                  faults: Faults | None = None, seed: int = 0, isolation: str = "auto",
-                 log_path: Path | None = None, layers: Mapping[str, Sequence[str]] | None = None) -> None:
+                 log_path: Path | None = None, layers: Mapping[str, Sequence[str]] | None = None,
+                 images: Mapping[str, str] | None = None, image_uri: str | None = None) -> None:
         check_handler(handler)
         check_memory_mb(memory_mb)
         check_timeout_s(timeout_s)
@@ -95,17 +102,21 @@ class Emulator:
             raise UsageError(f"log format {log_format!r} is not one of {', '.join(LOG_FORMATS)}")
         self.handler = handler
         name = function_name or default_name(handler)
-        package = source_package(handler)
-        self.packages = {code_sha256(package): package}
         self.layers = {arn: tuple(archs) for arn, archs in (layers or {}).items()}
+        self.images = Images(images)
         try:
+            image = self.images.resolve(image_uri) if image_uri is not None else None
+            package = source_package(handler) if image is None else b""
+            self.packages = {code_sha256(package): package} if image is None else {}
             self.registry = FunctionRegistry(
                 name, f"arn:aws:lambda:{region}:{ACCOUNT}:function:", memory_mb=memory_mb, timeout_s=int(timeout_s),
-                variables=environment, log_format=log_format, code_sha256=code_sha256(package),
-                code_size=len(package), architecture=architecture_of(platform.machine()),
+                variables=environment, log_format=log_format,
+                code_sha256=code_sha256(package) if image is None else image.code_sha256,
+                code_size=len(package), architecture=architecture_of(platform.machine()), image=image,
                 update_delay_s=update_delay_s, seed=seed)
         except errors.ApiError as exc:
-            raise UsageError(exc.message) from None
+            raise UsageError(exc.message, hint="Name one of the images given (--image URI=DIGEST), by tag or "
+                                               "digest." if image_uri is not None else None) from None
         self.keep_alive_s = keep_alive_s
         self.sandboxes = Sandboxes(handler, name, keep_alive_s, max_concurrency, isolation)
         self.injector = Injector(faults or Faults(), seed)
@@ -125,8 +136,12 @@ class Emulator:
         return self._shape(self.registry.config(qualifier))
 
     def function(self, qualifier: str | None, base_url: str) -> dict[str, Any]:
-        """GetFunction: the configuration and where to download the code (served under ``base_url``)."""
+        """GetFunction: the configuration and the code: its image, or where to download its package (served
+        under ``base_url``)."""
         config = self.registry.config(qualifier)
+        if config.image is not None:
+            return {"Configuration": self._shape(config), "Code": {
+                "RepositoryType": "ECR", "ImageUri": config.image.uri, "ResolvedImageUri": config.image.resolved}}
         location = f"{base_url}{CODE_PATH}{base64.b64decode(config.code_sha256).hex()}"
         return {"Configuration": self._shape(config), "Code": {"RepositoryType": "S3", "Location": location}}
 
@@ -141,13 +156,17 @@ class Emulator:
         return self.packages[sha]
 
     def update_code(self, body: dict[str, Any]) -> dict[str, Any]:
-        """UpdateFunctionCode with a ZipFile (base64 in the body, as botocore sends it) and Architectures.
+        """UpdateFunctionCode with a ZipFile (base64 in the body, as botocore sends it), or an ImageUri for
+        an image function, and Architectures.
 
         Raises:
-            ApiError: no ZipFile, an ImageUri for this zip function, a package Lambda cannot unzip
-                or over its limits, an architecture Lambda does not have; S3 sources: not emulated.
+            ApiError: no ZipFile, an ImageUri for this zip function (or no ImageUri for an image function),
+                a package Lambda cannot unzip or over its limits, an image the emulator does not know, an
+                architecture Lambda does not have; S3 sources: not emulated.
         """
         _only(body, CODE_UPDATABLE, "UpdateFunctionCode")
+        if self.registry.config(None).image is not None:
+            return self._update_image(body)
         if "ImageUri" in body:
             raise errors.invalid_parameter("Please don't provide ImageUri when updating a function with packageType "
                                            "Zip.")
@@ -157,6 +176,16 @@ class Emulator:
         config = self.registry.update_code(code_sha256=sha, code_size=len(package), architecture=architecture,
                                            revision_id=body.get("RevisionId"))
         self.packages[sha] = package
+        return self._shape(config, updating=True)
+
+    def _update_image(self, body: dict[str, Any]) -> dict[str, Any]:
+        if "ImageUri" not in body or "ZipFile" in body:
+            raise errors.invalid_parameter("Please provide ImageUri when updating a function with packageType "
+                                           "Image.")
+        architecture = _architecture(body.get("Architectures"))
+        image = self.images.resolve(body["ImageUri"])
+        config = self.registry.update_code(code_sha256=image.code_sha256, code_size=0, architecture=architecture,
+                                           image=image, revision_id=body.get("RevisionId"))
         return self._shape(config, updating=True)
 
     def layer_version(self, name: str, number: str) -> dict[str, Any]:
@@ -325,8 +354,8 @@ def _module_file(module: str) -> Path | None:
 
 def _zip_file(encoded: Any) -> bytes:
     if not isinstance(encoded, str) or not encoded:
-        raise errors.invalid_parameter("Please provide a source for function code: ZipFile (advisor local serve "
-                                       "emulates zip packages only).")
+        raise errors.invalid_parameter("Please provide a source for function code: ZipFile (the function is a zip "
+                                       "package; advisor local serve --image-uri serves an image function).")
     if len(encoded) > MAX_CODE_REQUEST_BYTES:
         raise errors.request_entity_too_large(f"Request must be smaller than {MAX_CODE_REQUEST_BYTES} bytes for the "
                                               "UpdateFunctionCode operation")

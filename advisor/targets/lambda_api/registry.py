@@ -26,6 +26,7 @@ from typing import Any
 
 from advisor.platform.aws_lambda import DEFAULT_ARCH, MAX_MEMORY_MB, MAX_TIMEOUT_S, MIN_MEMORY_MB
 from advisor.targets.lambda_api import errors
+from advisor.targets.lambda_api.images import Image
 
 LATEST = "$LATEST"
 LOG_FORMATS = ("Text", "JSON")
@@ -64,6 +65,7 @@ class FunctionConfig:
     code_sha256: str = ""
     code_size: int = 0
     architecture: str = DEFAULT_ARCH
+    image: Image | None = None  # an image function's image (its code_sha256 is the digest's hex)
     revision_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     last_modified: str = field(default_factory=timestamp)
 
@@ -104,6 +106,7 @@ class FunctionRegistry:
         arn_prefix: ``arn:aws:lambda:REGION:ACCOUNT:function:`` (the name and qualifier follow).
         memory_mb, timeout_s, variables, log_format: ``$LATEST``'s configuration at start.
         code_sha256, code_size, architecture: ``$LATEST``'s code at start.
+        image: the image of an image function at start (None: a zip function).
         update_delay_s: how long an update stays ``InProgress``.
         clock: monotonic seconds (tests pass their own).
         seed: for weighted alias routing.
@@ -112,7 +115,7 @@ class FunctionRegistry:
     def __init__(self, name: str, arn_prefix: str, *, memory_mb: int, timeout_s: int,
                  variables: Mapping[str, str] | None = None, log_format: str = "Text",
                  code_sha256: str = "", code_size: int = 0, architecture: str = DEFAULT_ARCH,
-                 update_delay_s: float = 0.0, clock: Callable[[], float] = time.monotonic,
+                 image: Image | None = None, update_delay_s: float = 0.0, clock: Callable[[], float] = time.monotonic,
                  seed: int = 0) -> None:
         self.name, self.arn_prefix = name, arn_prefix
         self.update_delay_s, self._clock = update_delay_s, clock
@@ -120,7 +123,7 @@ class FunctionRegistry:
         self._random = random.Random(seed)
         self.latest = _checked(FunctionConfig(LATEST, memory_mb, timeout_s, dict(variables or {}), log_format,
                                               code_sha256=code_sha256, code_size=code_size,
-                                              architecture=architecture))
+                                              architecture=architecture, image=image))
         self._before_update: FunctionConfig | None = None
         self._update_done_at = 0.0
         self.versions: dict[str, FunctionConfig] = {}
@@ -226,15 +229,16 @@ class FunctionRegistry:
             return self._start_update(old, _checked(new))
 
     def update_code(self, *, code_sha256: str, code_size: int, architecture: str | None = None,
-                    revision_id: str | None = None) -> FunctionConfig:
-        """UpdateFunctionCode of ``$LATEST`` (the architecture changes only with the code); ``InProgress``
-        for ``update_delay_s``, as a configuration update is."""
+                    image: Image | None = None, revision_id: str | None = None) -> FunctionConfig:
+        """UpdateFunctionCode of ``$LATEST`` (the architecture changes only with the code, ``image`` is an
+        image function's new image); ``InProgress`` for ``update_delay_s``, as a configuration update is."""
         with self._locked():
             self._check_idle()
             _check_revision(revision_id, self.latest.revision_id)
             old = self.latest
             new = replace(old, revision_id=str(uuid.uuid4()), last_modified=timestamp(), code_sha256=code_sha256,
-                          code_size=code_size, architecture=old.architecture if architecture is None else architecture)
+                          code_size=code_size, architecture=old.architecture if architecture is None else architecture,
+                          image=image)
             return self._start_update(old, new)
 
     def _start_update(self, old: FunctionConfig, new: FunctionConfig) -> FunctionConfig:

@@ -17,6 +17,7 @@ def function_configuration(registry: FunctionRegistry, config: FunctionConfig, *
     """``FunctionConfiguration``: what GetFunctionConfiguration, Update... and PublishVersion return.
 
     ``updating``: whether ``LastUpdateStatus`` is InProgress (default: ``$LATEST`` while its update runs).
+    An image function's configuration has no ``Runtime`` or ``Handler`` (the image holds them), as on Lambda.
     """
     if updating is None:
         updating = config.version == LATEST and registry.updating()
@@ -37,12 +38,14 @@ def function_configuration(registry: FunctionRegistry, config: FunctionConfig, *
         "RevisionId": config.revision_id,
         "State": "Active",
         "LastUpdateStatus": "InProgress" if updating else "Successful",
-        "PackageType": "Zip",
+        "PackageType": "Zip" if config.image is None else "Image",
         "Architectures": [config.architecture],
         "EphemeralStorage": {"Size": EPHEMERAL_STORAGE_MB},
         "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
         "LoggingConfig": _logging(registry, config),
     }
+    if config.image is not None:
+        del shape["Runtime"], shape["Handler"]
     if updating:
         shape["LastUpdateStatusReason"] = "The function is being updated."
         shape["LastUpdateStatusReasonCode"] = "Updating"

@@ -40,6 +40,24 @@ def test_the_command_serves_a_handler_until_interrupted(lambda_client, tmp_path)
     assert "REPORT RequestId:" in log.read_text()
 
 
+def test_the_command_serves_an_image_function_with_the_images_given(lambda_client) -> None:
+    repo, digest = "123456789012.dkr.ecr.us-east-1.amazonaws.com/waiter", "sha256:" + "ab" * 32
+    command = [sys.executable, "-m", "advisor", "local", "serve", f"{EXAMPLES / 'io_wait.py'}:handler", "--port",
+               "0", "--function-name", "waiter", "--image", f"{repo}:v1={digest}", "--image-uri", f"{repo}:v1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = process.stdout.readline()
+        found = _URL.search(first)
+        assert found, first + process.stderr.read()
+        code = lambda_client(found.group(1)).get_function(FunctionName="waiter")
+        assert code["Code"]["ResolvedImageUri"] == f"{repo}@{digest}"
+        assert (code["Configuration"]["PackageType"], code["Configuration"]["CodeSha256"]) == ("Image", "ab" * 32)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)
+    assert process.returncode == 0
+
+
 def test_a_port_in_use_is_a_one_line_error(tmp_path) -> None:
     import socket
 
@@ -61,6 +79,8 @@ def test_a_port_in_use_is_a_one_line_error(tmp_path) -> None:
     (["--inject", "throttle=2"], "fault throttle=2.0 is not a fraction from 0 to 1"),
     (["--timeout", "2.5s"], "timeout 2.5s is not whole seconds"),
     (["--port", "70000"], "--port 70,000 is outside the port"),
+    (["--image", "repo:tag"], "--image 'repo:tag' is not URI=DIGEST"),
+    (["--image-uri", "example.com/model:arm64"], "Source image example.com/model:arm64 does not exist"),
 ])
 def test_bad_options_are_one_line_usage_errors(cli, args, message) -> None:
     result = cli("local", "serve", f"{EXAMPLES / 'io_wait.py'}:handler", "--port", "0", *args)
