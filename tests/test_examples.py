@@ -101,11 +101,12 @@ def test_a_failing_example_command_is_an_error_not_an_output(tmp_path: Path) -> 
 def test_a_live_local_tuning_on_the_sparse_traffic_needs_keep_warm_for_the_strict_p99(cli) -> None:
     """docs/examples.md example 2, measured again (small): on a request every ten minutes or so,
     most requests are cold and a cold start (2-3 s of init at these sizes) puts p99 past the SLA,
-    so the pick meets it only with keep-warm. p99=1s rather than the doc's 500 ms leaves room for
-    a loaded machine (the whole suite in parallel) slowing the warm invocations."""
+    so the pick meets it only with keep-warm. p99=1.5s rather than the doc's 500 ms leaves room
+    for a loaded machine (the whole suite in parallel) slowing and scattering the warm
+    invocations: with six tunings at once, the upper end of 1,024 MB's warm p99 reached 1.37 s."""
     handler = f"{REPO / 'examples' / 'mlp_classifier.py'}:handler"
     out = cli("tune", "mlp-classifier", "--target", "local", "--handler", handler,
-              "--trace", str(REPO / examples.SPARSE), "--memory", "1024,1536", "--sla", "p99=1s",
+              "--trace", str(REPO / examples.SPARSE), "--memory", "1024,1536", "--sla", "p99=1.5s",
               "--budget-invocations", "6", "--invocation-timeout", "30s", "--yes", "--json")
     assert out.exit_code == 0, out.stderr
     result = json.loads(out.stdout)
