@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, Literal
 
-from advisor.errors import NotFoundError, RemoteError
+from advisor.errors import NotFoundError, RemoteError, TargetError
 
 if TYPE_CHECKING:  # boto3 is slow to import: only the commands that call AWS load it
     import boto3
@@ -24,6 +24,9 @@ NOT_FOUND_CODES: Final = ("ResourceNotFoundException", "ResourceNotFound",
 DENIED_CODES: Final = ("AccessDeniedException", "AccessDenied", "UnauthorizedOperation")
 CREDENTIAL_CODES: Final = ("UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException",
                            "ExpiredToken")
+#: Seconds between a waiter's polls, and how long it waits for an update at most.
+WAIT_POLL_S: Final = 1
+WAIT_LIMIT_S: Final = 300
 THROTTLE_CODES: Final = ("ThrottlingException", "TooManyRequestsException", "LimitExceededException")
 
 
@@ -149,3 +152,20 @@ def client_error(exc: ClientError, what: str, permissions: str) -> RemoteError |
             hint="Try again later or import a shorter range (--since/--until).",
         )
     return RemoteError(f"AWS error for {what}: {code}: {message}.")
+
+
+def wait(lam: Any, waiter: str, **request: Any) -> None:
+    """Run one of Lambda's waiters, polling every :data:`WAIT_POLL_S` for at most :data:`WAIT_LIMIT_S`.
+
+    Raises:
+        TargetError: the update or the version failed, or did not settle in time.
+    """
+    from botocore.exceptions import WaiterError
+
+    try:
+        lam.get_waiter(waiter).wait(**request, WaiterConfig={"Delay": WAIT_POLL_S,
+                                                              "MaxAttempts": WAIT_LIMIT_S // WAIT_POLL_S})
+    except WaiterError as exc:
+        raise TargetError(f"{request.get('FunctionName')} did not settle ({waiter}): {exc}",
+                          hint="Look at the function's LastUpdateStatusReason in the console; advisor restores it.",
+                          ) from None

@@ -6,7 +6,7 @@ the new architecture, or refuses:
 
 - a zip package and no ``--code``: its own package, downloaded from ``GetFunction``'s
   ``Code.Location`` (at most Lambda's direct-upload limit, checked against its ``CodeSha256``),
-  re-uploaded as it is, only if it holds no native code (:mod:`advisor.apply.package`);
+  re-uploaded as it is, only if it holds no native code (:mod:`advisor.targets.lambda_code`, shared with tune);
 - ``--code PATH.zip``: that package, refused if an ELF file in it is built for another machine;
 - an image function: ``--image-uri URI``, an image built for the new architecture (advisor cannot
   look inside it).
@@ -18,20 +18,18 @@ what the journal keeps, so that a restore puts it back with the original archite
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from advisor.apply import package
-from advisor.errors import InputError, RemoteError, TargetError, UsageError
-from advisor.platform.aws_lambda import MAX_ZIP_UPLOAD_BYTES, code_sha256
+from advisor.errors import InputError, TargetError, UsageError
+from advisor.platform.aws_lambda import MAX_ZIP_UPLOAD_BYTES
+from advisor.targets import lambda_code
+from advisor.targets import lambda_package as package
+from advisor.targets.lambda_code import IMAGE, ZIP
 
-ZIP, IMAGE = "Zip", "Image"
-#: Seconds to wait for the package download to start or continue.
-DOWNLOAD_TIMEOUT_S: Final = 60.0
-_MB: Final = 2**20
+_MB: Final = lambda_code.MB
+COMMAND: Final = "advisor apply"
 
 
 @dataclass(frozen=True)
@@ -103,13 +101,13 @@ def switch_of(lam: Any, state: dict[str, Any], architecture: str | None, source:
                              f"{before} already", hint="Give --arch (or a recommendation) for the other architecture, "
                                                        "or deploy the code through your pipeline.")
         return None
-    notes = _check_layers(lam, state, architecture)
+    notes = lambda_code.check_layers(lam, state, architecture, command=COMMAND)
     if state.get("package_type") == IMAGE:
         return _image_switch(lam, state, architecture, source, notes)
     if source.image_uri is not None:
         raise UsageError(f"--image-uri is for an image function, and {function} is a zip package",
                          hint=f"Give --code PATH.zip, a package built for {architecture}.")
-    original, sha = _download(lam, function)
+    original, sha = lambda_code.download(lam, function, command=COMMAND)
     common = {"before": before, "after": architecture, "package_type": ZIP, "original_sha256": sha,
               "original_zip": original, "notes": notes}
     if source.zip_path is not None:
@@ -137,57 +135,12 @@ def _image_switch(lam: Any, state: dict[str, Any], architecture: str, source: Co
                   what=f"image {source.image_uri} (it must be built for {architecture})", notes=notes)
 
 
-def _check_layers(lam: Any, state: dict[str, Any], architecture: str) -> tuple[str, ...]:
-    """Refuse a layer limited to other architectures; the notes for layers that list none."""
-    unlisted = []
-    for arn in state.get("layers") or []:
-        name, _, number = arn.rpartition(":")
-        listed = lam.get_layer_version(LayerName=name, VersionNumber=int(number)).get("CompatibleArchitectures")
-        if not listed:
-            unlisted.append(arn)
-        elif architecture not in listed:
-            raise TargetError(f"layer {arn} of {state['function']} is for {', '.join(listed)} only, not {architecture}",
-                              hint=f"Publish a version of the layer built for {architecture}, attach it, then run "
-                                   "advisor apply again.")
-    if not unlisted:
-        return ()
-    return (f"layer{'s' * (len(unlisted) > 1)} {', '.join(unlisted)} list{'s' * (len(unlisted) == 1)} no "
-            f"architectures: check that {'they hold' if len(unlisted) > 1 else 'it holds'} no native code for "
-            f"{state['architecture']} only",)
-
-
-def _download(lam: Any, function: str) -> tuple[bytes, str]:
-    """The function's zip package and its CodeSha256, checked against each other."""
-    found = lam.get_function(FunctionName=function)
-    sha, location = found["Configuration"]["CodeSha256"], (found.get("Code") or {}).get("Location")
-    if not location:
-        raise RemoteError(f"GetFunction of {function} gave no Code.Location to download its package from")
-    try:
-        with urllib.request.urlopen(location, timeout=DOWNLOAD_TIMEOUT_S) as answer:
-            data = answer.read(MAX_ZIP_UPLOAD_BYTES + 1)
-    except (urllib.error.URLError, OSError) as exc:
-        raise RemoteError(f"could not download the code of {function} from its Code.Location: {exc}",
-                          hint="Check the network and that the role may call lambda:GetFunction, then run again.",
-                          ) from None
-    if len(data) > MAX_ZIP_UPLOAD_BYTES:
-        raise TargetError(f"the package of {function} is over {MAX_ZIP_UPLOAD_BYTES // _MB} MB, the most "
-                          "UpdateFunctionCode takes directly, so advisor cannot re-upload it",
-                          hint="Change the architecture in your infrastructure code (--iac) and deploy it.")
-    if code_sha256(data) != sha:
-        raise RemoteError(f"the package downloaded for {function} does not match its CodeSha256 {sha}",
-                          hint="It changed while it was read (a deployment?): run advisor apply again.")
-    return data, sha
-
-
 def _check_pure(function: str, data: bytes, architecture: str) -> None:
-    native = package.native_files(data, what=f"the package of {function}")
-    if native:
-        raise TargetError(
-            f"the package of {function} holds native code ({package.describe(native)}: {len(native)} file"
-            f"{'s' * (len(native) != 1)}), built for one architecture: re-uploaded as it is, it would not run on "
-            f"{architecture}", hint=f"Build the package for {architecture} (e.g. pip install --platform "
-                                    f"manylinux2014_{'aarch64' if architecture == 'arm64' else 'x86_64'} "
-                                    "--only-binary=:all:) and pass it with --code PATH.zip.")
+    refusal = lambda_code.native_code(function, data, architecture)
+    if refusal is not None:
+        raise TargetError(refusal, hint=f"Build the package for {architecture} (e.g. pip install --platform "
+                                        f"manylinux2014_{'aarch64' if architecture == 'arm64' else 'x86_64'} "
+                                        "--only-binary=:all:) and pass it with --code PATH.zip.")
 
 
 def _read_zip(path: Path, architecture: str) -> bytes:

@@ -24,7 +24,7 @@ from advisor.apply.code import Switch
 from advisor.apply.plan import Plan
 from advisor.apply.state import Clients, errors
 from advisor.errors import TargetError
-from advisor.targets.aws import wait
+from advisor.targets import lambda_code
 
 #: Marks the versions an apply publishes (their Description), so a restore finds them all.
 VERSION_DESCRIPTION: Final = "advisor apply {run_id}"
@@ -84,15 +84,16 @@ class Applier:
         updated = _precondition(self.function, lambda: lam.update_function_code(
             FunctionName=self.function, **switch.upload(), **self._revision_argument()))
         self._mark(code_sha256=updated["CodeSha256"], architecture=switch.after)
-        wait(lam, "function_updated_v2", FunctionName=self.function)
-        self._revision = settled_revision(lam, self.function, updated["CodeSha256"], switch.after)
+        aws.wait(lam, "function_updated_v2", FunctionName=self.function)
+        self._revision = lambda_code.settled_revision(lam, self.function, updated["CodeSha256"], switch.after,
+                                                     command="advisor apply")
         return f"switched $LATEST to {switch.after} with {switch.what} (was {switch.before})"
 
     def _memory(self, memory_mb: int) -> str:
         self._mark(latest_changed=True, memory_mb=memory_mb)
         _precondition(self.function, lambda: self.clients.lam.update_function_configuration(
             FunctionName=self.function, MemorySize=memory_mb, **self._revision_argument()))
-        wait(self.clients.lam, "function_updated_v2", FunctionName=self.function)
+        aws.wait(self.clients.lam, "function_updated_v2", FunctionName=self.function)
         return f"set $LATEST's memory to {memory_mb:,} MB (was {self.state['memory_mb']:,} MB)"
 
     def _publish(self) -> str:
@@ -104,7 +105,7 @@ class Applier:
         version = published["Version"]
         if published.get("Description") == mark:  # not an earlier version with the same settings
             self._mark(versions=[*self.created["versions"], version])
-        wait(lam, "published_version_active", FunctionName=self.function, Qualifier=version)
+        aws.wait(lam, "published_version_active", FunctionName=self.function, Qualifier=version)
         self._mark(alias_changed=True)
         if self.state["alias_version"] is None:
             lam.create_alias(FunctionName=self.function, Name=alias, FunctionVersion=version,
@@ -188,20 +189,6 @@ def current_provisioned(lam: Any, function: str, alias: str | None) -> int | Non
             return None
         raise
     return int(found["RequestedProvisionedConcurrentExecutions"])
-
-
-def settled_revision(lam: Any, function: str, sha: str, architecture: str) -> str | None:
-    """``$LATEST``'s RevisionId once its code update settled, checking that it holds that code.
-
-    Raises:
-        TargetError: another CodeSha256 or architecture (someone deployed meanwhile).
-    """
-    now = lam.get_function_configuration(FunctionName=function)
-    found = (now.get("CodeSha256"), (now.get("Architectures") or [None])[0])
-    if found != (sha, architecture):
-        raise TargetError(f"{function} has code {found[0]} on {found[1]} after its update, not {sha} on {architecture}",
-                          hint="Someone deployed meanwhile: check the function, then run advisor apply again.")
-    return now.get("RevisionId")
 
 
 def _precondition(function: str, call: Callable[[], Any]) -> Any:

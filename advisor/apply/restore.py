@@ -15,15 +15,13 @@ note: a restore never overwrites a later deployment.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from advisor import aws
-from advisor.apply.engine import VERSION_DESCRIPTION, current_provisioned, settled_revision, target_of
+from advisor.apply.engine import VERSION_DESCRIPTION, current_provisioned, target_of
 from advisor.apply.state import Clients, errors, read_scaling
-from advisor.errors import TargetError
-from advisor.platform.aws_lambda import DEFAULT_ARCH, code_sha256
-from advisor.targets.aws import gone_or, versions_marked, wait
+from advisor.targets import lambda_code
+from advisor.targets.aws import gone_or, versions_marked
 
 
 def restore_snapshot(snapshot: dict[str, Any], created: dict[str, Any]) -> list[str]:
@@ -55,7 +53,8 @@ def restore(clients: Clients, original: dict[str, Any], created: dict[str, Any])
         if created.get("latest_changed"):
             lines.extend(_restore_memory(clients.lam, original, created.get("memory_mb")))
         if created.get("code_changed") and original.get("code"):
-            lines.extend(_restore_code(clients.lam, original, created))
+            lines.extend(lambda_code.restore_code(clients.lam, function, original["code"], created,
+                                                  command="advisor apply"))
     return lines
 
 
@@ -148,7 +147,7 @@ def _delete_version(lam: Any, function: str, version: str) -> list[str]:
 
 def _restore_memory(lam: Any, original: dict[str, Any], applied: int | None) -> list[str]:
     function = original["function"]
-    wait(lam, "function_updated_v2", FunctionName=function)  # an update cut short by Ctrl-C ends first
+    aws.wait(lam, "function_updated_v2", FunctionName=function)  # an update cut short by Ctrl-C ends first
     current = lam.get_function_configuration(FunctionName=function)
     if current.get("MemorySize") == original["memory_mb"]:
         return []
@@ -157,44 +156,5 @@ def _restore_memory(lam: Any, original: dict[str, Any], applied: int | None) -> 
                 f"apply set; left as it is (it was {original['memory_mb']:,} MB)"]
     revision = {"RevisionId": current["RevisionId"]} if current.get("RevisionId") else {}
     lam.update_function_configuration(FunctionName=function, MemorySize=original["memory_mb"], **revision)
-    wait(lam, "function_updated_v2", FunctionName=function)
+    aws.wait(lam, "function_updated_v2", FunctionName=function)
     return [f"put back $LATEST's memory {original['memory_mb']:,} MB (was {current.get('MemorySize'):,} MB)"]
-
-
-def _restore_code(lam: Any, original: dict[str, Any], created: dict[str, Any]) -> list[str]:
-    function, code = original["function"], original["code"]
-    wait(lam, "function_updated_v2", FunctionName=function)  # an update cut short by Ctrl-C ends first
-    current = lam.get_function_configuration(FunctionName=function)
-    now = (current.get("CodeSha256"), (current.get("Architectures") or [DEFAULT_ARCH])[0])
-    before = (code["code_sha256"], code["architecture"])
-    if now == before:
-        return []
-    applied = (created.get("code_sha256"), created.get("architecture"))
-    if applied[0] is not None and now != applied:
-        return [f"note: $LATEST now has code {now[0]} on {now[1]}, not what advisor apply uploaded; left as it is "
-                f"(it had {before[0]} on {before[1]})"]
-    revision = {"RevisionId": current["RevisionId"]} if current.get("RevisionId") else {}
-    lam.update_function_code(FunctionName=function, Architectures=[code["architecture"]], **_original_code(code),
-                             **revision)
-    wait(lam, "function_updated_v2", FunctionName=function)
-    settled_revision(lam, function, code["code_sha256"], code["architecture"])
-    return [f"put back $LATEST's original code (CodeSha256 {code['code_sha256']}) on {code['architecture']} "
-            f"(was {now[1]})"]
-
-
-def _original_code(code: dict[str, Any]) -> dict[str, Any]:
-    """The ``update_function_code`` argument that uploads the original code: its zip (checked) or image."""
-    if code.get("zip") is None:
-        return {"ImageUri": code["image_uri"]}
-    path = Path(code["zip"])
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise TargetError(f"cannot read the original code {path} that the journal names ({exc.strerror or exc})",
-                          hint=f"Deploy the original package by hand (CodeSha256 {code['code_sha256']}, "
-                               f"{code['architecture']}), then delete the journal.") from None
-    if code_sha256(data) != code["code_sha256"]:
-        raise TargetError(f"the original code {path} is not the package the journal recorded (CodeSha256 "
-                          f"{code['code_sha256']})",
-                          hint="Deploy the original package by hand, then delete the journal.")
-    return {"ZipFile": data}

@@ -25,6 +25,7 @@ from advisor.apply.plan import Plan, plan_of
 from advisor.apply.restore import restore
 from advisor.apply.state import Clients, errors, read_state
 from advisor.errors import TargetError
+from advisor.targets.lambda_code import CODE_ATTACHMENT
 from advisor.tune.journal import (
     APPLIED,
     APPLY,
@@ -40,7 +41,6 @@ from advisor.tune.lock import TuneLock
 #: How the lock names an apply to a second process.
 LOCK_LABEL = "advisor apply"
 #: The original zip package, kept beside the journal while an architecture change may be undone.
-CODE_ATTACHMENT = "code.zip"
 
 
 @dataclass(frozen=True)

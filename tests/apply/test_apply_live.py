@@ -226,12 +226,12 @@ APPLIER = textwrap.dedent("""
     from pathlib import Path
     from advisor.apply import session
     from advisor.apply.desired import from_options
-    import advisor.apply.engine as engine
-    original_wait = engine.wait
+    import advisor.aws as aws
+    original_wait = aws.wait
     def announced(*args, **kwargs):
         print("changing", flush=True)  # $LATEST's update is in progress: the signal lands mid-apply
         original_wait(*args, **kwargs)
-    engine.wait = announced
+    aws.wait = announced
     prepared = session.prepare("captioner", from_options(memory_mb=2048, provisioned=1), alias="live",
                                connection=session.Connection())
     session.run(prepared, Path(sys.argv[1]))

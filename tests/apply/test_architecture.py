@@ -20,6 +20,7 @@ from advisor.apply.code import CodeSource
 from advisor.apply.desired import from_options
 from advisor.errors import InputError, TargetError
 from advisor.platform.aws_lambda import code_sha256
+from advisor.targets.lambda_code import CODE_ATTACHMENT
 from advisor.tune.journal import attachment_path, journal_path, restore_function
 
 from .conftest import ALIAS, FUNCTION, NATIVE, OTHER, REPO
@@ -57,7 +58,7 @@ def test_a_pure_python_package_switches_architecture_and_restore_switches_it_bac
     assert after["architecture"] == [OTHER] and after["code"] == before["code"]  # the same bytes
     assert after["aliases"] == [(ALIAS, "2", "None")]  # a new version on the new architecture, for the callers
     assert [(v[0], v[3]) for v in after["versions"]] == [("$LATEST", OTHER), ("1", NATIVE), ("2", OTHER)]
-    kept = attachment_path(tmp_path, FUNCTION, session.CODE_ATTACHMENT)
+    kept = attachment_path(tmp_path, FUNCTION, CODE_ATTACHMENT)
     assert code_sha256(kept.read_bytes()) == before["code"]  # the original package, beside the journal
     lines = restore_function(tmp_path, FUNCTION)
     assert f"put back $LATEST's original code (CodeSha256 {before['code']}) on {NATIVE} (was {OTHER})" in lines
@@ -120,7 +121,7 @@ def test_a_failure_after_the_code_update_restores_the_architecture_and_the_code(
                          f"put back $LATEST's original code (CodeSha256 {before['code']}) on {NATIVE} (was {OTHER})"]]
     assert served.state() == before
     assert not journal_path(tmp_path, FUNCTION).exists()
-    assert not attachment_path(tmp_path, FUNCTION, session.CODE_ATTACHMENT).exists()
+    assert not attachment_path(tmp_path, FUNCTION, CODE_ATTACHMENT).exists()
 
 
 def test_a_layer_built_for_the_old_architecture_only_is_refused(live, tmp_path):
@@ -173,12 +174,12 @@ import sys
 from pathlib import Path
 from advisor.apply import session
 from advisor.apply.desired import from_options
-import advisor.apply.engine as engine
-original_wait = engine.wait
+import advisor.aws as aws
+original_wait = aws.wait
 def announced(*args, **kwargs):
     print("changing", flush=True)  # the code update is in progress: the signal lands mid-switch
     original_wait(*args, **kwargs)
-engine.wait = announced
+aws.wait = announced
 prepared = session.prepare("captioner", from_options(architecture=sys.argv[2]), alias="live",
                            connection=session.Connection())
 session.run(prepared, Path(sys.argv[1]))
@@ -199,4 +200,4 @@ def test_ctrl_c_during_the_code_update_puts_the_architecture_and_code_back(live,
     assert process.returncode != 0 and "KeyboardInterrupt" in err
     assert served.state() == before
     assert not journal_path(tmp_path, FUNCTION).exists()
-    assert not attachment_path(tmp_path, FUNCTION, session.CODE_ATTACHMENT).exists()
+    assert not attachment_path(tmp_path, FUNCTION, CODE_ATTACHMENT).exists()

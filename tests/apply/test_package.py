@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from advisor.apply.package import NativeFile, describe, elf_architecture, native_files
 from advisor.errors import InputError
 from advisor.platform.aws_lambda import ELF_MACHINES, architecture_of
+from advisor.targets.lambda_package import NativeFile, describe, elf_architecture, native_files
 
 
 def elf(machine: int, *, little: bool = True, rest: bytes = b"") -> bytes:
