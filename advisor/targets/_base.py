@@ -120,6 +120,10 @@ class Target(abc.ABC):
         """The instruction sets this target can run (Lambda's names), the current one first."""
         return (DEFAULT_ARCH,)
 
+    def architecture_refusal(self, architecture: str) -> str | None:
+        """Why this target cannot run ``architecture``, in words (None: no reason to give)."""
+        return None
+
     def snapshot(self) -> dict[str, Any] | None:
         """The original configuration, JSON-ready, for the journal (None: nothing to restore).
 
@@ -151,8 +155,9 @@ def check_target_architecture(target: Target, architecture: str) -> str:
     check_architecture(architecture, option="architecture")
     allowed = target.architectures()
     if architecture not in allowed:
+        reason = target.architecture_refusal(architecture)
         raise UsageError(f"{type(target).__name__} cannot run architecture {architecture!r}: "
-                         f"it runs {', '.join(allowed)}",
+                         f"it runs {', '.join(allowed)}{f' ({reason})' if reason else ''}",
                          hint="Leave that architecture out of --arch.")
     return architecture
 

@@ -17,7 +17,8 @@ adaptive mode (:mod:`advisor.aws`, shared with the CloudWatch import) up to
 
 What it creates is reported to the journal (:meth:`AwsTarget.watch`) and deleted by
 :meth:`AwsTarget.restore`; :func:`restore_snapshot` does the same from another process
-(``advisor restore``). Architectures: only the function's own (see :meth:`AwsTarget.architectures`).
+(``advisor restore``). Architectures: the function's own, and the other one for a zip package
+without native code (see :meth:`AwsTarget.architectures`), switched by re-uploading the same package.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
 from advisor import aws
-from advisor.errors import TargetError, UsageError
-from advisor.platform.aws_lambda import DEFAULT_ARCH, check_memory_mb
+from advisor.errors import AdvisorError, TargetError, UsageError
+from advisor.platform.aws_lambda import ARCHITECTURES, DEFAULT_ARCH, check_memory_mb, code_sha256
 from advisor.record import STATUS_ERROR, STATUS_SUCCESS
+from advisor.targets import lambda_code
 from advisor.targets._base import RECORD_FIELDS, Target, ThrottledError
 from advisor.tune import iam
 
@@ -48,9 +50,7 @@ VERSION_DESCRIPTION: Final = "advisor tune {run_id}"
 #: The IAM actions the AWS target calls, named when access is denied.
 PERMISSIONS: Final = iam.permissions_text("tune")
 RESTORER: Final = "advisor.targets.aws:restore_snapshot"
-#: Seconds between the waiter's polls, and how long it waits for an update at most.
-WAIT_POLL_S: Final = 1
-WAIT_LIMIT_S: Final = 300
+COMMAND: Final = "advisor tune"
 #: Added to the function's timeout for an invoke's read timeout (network, init).
 READ_TIMEOUT_MARGIN_S: Final = 30.0
 _NS_PER_MS: Final = 1_000_000
@@ -81,10 +81,14 @@ class AwsTarget(Target):
         self._session, self._max_attempts = session, max_attempts
         self._lam: Any = None
         self._original: dict[str, Any] | None = None
-        self._created: dict[str, Any] = {"alias": None, "versions": [], "latest_changed": False}
+        self._created: dict[str, Any] = _nothing_created()
         self._watchers: list[Callable[[dict[str, Any]], None]] = []
         self._revision: str | None = None
         self._memory_mb: int | None = None
+        self._architecture: str | None = None
+        #: The original zip package when the other architecture can run it, or why not (read once).
+        self._code: bytes | None = None
+        self._refusal: str | None = None
         self._version: str | None = None
         self._lock = threading.Lock()
         self._closed = False
@@ -92,19 +96,42 @@ class AwsTarget(Target):
     # -- the Target contract -------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        """The function's configuration as it was before this target changed anything."""
-        return dict(self._read_original())
+        """The function's configuration as it was before this target changed anything.
+
+        With the other architecture available it holds the original code's ``CodeSha256``
+        (``code``); the package itself is :meth:`attachments`, kept beside the journal.
+        """
+        snapshot = dict(self._read_original())
+        if self._code is not None:
+            snapshot["code"] = {"architecture": snapshot["architecture"], "package_type": lambda_code.ZIP,
+                                "code_sha256": code_sha256(self._code), "zip": None, "image_uri": None}
+        return snapshot
 
     def architectures(self) -> tuple[str, ...]:
-        """The function's own architecture only.
+        """The function's own architecture, then the other one when its own package can run there.
 
         Switching a function between x86_64 and arm64 is ``UpdateFunctionCode`` with the whole
-        package again (downloaded from ``GetFunction``'s presigned URL, at most 50 MB inline)
-        and works only when the package and its layers hold no native code of the other
-        architecture; an image function needs another image. advisor does not re-upload
-        users' code, so it measures the architecture the function has.
+        package again: the target downloads it once (``GetFunction``'s ``Code.Location``, at most
+        50 MB, checked against ``CodeSha256``) and re-uploads it as it is, which works only for
+        a zip package holding no native code whose layers do not exclude the other architecture.
+        Otherwise only the function's own (:meth:`architecture_refusal` says why).
         """
-        return (self._read_original()["architecture"],)
+        own = self._read_original()["architecture"]
+        self._check_other(own)
+        return (own,) if self._code is None else (own, _other(own))
+
+    def architecture_refusal(self, architecture: str) -> str | None:
+        """Why ``architecture`` cannot be measured (native code named, an image, a layer), or None."""
+        own = self._read_original()["architecture"]
+        if architecture == own:
+            return None
+        self._check_other(own)
+        return self._refusal
+
+    def attachments(self) -> dict[str, bytes]:
+        """The original package, for the journal, when the other architecture is available."""
+        self.architectures()
+        return {} if self._code is None else {lambda_code.CODE_ATTACHMENT: self._code}
 
     def configure(self, memory_mb: int, *, architecture: str | None = None, **options: Any) -> None:
         """Run the next invocations at ``memory_mb`` on a new version behind the temporary alias.
@@ -119,13 +146,13 @@ class AwsTarget(Target):
         memory_mb = check_memory_mb(memory_mb)
         with self._lock:
             self._check_open()
-            self._deploy(memory_mb)
+            self._deploy(memory_mb, architecture)
 
     def force_cold(self) -> None:
         """The next invocation starts a fresh sandbox: the nonce variable changes (a new version)."""
         with self._lock:
             self._check_open()
-            self._deploy(self._memory_mb or self._read_original()["memory_mb"])
+            self._deploy(self._memory_mb or self._read_original()["memory_mb"], self._architecture)
 
     def invoke(self, payload: Any) -> dict[str, Any]:
         """Invoke the configured version once through the alias; the record from its REPORT.
@@ -142,7 +169,7 @@ class AwsTarget(Target):
             with self._lock:
                 self._check_open()
                 if self._version is None:
-                    self._deploy(self._read_original()["memory_mb"])
+                    self._deploy(self._read_original()["memory_mb"], None)
         try:
             body = json.dumps(payload).encode()
         except (TypeError, ValueError) as exc:
@@ -162,9 +189,9 @@ class AwsTarget(Target):
         with self._lock:
             if self._original is None:
                 return []  # nothing was read, so nothing was changed
-            lines = _restore(self._client(), self._original, self._created)
-            self._created = {"alias": None, "versions": [], "latest_changed": False}
-            self._version = self._memory_mb = self._revision = None
+            lines = _restore(self._client(), self.snapshot(), self._created, code=self._code)
+            self._created = _nothing_created()
+            self._version = self._memory_mb = self._revision = self._architecture = None
             self._notify()
         return lines
 
@@ -173,7 +200,7 @@ class AwsTarget(Target):
         if self._closed:
             return
         try:
-            if self._created["alias"] or self._created["versions"] or self._created["latest_changed"]:
+            if self._created != _nothing_created():
                 self.restore()
         finally:
             self._closed = True
@@ -189,13 +216,14 @@ class AwsTarget(Target):
 
     # -- changing the function -----------------------------------------------------
 
-    def _deploy(self, memory_mb: int) -> None:
+    def _deploy(self, memory_mb: int, architecture: str | None) -> None:
         original = self._read_original()
         lam = self._client()
         variables = dict(original["environment"] or {})
         variables[NONCE_VARIABLE] = secrets.token_hex(8)
         if self._revision is None:  # after a restore: the revision advisor itself wrote last
             self._revision = self._current_revision()
+        self._switch(lam, architecture or self._architecture or original["architecture"])
         self._created["latest_changed"] = True
         self._notify()  # journaled before $LATEST changes
         updated = self._call(lambda c: c.update_function_configuration(
@@ -218,6 +246,46 @@ class AwsTarget(Target):
             self._created["versions"].remove(previous)
             self._notify()
 
+    def _switch(self, lam: Any, architecture: str) -> None:
+        """Put ``$LATEST`` on ``architecture`` with the original package, journaled first."""
+        if architecture == (self._architecture or self._read_original()["architecture"]):
+            return
+        if self._code is None:  # only after architectures() listed it, so the journal holds the code
+            raise TargetError(f"{self.function} cannot run on {architecture} here: "
+                              f"{self.architecture_refusal(architecture) or 'its code was not read'}")
+        sha = code_sha256(self._code)
+        self._created.update(code_changed=True, code_sha256=sha, architecture=architecture)
+        self._notify()  # journaled before the code changes
+        self._call(lambda c: c.update_function_code(FunctionName=self.function, ZipFile=self._code,
+                                                    Architectures=[architecture], RevisionId=self._revision),
+                   "code update")
+        self._wait(lam, "function_updated_v2")
+        with _aws_errors(self.function):
+            self._revision = lambda_code.settled_revision(lam, self.function, sha, architecture, command=COMMAND)
+        self._architecture = architecture
+
+    def _check_other(self, own: str) -> None:
+        """Read once whether the other architecture can run the function's own package (the code, or why not)."""
+        if self._code is not None or self._refusal is not None:
+            return
+        original, other = self._read_original(), _other(own)
+        if original.get("package_type") == lambda_code.IMAGE:
+            self._refusal = (f"{self.function} is a container image: running it on {other} needs another image, "
+                             "and advisor tune does not deploy images")
+            return
+        lam = self._client()
+        try:
+            with _aws_errors(self.function):
+                lambda_code.check_layers(lam, original, other, command=COMMAND)
+                data, _ = lambda_code.download(lam, self.function, command=COMMAND)
+            refusal = lambda_code.native_code(self.function, data, other)
+        except AdvisorError as exc:
+            self._refusal = exc.message
+            return
+        if refusal is None:
+            self._code = data
+        self._refusal = refusal
+
     def _point_alias(self, version: str) -> None:
         if self._created["alias"] is None:
             self._created["alias"] = self.alias
@@ -236,7 +304,7 @@ class AwsTarget(Target):
 
     def _wait(self, lam: Any, waiter: str, **request: Any) -> None:
         with _aws_errors(self.function):
-            wait(lam, waiter, FunctionName=self.function, **request)
+            aws.wait(lam, waiter, FunctionName=self.function, **request)
 
     # -- reading ---------------------------------------------------------------------
 
@@ -260,7 +328,7 @@ class AwsTarget(Target):
         if response.get("FunctionError") and record["status"] == STATUS_SUCCESS:
             record["status"] = STATUS_ERROR  # older runtimes write no Status on a handled error
             record["error_type"] = record["error_type"] or _error_type(payload)
-        record["architecture"] = self._read_original()["architecture"]
+        record["architecture"] = self._architecture or self._read_original()["architecture"]
         if record["end_time"] is None:
             record["end_time"] = ended
         if record["start_time"] is None:
@@ -325,6 +393,7 @@ def read_configuration(lam: Any, function: str, *, run_id: str,
         "architecture": (conf.get("Architectures") or [DEFAULT_ARCH])[0],
         "environment": variables, "revision_id": conf.get("RevisionId"),
         "package_type": conf.get("PackageType"), "runtime": conf.get("Runtime"),
+        "layers": [layer["Arn"] for layer in conf.get("Layers") or []],
         "log_format": (conf.get("LoggingConfig") or {}).get("LogFormat"),
         "aliases": [{"name": a["Name"], "version": a["FunctionVersion"],
                      "routing": (a.get("RoutingConfig") or {}).get("AdditionalVersionWeights")} for a in aliases],
@@ -332,23 +401,6 @@ def read_configuration(lam: Any, function: str, *, run_id: str,
                                      "requested": p.get("RequestedProvisionedConcurrentExecutions"),
                                      "status": p.get("Status")} for p in provisioned],
     }
-
-
-def wait(lam: Any, waiter: str, **request: Any) -> None:
-    """Run one of Lambda's waiters, polling every :data:`WAIT_POLL_S` for at most :data:`WAIT_LIMIT_S`.
-
-    Raises:
-        TargetError: the update or the version failed, or did not settle in time.
-    """
-    from botocore.exceptions import WaiterError
-
-    try:
-        lam.get_waiter(waiter).wait(**request, WaiterConfig={"Delay": WAIT_POLL_S,
-                                                              "MaxAttempts": WAIT_LIMIT_S // WAIT_POLL_S})
-    except WaiterError as exc:
-        raise TargetError(f"{request.get('FunctionName')} did not settle ({waiter}): {exc}",
-                          hint="Look at the function's LastUpdateStatusReason in the console; advisor restores it.",
-                          ) from None
 
 
 def report_from_tail(tail: str, *, function: str, request_id: str, end_ms: int) -> dict[str, Any] | None:
@@ -379,8 +431,11 @@ def restore_snapshot(snapshot: dict[str, Any], created: dict[str, Any]) -> list[
     return _restore(lam, snapshot, created)
 
 
-def _restore(lam: Any, original: dict[str, Any], created: dict[str, Any]) -> list[str]:
-    """Delete the run's alias and versions, put $LATEST's memory and variables back; say what was done."""
+def _restore(lam: Any, original: dict[str, Any], created: dict[str, Any], *, code: bytes | None = None) -> list[str]:
+    """Delete the run's alias and versions, put $LATEST's memory, variables and code back; say what was done.
+
+    ``code`` is the original package when this process holds it; otherwise the journal's attachment.
+    """
     function = original["function"]
     lines: list[str] = []
     alias = created.get("alias") or original["alias"]
@@ -391,6 +446,9 @@ def _restore(lam: Any, original: dict[str, Any], created: dict[str, Any]) -> lis
             if gone_or(lam.delete_function, FunctionName=function, Qualifier=version):
                 lines.append(f"deleted version {version}")
         lines.extend(_restore_latest(lam, original))
+        if created.get("code_changed") and original.get("code"):
+            kept = {**original["code"], "zip": (original.get("attachments") or {}).get(lambda_code.CODE_ATTACHMENT)}
+            lines.extend(lambda_code.restore_code(lam, function, kept, created, command=COMMAND, data=code))
         lines.extend(_alias_notes(lam, original))
     return lines
 
@@ -404,7 +462,7 @@ def _restore_latest(lam: Any, original: dict[str, Any]) -> list[str]:
         return []
     lam.update_function_configuration(FunctionName=function, MemorySize=original["memory_mb"],
                                       Environment={"Variables": wanted}, RevisionId=current["RevisionId"])
-    wait(lam, "function_updated_v2", FunctionName=function)
+    aws.wait(lam, "function_updated_v2", FunctionName=function)
     return [f"put back $LATEST: memory {original['memory_mb']} MB (was {current.get('MemorySize')} MB), "
             f"environment without {NONCE_VARIABLE}"]
 
@@ -440,6 +498,15 @@ def gone_or(delete: Callable[..., Any], **request: Any) -> bool:
             return False
         raise
     return True
+
+
+def _nothing_created() -> dict[str, Any]:
+    return {"alias": None, "versions": [], "latest_changed": False, "code_changed": False}
+
+
+def _other(architecture: str) -> str:
+    """The other of Lambda's two architectures."""
+    return next(a for a in ARCHITECTURES if a != architecture)
 
 
 def _plain(value: Any) -> Any:

@@ -19,10 +19,12 @@ OPERATIONS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     "tune": {
         "lambda": (
             "GetFunctionConfiguration",        # read the configuration; restore compares with it
-            "GetFunction",                     # the function_updated_v2 waiter
+            "GetFunction",                     # the function_updated_v2 waiter; the code (--arch)
             "ListAliases",                     # journal the callers' aliases
             "ListProvisionedConcurrencyConfigs",  # journal provisioned concurrency
             "UpdateFunctionConfiguration",     # memory size and the nonce variable; restore
+            "UpdateFunctionCode",              # --arch: the other architecture, with the same package; restore
+            "GetLayerVersion",                 # --arch: a layer's architectures
             "PublishVersion",                  # one version per configuration
             "ListVersionsByFunction",          # restore finds every version of the run
             "CreateAlias", "UpdateAlias", "DeleteAlias",  # the temporary alias

@@ -67,6 +67,14 @@ class Reporting(Protocol):
         """Call ``on_created(created)`` with everything created so far, on every change."""
 
 
+@runtime_checkable
+class Attaching(Protocol):
+    """A target whose restore needs files kept beside the journal (the AWS target's original package)."""
+
+    def attachments(self) -> dict[str, bytes]:
+        """The files, by name (:func:`attachment_path`); the snapshot then names their paths (``attachments``)."""
+
+
 def journal_path(workspace: Path, function: str) -> Path:
     """The journal file of ``function`` in ``workspace``."""
     return workspace / JOURNAL_DIR / f"{_UNSAFE.sub('_', function)}.json"
@@ -330,7 +338,13 @@ def tuning(target: Target, *, workspace: Path, function: str, study: str | None 
         TargetError: an earlier tuning's journal is still there, or the restore failed.
     """
     with TuneLock(workspace, function, study=study) as lock:
-        journal = Journal.begin(workspace, function, target.snapshot(), study=study, target=target_name)
+        files = target.attachments() if isinstance(target, Attaching) else {}
+        original = target.snapshot()
+        paths = {name: attachment_path(workspace, function, name) for name in files}
+        if original is not None and paths:  # the restorer of another process finds them there
+            original = {**original, "attachments": {name: str(path) for name, path in paths.items()}}
+        journal = Journal.begin(workspace, function, original, study=study, target=target_name,
+                                attachments={paths[name]: data for name, data in files.items()})
         if isinstance(target, Reporting):
             target.watch(journal.record_created)
         run = Tuning(journal, lock)

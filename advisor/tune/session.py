@@ -287,7 +287,9 @@ def _architectures(request: TuneRequest, target: Target | None) -> tuple[str, ..
     if target is not None:
         for arch in request.architectures:
             if arch not in available:
-                raise UsageError(f"--arch {arch}: this target runs only {', '.join(available)}.",
+                reason = target.architecture_refusal(arch)
+                raise UsageError(f"--arch {arch}: this target runs only {', '.join(available)}"
+                                 f"{f' ({reason})' if reason else ''}.",
                                  hint=f"Leave {arch} out of --arch.")
     return request.architectures
 

@@ -4,12 +4,14 @@ faults of issue 13 (an exception, SIGINT, SIGKILL then ``advisor restore``, a se
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -18,7 +20,8 @@ from typing import Any
 import boto3
 import pytest
 
-from advisor.errors import TargetError
+from advisor.errors import TargetError, UsageError
+from advisor.platform.aws_lambda import code_sha256
 from advisor.record import STATUS_ERROR, STATUS_SUCCESS
 from advisor.targets.aws import ALIAS_PREFIX, NONCE_VARIABLE, AwsTarget, ThrottledError
 from advisor.targets.lambda_api import Faults, serve_local
@@ -269,14 +272,110 @@ def test_a_deployment_during_tuning_is_not_overwritten_and_only_what_advisor_cha
 def test_every_operation_the_target_makes_is_in_the_tune_policy_and_the_policy_holds_no_other(serve, tmp_path):
     from advisor.tune.iam import OPERATIONS
 
-    endpoint = serve()
+    endpoint = serve(layers={LAYER: []})
     session = boto3.Session(region_name=REGION)
     called: set[str] = set()
     session.events.register("before-call.lambda", lambda model, **_: called.add(model.name))
     target = AwsTarget(FUNCTION, endpoint_url=endpoint, session=session)
+    other = "arm64" if target.architectures()[0] == "x86_64" else "x86_64"
     with tuning(target, workspace=tmp_path, function=FUNCTION):
         target.configure(2048)
         target.invoke({})
         target.force_cold()
         target.invoke({})
+        target.configure(2048, architecture=other)  # the code re-uploaded; the layer's architectures read
     assert called == set(OPERATIONS["tune"]["lambda"])
+
+
+# -- a second architecture (--arch x86_64,arm64): the same package re-uploaded, put back by the restore.
+# The emulator runs the handler whatever the architecture: these tests check what Lambda is told.
+
+LAYER = "arn:aws:lambda:us-east-1:123456789012:layer:tokenizers:3"
+
+
+def code(endpoint: str) -> tuple[str, str]:
+    """$LATEST's (CodeSha256, architecture)."""
+    conf = lam(endpoint).get_function_configuration(FunctionName=FUNCTION)
+    return conf["CodeSha256"], conf["Architectures"][0]
+
+
+def test_a_pure_python_package_runs_on_the_other_architecture_and_ends_on_its_own(serve, tmp_path):
+    endpoint = serve(layers={LAYER: []})
+    before, (sha, own) = state(endpoint), code(endpoint)
+    other = "arm64" if own == "x86_64" else "x86_64"
+    target = AwsTarget(FUNCTION, region=REGION, endpoint_url=endpoint)
+    with tuning(target, workspace=tmp_path, function=FUNCTION):
+        assert target.architectures() == (own, other)
+        journaled = json.loads(journal_path(tmp_path, FUNCTION).read_text())["original"]
+        kept = Path(journaled["attachments"]["code.zip"])
+        assert journaled["code"]["code_sha256"] == sha and code_sha256(kept.read_bytes()) == sha
+        target.configure(2048, architecture=other)
+        on_other = target.invoke({})
+        assert code(endpoint) == (sha, other)  # the same package, told to run on the other architecture
+        target.configure(1024, architecture=own)
+        on_own = target.invoke({})
+        target.configure(1024, architecture=other)
+    assert (on_other["architecture"], on_other["memory_mb"], on_own["architecture"]) == (other, 2048, own)
+    assert code(endpoint) == (sha, own) and state(endpoint) == before
+    assert not journal_path(tmp_path, FUNCTION).exists() and not kept.exists()
+
+
+def test_an_error_on_the_other_architecture_restores_the_original_code_and_architecture(serve, tmp_path):
+    endpoint = serve()
+    before, (sha, own) = state(endpoint), code(endpoint)
+    other = "arm64" if own == "x86_64" else "x86_64"
+    target = AwsTarget(FUNCTION, region=REGION, endpoint_url=endpoint)
+    with pytest.raises(ZeroDivisionError), tuning(target, workspace=tmp_path, function=FUNCTION):
+        target.configure(2048, architecture=other)
+        assert json.loads(journal_path(tmp_path, FUNCTION).read_text())["created"]["code_changed"]
+        1 / 0  # noqa: B018 - the fault
+    assert target.restore_report() == []
+    assert code(endpoint) == (sha, own) and state(endpoint) == before
+
+
+def test_after_sigkill_on_the_other_architecture_advisor_restore_puts_the_original_code_back(serve, tmp_path):
+    endpoint = serve()
+    before, (sha, own) = state(endpoint), code(endpoint)
+    other = "arm64" if own == "x86_64" else "x86_64"
+    script = TUNER.replace("target.configure(3008)", f"target.configure(3008, architecture={other!r})")
+    process = subprocess.Popen([sys.executable, "-c", script, str(tmp_path), endpoint], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    assert process.stdout is not None and process.stdout.readline().strip() == "changed", process.communicate()[1]
+    process.kill()
+    process.wait()
+    assert code(endpoint) == (sha, other)
+    done = subprocess.run([sys.executable, "-m", "advisor", "restore", FUNCTION, "--workspace", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert f"put back $LATEST's original code (CodeSha256 {sha}) on {own} (was {other})" in done.stdout
+    assert code(endpoint) == (sha, own) and state(endpoint) == before
+    assert not list(tmp_path.rglob("*.code.zip"))
+
+
+def test_a_package_with_native_code_keeps_the_other_architecture_refused_naming_the_files(serve):
+    endpoint = serve()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def echo(event, context):\n    return event\n")
+        archive.writestr("lib/_fast.cpython-312-x86_64-linux-gnu.so", b"\x7fELF")
+    client = lam(endpoint)
+    client.update_function_code(FunctionName=FUNCTION, ZipFile=buffer.getvalue())
+    client.get_waiter("function_updated_v2").wait(FunctionName=FUNCTION)
+    own = code(endpoint)[1]
+    other = "arm64" if own == "x86_64" else "x86_64"
+    with AwsTarget(FUNCTION, region=REGION, endpoint_url=endpoint) as target:
+        assert target.architectures() == (own,)
+        with pytest.raises(UsageError, match=rf"cannot run architecture '{other}': it runs {own} \(the package of "
+                                             r"captioner holds native code \(lib/_fast\.cpython-312-x86_64-linux-gnu"
+                                             r"\.so: 1 file\)"):
+            target.configure(1024, architecture=other)
+    assert code(endpoint)[1] == own
+
+
+def test_a_layer_for_one_architecture_only_keeps_the_other_refused_naming_the_layer(serve):
+    own = AwsTarget(FUNCTION, region=REGION, endpoint_url=serve()).architectures()[0]
+    endpoint = serve(layers={LAYER: [own]})
+    other = "arm64" if own == "x86_64" else "x86_64"
+    with AwsTarget(FUNCTION, region=REGION, endpoint_url=endpoint) as target:
+        assert target.architectures() == (own,)
+        assert target.architecture_refusal(other) == f"layer {LAYER} of captioner is for {own} only, not {other}"
