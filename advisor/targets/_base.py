@@ -120,6 +120,11 @@ class Target(abc.ABC):
         """The instruction sets this target can run (Lambda's names), the current one first."""
         return (DEFAULT_ARCH,)
 
+    def own_architecture(self) -> str:
+        """The architecture the target runs now, without checking whether it could run others
+        (which may cost a target a download: the AWS target reads the function's package)."""
+        return self.architectures()[0]
+
     def architecture_refusal(self, architecture: str) -> str | None:
         """Why this target cannot run ``architecture``, in words (None: no reason to give)."""
         return None
@@ -153,6 +158,8 @@ class Target(abc.ABC):
 def check_target_architecture(target: Target, architecture: str) -> str:
     """``architecture`` when ``target`` can run it; a :class:`UsageError` naming both otherwise."""
     check_architecture(architecture, option="architecture")
+    if architecture == target.own_architecture():
+        return architecture
     allowed = target.architectures()
     if architecture not in allowed:
         reason = target.architecture_refusal(architecture)

@@ -88,6 +88,7 @@ class AwsTarget(Target):
         self._architecture: str | None = None
         #: The original zip package when the other architecture can run it, or why not (read once).
         self._code: bytes | None = None
+        self._journaled_without_code = False  # a journal was written before the code was read
         self._refusal: str | None = None
         self._version: str | None = None
         self._lock = threading.Lock()
@@ -120,6 +121,10 @@ class AwsTarget(Target):
         self._check_other(own)
         return (own,) if self._code is None else (own, _other(own))
 
+    def own_architecture(self) -> str:
+        """The function's architecture (read with its configuration; no package download)."""
+        return str(self._read_original()["architecture"])
+
     def architecture_refusal(self, architecture: str) -> str | None:
         """Why ``architecture`` cannot be measured (native code named, an image, a layer), or None."""
         own = self._read_original()["architecture"]
@@ -129,8 +134,10 @@ class AwsTarget(Target):
         return self._refusal
 
     def attachments(self) -> dict[str, bytes]:
-        """The original package, for the journal, when the other architecture is available."""
-        self.architectures()
+        """The original package, for the journal, when the other architecture was asked for and
+        is available (:meth:`architectures` read it); a tuning of the function's own architecture
+        downloads nothing and changes no code."""
+        self._journaled_without_code = self._code is None
         return {} if self._code is None else {lambda_code.CODE_ATTACHMENT: self._code}
 
     def configure(self, memory_mb: int, *, architecture: str | None = None, **options: Any) -> None:
@@ -250,9 +257,11 @@ class AwsTarget(Target):
         """Put ``$LATEST`` on ``architecture`` with the original package, journaled first."""
         if architecture == (self._architecture or self._read_original()["architecture"]):
             return
-        if self._code is None:  # only after architectures() listed it, so the journal holds the code
+        if self._code is None or self._journaled_without_code:  # a journal must hold the code first
             raise TargetError(f"{self.function} cannot run on {architecture} here: "
-                              f"{self.architecture_refusal(architecture) or 'its code was not read'}")
+                              f"{self.architecture_refusal(architecture) or 'its code is not in the journal'}",
+                              hint=f"Ask for it before the tuning starts: advisor tune {self.function} "
+                                   f"--arch {self.own_architecture()},{architecture}.")
         sha = code_sha256(self._code)
         self._created.update(code_changed=True, code_sha256=sha, architecture=architecture)
         self._notify()  # journaled before the code changes

@@ -112,6 +112,8 @@ def tune(
 
 def _check_architectures(target: Target, settings: TuneSettings) -> None:
     """Refuse architectures the target cannot run, before anything is invoked."""
+    if set(settings.space.architectures) <= {target.own_architecture()}:
+        return  # its own: asking for the others may cost a target a download
     runs = target.architectures()
     missing = [a for a in settings.space.architectures if a not in runs]
     if missing:

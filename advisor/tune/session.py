@@ -281,16 +281,18 @@ def run(prepared: Prepared, context: Context, *, on_event: Callable[[TuneEvent],
 
 def _architectures(request: TuneRequest, target: Target | None) -> tuple[str, ...]:
     """The architectures asked for, each one the target can run; default: the target's own."""
-    available = target.architectures() if target is not None else (aws_lambda.DEFAULT_ARCH,)
-    if request.architectures is None:
-        return available[:1]
-    if target is not None:
-        for arch in request.architectures:
-            if arch not in available:
-                reason = target.architecture_refusal(arch)
-                raise UsageError(f"--arch {arch}: this target runs only {', '.join(available)}"
-                                 f"{f' ({reason})' if reason else ''}.",
-                                 hint=f"Leave {arch} out of --arch.")
+    if target is None:
+        return request.architectures or (aws_lambda.DEFAULT_ARCH,)
+    own = target.own_architecture()
+    if request.architectures is None or set(request.architectures) == {own}:
+        return request.architectures or (own,)  # the target's own: nothing else to check or fetch
+    available = target.architectures()
+    for arch in request.architectures:
+        if arch not in available:
+            reason = target.architecture_refusal(arch)
+            raise UsageError(f"--arch {arch}: this target runs only {', '.join(available)}"
+                             f"{f' ({reason})' if reason else ''}.",
+                             hint=f"Leave {arch} out of --arch.")
     return request.architectures
 
 

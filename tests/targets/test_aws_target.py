@@ -304,8 +304,8 @@ def test_a_pure_python_package_runs_on_the_other_architecture_and_ends_on_its_ow
     before, (sha, own) = state(endpoint), code(endpoint)
     other = "arm64" if own == "x86_64" else "x86_64"
     target = AwsTarget(FUNCTION, region=REGION, endpoint_url=endpoint)
+    assert target.architectures() == (own, other)  # asked before the journal, as `--arch` does
     with tuning(target, workspace=tmp_path, function=FUNCTION):
-        assert target.architectures() == (own, other)
         journaled = json.loads(journal_path(tmp_path, FUNCTION).read_text())["original"]
         kept = Path(journaled["attachments"]["code.zip"])
         assert journaled["code"]["code_sha256"] == sha and code_sha256(kept.read_bytes()) == sha
@@ -320,11 +320,29 @@ def test_a_pure_python_package_runs_on_the_other_architecture_and_ends_on_its_ow
     assert not journal_path(tmp_path, FUNCTION).exists() and not kept.exists()
 
 
+def test_a_tuning_of_its_own_architecture_keeps_no_code_and_refuses_to_switch_later(serve, tmp_path):
+    # Without --arch for the other architecture nothing reads the package, so the journal holds
+    # no copy of it, and a switch asked only then is refused rather than made unrecoverable.
+    endpoint = serve()
+    before, (sha, own) = state(endpoint), code(endpoint)
+    other = "arm64" if own == "x86_64" else "x86_64"
+    target = AwsTarget(FUNCTION, region=REGION, endpoint_url=endpoint)
+    with tuning(target, workspace=tmp_path, function=FUNCTION):
+        journaled = json.loads(journal_path(tmp_path, FUNCTION).read_text())["original"]
+        target.configure(1024, architecture=own)
+        assert target.invoke({})["architecture"] == own
+        with pytest.raises(TargetError, match="not in the journal"):
+            target.configure(1024, architecture=other)
+    assert "attachments" not in journaled and "code" not in journaled
+    assert code(endpoint) == (sha, own) and state(endpoint) == before
+
+
 def test_an_error_on_the_other_architecture_restores_the_original_code_and_architecture(serve, tmp_path):
     endpoint = serve()
     before, (sha, own) = state(endpoint), code(endpoint)
     other = "arm64" if own == "x86_64" else "x86_64"
     target = AwsTarget(FUNCTION, region=REGION, endpoint_url=endpoint)
+    assert other in target.architectures()
     with pytest.raises(ZeroDivisionError), tuning(target, workspace=tmp_path, function=FUNCTION):
         target.configure(2048, architecture=other)
         assert json.loads(journal_path(tmp_path, FUNCTION).read_text())["created"]["code_changed"]
@@ -337,7 +355,8 @@ def test_after_sigkill_on_the_other_architecture_advisor_restore_puts_the_origin
     endpoint = serve()
     before, (sha, own) = state(endpoint), code(endpoint)
     other = "arm64" if own == "x86_64" else "x86_64"
-    script = TUNER.replace("target.configure(3008)", f"target.configure(3008, architecture={other!r})")
+    script = TUNER.replace("target.configure(3008)", f"target.configure(3008, architecture={other!r})").replace(
+        "with tuning(", "target.architectures()  # asked before the journal, as --arch does\nwith tuning(")
     process = subprocess.Popen([sys.executable, "-c", script, str(tmp_path), endpoint], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env=dict(os.environ))
     assert process.stdout is not None and process.stdout.readline().strip() == "changed", process.communicate()[1]
