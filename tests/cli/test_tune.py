@@ -207,3 +207,28 @@ def _configuration(endpoint: str) -> dict:  # type: ignore[type-arg]
     return {"memory_mb": conf["MemorySize"], "environment": (conf.get("Environment") or {}).get("Variables"),
             "versions": [v["Version"] for v in client.list_versions_by_function(FunctionName="digits")["Versions"]],
             "aliases": client.list_aliases(FunctionName="digits")["Aliases"]}
+
+
+def test_tunes_both_architectures_through_the_aws_target_and_ends_on_the_original_code(  # type: ignore[no-untyped-def]
+        cli, tmp_path: Path, fake_aws_credentials: None) -> None:
+    import boto3
+
+    from advisor.targets.lambda_api import serve_local
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"images": 2000}))
+    with serve_local(DIGITS, function_name="digits", memory_mb=1024, timeout_s=60.0, isolation="none") as server:
+        client = boto3.client("lambda", region_name="us-east-1", endpoint_url=server.endpoint_url)
+        original = client.get_function_configuration(FunctionName="digits")
+        own = original["Architectures"][0]
+        other = "arm64" if own == "x86_64" else "x86_64"
+        before = _configuration(server.endpoint_url)
+        doc = _json(cli("tune", "digits", "--target", "aws", "--endpoint-url", server.endpoint_url,
+                        "--region", "us-east-1", "--payload", str(event), "--memory", "768..3008",
+                        "--arch", f"{own},{other}", "--sla", "p95=2s", "--budget-invocations", "10",
+                        "--yes", "--json"))
+        after, final = _configuration(server.endpoint_url), client.get_function_configuration(FunctionName="digits")
+    assert {t["architecture"] for t in doc["tuning"]["trials"]} == {own, other}  # both measured
+    assert after == before
+    assert (final["Architectures"], final["CodeSha256"]) == ([own], original["CodeSha256"])
+    assert not list(tmp_path.rglob("*.code.zip"))
