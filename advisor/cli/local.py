@@ -149,12 +149,13 @@ def serve(handler: HandlerArg,
                "images": parse_images(image), "image_uri": image_uri, "seed": seed}
     with _terminate_as_interrupt(), serve_local(handler, host=host, port=port, **options) as server:
         name, url = server.emulator.function_name, server.endpoint_url
-        console().print(f"Serving {handler} as Lambda function {name!r} at {url}\n"
-                        f"  advisor tune {name} --endpoint-url {url} --region {DEFAULT_REGION} ...\n"
-                        f"  aws lambda invoke --endpoint-url {url} --function-name {name} out.json\n"
-                        "Any credentials are accepted. Ctrl-C stops.", markup=False, highlight=False, soft_wrap=True)
-        _print_limits(server.emulator.describe())
-        try:
+        try:  # Ctrl-C from the moment it serves, even while the lines below are printed, is a stop
+            console().print(f"Serving {handler} as Lambda function {name!r} at {url}\n"
+                            f"  advisor tune {name} --endpoint-url {url} --region {DEFAULT_REGION} ...\n"
+                            f"  aws lambda invoke --endpoint-url {url} --function-name {name} out.json\n"
+                            "Any credentials are accepted. Ctrl-C stops.", markup=False, highlight=False,
+                            soft_wrap=True)
+            _print_limits(server.emulator.describe())
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
