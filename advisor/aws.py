@@ -169,3 +169,18 @@ def wait(lam: Any, waiter: str, **request: Any) -> None:
         raise TargetError(f"{request.get('FunctionName')} did not settle ({waiter}): {exc}",
                           hint="Look at the function's LastUpdateStatusReason in the console; advisor restores it.",
                           ) from None
+
+
+def function_setup(lam: Any, function: str) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """``$LATEST``'s configuration, every alias and every provisioned-concurrency config of
+    ``function`` (all pages): what a tuning or an apply journals before it changes anything.
+
+    Raises:
+        botocore's ``ClientError``: the callers map it to their messages.
+    """
+    conf = lam.get_function_configuration(FunctionName=function)
+    aliases = [a for page in lam.get_paginator("list_aliases").paginate(FunctionName=function)
+               for a in page.get("Aliases", [])]
+    provisioned = [p for page in lam.get_paginator("list_provisioned_concurrency_configs").paginate(
+        FunctionName=function) for p in page.get("ProvisionedConcurrencyConfigs", [])]
+    return conf, aliases, provisioned

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,3 +117,19 @@ def golden(request: pytest.FixtureRequest):
         assert text == path.read_text(), f"output differs from {path}; rerun with --update-goldens if intended"
 
     return check
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """A real moto server on 127.0.0.1 for the session (tests reset its state as they need)."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    # Its request log would go to whatever stream a test captured when the server started.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()

@@ -73,11 +73,7 @@ def read_state(clients: Clients, function: str, *, alias: str | None, run_id: st
     """
     lam = clients.lam
     with errors(function):
-        conf = lam.get_function_configuration(FunctionName=function)
-        aliases = [a for page in lam.get_paginator("list_aliases").paginate(FunctionName=function)
-                   for a in page.get("Aliases", [])]
-        provisioned = [p for page in lam.get_paginator("list_provisioned_concurrency_configs").paginate(
-            FunctionName=function) for p in page.get("ProvisionedConcurrencyConfigs", [])]
+        conf, aliases, provisioned = aws.function_setup(lam, function)
     name = conf.get("FunctionName", function)
     mine = next((a for a in aliases if a["Name"] == alias), None)
     state: dict[str, Any] = {

@@ -385,11 +385,7 @@ def read_configuration(lam: Any, function: str, *, run_id: str,
         TargetError: the function is already being tuned by an advisor run (the nonce is set).
     """
     with _aws_errors(function):
-        conf = lam.get_function_configuration(FunctionName=function)
-        aliases = [a for page in lam.get_paginator("list_aliases").paginate(FunctionName=function)
-                   for a in page.get("Aliases", [])]
-        provisioned = [p for page in lam.get_paginator("list_provisioned_concurrency_configs").paginate(
-            FunctionName=function) for p in page.get("ProvisionedConcurrencyConfigs", [])]
+        conf, aliases, provisioned = aws.function_setup(lam, function)
     variables = (conf.get("Environment") or {}).get("Variables")
     if variables and NONCE_VARIABLE in variables:
         raise TargetError(f"{function} still has {NONCE_VARIABLE} set: an earlier tuning did not restore it",

@@ -9,7 +9,6 @@ local stack would (``AWS_ENDPOINT_URL_LAMBDA``, ``AWS_ENDPOINT_URL_APPLICATION_A
 
 from __future__ import annotations
 
-import logging
 import platform
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -20,7 +19,6 @@ from urllib.request import Request, urlopen
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from advisor.platform.aws_lambda import ARCHITECTURES, architecture_of
 from advisor.targets.lambda_api import serve_local
@@ -92,17 +90,6 @@ class Live:
             aas.put_scheduled_action(ServiceNamespace="lambda", ResourceId=RESOURCE, ScalableDimension=DIMENSION,
                                      ScheduledActionName=name, Schedule=cron,
                                      ScalableTargetAction={"MinCapacity": low, "MaxCapacity": high})
-
-
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    # Its request log would go to whatever stream a test captured when the server started.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from advisor.cli import EXIT_INTERRUPTED
 from advisor.targets.lambda_api import serve_local
 from advisor.tune.iam import policy
 from advisor.tune.journal import journal_path
-from tests.apply.conftest import ALIAS, FUNCTION, HANDLER, NATIVE, OTHER, live, moto_url  # noqa: F401 - fixtures
+from tests.apply.conftest import ALIAS, FUNCTION, HANDLER, NATIVE, OTHER, live  # noqa: F401 - fixtures
 
 REPO = Path(__file__).resolve().parents[2]
 CANDIDATE = {"architecture": "x86_64", "memory_mb": 2048, "monthly_cost_usd": 40.0, "meets_sla": True,

@@ -14,7 +14,6 @@ from urllib.request import Request, urlopen
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 REGION = "us-east-1"
 FUNCTION = "captioner"
@@ -24,15 +23,6 @@ TEXT_REPORT_PREFIX = "text-report-"
 #: Samples that are halves of a doc page's wrapped line, not whole log events.
 NOT_EVENTS = {"text-report-doc-wrapped"}
 REQUEST_ID = re.compile(r"RequestId: (\S+)")
-
-
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
