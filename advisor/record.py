@@ -61,6 +61,19 @@ def __getattr__(name: str) -> Any:
 
 
 COLUMNS: tuple[str, ...] = tuple(TYPES)
+#: The columns a plain REPORT line can fill, in record order: what the bulk import reads
+#: (``advisor.logs.fast``). Such a line never holds a restore time (SnapStart lines go to the
+#: exact parser), nor the log stream or the architecture, so these stay null.
+REPORT_COLUMNS: tuple[str, ...] = tuple(
+    name for name in COLUMNS if name not in ("restore_ms", "billed_restore_ms", "log_stream", "architecture"))
+
+
+def report_start_sql(end_ns: str) -> str:
+    """SQL: a REPORT line's start time (``TIMESTAMP_NS``) from its end (the SQL ``end_ns``, epoch
+    ns) and the ``duration_ms`` and ``init_ms`` columns: ``end - duration - init``, the
+    nanoseconds rounded half to even (as numpy rounds them in the exact parser)."""
+    return (f"make_timestamp_ns({end_ns} - CAST(round_even((duration_ms + coalesce(init_ms, 0)) * 1000000, 0) "
+            "AS BIGINT))")
 REQUIRED: tuple[str, ...] = ("function", "request_id", "duration_ms", "status")
 
 #: pandas dtypes matching :data:`TYPES` (nullable extension types where ints may be null).

@@ -48,6 +48,10 @@ KIB_PER_MIB: Final = 1024
 #: Logs Insights writes ``@memorySize`` in bytes as MB x 10^6 (``1.28E8`` for 128 MB).
 BYTES_PER_DECIMAL_MB: Final = 1_000_000
 
+#: Epoch nanoseconds a record time may hold: what int64 holds (DuckDB's TIMESTAMP_NS and
+#: pandas' datetime64[ns], about the years 1677 to 2262).
+EPOCH_NS_RANGE: Final = (-(2**63) + 1, 2**63 - 1)
+
 #: Seconds in each duration unit users may write.
 UNIT_SECONDS: Final[dict[str, float]] = {
     "ms": 1 / MS_PER_S,
@@ -64,6 +68,18 @@ RATE_EXAMPLES: Final = "5/s, 300/min, 2/h"
 _RATE = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)/([a-z]+)$")
 
 _PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|min|s|m|h|d|w)?")
+
+
+def epoch_ms_to_ns(ms: int) -> int:
+    """Epoch nanoseconds of a log event's epoch milliseconds.
+
+    Raises:
+        ValueError: the time is outside :data:`EPOCH_NS_RANGE` (no real log event is).
+    """
+    ns = int(ms) * NS_PER_MS
+    if not EPOCH_NS_RANGE[0] <= ns <= EPOCH_NS_RANGE[1]:
+        raise ValueError(f"timestamp {ms} ms is outside the years 1677-2262")
+    return ns
 
 
 def parse_duration(

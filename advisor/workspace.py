@@ -28,7 +28,7 @@ import duckdb
 
 from advisor.errors import AdvisorError, InputError, NotFoundError, UsageError
 from advisor.location import resolve_path
-from advisor.record import COLUMNS, TYPES, arrow_schema, conform
+from advisor.record import COLUMNS, REPORT_COLUMNS, TYPES, arrow_schema, conform, report_start_sql
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 DB_FILENAME = "advisor.duckdb"
 #: How often a bulk insert's written rows are flushed to disk ahead of its commit.
 WRITEBACK_SECONDS = 0.1
-SCHEMA_VERSION = "1"
+#: 2: the traffic's records in two tables behind the ``invocations`` view (was one table).
+SCHEMA_VERSION = "2"
 #: Test hook: when set to a path, an import creates that file inside its open
 #: transaction and then waits, so a test can kill the process at that point.
 PAUSE_ENV = "ADVISOR_TEST_PAUSE_IN_IMPORT"
@@ -80,8 +81,19 @@ _SQL_TYPES = {
 }
 _NOT_NULL = {"function", "request_id", "duration_ms", "status"}
 
-#: The table of a function's traffic: every record imported from logs and traces.
+#: A function's traffic: every record imported from logs and traces, with every record
+#: column. A view of the two tables below; read it, write them.
 TRAFFIC_TABLE: Final = "invocations"
+#: The traffic's records as the exact parsers and the trace readers give them.
+RECORDS_TABLE: Final = "invocation_records"
+#: The traffic's records from plain REPORT lines, as the bulk import stores them: only the
+#: columns such a line fills (:data:`advisor.record.REPORT_COLUMNS`), and not the start time,
+#: which the view derives from the end, the duration and the init time as the parsers do.
+#: Every column costs DuckDB about as much to store when it is null as when it is not: the
+#: five left out made a 2,000,000-record import's insert 25% more work (docs/import.md).
+REPORT_TABLE: Final = "report_records"
+#: Its columns, in record order.
+REPORT_STORED: Final = tuple(name for name in REPORT_COLUMNS if name != "start_time")
 #: The records of the invocations ``advisor tune`` made itself: measurements, never traffic.
 #: A table of their own (not a flag column: any column the bulk import leaves to a default
 #: made a 2,000,000-record import 30% slower).
@@ -104,11 +116,18 @@ _DDL = [
         updated_at TIMESTAMP)""",
     *(f"CREATE TABLE IF NOT EXISTS {table} ("
       + ", ".join(
-          f"{name} {_SQL_TYPES[kind]}" + (" NOT NULL" if name in _NOT_NULL else "")
+          f"{name} {_SQL_TYPES[TYPES[name]]}" + (" NOT NULL" if name in _NOT_NULL else "")
           + (" USING COMPRESSION uncompressed" if name == "request_id" else "")
-          for name, kind in TYPES.items()
+          for name in columns
       )
-      + ")" for table in (TRAFFIC_TABLE, TUNING_TABLE)),
+      + ")" for table, columns in ((RECORDS_TABLE, COLUMNS), (REPORT_TABLE, REPORT_STORED),
+                                   (TUNING_TABLE, COLUMNS))),
+    f"CREATE VIEW IF NOT EXISTS {TRAFFIC_TABLE} AS SELECT {', '.join(COLUMNS)} FROM {RECORDS_TABLE} "
+    f"UNION ALL SELECT "
+    + ", ".join(name if name in REPORT_STORED
+                else f"{report_start_sql('epoch_ns(end_time)')} AS {name}" if name == "start_time"
+                else f"NULL::{_SQL_TYPES[TYPES[name]]} AS {name}" for name in COLUMNS)
+    + f" FROM {REPORT_TABLE}",
     """CREATE SEQUENCE IF NOT EXISTS import_ids START 1""",
     """CREATE TABLE IF NOT EXISTS imports (
         id BIGINT PRIMARY KEY, imported_at TIMESTAMP NOT NULL, source VARCHAR NOT NULL,
@@ -246,10 +265,14 @@ class Workspace:
 
     def _create_schema(self) -> None:
         with self._transaction():
+            # Schema 1 kept the traffic in one table of that name: it becomes the records table.
+            if self._number("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                            "AND schema_name = 'main' AND table_name = ?", [TRAFFIC_TABLE]):
+                self._con.execute(f"ALTER TABLE {TRAFFIC_TABLE} RENAME TO {RECORDS_TABLE}")
             for statement in _DDL:
                 self._con.execute(statement)
             self._con.execute(
-                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT DO UPDATE SET value = excluded.value",
                 [SCHEMA_VERSION],
             )
 
@@ -333,7 +356,7 @@ class Workspace:
             f"""SELECT f.name, {', '.join('f.' + c for c in CONFIG_FIELDS)}, f.updated_at,
                        coalesce(c.n, 0), coalesce(f.records_cold_starts, true)
                 FROM functions f
-                LEFT JOIN (SELECT function, count(*) AS n FROM invocations GROUP BY function) c
+                LEFT JOIN (SELECT function, count(*) AS n FROM {TRAFFIC_TABLE} GROUP BY function) c
                   ON c.function = f.name
                 ORDER BY f.name"""
         ).fetchall()
@@ -345,7 +368,7 @@ class Workspace:
             row[0]: row[1:]
             for row in self._con.execute(
                 "SELECT function, min(end_time), max(end_time), list(DISTINCT memory_mb ORDER BY memory_mb) "
-                "FILTER (WHERE memory_mb IS NOT NULL) FROM invocations GROUP BY function"
+                f"FILTER (WHERE memory_mb IS NOT NULL) FROM {TRAFFIC_TABLE} GROUP BY function"
             ).fetchall()
         }
         out = []
@@ -426,7 +449,7 @@ class Workspace:
                 tuning: bool = False) -> ImportSummary:
         """Store the records of ``relation`` (record columns and ROW_COLUMN) in one transaction."""
         with self._transaction():
-            added = self._insert_new(relation, table=TUNING_TABLE if tuning else TRAFFIC_TABLE)
+            added = self._insert_new(relation, tuning=tuning)
             self._add_functions(f"SELECT DISTINCT function FROM {relation}",
                                 records_cold_starts=records_cold_starts)
             _pause_for_tests()
@@ -456,9 +479,10 @@ class Workspace:
     ) -> ImportSummary:
         """Store the rows of SQL ``selects`` (one per input file) as records of ``function``.
 
-        The bulk path of large imports: DuckDB computes each select (every record column but
-        ``function``, in order) and writes its rows into the store, with no round trip through
-        Python, in one transaction. Rows whose request id is already stored for ``function``
+        The bulk path of large imports: DuckDB computes each select (the columns of
+        :data:`~advisor.record.REPORT_COLUMNS` but ``function``, in order) and writes its rows
+        into the store (:data:`REPORT_TABLE`), with no round trip through Python, in one
+        transaction. Rows whose request id is already stored for ``function``
         are skipped, as by :meth:`import_records`; the selected rows must not repeat a request
         id among themselves (``verify`` can refuse them). Every selected row counts as a
         parsed line; ``lines()`` gives the input's line count (called after the insert, so
@@ -469,7 +493,7 @@ class Workspace:
         records.
 
         Args:
-            selects: SQL statements, each yielding the record columns except ``function``.
+            selects: SQL statements, each yielding the REPORT columns except ``function``.
             function: The function the records belong to.
             source: Where the records came from.
             format: The format name the parser used.
@@ -486,9 +510,9 @@ class Workspace:
         Returns:
             The counts, with the import id.
         """
-        columns = ", ".join(COLUMNS)
+        columns = ", ".join(REPORT_STORED)
         with _writing_back(self.db_path), self._bounded_memory(), self._transaction():
-            stored = self._number("SELECT count(*) FROM invocations WHERE function = ?", [function])
+            stored = self._number(f"SELECT count(*) FROM {TRAFFIC_TABLE} WHERE function = ?", [function])
             if stored or len(selects) != 1:
                 counts, added = self._insert_staged(selects, function, verify, on_progress)
             else:
@@ -496,13 +520,14 @@ class Workspace:
                 # request id, so that records at the same instant always read back in one order).
                 with _reporting_progress(self._con, on_progress):
                     added = self._number(
-                        f"INSERT INTO invocations ({columns}) SELECT ? AS function, * "
+                        f"INSERT INTO {REPORT_TABLE} ({columns}) SELECT ? AS function, "
+                        f"{', '.join(REPORT_STORED[1:])} "
                         f"FROM ({selects[0]}){'' if ordered else ' ORDER BY end_time, request_id'}",
                         [function])
                 counts = [added]
                 if verify is not None:
                     self._con.execute(f"CREATE TEMP VIEW {_STAGED} AS SELECT *, 0 AS {_FILE} "
-                                      f"FROM invocations WHERE function = {_sql_literal(function)}")
+                                      f"FROM {REPORT_TABLE} WHERE function = {_sql_literal(function)}")
                     verify(_STAGED, counts)
                     self._con.execute(f"DROP VIEW {_STAGED}")
             incoming = sum(counts)
@@ -518,7 +543,7 @@ class Workspace:
                        verify: Callable[[str, list[int]], None] | None,
                        on_progress: Callable[[float], None] | None) -> tuple[list[int], int]:
         """Stage ``selects``, verify them, insert the rows not yet stored: (counts, added)."""
-        columns = ", ".join(COLUMNS)
+        columns = ", ".join(REPORT_STORED)
         counts = []
         for index, select in enumerate(selects):
             head = (f"CREATE TEMP TABLE {_STAGED} AS" if index == 0
@@ -529,23 +554,24 @@ class Workspace:
         if verify is not None:
             verify(_STAGED, counts)
         added = self._number(
-            f"""INSERT INTO invocations ({columns})
-                SELECT {', '.join('n.' + c for c in COLUMNS)} FROM {_STAGED} n
-                ANTI JOIN invocations i ON i.function = n.function AND i.request_id = n.request_id
+            f"""INSERT INTO {REPORT_TABLE} ({columns})
+                SELECT {', '.join('n.' + c for c in REPORT_STORED)} FROM {_STAGED} n
+                ANTI JOIN {TRAFFIC_TABLE} i ON i.function = n.function AND i.request_id = n.request_id
                 ORDER BY n.end_time, n.request_id""")
         self._con.execute(f"DROP TABLE {_STAGED}")
         return counts, added
 
-    def _insert_new(self, relation: str, *, table: str = TRAFFIC_TABLE) -> int:
+    def _insert_new(self, relation: str, *, tuning: bool = False) -> int:
         columns = ", ".join(COLUMNS)
         # The first copy (in input order) of each key, unless the key is already stored;
         # stored sorted by end time so time windows skip whole row groups.
         return self._number(
-            f"""INSERT INTO {table} ({columns})
+            f"""INSERT INTO {TUNING_TABLE if tuning else RECORDS_TABLE} ({columns})
                 SELECT {', '.join('n.' + c for c in COLUMNS)} FROM {relation} n
                 SEMI JOIN (SELECT min({ROW_COLUMN}) AS first FROM {relation} GROUP BY function, request_id) k
                     ON n.{ROW_COLUMN} = k.first
-                ANTI JOIN {table} i ON i.function = n.function AND i.request_id = n.request_id
+                ANTI JOIN {TUNING_TABLE if tuning else TRAFFIC_TABLE} i
+                    ON i.function = n.function AND i.request_id = n.request_id
                 ORDER BY n.function, n.end_time, n.request_id""")
 
     def _log_import(self, source: str, format: str, *counts: int) -> int:

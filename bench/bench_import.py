@@ -11,7 +11,7 @@ into a workspace that holds its records (every record a duplicate) and the store
 the C parser switched off (``ADVISOR_C_PARSER=off``: DuckDB's SQL parses the file). The runs of
 the logs and commands are interleaved. Prints medians of ``--runs`` runs: seconds, lines/s,
 records/s, the ratio to grep, CPU seconds (steadier than wall time on a shared machine) and
-the largest peak RSS.
+the largest peak RSS, and the size of the workspace a stored import leaves.
 
     python bench/bench_import.py [--lines 2000000] [--runs 9] [--bare] [--all]
 """
@@ -95,6 +95,7 @@ def main() -> None:
         logs[style] = (path, lines, records, statistics.median(t for t, _, _ in grep_runs))
         report(f"{path.name}: grep -c REPORT", grep_runs, lines, records, None)
     runs: dict[tuple[str, str], list] = {(style, label): [] for style in styles for label in commands}
+    stores: dict[str, int] = {}  # the workspace file a stored import leaves
     for _ in range(args.runs):  # interleaved, so that a busier minute hits every row alike
         for style in styles:
             path = logs[style][0]
@@ -106,10 +107,13 @@ def main() -> None:
                     if label.startswith("(again"):
                         subprocess.run(command, check=True, capture_output=True)
                     runs[style, label].append(timed_rss(command, env))
+                    if label == "(stored)":
+                        stores[style] = (Path(workspace) / "advisor.duckdb").stat().st_size
     for style in styles:
         path, lines, records, grep = logs[style]
         for label in commands:
             report(f"{path.name}: advisor import logs {label}", runs[style, label], lines, records, grep)
+        print(f"{path.name}: the workspace after a stored import: {stores[style] / 1e6:.1f} MB")
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from advisor.errors import InputError
+from advisor.units import EPOCH_NS_RANGE, NS_PER_S, NS_PER_US, SECONDS_PER_DAY
 
 _LOG_GROUP_RE = re.compile(r"^/aws/lambda/(?P<name>[^/\s]+)$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -33,13 +34,16 @@ def iso_to_ns(text: str) -> int:
     """Epoch nanoseconds of an ISO 8601 time; no zone means UTC.
 
     Raises:
-        ValueError: not an ISO 8601 time.
+        ValueError: not an ISO 8601 time, or outside :data:`advisor.units.EPOCH_NS_RANGE`.
     """
     value = datetime.fromisoformat(text.strip().replace(",", "."))
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     delta = value - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+    ns = (delta.days * SECONDS_PER_DAY + delta.seconds) * NS_PER_S + delta.microseconds * NS_PER_US
+    if not EPOCH_NS_RANGE[0] <= ns <= EPOCH_NS_RANGE[1]:
+        raise ValueError(f"time {text.strip()!r} is outside the years 1677-2262")
+    return ns
 
 
 def function_from_log_group(log_group: object) -> str | None:

@@ -25,6 +25,7 @@ from advisor.logs.records import finish_records, looks_like_emulator
 from advisor.logs.report import MARKER, ReportError, parse_report
 from advisor.logs.sniffing import is_lambda_event_type
 from advisor.record import STATUS_ERROR, STATUS_SUCCESS, STATUS_TIMEOUT
+from advisor.units import epoch_ms_to_ns
 
 #: Marker lines of the Runtime Interface Emulator (``(rapid)`` is its runtime API server).
 EMULATOR_MARKERS = ("(rapid)",)
@@ -36,7 +37,6 @@ OTHER_KIND = "other lines"
 _TIMED_OUT_RE = re.compile(r"(\S+)\s+Task timed out after")
 _JSON_STATUS = {"success": STATUS_SUCCESS, "timeout": STATUS_TIMEOUT, "error": STATUS_ERROR,
                 "failure": STATUS_ERROR}
-_NS_PER_MS = 1_000_000
 
 #: Columns the assembler collects, in record order (end time as epoch ns).
 _FIELDS = ("request_id", "end_ns", "duration_ms", "billed_duration_ms", "memory_mb",
@@ -103,7 +103,11 @@ class EventAssembler:
     def add_events(self, events: Iterable[LogEvent], *, first_line: int = 1) -> None:
         """Add CloudWatch events, one unit each, numbered from ``first_line``."""
         for offset, event in enumerate(events):
-            time_ns = None if event.timestamp_ms is None else int(event.timestamp_ms) * _NS_PER_MS
+            try:
+                time_ns = None if event.timestamp_ms is None else epoch_ms_to_ns(event.timestamp_ms)
+            except ValueError as exc:
+                self.reject(first_line + offset, str(exc))
+                continue
             self.add(event.message, line=first_line + offset, time_ns=time_ns,
                      log_stream=event.log_stream)
 
@@ -285,7 +289,7 @@ def performance_values(event: dict) -> dict | None:
     cold = bool(event.get("cold_start"))
     return {
         "request_id": request_id,
-        "end_ns": int(stamp) * _NS_PER_MS if isinstance(stamp, (int, float)) and not isinstance(
+        "end_ns": epoch_ms_to_ns(int(stamp)) if isinstance(stamp, (int, float)) and not isinstance(
             stamp, bool) else None,
         "duration_ms": float(event["duration"]),
         "billed_duration_ms": _whole(event.get("billed_duration")),

@@ -22,6 +22,7 @@ from advisor.logs.decoding import (
 )
 from advisor.logs.events import EventAssembler
 from advisor.logs.tabular import CsvParser
+from advisor.units import NS_PER_MS, epoch_ms_to_ns
 
 _CONSOLE_COLUMNS = ("timestamp", "message")
 #: What each kind of CloudWatch container is called in a detection reason, most telling first.
@@ -40,7 +41,7 @@ def _event(raw: object, *, stream: str | None) -> LogEvent | None:
     stamp = raw.get("timestamp")
     if isinstance(stamp, str):
         try:
-            stamp = iso_to_ns(stamp) // 1_000_000
+            stamp = iso_to_ns(stamp) // NS_PER_MS
         except ValueError:
             stamp = None
     elif not isinstance(stamp, (int, float)) or isinstance(stamp, bool):
@@ -122,7 +123,11 @@ class CloudWatchJsonParser(Parser):
             if event is None:
                 assembler.reject(line, "event without a 'message' string")
                 continue
-            time_ns = None if event.timestamp_ms is None else event.timestamp_ms * 1_000_000
+            try:
+                time_ns = None if event.timestamp_ms is None else epoch_ms_to_ns(event.timestamp_ms)
+            except ValueError as exc:
+                assembler.reject(line, str(exc))
+                continue
             assembler.add(event.message, line=line, time_ns=time_ns, log_stream=event.log_stream)
 
 
@@ -163,8 +168,9 @@ class ConsoleCsvParser(CsvParser):
                 assembler.reject(line, f"expected 2 columns (timestamp,message), found {len(row)}")
                 continue
             try:
-                time_ns = int(row[at_time]) * 1_000_000
+                time_ns = epoch_ms_to_ns(int(row[at_time]))
             except ValueError:
-                assembler.reject(line, f"timestamp {row[at_time]!r} is not epoch milliseconds")
+                assembler.reject(line, f"timestamp {row[at_time]!r} is not epoch milliseconds "
+                                       "(of the years 1677-2262)")
                 continue
             assembler.add(row[at_message], line=line, time_ns=time_ns, log_stream=None)

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.logs.report import MARKER
-from advisor.record import STATUS_SUCCESS, STATUS_TIMEOUT
+from advisor.record import REPORT_COLUMNS, STATUS_SUCCESS, STATUS_TIMEOUT, report_start_sql
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -181,7 +181,8 @@ def open_report_file(path: Path) -> ReportFile | None:
 
 
 def record_select(source: ReportFile) -> str:
-    """SQL selecting the file's records: every record column but ``function``, in order.
+    """SQL selecting the file's records: the columns a REPORT line fills
+    (:data:`advisor.record.REPORT_COLUMNS`) but ``function``, in order.
 
     The statement raises (a ``duckdb.Error``) when any line needs the exact parser.
     """
@@ -225,34 +226,22 @@ def scan_select(relation: str) -> str:
     The same columns and values as :func:`record_select`, in store order or in file order
     as the scan was made. The C parser computes every column; a REPORT line fills no others.
     """
-    return _report_columns(
-        "request_id, start_time, end_time, duration_ms, billed_duration_ms, memory_mb, "
-        "max_memory_used_mb, init_ms", "status, error_type", relation)
-
-
-def _report_columns(measured: str, outcome: str, relation: str) -> str:
-    """SQL: the record columns (but ``function``), in order, from ``relation``: the ``measured``
-    ones (request id to init_ms), typed NULLs for what a REPORT line never holds, ``outcome``
-    (status, error type)."""
-    return (f"SELECT {measured}, NULL::DOUBLE AS restore_ms, NULL::BIGINT AS billed_restore_ms, "
-            f"{outcome}, NULL::VARCHAR AS log_stream, NULL::VARCHAR AS architecture FROM {relation}")
+    return f"SELECT {', '.join(REPORT_COLUMNS[1:])} FROM {relation}"
 
 
 def _records(values: str) -> str:
-    """SQL: the record columns from ``values`` (request_id, end_ns, the REPORT numbers, init_ms,
-    the Status and Error Type fields), every record column but ``function``, in order."""
+    """SQL: the REPORT columns but ``function``, in order, from ``values`` (request_id, end_ns,
+    the REPORT numbers, init_ms, the Status and Error Type fields)."""
     # As the exact parser: start = end - duration - init (ns, rounded half to even, as numpy);
     # no Status field and Billed < Duration is a legacy timeout.
-    measured = """request_id,
-               make_timestamp_ns(end_ns - CAST(round_even((duration_ms + coalesce(init_ms, 0)) * 1000000, 0)
-                                                AS BIGINT)) AS start_time,
+    return f"""SELECT request_id, {report_start_sql("end_ns")} AS start_time,
                make_timestamp_ns(end_ns) AS end_time,
-               duration_ms, billed_duration_ms, memory_mb, max_memory_used_mb, init_ms"""
-    outcome = f"""CASE WHEN status IS NOT NULL THEN status
+               duration_ms, billed_duration_ms, memory_mb, max_memory_used_mb, init_ms,
+               CASE WHEN status IS NOT NULL THEN status
                     WHEN billed_duration_ms < duration_ms THEN '{STATUS_TIMEOUT}'
                     ELSE '{STATUS_SUCCESS}' END AS status,
-               error_type"""
-    return _report_columns(measured, outcome, f"({values})")
+               error_type
+            FROM ({values})"""
 
 
 def report_scan(source: ReportFile, *, store_order: bool = True, **options: int) -> ReportScan | None:
@@ -353,7 +342,9 @@ def parse_report_file(path: Path) -> ParseResult | None:
     for name in ("start_time", "end_time"):
         frame[name] = frame[name].dt.tz_localize("UTC")
     frame.insert(0, "function", repeat_string("", len(frame)))  # named later, as by the exact parser
-    records = record.conform(settle_repeats(frame) if repeats else frame)
+    records = record.conform(frame)  # the columns a REPORT line leaves null, too
+    if repeats:
+        records = settle_repeats(records)
     total = scan.lines if scan is not None else counting.result()
     emulator = looks_like_emulator(records, init_first=False)
     return ParseResult(records, [], total, table.num_rows, total - table.num_rows, FORMAT,

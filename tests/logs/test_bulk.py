@@ -20,7 +20,14 @@ from advisor.errors import AdvisorError, InputError, UsageError
 from advisor.logs.bulk import BULK_MIN_BYTES, store_report_files
 from advisor.logs.importing import import_logs
 from advisor.logs.reader import read_paths
-from advisor.workspace import IMPORT_MEMORY_ENV, PAUSE_ENV, Workspace, import_memory_limit
+from advisor.workspace import (
+    IMPORT_MEMORY_ENV,
+    PAUSE_ENV,
+    RECORDS_TABLE,
+    REPORT_TABLE,
+    Workspace,
+    import_memory_limit,
+)
 
 from ._reports import log_lines
 
@@ -226,6 +233,22 @@ def test_overlapping_later_import_matches_the_general_path(tmp_path: Path, big_l
     assert outcome.summary.duplicates == len(EXTRA)
     _general([later], tmp_path / "general")
     assert_same_store(tmp_path / "bulk", tmp_path / "general")
+
+
+def test_records_the_bulk_path_stored_are_duplicates_to_the_general_path(tmp_path: Path, big_log: Path):
+    # The two paths store into tables of their own (a REPORT line fills fewer columns); each
+    # skips what the other stored.
+    first = import_logs([big_log], function="f", workspace=tmp_path / "ws")
+    assert first.records is None
+    result = read_paths([big_log], function="f")
+    with Workspace.open(tmp_path / "ws") as ws:
+        again = ws.import_records(result.records, source="again", format=result.format, lines=result.lines,
+                                  parsed=result.parsed, ignored=result.ignored, rejected=len(result.rejected))
+        assert (again.added, again.duplicates) == (0, first.summary.added)
+        tables = dict(ws.connection.execute(
+            f"SELECT '{REPORT_TABLE}', count(*) FROM {REPORT_TABLE} UNION ALL "
+            f"SELECT '{RECORDS_TABLE}', count(*) FROM {RECORDS_TABLE}").fetchall())
+    assert tables == {REPORT_TABLE: first.summary.added, RECORDS_TABLE: 0}
 
 
 def test_repeated_request_id_is_left_to_the_general_path(tmp_path: Path):

@@ -49,6 +49,26 @@ def test_dry_run_lists_rejections_with_file_and_line(cli, tmp_path: Path):
     assert document["counts"] == {"lines": 2, "parsed": 1, "ignored": 0, "rejected": 1, "records": 1}
 
 
+REPORT_LINE = ("REPORT RequestId: r1\tDuration: 5.00 ms\tBilled Duration: 5 ms\tMemory Size: 128 MB\t"
+               "Max Memory Used: 50 MB\t")
+
+
+@pytest.mark.parametrize(("name", "text", "reason"), [
+    ("console.csv", f'timestamp,message\n175121751235619613,"{REPORT_LINE}"\n',
+     "timestamp '175121751235619613' is not epoch milliseconds (of the years 1677-2262)"),
+    ("events.json", json.dumps({"events": [{"timestamp": 10**20, "message": REPORT_LINE}]}),
+     "timestamp 100000000000000000000 ms is outside the years 1677-2262"),
+])
+def test_a_time_beyond_what_a_timestamp_holds_is_a_rejected_line(cli, tmp_path: Path, name, text, reason):
+    # Found by the parser contract's property test: the console CSV's epoch milliseconds were
+    # multiplied into nanoseconds past int64, and the records table ended in an OverflowError.
+    path = tmp_path / name
+    path.write_text(text)
+    done = cli("import", "logs", str(path), "-f", "f", "--dry-run", "--json")
+    document = json.loads(done.stdout)
+    assert document["rejected"] == [{"file": str(path), "line": 1, "reason": reason}]
+
+
 def test_import_stores_and_reimport_adds_nothing(cli, tmp_path: Path):
     path = write(tmp_path, "S112", name="payload.json")  # log group /aws/lambda/hello-dog-node-dev-hello12x
     first = json.loads(cli("import", "logs", str(path), "--json").stdout)

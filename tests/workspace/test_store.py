@@ -5,12 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
 from advisor.errors import InputError, NotFoundError
 from advisor.location import resolve_path
-from advisor.workspace import DB_FILENAME, Workspace
+from advisor.workspace import (
+    DB_FILENAME,
+    RECORDS_TABLE,
+    REPORT_TABLE,
+    SCHEMA_VERSION,
+    TRAFFIC_TABLE,
+    Workspace,
+)
 
 from ._records import make_records
 
@@ -72,6 +80,27 @@ def test_records_persist_across_reopen(tmp_path: Path) -> None:
         ws.import_records(_three(), source="x", format="text", **COUNTS)
     with Workspace.open(tmp_path) as ws:
         assert len(ws.invocations("f")) == 3
+
+
+def test_a_schema_1_workspace_keeps_its_records_in_the_records_table(tmp_path: Path) -> None:
+    # Schema 1 kept the traffic in one table named invocations; it is now a view of two.
+    with Workspace.open(tmp_path) as ws:
+        ws.import_records(_three(), source="x", format="text", **COUNTS)
+    con = duckdb.connect(str(tmp_path / DB_FILENAME))
+    con.execute(f"DROP VIEW {TRAFFIC_TABLE}")
+    con.execute(f"DROP TABLE {REPORT_TABLE}")
+    con.execute(f"ALTER TABLE {RECORDS_TABLE} RENAME TO {TRAFFIC_TABLE}")
+    con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    con.close()
+    with Workspace.open(tmp_path) as ws:
+        pd.testing.assert_frame_equal(ws.invocations("f"), _three())
+        again = ws.import_records(_three(), source="x", format="text", **COUNTS)
+        assert (again.added, again.duplicates) == (0, 3)
+        kinds = dict(ws.connection.execute(
+            "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'main'").fetchall())
+        version = ws.connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert (kinds[TRAFFIC_TABLE], kinds[RECORDS_TABLE], kinds[REPORT_TABLE]) == ("VIEW", "BASE TABLE", "BASE TABLE")
+    assert version == SCHEMA_VERSION == "2"
 
 
 def test_time_window_selects_on_end_time(tmp_path: Path) -> None:
