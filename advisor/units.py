@@ -51,6 +51,8 @@ BYTES_PER_DECIMAL_MB: Final = 1_000_000
 #: Epoch nanoseconds a record time may hold: what int64 holds (DuckDB's TIMESTAMP_NS and
 #: pandas' datetime64[ns], about the years 1677 to 2262).
 EPOCH_NS_RANGE: Final = (-(2**63) + 1, 2**63 - 1)
+#: Those years, for messages.
+EPOCH_NS_YEARS: Final = "1677-2262"
 
 #: Seconds in each duration unit users may write.
 UNIT_SECONDS: Final[dict[str, float]] = {
@@ -78,7 +80,7 @@ def epoch_ms_to_ns(ms: int) -> int:
     """
     ns = int(ms) * NS_PER_MS
     if not EPOCH_NS_RANGE[0] <= ns <= EPOCH_NS_RANGE[1]:
-        raise ValueError(f"timestamp {ms} ms is outside the years 1677-2262")
+        raise ValueError(f"timestamp {ms} ms is outside the years {EPOCH_NS_YEARS}")
     return ns
 
 

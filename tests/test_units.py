@@ -9,7 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from advisor.errors import UsageError
-from advisor.units import format_duration, parse_duration, parse_rate
+from advisor.logs.decoding import iso_to_ns
+from advisor.units import (
+    EPOCH_NS_RANGE,
+    NS_PER_MS,
+    epoch_ms_to_ns,
+    format_duration,
+    parse_duration,
+    parse_rate,
+)
 
 
 @pytest.mark.parametrize(("text", "seconds"), [
@@ -62,3 +70,28 @@ def test_a_rate_reads_as_requests_per_second(text: str, per_second: float) -> No
 def test_anything_else_is_not_a_rate_and_says_so(text: str) -> None:
     with pytest.raises(UsageError, match=r"--rate .*(not a rate|above 0)"):
         parse_rate(text, option="--rate")
+
+
+@given(st.integers(min_value=-(10**20), max_value=10**20))
+def test_epoch_ms_become_ns_exactly_or_are_refused_beyond_int64(ms: int):
+    low, high = EPOCH_NS_RANGE
+    if low <= ms * NS_PER_MS <= high:
+        assert epoch_ms_to_ns(ms) == ms * NS_PER_MS
+    else:
+        with pytest.raises(ValueError, match="outside the years 1677-2262"):
+            epoch_ms_to_ns(ms)
+
+
+@pytest.mark.parametrize(("text", "ns"), [
+    ("1970-01-01T00:00:00Z", 0),
+    ("2262-04-11T23:47:16.854775Z", 9_223_372_036_854_775_000),
+    ("2026-01-05T00:00:00.077", 1_767_571_200_077_000_000),
+])
+def test_iso_times_within_int64_ns_are_read(text: str, ns: int):
+    assert iso_to_ns(text) == ns
+
+
+@pytest.mark.parametrize("text", ["2262-04-11T23:47:17Z", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z"])
+def test_iso_times_beyond_int64_ns_are_refused(text: str):
+    with pytest.raises(ValueError, match="outside the years 1677-2262"):
+        iso_to_ns(text)

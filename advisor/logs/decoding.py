@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 
 from advisor.errors import InputError
-from advisor.units import EPOCH_NS_RANGE, NS_PER_S, NS_PER_US, SECONDS_PER_DAY
+from advisor.units import EPOCH_NS_RANGE, EPOCH_NS_YEARS, NS_PER_S, NS_PER_US, SECONDS_PER_DAY
 
 _LOG_GROUP_RE = re.compile(r"^/aws/lambda/(?P<name>[^/\s]+)$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -42,7 +42,7 @@ def iso_to_ns(text: str) -> int:
     delta = value - _EPOCH
     ns = (delta.days * SECONDS_PER_DAY + delta.seconds) * NS_PER_S + delta.microseconds * NS_PER_US
     if not EPOCH_NS_RANGE[0] <= ns <= EPOCH_NS_RANGE[1]:
-        raise ValueError(f"time {text.strip()!r} is outside the years 1677-2262")
+        raise ValueError(f"time {text.strip()!r} is outside the years {EPOCH_NS_YEARS}")
     return ns
 
 

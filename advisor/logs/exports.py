@@ -22,7 +22,7 @@ from advisor.logs.decoding import (
 )
 from advisor.logs.events import EventAssembler
 from advisor.logs.tabular import CsvParser
-from advisor.units import NS_PER_MS, epoch_ms_to_ns
+from advisor.units import EPOCH_NS_YEARS, NS_PER_MS, epoch_ms_to_ns
 
 _CONSOLE_COLUMNS = ("timestamp", "message")
 #: What each kind of CloudWatch container is called in a detection reason, most telling first.
@@ -171,6 +171,6 @@ class ConsoleCsvParser(CsvParser):
                 time_ns = epoch_ms_to_ns(int(row[at_time]))
             except ValueError:
                 assembler.reject(line, f"timestamp {row[at_time]!r} is not epoch milliseconds "
-                                       "(of the years 1677-2262)")
+                                       f"(of the years {EPOCH_NS_YEARS})")
                 continue
             assembler.add(row[at_message], line=line, time_ns=time_ns, log_stream=None)
