@@ -16,17 +16,20 @@ from advisor.errors import InputError, UsageError
 from advisor.logs._base import ParseResult, Rejection, TraceParser
 from advisor.logs._tracing import read_table, trace_result
 from advisor.logs.sniffing import csv_header
-from advisor.units import NS_PER_S
+from advisor.units import EPOCH_NS_RANGE, NS_PER_S
 
 TIMESTAMP = "timestamp"
 
 
 def _timestamps(text: pd.Series) -> pd.Series:
     numeric = pd.to_numeric(text, errors="coerce")
-    as_epoch = pd.to_datetime(numeric * NS_PER_S, utc=True, errors="coerce").dt.as_unit("ns")
+    # Beyond int64 ns (or not finite) is no time: NaT, without numpy's invalid-cast warning.
+    # (Compared as floats: an int64 column times NS_PER_S wraps around silently.)
+    within = numeric.astype("float64").abs() <= EPOCH_NS_RANGE[1] / NS_PER_S
+    as_epoch = pd.to_datetime((numeric * NS_PER_S).where(within), utc=True, errors="coerce").dt.as_unit("ns")
     # Decimal epoch seconds to the nanosecond: a float64 of ns since 1970 is off by up to 256 ns.
     parts = text.str.strip().str.extract(r"^(\d{1,11})\.(\d{1,9})$")
-    decimal = parts[0].notna()
+    decimal = parts[0].notna() & within
     if decimal.any():
         ns = (parts.loc[decimal, 0].astype("int64") * NS_PER_S
               + parts.loc[decimal, 1].str.ljust(9, "0").astype("int64"))
@@ -60,7 +63,7 @@ def read_arrival_column(path: Path) -> np.ndarray:
 def _reason(table: pd.DataFrame, stamps: pd.Series, duration: pd.Series, row: int) -> str:
     """Why row ``row`` cannot be used, naming the value."""
     if pd.isna(stamps.iloc[row]):
-        return f"timestamp {table[TIMESTAMP].iloc[row]!r} is neither epoch seconds nor ISO 8601"
+        return f"timestamp {str(table[TIMESTAMP].iloc[row])!r} is neither epoch seconds nor ISO 8601"
     if pd.isna(duration.iloc[row]):
         raw = table["duration_ms"].iloc[row]
         return "duration_ms is empty" if pd.isna(raw) else f"duration_ms {str(raw)!r} is not a number"

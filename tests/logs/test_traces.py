@@ -89,6 +89,19 @@ def test_generic_csv_epoch_and_iso_times(tmp_path: Path):
     assert list(result.records.request_id) == ["calls-2", "calls-3"]
 
 
+@pytest.mark.filterwarnings("error")
+def test_generic_csv_times_beyond_int64_ns_are_rejected_rows(tmp_path: Path):
+    # 1e300 seconds once reached numpy's float-to-int64 cast (a RuntimeWarning, then NaT), and
+    # 9223372037 s (just past 2262) wrapped around in int64 to a time in 1677, stored silently.
+    path = tmp_path / "calls.csv"
+    path.write_text("timestamp,duration_ms\n1e300,5\ninf,5\n9223372037,5\n1700000000,5\n")
+    result = read_traces([path], function="my-fn")
+    assert [(r.line, r.reason) for r in result.rejected] == [
+        (line, f"timestamp {text!r} is neither epoch seconds nor ISO 8601")
+        for line, text in ((2, "1e+300"), (3, "inf"), (4, "9223372037.0"))]
+    assert list(result.records.start_time) == [pd.Timestamp("2023-11-14T22:13:20Z")]
+
+
 def test_generic_csv_needs_a_function_name(tmp_path: Path):
     path = tmp_path / "calls.csv"
     path.write_text("timestamp,duration_ms\n1700000000,1\n")
