@@ -1,6 +1,6 @@
 """The ``advisor`` executable: a large import's parse starts before the command line loads.
 
-Loading the command line (typer, rich, pydantic, DuckDB) takes about a tenth of a second on
+Loading the command line (typer, rich, DuckDB) takes about a tenth of a second on
 one core. ``advisor import logs`` of a large plain-text log needs no part of it to start
 parsing: :func:`main` starts the C parser first (:func:`advisor.logs.bulk.prefetch`, which
 keeps its parse when the command asks for the same files again), then runs the CLI. Only the
