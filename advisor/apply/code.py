@@ -39,6 +39,11 @@ class CodeSource:
     zip_path: Path | None = None
     image_uri: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.zip_path is not None and self.image_uri is not None:
+            raise UsageError("--code and --image-uri both give the code",
+                             hint="Give --code for a zip package, --image-uri for an image function.")
+
     @property
     def given(self) -> str | None:
         """The option given, for messages (None: none)."""

@@ -86,9 +86,7 @@ def register(app: typer.Typer) -> None:
         else:
             target = wanted.from_options(memory_mb=memory, architecture=arch, provisioned=provisioned,
                                          schedule=schedule)
-        if code is not None and image_uri is not None:
-            raise UsageError("--code and --image-uri both give the code", hint="Give --code for a zip package, "
-                                                                              "--image-uri for an image function.")
+        source = CodeSource(code, image_uri)
         if iac is not None:
             typer.echo(snippets.render(iac, target, function=function, alias=alias), nl=False)
             return
@@ -99,7 +97,7 @@ def register(app: typer.Typer) -> None:
         if not dry_run:
             check_no_journal(path, function)
         prepared = session.prepare(function, target, alias=alias, connection=session.Connection(
-            region=region, profile=profile, endpoint_url=endpoint_url), code=CodeSource(code, image_uri))
+            region=region, profile=profile, endpoint_url=endpoint_url), code=source)
         document: dict[str, Any] = {"function": function, "desired": target.to_dict(),
                                     "plan": prepared.plan.to_dict(), "dry_run": dry_run, "applied": False,
                                     "actions": [], "journal": None}
