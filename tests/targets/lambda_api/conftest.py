@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from advisor.targets.lambda_api import serve_local
 from advisor.targets.lambda_api.server import LambdaApiServer
@@ -29,6 +30,13 @@ def make_client(endpoint_url: str, *, attempts: int = 1) -> Any:
     return boto3.client("lambda", endpoint_url=endpoint_url, region_name="us-east-1",
                         aws_access_key_id="testing", aws_secret_access_key="testing",
                         config=Config(retries={"max_attempts": attempts, "mode": "standard"}))
+
+
+def api_error(call: Callable[..., Any], **request: Any) -> dict[str, Any]:
+    """The error the emulator answers ``call(**request)`` with (``Code``, ``Message``), as boto3 reads it."""
+    with pytest.raises(ClientError) as raised:
+        call(**request)
+    return raised.value.response["Error"]
 
 
 @dataclass

@@ -9,9 +9,10 @@ import zipfile
 from urllib.request import urlopen
 
 import pytest
-from botocore.exceptions import ClientError
 
 from advisor.platform.aws_lambda import ARCHITECTURES, architecture_of, code_sha256
+
+from .conftest import api_error
 
 NATIVE = architecture_of(platform.machine())
 OTHER = next(a for a in ARCHITECTURES if a != NATIVE)
@@ -23,12 +24,6 @@ def package(text: str) -> bytes:
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("handler.py", text)
     return buffer.getvalue()
-
-
-def error(call, **request) -> dict:  # type: ignore[no-untyped-def]
-    with pytest.raises(ClientError) as raised:
-        call(**request)
-    return raised.value.response["Error"]
 
 
 def test_the_code_location_downloads_a_zip_of_the_handlers_source_with_its_code_sha256(serve) -> None:
@@ -53,7 +48,8 @@ def test_update_function_code_changes_code_and_architecture_as_an_update_and_ver
     assert (updated["CodeSha256"], updated["CodeSize"], updated["Architectures"]) == (code_sha256(new), len(new),
                                                                                       [OTHER])
     assert updated["LastUpdateStatus"] == "InProgress" and updated["RevisionId"] != before["RevisionId"]
-    assert error(lam.update_function_code, FunctionName=served.name, ZipFile=new)["Code"] == "ResourceConflictException"
+    busy = api_error(lam.update_function_code, FunctionName=served.name, ZipFile=new)
+    assert busy["Code"] == "ResourceConflictException"
     lam.get_waiter("function_updated_v2").wait(FunctionName=served.name, WaiterConfig={"Delay": 1})
     second = served.publish()
     assert lam.get_function_configuration(FunctionName=served.name, Qualifier=first)["Architectures"] == [NATIVE]
@@ -79,7 +75,7 @@ def test_update_function_code_changes_code_and_architecture_as_an_update_and_ver
 def test_update_function_code_is_refused_as_lambda_refuses_it(serve, request_, code, message) -> None:
     served = serve("environment")
     before = served.client.get_function_configuration(FunctionName=served.name)
-    found = error(served.client.update_function_code, FunctionName=served.name, **request_)
+    found = api_error(served.client.update_function_code, FunctionName=served.name, **request_)
     assert found["Code"] == code and message in found["Message"]
     after = served.client.get_function_configuration(FunctionName=served.name)
     assert (after["CodeSha256"], after["Architectures"]) == (before["CodeSha256"], before["Architectures"])
@@ -91,5 +87,5 @@ def test_layers_are_listed_and_get_layer_version_gives_their_architectures(serve
         {"Arn": LAYER, "CodeSize": 0}]
     found = served.client.get_layer_version(LayerName=LAYER.rsplit(":", 1)[0], VersionNumber=2)
     assert (found["LayerVersionArn"], found["CompatibleArchitectures"]) == (LAYER, ["arm64"])
-    assert error(served.client.get_layer_version, LayerName="numpy", VersionNumber=3)["Code"] == \
+    assert api_error(served.client.get_layer_version, LayerName="numpy", VersionNumber=3)["Code"] == \
         "ResourceNotFoundException"

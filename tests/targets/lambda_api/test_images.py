@@ -10,14 +10,13 @@ from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
-from botocore.exceptions import ClientError
 
 from advisor.errors import UsageError
 from advisor.platform.aws_lambda import ARCHITECTURES, architecture_of
 from advisor.targets.lambda_api import Emulator
 from advisor.targets.lambda_api.images import parse_images
 
-from .conftest import handler
+from .conftest import api_error, handler
 
 NATIVE = architecture_of(platform.machine())
 OTHER = next(a for a in ARCHITECTURES if a != NATIVE)
@@ -29,12 +28,6 @@ IMAGES = {f"{REPO}:x86": DIGEST["x86"], f"{REPO}:arm": DIGEST["arm"]}
 def serve_image(serve, **options):  # type: ignore[no-untyped-def]
     """An image function (``REPO:x86``) that knows ``REPO:arm`` too."""
     return serve("environment", images=IMAGES, image_uri=f"{REPO}:x86", **options)
-
-
-def error(call, **request) -> dict:  # type: ignore[no-untyped-def]
-    with pytest.raises(ClientError) as raised:
-        call(**request)
-    return raised.value.response["Error"]
 
 
 def code_of(served, qualifier: str | None = None) -> tuple:  # type: ignore[no-untyped-def]
@@ -72,7 +65,7 @@ def test_update_function_code_switches_image_and_architecture_as_an_update_and_v
     assert (updated["CodeSha256"], updated["Architectures"], updated["PackageType"]) == (DIGEST["arm"][7:], [OTHER],
                                                                                          "Image")
     assert updated["LastUpdateStatus"] == "InProgress" and updated["RevisionId"] != before["RevisionId"]
-    assert error(lam.update_function_code, FunctionName=served.name,
+    assert api_error(lam.update_function_code, FunctionName=served.name,
                  ImageUri=named)["Code"] == "ResourceConflictException"
     lam.get_waiter("function_updated_v2").wait(FunctionName=served.name, WaiterConfig={"Delay": 1})
     second = served.publish()
@@ -101,14 +94,14 @@ def test_update_function_code_of_an_image_function_is_refused_as_lambda_refuses_
                                                                                    message) -> None:
     served = serve_image(serve)
     before = code_of(served)
-    found = error(served.client.update_function_code, FunctionName=served.name, **request_)
+    found = api_error(served.client.update_function_code, FunctionName=served.name, **request_)
     assert found["Code"] == code and message in found["Message"]
     assert code_of(served) == before
 
 
 def test_a_zip_function_still_refuses_an_image_uri_it_knows(serve) -> None:
     served = serve("environment", images=IMAGES)
-    found = error(served.client.update_function_code, FunctionName=served.name, ImageUri=f"{REPO}:arm")
+    found = api_error(served.client.update_function_code, FunctionName=served.name, ImageUri=f"{REPO}:arm")
     assert "Please don't provide ImageUri when updating a function with packageType Zip." in found["Message"]
     assert served.client.get_function(FunctionName=served.name)["Code"]["RepositoryType"] == "S3"
 
