@@ -12,9 +12,11 @@ architecture it is meant for.
 from __future__ import annotations
 
 import io
+import lzma
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Final
 
@@ -68,7 +70,10 @@ def native_files(data: bytes, *, what: str) -> list[NativeFile]:
                                  f"{MAX_UNZIPPED_BYTES // 2**20} MB",
                                  hint="Lambda would not run it; rebuild it smaller.")
             return [found for m in members if (found := _native(m.filename, _head(archive, m))) is not None]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as exc:
+    # An encrypted member raises RuntimeError; a broken compressed stream zlib.error,
+    # lzma.LZMAError or OSError (bz2).
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, RuntimeError,
+            zlib.error, lzma.LZMAError, OSError) as exc:
         raise InputError(f"{what} is not a zip file Lambda can unzip ({exc})",
                          hint="Give the zip deployment package (the file you upload to Lambda).") from None
 

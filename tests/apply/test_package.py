@@ -80,3 +80,26 @@ def test_describe_names_three_files_and_counts_the_rest():
 def test_a_file_that_is_not_a_zip_is_an_input_error_naming_it():
     with pytest.raises(InputError, match=r"the package of fn is not a zip file Lambda can unzip"):
         native_files(b"PK\x03\x04 not really", what="the package of fn")
+
+
+def _damaged(flip: str) -> bytes:
+    """A one-file deflated zip with its member marked encrypted, or its deflate stream broken."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("app.py", "print(1)\n" * 100)
+    data = bytearray(buffer.getvalue())
+    local, central = data.find(b"PK\x03\x04"), data.find(b"PK\x01\x02")
+    if flip == "encrypted":
+        data[local + 6] |= 1  # general purpose flag bit 0, in both headers
+        data[central + 8] |= 1
+    else:
+        start = local + 30 + len("app.py")
+        data[start:start + 8] = b"\xff" * 8
+    return bytes(data)
+
+
+@pytest.mark.parametrize("flip", ["encrypted", "broken"])
+def test_a_zip_whose_members_cannot_be_read_is_an_input_error_naming_it(flip):
+    # zipfile raises RuntimeError for an encrypted member and zlib.error for a broken stream.
+    with pytest.raises(InputError, match=r"the package of fn is not a zip file Lambda can unzip"):
+        native_files(_damaged(flip), what="the package of fn")
