@@ -67,6 +67,9 @@ TARGET_SPEC = "virtual_function:VirtualFunction"
 #: percent of the fastest achievable p95 asks which of many near-equal sizes is fastest, not
 #: which is cheapest.
 HEADROOM = 1.1
+#: The oracle's invocations for a case no sampler tuned (``--samplers`` empty): about what advisor
+#: spends on the held-out cases (18.1 on average, docs/tune.md).
+ORACLE_INVOCATIONS = 20
 
 
 @dataclass(frozen=True)
@@ -171,7 +174,7 @@ def run_case(args: tuple[Case, tuple[str, ...], dict[str, int], tuple[float, ...
                     cost=lambda m, d: float(price.cost(np.array([m]), np.array([d]))[0]))
     rows.append(_row(case, truth, best, "power-tuning", pt.memory_mb, pt.invocations,
                      time.perf_counter() - started, "grid"))
-    spent = int(rows[0]["invocations"]) if samplers else 20  # type: ignore[call-overload]
+    spent = int(rows[0]["invocations"]) if samplers else ORACLE_INVOCATIONS  # type: ignore[call-overload]
     for repeat in range(repeats if oracle else 0):
         # Repeat 0 draws the noise advisor's invocations drew; the others, fresh noise.
         target = target_class(list(case.curve.sizes), list(case.curve.durations), seed=case.seed + repeat)
