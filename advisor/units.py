@@ -72,12 +72,14 @@ _RATE = re.compile(r"^(\d+(?:\.\d*)?|\.\d+)/([a-z]+)$")
 _PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ms|min|s|m|h|d|w)?")
 
 
-def epoch_ms_to_ns(ms: int) -> int:
-    """Epoch nanoseconds of a log event's epoch milliseconds.
+def epoch_ms_to_ns(ms: float) -> int:
+    """Epoch nanoseconds of a log event's epoch milliseconds (a fraction of a ms is dropped).
 
     Raises:
-        ValueError: the time is outside :data:`EPOCH_NS_RANGE` (no real log event is).
+        ValueError: not a finite number, or outside :data:`EPOCH_NS_RANGE` (no real log event is).
     """
+    if not math.isfinite(ms):
+        raise ValueError(f"timestamp {ms} ms is not a time")
     ns = int(ms) * NS_PER_MS
     if not EPOCH_NS_RANGE[0] <= ns <= EPOCH_NS_RANGE[1]:
         raise ValueError(f"timestamp {ms} ms is outside the years {EPOCH_NS_YEARS}")

@@ -95,3 +95,9 @@ def test_iso_times_within_int64_ns_are_read(text: str, ns: int):
 def test_iso_times_beyond_int64_ns_are_refused(text: str):
     with pytest.raises(ValueError, match="outside the years 1677-2262"):
         iso_to_ns(text)
+
+
+@pytest.mark.parametrize("ms", [math.inf, -math.inf, math.nan])
+def test_an_epoch_that_is_no_number_is_refused(ms: float):
+    with pytest.raises(ValueError, match="is not a time"):
+        epoch_ms_to_ns(ms)

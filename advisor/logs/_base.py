@@ -33,12 +33,14 @@ class LogEvent:
     """One CloudWatch log event as the API returns it.
 
     Attributes:
-        timestamp_ms: Event time in epoch milliseconds (None when the source has none).
+        timestamp_ms: Event time in epoch milliseconds (None when the source has none): an int
+            from AWS, any JSON number from an export (:func:`advisor.units.epoch_ms_to_ns`
+            refuses what is no time).
         message: The event text, exactly as logged (tabs and newlines kept).
         log_stream: The log stream (one execution environment), when known.
     """
 
-    timestamp_ms: int | None
+    timestamp_ms: float | None
     message: str
     log_stream: str | None = None
 

@@ -289,7 +289,7 @@ def performance_values(event: dict) -> dict | None:
     cold = bool(event.get("cold_start"))
     return {
         "request_id": request_id,
-        "end_ns": epoch_ms_to_ns(int(stamp)) if isinstance(stamp, (int, float)) and not isinstance(
+        "end_ns": epoch_ms_to_ns(stamp) if isinstance(stamp, (int, float)) and not isinstance(
             stamp, bool) else None,
         "duration_ms": float(event["duration"]),
         "billed_duration_ms": _whole(event.get("billed_duration")),

@@ -47,7 +47,7 @@ def _event(raw: object, *, stream: str | None) -> LogEvent | None:
     elif not isinstance(stamp, (int, float)) or isinstance(stamp, bool):
         stamp = None
     log_stream = raw.get("logStreamName") or raw.get("logStream") or stream
-    return LogEvent(None if stamp is None else int(stamp), raw["message"], log_stream)
+    return LogEvent(stamp, raw["message"], log_stream)
 
 
 class CloudWatchJsonParser(Parser):

@@ -58,6 +58,11 @@ REPORT_LINE = ("REPORT RequestId: r1\tDuration: 5.00 ms\tBilled Duration: 5 ms\t
      "timestamp '175121751235619613' is not epoch milliseconds (of the years 1677-2262)"),
     ("events.json", json.dumps({"events": [{"timestamp": 10**20, "message": REPORT_LINE}]}),
      "timestamp 100000000000000000000 ms is outside the years 1677-2262"),
+    # Python's json reads Infinity and NaN; int() of them raised OverflowError and ValueError.
+    ("infinite.json", '{"events": [{"timestamp": Infinity, "message": %s}]}' % json.dumps(REPORT_LINE),
+     "timestamp inf ms is not a time"),
+    ("nan.json", '{"events": [{"timestamp": NaN, "message": %s}]}' % json.dumps(REPORT_LINE),
+     "timestamp nan ms is not a time"),
 ])
 def test_a_time_beyond_what_a_timestamp_holds_is_a_rejected_line(cli, tmp_path: Path, name, text, reason):
     # Found by the parser contract's property test: the console CSV's epoch milliseconds were
